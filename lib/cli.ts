@@ -1,0 +1,90 @@
+/** Command line: `run` (default) or `backtest`, with --config and repeatable --set. */
+import { parseArgs } from "node:util";
+import { readFileSync } from "node:fs";
+import { buildConfig, type Config, ConfigError } from "./config.ts";
+
+export interface CliOptions {
+  command: "run" | "backtest";
+  configPath: string;
+  sets: string[];
+  /** backtest: candle CSV */
+  data?: string;
+  /** backtest: JSON report path */
+  json?: string;
+  /** run: start a fresh paper account */
+  reset: boolean;
+  help: boolean;
+}
+
+export const USAGE = `Usage:
+  deno run -P mod.ts [--config PATH] [--set key.path=value ...] [--reset]
+  deno run -P mod.ts backtest --data CSV [--config PATH] [--set key.path=value ...] [--json OUT]
+
+Options:
+  --config PATH        configuration file (default: config.yml)
+  --set key.path=VAL   override one config key, e.g. --set strategy.order_amount=0.02 (repeatable)
+  --reset              start a fresh paper account (the ledger keeps its history)
+  --data CSV           backtest: 1m candles, columns ts,open,high,low,close,volume
+  --json OUT           backtest: write the JSON report here (a chart is written next to it)
+  -h, --help           this text`;
+
+/** Parses argv; throws ConfigError naming the bad argument. */
+export function parseCli(argv: string[]): CliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        config: { type: "string" },
+        set: { type: "string", multiple: true },
+        data: { type: "string" },
+        json: { type: "string" },
+        reset: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (e) {
+    // node's message continues with advice about "--"; the first sentence is the useful part
+    throw new ConfigError([`command line: ${(e as Error).message.split(". ")[0]}; see --help`]);
+  }
+  const { values, positionals } = parsed;
+  const problems: string[] = [];
+  const command = positionals[0] ?? "run";
+  if (command !== "run" && command !== "backtest") {
+    problems.push(`command line: unknown command ${JSON.stringify(command)}; allowed: run, backtest`);
+  }
+  if (positionals.length > 1) {
+    problems.push(`command line: unexpected argument ${JSON.stringify(positionals[1])}`);
+  }
+  if (command === "backtest" && !values.data && !values.help) {
+    problems.push("command line: backtest needs --data CSV");
+  }
+  if (command !== "backtest" && (values.data || values.json)) {
+    problems.push("command line: --data and --json belong to the backtest command");
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    command: command as CliOptions["command"],
+    configPath: values.config ?? "config.yml",
+    sets: values.set ?? [],
+    data: values.data,
+    json: values.json,
+    reset: values.reset ?? false,
+    help: values.help ?? false,
+  };
+}
+
+/** Reads the config file and applies the --set overrides; throws ConfigError. */
+export function loadConfig(path: string, sets: string[]): Config {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    const why = code === "ENOENT" ? "file not found" : (e as Error).message;
+    throw new ConfigError([`--config ${path}: cannot read the configuration: ${why}`]);
+  }
+  return buildConfig({ yamlText: text, source: path, sets });
+}

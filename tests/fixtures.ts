@@ -1,0 +1,41 @@
+/** Shared builders for tests: configs, indicator snapshots, quoting inputs. */
+import { buildConfig, type Config } from "../lib/config.ts";
+import type { IndicatorSnapshot } from "../lib/indicators.ts";
+import type { QuoteInput } from "../lib/quoting.ts";
+
+/** A config from defaults plus `key.path=value` overrides. */
+export function config(...sets: string[]): Config {
+  return buildConfig({ sets });
+}
+
+export const NOW = Date.UTC(2024, 4, 1, 12, 0, 0);
+
+/** Ready indicators whose last closed candle opened two minutes before NOW (so it ended a minute ago). */
+export function indicators(over: Partial<IndicatorSnapshot> = {}): IndicatorSnapshot {
+  return {
+    ready: true,
+    count: 40,
+    required: 34,
+    lastCandleTs: NOW - 120_000,
+    natr: 0.05,
+    atr: 1.5,
+    macd: { macd: 0, signal: 0, histogram: 0 },
+    rsi: 50,
+    ...over,
+  };
+}
+
+/** Mid 3000 with a 2-cent book, tick 0.01, lot 0.0001, min notional 5, balanced spot inventory. */
+export function quoteInput(over: Partial<QuoteInput> = {}, ...sets: string[]): QuoteInput {
+  const c = config(...sets);
+  return {
+    nowMs: NOW,
+    market: { ts: NOW, bestBid: 2999.99, bestAsk: 3000.01 },
+    rules: { tickSize: 0.01, lotSize: 0.0001, minNotional: 5 },
+    indicators: indicators(),
+    inventory: { base: 1, quote: 3000 },
+    marketType: c.market.type,
+    params: c.strategy,
+    ...over,
+  };
+}
