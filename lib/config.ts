@@ -65,6 +65,7 @@ export const SCHEMA = {
       above: 0,
     }),
     min_notional: num(5, "smallest order value in quote; paper/backtest only (live reads it)", { min: 0 }),
+    client_order_prefix: str("mmbot-", "client order id prefix: orders carrying it are ours to cancel"),
     maker_fee_bps: num(10, "maker fee in basis points of the order value (negative: rebate)", {
       min: -100,
       max: 100,
@@ -119,6 +120,9 @@ export const SCHEMA = {
       max: 100,
     }),
     max_natr_pct: num(1, "volatility cap: stand aside while NATR (percent) is above this", { above: 0 }),
+    max_book_age_s: num(30, "stale data: stand aside when the order book is older than this, seconds", {
+      above: 0,
+    }),
     max_consecutive_errors: int(5, "error breaker: pause quoting after this many failed ticks in a row", {
       min: 1,
       max: 1000,
@@ -304,6 +308,13 @@ function crossChecks(c: Config): string[] {
   if (c.strategy.macd_fast >= c.strategy.macd_slow) {
     problems.push(
       `strategy.macd_fast: ${c.strategy.macd_fast} is not allowed; must be less than strategy.macd_slow (${c.strategy.macd_slow})`,
+    );
+  }
+  if (!/^[A-Za-z0-9._:\/-]{1,20}$/.test(c.market.client_order_prefix)) {
+    problems.push(
+      `market.client_order_prefix: ${
+        JSON.stringify(c.market.client_order_prefix)
+      } is not allowed; must be 1–20 characters of letters, digits and . _ : / -`,
     );
   }
   if (c.mode === "live" && c.feed.source === "replay") {
