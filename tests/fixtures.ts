@@ -1,6 +1,6 @@
 /** Shared builders for tests: configs, indicator snapshots, quoting inputs. */
 import { buildConfig, type Config } from "../lib/config.ts";
-import type { IndicatorSnapshot } from "../lib/indicators.ts";
+import type { Candle, IndicatorSnapshot } from "../lib/indicators.ts";
 import type { QuoteInput } from "../lib/quoting.ts";
 
 /** A config from defaults plus `key.path=value` overrides. */
@@ -38,4 +38,17 @@ export function quoteInput(over: Partial<QuoteInput> = {}, ...sets: string[]): Q
     params: c.strategy,
     ...over,
   };
+}
+
+/** One 1m candle. */
+export function bar(ts: number, open: number, high: number, low: number, close: number, volume = 100): Candle {
+  return { ts, open, high, low, close, volume };
+}
+
+/** `n` candles from `startTs`, each flat at the price `price(i)` (no range). */
+export function flat(startTs: number, n: number, price: (i: number) => number, volume = 100): Candle[] {
+  return Array.from({ length: n }, (_, i) => {
+    const p = price(i);
+    return bar(startTs + i * 60_000, p, p, p, p, volume);
+  });
 }
