@@ -123,7 +123,8 @@ export async function runBacktest(
     clock.set(t);
     await engine.tick();
     ticks++;
-    const mid = midAt(t);
+    const m = engine.market!; // the book the engine saw this tick
+    const mid = m.ts === t ? (m.bestBid + m.bestAsk) / 2 : midAt(t);
     lastMid = mid;
     const equity = equityOf(book, mid);
     peak = Math.max(peak, equity);

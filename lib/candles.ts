@@ -56,15 +56,16 @@ export function parseCandleCsv(text: string, source: string): Candle[] {
   return candles;
 }
 
-/** The path vertices of one candle: [time, price] pairs. */
-function path(c: Candle): [number, number][] {
+// Path vertices of one candle, written into a reused buffer (this runs several times per tick):
+// [t0, p0, t1, p1, t2, p2, t3, p3].
+const PATH = new Float64Array(8);
+function path(c: Candle): Float64Array {
   const up = c.close >= c.open;
-  return [
-    [c.ts, c.open],
-    [c.ts + 20_000, up ? c.low : c.high],
-    [c.ts + 40_000, up ? c.high : c.low],
-    [c.ts + CANDLE_MS, c.close],
-  ];
+  PATH[0] = c.ts, PATH[1] = c.open;
+  PATH[2] = c.ts + 20_000, PATH[3] = up ? c.low : c.high;
+  PATH[4] = c.ts + 40_000, PATH[5] = up ? c.high : c.low;
+  PATH[6] = c.ts + CANDLE_MS, PATH[7] = c.close;
+  return PATH;
 }
 
 /** Candles with fast lookup by time for a clock that mostly moves forward. */
@@ -107,9 +108,9 @@ export class CandleSeries {
     const c = this.candles[i];
     if (t >= c.ts + CANDLE_MS) return { price: c.close, asOf: c.ts + CANDLE_MS };
     const p = path(c);
-    for (let k = 1; k < p.length; k++) {
-      if (t <= p[k][0]) {
-        const [t0, p0] = p[k - 1], [t1, p1] = p[k];
+    for (let k = 2; k < 8; k += 2) {
+      if (t <= p[k]) {
+        const t0 = p[k - 2], p0 = p[k - 1], t1 = p[k], p1 = p[k + 1];
         return { price: p0 + (p1 - p0) * (t - t0) / (t1 - t0), asOf: t };
       }
     }
@@ -120,10 +121,10 @@ export class CandleSeries {
   closedBefore(now: number, sinceTs: number | null, limit: number): Candle[] {
     const last = this.indexAt(now - CANDLE_MS); // the newest candle that has ended by now
     if (last < 0) return [];
-    let first = Math.max(0, last - limit + 1);
-    if (sinceTs !== null) {
-      while (first <= last && this.candles[first].ts <= sinceTs) first++;
-    }
+    const lowest = Math.max(0, last - limit + 1);
+    let first = last + 1;
+    // walk back from the newest: a running bot asks for the one or two candles since its last
+    while (first > lowest && (sinceTs === null || this.candles[first - 1].ts > sinceTs)) first--;
     return this.candles.slice(first, last + 1);
   }
 
@@ -139,8 +140,8 @@ export class CandleSeries {
       const c = this.candles[i];
       const p = path(c);
       let msThrough = 0;
-      for (let k = 1; k < p.length; k++) {
-        const [t0, p0] = p[k - 1], [t1, p1] = p[k];
+      for (let k = 2; k < 8; k += 2) {
+        const t0 = p[k - 2], p0 = p[k - 1], t1 = p[k], p1 = p[k + 1];
         const a = Math.max(t0, from), b = Math.min(t1, to);
         if (b <= a) continue;
         // the segment clipped to (a, b]; linear, so the time beyond the price is a fraction of it

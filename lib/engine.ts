@@ -188,7 +188,7 @@ export class Engine {
     try {
       await this.#collectFills();
       const market = await this.#ex.snapshot();
-      const candles = await this.#ex.closedCandles(this.#indicators.snapshot().lastCandleTs, 1000);
+      const candles = await this.#ex.closedCandles(this.#indicators.lastCandleTs, 1000);
       for (const c of candles) this.#indicators.add(c);
       const inv = await this.#ex.balances();
       this.#market = market;
@@ -317,6 +317,11 @@ export class Engine {
       this.#indicators = new Indicators(n);
     }
     this.#config = next;
+  }
+
+  /** The last order book seen. */
+  get market(): MarketSnapshot | null {
+    return this.#market;
   }
 
   /** The books kept from fills (balances, fees, PnL by average cost). */

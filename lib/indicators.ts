@@ -76,6 +76,11 @@ export class Indicators {
     return true;
   }
 
+  /** open time of the last closed candle added, ms */
+  get lastCandleTs(): number | null {
+    return this.#lastTs;
+  }
+
   snapshot(): IndicatorSnapshot {
     const ready = this.#count >= this.#required;
     const macd = ready ? this.#macd?.getResult() ?? null : null;

@@ -131,6 +131,7 @@ export class PaperExchange implements ExchangePort {
 
   fillsSince(afterTradeId: string | null): Promise<Fill[]> {
     this.#advance();
+    if (afterTradeId !== null && afterTradeId === this.#fills.at(-1)?.tradeId) return Promise.resolve([]);
     const after = afterTradeId === null ? 0 : Number(afterTradeId.replace("paper-fill-", ""));
     // trade ids are sequential, so the position in the list is the id
     return Promise.resolve(this.#fills.slice(Number.isFinite(after) ? after : 0));
@@ -156,6 +157,10 @@ export class PaperExchange implements ExchangePort {
   #advance(): number {
     const now = this.clock.now();
     if (now <= this.#processedTo) return now;
+    if (!this.#orders.size) {
+      this.#processedTo = now;
+      return now;
+    }
     for (const o of this.#orders.values()) {
       const from = Math.max(this.#processedTo, o.ts);
       const through = this.market.volumeThrough(o.side, o.price, from, now);
