@@ -1,7 +1,7 @@
 /** A self-contained SVG chart of a backtest: price with fills, equity vs hold, inventory. */
 import type { ReportFill, Series } from "./backtest.ts";
 
-const W = 1000, PANEL = 220, GAP = 30, LEFT = 70, RIGHT = 20, TOP = 30;
+const W = 1000, PANEL = 220, GAP = 36, LEFT = 70, RIGHT = 20, TOP = 56;
 
 /** Every n-th point so that a month of 15 s ticks stays a light file. */
 function thin(n: number, max = 1500): number[] {
@@ -62,7 +62,7 @@ export function backtestSvg(series: Series, fills: ReportFill[], title: string):
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${h}" viewBox="0 0 ${W} ${h}" font-family="sans-serif">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${LEFT}" y="18" font-size="15" font-weight="bold">${esc(title)}</text>`,
+    `<text x="${LEFT}" y="22" font-size="15" font-weight="bold">${esc(title)}</text>`,
     ...parts,
     `</svg>`,
   ].join("\n");
