@@ -42,6 +42,8 @@ export type EngineEvent =
   | { type: "error_breaker"; ts: number; state: "tripped" | "recovered"; consecutive: number }
   | { type: "kill_switch"; ts: number; drawdownPct: number; equity: number; peakEquity: number }
   | { type: "stale_data"; ts: number; state: "stale" | "fresh"; detail: string }
+  | { type: "order_placed"; ts: number; order: Order }
+  | { type: "order_cancelled"; ts: number; order: Order }
   | { type: "paused"; ts: number; cancelled: number }
   | { type: "resumed"; ts: number }
   | { type: "order_rejected"; ts: number; side: Side; reason: string; message: string };
@@ -88,9 +90,14 @@ export interface EngineOptions {
   config: Config;
   exchange: ExchangePort;
   clock: Clock;
-  /** restored from storage (later issue); defaults: not paused, no kill switch */
+  /** restored from the ledger; defaults: not paused, no kill switch */
   paused?: boolean;
   killSwitch?: boolean;
+  /**
+   * The last fill already recorded. Given, start() collects every fill after it (those missed while
+   * down); absent, fills the venue already has are taken as history and skipped.
+   */
+  lastTradeId?: string | null;
 }
 
 type Listener = (e: EngineEvent) => void;
@@ -124,6 +131,7 @@ export class Engine {
   #loopMs: number | null = null;
   #seq = 0;
   readonly #runId: string;
+  readonly #resumeFills: boolean;
 
   constructor(opts: EngineOptions) {
     this.#ex = opts.exchange;
@@ -132,7 +140,13 @@ export class Engine {
     this.#indicators = new Indicators(opts.config.strategy);
     this.#paused = opts.paused ?? false;
     this.#killSwitch = opts.killSwitch ?? false;
+    this.#lastTradeId = opts.lastTradeId ?? null;
+    this.#resumeFills = opts.lastTradeId !== undefined;
     this.#runId = Math.floor(opts.clock.now() / 1000).toString(36).slice(-6);
+  }
+
+  get paused(): boolean {
+    return this.#paused;
   }
 
   get config(): Config {
@@ -172,8 +186,8 @@ export class Engine {
     this.#inventory = inv;
     const mid = (market.bestBid + market.bestAsk) / 2;
     this.#book = book ?? openBook(inv.position ?? inv.base, inv.quote, mid);
-    const fills = await ex.fillsSince(null);
-    this.#lastTradeId = fills.at(-1)?.tradeId ?? null;
+    if (this.#resumeFills) await this.#collectFills();
+    else this.#lastTradeId = (await ex.fillsSince(null)).at(-1)?.tradeId ?? null;
     this.#initialEquity = equityOf(this.#book, mid);
     this.#peakEquity = this.#initialEquity;
     this.#state = this.#paused ? "paused" : "warming_up";
@@ -250,14 +264,18 @@ export class Engine {
 
       const open = await this.#ex.openOrders(cfg.market.client_order_prefix);
       const plan = planOrders(open, decision, cfg.strategy.refresh_tolerance_bps);
-      for (const o of plan.cancel) await this.#ex.cancel(o);
+      for (const o of plan.cancel) await this.#cancel(o);
       const skipped = Object.values(decision.skipped);
       const resting = [...plan.keep];
       for (const q of plan.place) {
         const clientOrderId = `${cfg.market.client_order_prefix}${this.#runId}-${++this.#seq}`;
         try {
-          resting.push(await this.#ex.place({ clientOrderId, side: q.side, price: q.price, amount: q.amount }));
+          const order = await this.#ex.place({ clientOrderId, side: q.side, price: q.price, amount: q.amount });
+          resting.push(order);
           this.#placedMid.set(clientOrderId, mid);
+          // fills of a cancelled order may still arrive next tick; keep a bounded history
+          if (this.#placedMid.size > 1000) this.#placedMid.delete(this.#placedMid.keys().next().value!);
+          this.#emit({ type: "order_placed", ts: now, order });
         } catch (e) {
           if (!(e instanceof OrderRejected)) throw e;
           // denied by the venue for this tick only (post-only cross, funds): skip the side
@@ -405,9 +423,14 @@ export class Engine {
 
   async #cancelAll(): Promise<number> {
     const open = await this.#ex.openOrders(this.#config.market.client_order_prefix);
-    for (const o of open) await this.#ex.cancel(o);
+    for (const o of open) await this.#cancel(o);
     this.#openOrders = [];
     return open.length;
+  }
+
+  async #cancel(o: Order): Promise<void> {
+    await this.#ex.cancel(o);
+    this.#emit({ type: "order_cancelled", ts: this.#clock.now(), order: o });
   }
 
   #noteInventoryLimit(ts: number, limit: InventoryLimit, ratio: number): void {

@@ -8,6 +8,8 @@ export interface LoopOptions {
   signal: AbortSignal;
   /** replay: the loop ends when the clock passes this time */
   endTs?: number;
+  /** runs before each tick (e.g. picking up a pause set from another process) */
+  beforeTick?: () => Promise<void>;
 }
 
 export type LoopEnd = "stopped" | "data_ended";
@@ -19,6 +21,7 @@ export async function runLoop(engine: Engine, clock: Clock, opts: LoopOptions): 
   let next = clock.now();
   while (!opts.signal.aborted) {
     if (opts.endTs !== undefined && clock.now() >= opts.endTs) return "data_ended";
+    await opts.beforeTick?.();
     await engine.tick();
     next += opts.refreshMs;
     // a slow tick does not queue up ticks: skip to the next period still ahead

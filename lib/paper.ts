@@ -25,6 +25,9 @@ export interface PaperAccount {
 export class PaperExchange implements ExchangePort {
   readonly #orders = new Map<string, Order>();
   readonly #fills: Fill[] = [];
+  readonly #fillIndex = new Map<string, number>();
+  // trade ids stay unique across restarts that share one ledger
+  readonly #idPrefix = `paper-${crypto.randomUUID().slice(0, 8)}-`;
   #processedTo: number;
   #venueSeq = 0;
   #tradeSeq = 0;
@@ -110,7 +113,7 @@ export class PaperExchange implements ExchangePort {
     }
     const order: Order = {
       ...req,
-      venueOrderId: `paper-${++this.#venueSeq}`,
+      venueOrderId: `${this.#idPrefix}o${++this.#venueSeq}`,
       filled: 0,
       status: "open",
       ts: now,
@@ -132,9 +135,9 @@ export class PaperExchange implements ExchangePort {
   fillsSince(afterTradeId: string | null): Promise<Fill[]> {
     this.#advance();
     if (afterTradeId !== null && afterTradeId === this.#fills.at(-1)?.tradeId) return Promise.resolve([]);
-    const after = afterTradeId === null ? 0 : Number(afterTradeId.replace("paper-fill-", ""));
-    // trade ids are sequential, so the position in the list is the id
-    return Promise.resolve(this.#fills.slice(Number.isFinite(after) ? after : 0));
+    // an id this exchange never issued (another run's): everything it has is new
+    const after = afterTradeId === null ? -1 : this.#fillIndex.get(afterTradeId) ?? -1;
+    return Promise.resolve(this.#fills.slice(after + 1));
   }
 
   /** Every fill so far (backtest reports). */
@@ -172,8 +175,10 @@ export class PaperExchange implements ExchangePort {
       this.account.base += sign * amount;
       this.account.quote -= sign * o.price * amount + feeQuote;
       o.filled = floorToStep(o.filled + amount, this.#rules.lotSize);
+      const tradeId = `${this.#idPrefix}${++this.#tradeSeq}`;
+      this.#fillIndex.set(tradeId, this.#fills.length);
       this.#fills.push({
-        tradeId: `paper-fill-${++this.#tradeSeq}`,
+        tradeId,
         clientOrderId: o.clientOrderId,
         side: o.side,
         price: o.price,
