@@ -6,19 +6,21 @@ import { runBacktest, summaryTable } from "./lib/backtest.ts";
 import { DataError } from "./lib/candles.ts";
 import { backtestSvg } from "./lib/chart.ts";
 import { type CliOptions, loadConfig, parseCli, USAGE } from "./lib/cli.ts";
-import { ScaledClock } from "./lib/clock.ts";
+import { openPaperReplayBot } from "./lib/app.ts";
+import { Ledger, LedgerError } from "./lib/ledger.ts";
 import { type Config, ConfigError, describeSecrets, loadSecrets } from "./lib/config.ts";
-import { Engine } from "./lib/engine.ts";
 import { currencies, isoMinute, tickLine } from "./lib/format.ts";
-import { CANDLE_MS, requiredCandles } from "./lib/indicators.ts";
 import { runLoop } from "./lib/loop.ts";
-import { PaperExchange } from "./lib/paper.ts";
-import { loadCandleFile, ReplayMarket } from "./lib/replay.ts";
+import { loadCandleFile } from "./lib/replay.ts";
 
 function fail(e: unknown): never {
   if (e instanceof ConfigError) {
     console.error(`mmbot: configuration rejected (${e.problems.length} problem${e.problems.length > 1 ? "s" : ""}):`);
     for (const p of e.problems) console.error(`  - ${p}`);
+    process.exit(2);
+  }
+  if (e instanceof LedgerError) {
+    console.error(`mmbot: cannot use the ledger, not trading: ${e.message}`);
     process.exit(2);
   }
   if (e instanceof DataError) {
@@ -29,8 +31,8 @@ function fail(e: unknown): never {
   process.exit(1);
 }
 
-/** Paper trading on replayed candles at `feed.speed` × wall-clock pace. */
-async function run(config: Config): Promise<void> {
+/** Runs the bot until a signal or the end of the replay data. */
+async function run(config: Config, cli: CliOptions): Promise<void> {
   if (config.mode !== "paper" || config.feed.source !== "replay") {
     throw new ConfigError([
       `mode ${JSON.stringify(config.mode)} with feed.source ${
@@ -38,16 +40,8 @@ async function run(config: Config): Promise<void> {
       } is not available yet; this version runs mode paper with feed.source replay`,
     ]);
   }
-  const candles = loadCandleFile(config.feed.path);
-  const market = new ReplayMarket(candles, config.market.tick_size);
-  // history the indicators need is served as already closed when the clock starts
-  const start = candles[0].ts + requiredCandles(config.strategy) * CANDLE_MS;
-  if (start >= market.series.endTs) {
-    throw new DataError(`${config.feed.path}: ${candles.length} candles are fewer than the indicators need`);
-  }
-  const clock = new ScaledClock(start, config.feed.speed);
-  const exchange = new PaperExchange(market, clock, config);
-  const engine = new Engine({ config, exchange, clock });
+  const bot = openPaperReplayBot(config, { reset: cli.reset });
+  const { engine, clock, ledger } = bot;
   const [base, quote] = currencies(config.market.symbol);
   engine.on((e) => {
     if (e.type === "tick") console.log(tickLine(engine.status()));
@@ -56,9 +50,11 @@ async function run(config: Config): Promise<void> {
       console.log(
         `${isoMinute(f.ts)} FILL ${f.side} ${f.amount} ${base} @ ${f.price} (fee ${
           f.feeQuote.toFixed(4)
-        } ${quote}), inventory ${e.inventoryRatio.toFixed(3)}`,
+        } ${quote}), inventory ${e.inventoryRatio.toFixed(3)} [${f.tradeId}]`,
       );
     } else if (e.type === "error") console.error(`${isoMinute(e.ts)} error (${e.consecutive} in a row): ${e.message}`);
+    else if (e.type === "paused") console.log(`${isoMinute(e.ts)} paused; cancelled ${e.cancelled} order(s)`);
+    else if (e.type === "resumed") console.log(`${isoMinute(e.ts)} resumed`);
     else if (
       e.type === "kill_switch" || e.type === "inventory_limit" || e.type === "stale_data" || e.type === "error_breaker"
     ) {
@@ -79,25 +75,45 @@ async function run(config: Config): Promise<void> {
 
   console.log(
     `mmbot: paper trading ${config.market.symbol} (${config.market.type}), profile ${config.strategy.profile}, replaying ${config.feed.path} from ${
-      isoMinute(start)
-    } at ${config.feed.speed}× speed`,
+      isoMinute(clock.now())
+    } at ${config.feed.speed}× speed; ledger ${ledger.path}`,
   );
-  await engine.start();
-  const end = await runLoop(engine, clock, {
-    refreshMs: config.strategy.refresh_s * 1000,
-    signal: controller.signal,
-    endTs: market.series.endTs,
-  });
-  if (end === "data_ended") {
-    console.log(`mmbot: the replay data ended at ${isoMinute(market.series.endTs)}; stopping`);
+  for (const note of bot.notes) console.log(`mmbot: ${note}`);
+  try {
+    await engine.start();
+    const end = await runLoop(engine, clock, {
+      refreshMs: config.strategy.refresh_s * 1000,
+      signal: controller.signal,
+      endTs: bot.endTs,
+      beforeTick: () => bot.syncControl(),
+    });
+    if (end === "data_ended") console.log(`mmbot: the replay data ended at ${isoMinute(bot.endTs!)}; stopping`);
+    const cancelled = await engine.stop();
+    const b = engine.book!;
+    const s = engine.status();
+    console.log(
+      `mmbot: stopped; cancelled ${cancelled} order(s); balances ${b.base} ${base}, ${b.quote} ${quote} (unrounded); ${b.fills} fills, pnl ${
+        (s.pnl?.pnl ?? 0).toFixed(2)
+      } ${quote}`,
+    );
+  } finally {
+    ledger.close();
   }
-  const cancelled = await engine.stop();
-  const s = engine.status();
-  console.log(
-    `mmbot: stopped; cancelled ${cancelled} order(s); ${s.pnl?.fills ?? 0} fills, pnl ${
-      (s.pnl?.pnl ?? 0).toFixed(2)
-    } ${quote}`,
-  );
+}
+
+/** `pause` / `resume`: writes the flag the running bot (or the next start) obeys. */
+function control(config: Config, command: "pause" | "resume"): void {
+  const ledger = Ledger.open(config.storage.path);
+  try {
+    ledger.paused = command === "pause";
+    console.log(
+      command === "pause"
+        ? `mmbot: paused (ledger ${ledger.path}); a running bot cancels its orders before its next tick, and stays paused across restarts until resume`
+        : `mmbot: resumed (ledger ${ledger.path}); a running bot quotes again from its next tick`,
+    );
+  } finally {
+    ledger.close();
+  }
 }
 
 async function backtest(config: Config, cli: CliOptions): Promise<void> {
@@ -133,8 +149,9 @@ async function main() {
   const config = loadConfig(cli.configPath, cli.sets);
   const secrets = loadSecrets(process.env);
   if (cli.command === "backtest") return await backtest(config, cli);
+  if (cli.command === "pause" || cli.command === "resume") return control(config, cli.command);
   console.log(`mmbot: secrets ${JSON.stringify(describeSecrets(secrets))}`);
-  await run(config);
+  await run(config, cli);
   process.exit(0);
 }
 

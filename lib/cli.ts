@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { buildConfig, type Config, ConfigError } from "./config.ts";
 
 export interface CliOptions {
-  command: "run" | "backtest";
+  command: "run" | "backtest" | "pause" | "resume";
   configPath: string;
   sets: string[];
   /** backtest: candle CSV */
@@ -19,6 +19,7 @@ export interface CliOptions {
 export const USAGE = `Usage:
   deno run -P mod.ts [--config PATH] [--set key.path=value ...] [--reset]
   deno run -P mod.ts backtest --data CSV [--config PATH] [--set key.path=value ...] [--json OUT]
+  deno run -P mod.ts pause|resume [--config PATH] [--set ...]   pause or resume the bot using this ledger
 
 Options:
   --config PATH        configuration file (default: config.yml)
@@ -52,8 +53,9 @@ export function parseCli(argv: string[]): CliOptions {
   const { values, positionals } = parsed;
   const problems: string[] = [];
   const command = positionals[0] ?? "run";
-  if (command !== "run" && command !== "backtest") {
-    problems.push(`command line: unknown command ${JSON.stringify(command)}; allowed: run, backtest`);
+  const commands = ["run", "backtest", "pause", "resume"];
+  if (!commands.includes(command)) {
+    problems.push(`command line: unknown command ${JSON.stringify(command)}; allowed: ${commands.join(", ")}`);
   }
   if (positionals.length > 1) {
     problems.push(`command line: unexpected argument ${JSON.stringify(positionals[1])}`);
@@ -64,6 +66,7 @@ export function parseCli(argv: string[]): CliOptions {
   if (command !== "backtest" && (values.data || values.json)) {
     problems.push("command line: --data and --json belong to the backtest command");
   }
+  if (values.reset && command !== "run") problems.push("command line: --reset belongs to the run command");
   if (problems.length) throw new ConfigError(problems);
   return {
     command: command as CliOptions["command"],

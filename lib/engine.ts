@@ -98,6 +98,10 @@ export interface EngineOptions {
    * down); absent, fills the venue already has are taken as history and skipped.
    */
   lastTradeId?: string | null;
+  /** the books so far (rebuilt from the ledger); absent, they open from the venue's balances at start */
+  book?: Book;
+  /** what PnL is measured against (the account's starting equity); absent, the equity at start */
+  initialEquity?: number;
 }
 
 type Listener = (e: EngineEvent) => void;
@@ -132,6 +136,8 @@ export class Engine {
   #seq = 0;
   readonly #runId: string;
   readonly #resumeFills: boolean;
+  readonly #givenBook: Book | undefined;
+  readonly #givenInitialEquity: number | undefined;
 
   constructor(opts: EngineOptions) {
     this.#ex = opts.exchange;
@@ -142,6 +148,8 @@ export class Engine {
     this.#killSwitch = opts.killSwitch ?? false;
     this.#lastTradeId = opts.lastTradeId ?? null;
     this.#resumeFills = opts.lastTradeId !== undefined;
+    this.#givenBook = opts.book;
+    this.#givenInitialEquity = opts.initialEquity;
     this.#runId = Math.floor(opts.clock.now() / 1000).toString(36).slice(-6);
   }
 
@@ -174,7 +182,7 @@ export class Engine {
    * Start-up and crash recovery share one path: market rules, cancel leftover orders of ours,
    * load the candles the indicators need, open the books from the venue's balances.
    */
-  async start(book?: Book): Promise<void> {
+  async start(): Promise<void> {
     const ex = this.#ex;
     this.#rules = await ex.rules();
     const cancelled = await this.#cancelAll();
@@ -185,11 +193,11 @@ export class Engine {
     this.#market = market;
     this.#inventory = inv;
     const mid = (market.bestBid + market.bestAsk) / 2;
-    this.#book = book ?? openBook(inv.position ?? inv.base, inv.quote, mid);
+    this.#book = this.#givenBook ?? openBook(inv.position ?? inv.base, inv.quote, mid);
     if (this.#resumeFills) await this.#collectFills();
     else this.#lastTradeId = (await ex.fillsSince(null)).at(-1)?.tradeId ?? null;
-    this.#initialEquity = equityOf(this.#book, mid);
-    this.#peakEquity = this.#initialEquity;
+    this.#initialEquity = this.#givenInitialEquity ?? equityOf(this.#book, mid);
+    this.#peakEquity = Math.max(this.#initialEquity, equityOf(this.#book, mid));
     this.#state = this.#paused ? "paused" : "warming_up";
     this.#emit({ type: "start", ts: this.#clock.now(), cancelledLeftovers: cancelled });
   }

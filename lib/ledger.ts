@@ -182,7 +182,9 @@ export class Ledger {
   }
 
   setState(key: string, value: string): void {
-    this.db.prepare("INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+    this.db.prepare(
+      "INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
       .run(key, value);
   }
 
@@ -221,7 +223,7 @@ export class Ledger {
     const r = this.db.prepare(
       "INSERT INTO accounts (created_ts, mode, symbol, initial_base, initial_quote, initial_mid) VALUES (?, ?, ?, ?, ?, ?)",
     ).run(a.created_ts, a.mode, a.symbol, a.initial_base, a.initial_quote, a.initial_mid);
-    return { id: Number(r.lastInsertRowid), ...a };
+    return { ...a, id: Number(r.lastInsertRowid) };
   }
 
   // ---- orders and fills --------------------------------------------------------------------
@@ -263,12 +265,13 @@ export class Ledger {
 
   /** Fills of an account, oldest first (or the newest `limit`, still oldest first). */
   fills(accountId: number, limit?: number): LedgerFill[] {
-    const rows = (limit === undefined
-      ? this.db.prepare("SELECT * FROM fills WHERE account_id = ? ORDER BY ts, rowid").all(accountId)
-      : this.db.prepare("SELECT * FROM fills WHERE account_id = ? ORDER BY ts DESC, rowid DESC LIMIT ?").all(
-        accountId,
-        limit,
-      ).reverse()) as Row[];
+    const rows =
+      (limit === undefined
+        ? this.db.prepare("SELECT * FROM fills WHERE account_id = ? ORDER BY ts, rowid").all(accountId)
+        : this.db.prepare("SELECT * FROM fills WHERE account_id = ? ORDER BY ts DESC, rowid DESC LIMIT ?").all(
+          accountId,
+          limit,
+        ).reverse()) as Row[];
     return rows.map((r) => ({
       tradeId: String(r.trade_id),
       clientOrderId: String(r.client_order_id),

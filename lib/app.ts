@@ -1,0 +1,169 @@
+/**
+ * Wiring of a running bot: ledger, exchange, engine and the recorder that writes every event to the
+ * ledger. Start-up and crash recovery are one path: open the ledger, restore state, reconcile, quote.
+ */
+import type { Book } from "./accounting.ts";
+import { type Clock, ScaledClock } from "./clock.ts";
+import { type Config, ConfigError, withValue } from "./config.ts";
+import { DataError } from "./candles.ts";
+import { Engine } from "./engine.ts";
+import type { ExchangePort } from "./exchange.ts";
+import { CANDLE_MS, requiredCandles } from "./indicators.ts";
+import { type Account, Ledger } from "./ledger.ts";
+import { PaperExchange } from "./paper.ts";
+import { loadCandleFile, ReplayMarket } from "./replay.ts";
+
+export interface Bot {
+  config: Config;
+  engine: Engine;
+  ledger: Ledger;
+  account: Account;
+  clock: Clock;
+  exchange: ExchangePort;
+  /** replay only: when the data runs out */
+  endTs?: number;
+  /** lines worth telling the user at start */
+  notes: string[];
+  /** picks up a pause / resume written to the ledger by another process (`mmbot pause`) */
+  syncControl(): Promise<void>;
+}
+
+const EQUITY_EVERY_MS = 60_000;
+/** A balance without float dust: 0.9099999999999999 → 0.91. */
+const amount = (x: number) => String(Number(x.toFixed(8)));
+
+/** Applies runtime overrides saved in the ledger; an override that no longer validates is skipped with a note. */
+function applyOverrides(config: Config, overrides: Record<string, string>, notes: string[]): Config {
+  let c = config;
+  for (const [path, text] of Object.entries(overrides)) {
+    try {
+      c = withValue(c, path, text);
+      notes.push(`runtime override kept from the ledger: ${path} = ${text}`);
+    } catch (e) {
+      notes.push(`runtime override ${path} = ${text} from the ledger is ignored: ${(e as ConfigError).message}`);
+    }
+  }
+  return c;
+}
+
+/** Opens everything for `mode: paper` on replayed candles; nothing trades until `engine.start()`. */
+export function openPaperReplayBot(base: Config, opts: { reset: boolean }): Bot {
+  const notes: string[] = [];
+  const ledger = Ledger.open(base.storage.path);
+  try {
+    const config = applyOverrides(base, ledger.overrides(), notes);
+    const candles = loadCandleFile(config.feed.path);
+    const market = new ReplayMarket(candles, config.market.tick_size);
+    const warmStart = candles[0].ts + requiredCandles(config.strategy) * CANDLE_MS;
+    if (warmStart >= market.series.endTs) {
+      throw new DataError(`${config.feed.path}: ${candles.length} candles are fewer than the indicators need`);
+    }
+
+    let account = opts.reset ? null : ledger.currentAccount(config.mode, config.market.symbol);
+    let start = warmStart;
+    let book: Book;
+    if (!account) {
+      const m = market.book(warmStart)!;
+      account = ledger.openAccount({
+        created_ts: Date.now(),
+        mode: config.mode,
+        symbol: config.market.symbol,
+        initial_base: config.paper.initial_base,
+        initial_quote: config.paper.initial_quote,
+        initial_mid: (m.bestBid + m.bestAsk) / 2,
+      });
+      book = ledger.book(account);
+      notes.push(
+        `${
+          opts.reset ? "--reset: " : ""
+        }fresh paper account #${account.id}: ${account.initial_base} base, ${account.initial_quote} quote`,
+      );
+    } else {
+      book = ledger.book(account);
+      const saved = Number(ledger.getState(`replay_ts:${account.id}`));
+      if (saved > start) start = saved;
+      notes.push(
+        `continuing paper account #${account.id}: ${amount(book.base)} base, ${
+          amount(book.quote)
+        } quote after ${book.fills} fills (--reset starts a fresh one)`,
+      );
+    }
+    if (start >= market.series.endTs) {
+      throw new DataError(
+        `${config.feed.path}: paper account #${account.id} has already replayed this file to its end; use --reset for a fresh account`,
+      );
+    }
+
+    const clock = new ScaledClock(start, config.feed.speed);
+    const exchange = new PaperExchange(market, clock, config, { base: book.base, quote: book.quote });
+    const engine = new Engine({
+      config,
+      exchange,
+      clock,
+      paused: ledger.paused,
+      killSwitch: ledger.killSwitch,
+      lastTradeId: null, // a fresh paper exchange: every fill it reports is new
+      book, // PnL continues across restarts
+      initialEquity: account.initial_base * account.initial_mid + account.initial_quote,
+    });
+    if (ledger.paused) notes.push("paused (set before the restart); `deno run -P mod.ts resume` or /resume to quote");
+    if (ledger.killSwitch) notes.push("kill switch still tripped; resume to quote again");
+    record(engine, ledger, account);
+    const bot: Bot = {
+      config,
+      engine,
+      ledger,
+      account,
+      clock,
+      exchange,
+      endTs: market.series.endTs,
+      notes,
+      async syncControl() {
+        const want = ledger.paused;
+        if (want && !engine.paused) await engine.pause();
+        else if (!want && engine.paused) engine.resume();
+      },
+    };
+    return bot;
+  } catch (e) {
+    ledger.close();
+    throw e;
+  }
+}
+
+/** Writes the engine's events to the ledger, synchronously, before anyone else hears of them. */
+function record(engine: Engine, ledger: Ledger, account: Account): void {
+  let lastEquityTs = 0;
+  engine.on((e) => {
+    switch (e.type) {
+      case "fill":
+        ledger.recordFill(account.id, e.fill, e.spreadCaptureBps);
+        break;
+      case "order_placed":
+        ledger.recordOrder(account.id, e.order, e.ts);
+        break;
+      case "order_cancelled":
+        ledger.setOrderStatus(e.order.clientOrderId, "canceled", e.ts);
+        break;
+      case "paused":
+        ledger.paused = true;
+        break;
+      case "resumed":
+        ledger.paused = false;
+        ledger.killSwitch = false;
+        break;
+      case "kill_switch":
+        ledger.killSwitch = true;
+        break;
+      case "tick": {
+        ledger.setState(`replay_ts:${account.id}`, String(e.ts));
+        const m = engine.market, b = engine.book;
+        if (m && b && e.ts - lastEquityTs >= EQUITY_EVERY_MS) {
+          lastEquityTs = e.ts;
+          ledger.recordEquity(account.id, e.ts, (m.bestBid + m.bestAsk) / 2, b.base, b.quote);
+        }
+        break;
+      }
+    }
+  });
+}
