@@ -7,4 +7,6 @@ RUN deno install
 COPY . .
 RUN deno cache mod.ts && chown -R deno:deno /app/data
 USER deno
+# the SQLite ledger lives here: mount a volume to keep it across containers
+VOLUME ["/app/data"]
 CMD ["run", "-P", "mod.ts"]

@@ -65,7 +65,16 @@ console.log(
 // 3. and 4. a real bot process: time to first quote, then idle RSS
 {
   const t = performance.now();
-  const child = spawn(Deno.execPath(), ["run", "-P", "mod.ts", "--set", "http.port=0"], {
+  const ledger = `${Deno.makeTempDirSync()}/bench.sqlite`;
+  const child = spawn(Deno.execPath(), [
+    "run",
+    "-P",
+    "mod.ts",
+    "--set",
+    "http.port=0",
+    "--set",
+    `storage.path=${ledger}`,
+  ], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

@@ -1,29 +1,13 @@
 import { describe, expect, test } from "bun:test";
-import { spawn } from "node:child_process";
+import { start } from "./process.ts";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-/** Starts `deno run -P mod.ts …`; resolves with its exit code and output once it exits. */
-function start(args: string[]) {
-  const child = spawn("deno", ["run", "-P", "mod.ts", ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "", stderr = "";
-  child.stdout.on("data", (d) => (stdout += d));
-  child.stderr.on("data", (d) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const waitFor = async (text: string, ms = 20_000) => {
-    const until = Date.now() + ms;
-    while (!stdout.includes(text)) {
-      if (Date.now() > until) throw new Error(`no "${text}" within ${ms} ms; stdout:\n${stdout}\nstderr:\n${stderr}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
-  return { child, exited, waitFor, out: () => stdout, err: () => stderr };
-}
-
 describe("the default run", () => {
   test("paper trades the bundled data offline, one line per tick, and SIGTERM cancels orders and exits 0", async () => {
-    const bot = start(["--set", "feed.speed=300"]);
+    const ledger = join(mkdtempSync(join(tmpdir(), "mmbot-run-")), "ledger.sqlite");
+    const bot = start(["--set", "feed.speed=300", "--set", `storage.path=${ledger}`]);
     await bot.waitFor("| bid ");
     await bot.waitFor("FILL"); // at 300× a fill comes within a few seconds on this data
     bot.child.kill("SIGTERM");
@@ -40,7 +24,14 @@ describe("the default run", () => {
     const csv = readFileSync("data/binance_spot_ETHUSDT_1m_sample.csv", "utf8").split("\n").slice(0, 61).join("\n");
     const path = join(dir, "hour.csv");
     writeFileSync(path, csv);
-    const bot = start(["--set", `feed.path=${path}`, "--set", "feed.speed=100000"]);
+    const bot = start([
+      "--set",
+      `feed.path=${path}`,
+      "--set",
+      "feed.speed=100000",
+      "--set",
+      `storage.path=${join(dir, "ledger.sqlite")}`,
+    ]);
     expect(await bot.exited).toBe(0);
     expect(bot.out()).toContain("the replay data ended at");
     expect(bot.out()).toContain("mmbot: stopped; cancelled");
@@ -50,7 +41,7 @@ describe("the default run", () => {
     const dir = mkdtempSync(join(tmpdir(), "mmbot-run-"));
     const path = join(dir, "bad.csv");
     writeFileSync(path, "ts,open,high,low,close,volume\n0,1,1,1,1,1\n60000,1,1,1\n");
-    const bot = start(["--set", `feed.path=${path}`]);
+    const bot = start(["--set", `feed.path=${path}`, "--set", `storage.path=${join(dir, "ledger.sqlite")}`]);
     expect(await bot.exited).toBe(2);
     expect(bot.err()).toContain(`${path}:3: expected 6 columns`);
   }, 30_000);

@@ -1,0 +1,19 @@
+/** Runs the bot as a real child process for end-to-end tests. */
+import { spawn } from "node:child_process";
+
+/** Starts `deno run -P mod.ts …`; resolves with its exit code and output once it exits. */
+export function start(args: string[]) {
+  const child = spawn("deno", ["run", "-P", "mod.ts", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "", stderr = "";
+  child.stdout.on("data", (d) => (stdout += d));
+  child.stderr.on("data", (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const waitFor = async (text: string, ms = 20_000) => {
+    const until = Date.now() + ms;
+    while (!stdout.includes(text)) {
+      if (Date.now() > until) throw new Error(`no "${text}" within ${ms} ms; stdout:\n${stdout}\nstderr:\n${stderr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  return { child, exited, waitFor, out: () => stdout, err: () => stderr };
+}
