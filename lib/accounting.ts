@@ -60,3 +60,38 @@ export function applyFill(b: Book, f: Pick<Fill, "side" | "price" | "amount" | "
 
 export const equityOf = (b: Pick<Book, "base" | "quote">, mid: number) => b.base * mid + b.quote;
 export const unrealizedOf = (b: Book, mid: number) => b.base * (mid - b.avgCost);
+
+/** Every PnL figure shown to the user, from the books at a mid price. */
+export interface PnlSummary {
+  base: number;
+  quote: number;
+  equity: number;
+  initialEquity: number;
+  /** equity − initial equity = realized + unrealized − fees */
+  pnl: number;
+  realized: number;
+  unrealized: number;
+  fees: number;
+  volumeQuote: number;
+  fills: number;
+  buys: number;
+  sells: number;
+}
+
+export function summarize(b: Book, mid: number, initialEquity: number): PnlSummary {
+  const equity = equityOf(b, mid);
+  return {
+    base: b.base,
+    quote: b.quote,
+    equity,
+    initialEquity,
+    pnl: equity - initialEquity,
+    realized: b.realized,
+    unrealized: unrealizedOf(b, mid),
+    fees: b.fees,
+    volumeQuote: b.volumeQuote,
+    fills: b.fills,
+    buys: b.buys,
+    sells: b.sells,
+  };
+}

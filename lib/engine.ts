@@ -3,7 +3,7 @@
  * It talks to the venue only through the exchange port and reads time only from its clock, so paper,
  * backtest and live runs share this code.
  */
-import { applyFill, type Book, equityOf, openBook, unrealizedOf } from "./accounting.ts";
+import { applyFill, type Book, equityOf, openBook, type PnlSummary, summarize } from "./accounting.ts";
 import type { Clock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import { type ExchangePort, type Fill, type Order, OrderRejected } from "./exchange.ts";
@@ -69,17 +69,7 @@ export interface EngineStatus {
   inventory: Inventory | null;
   inventoryRatio: number | null;
   openOrders: Order[];
-  pnl: {
-    equity: number;
-    initialEquity: number;
-    pnl: number;
-    realized: number;
-    unrealized: number;
-    fees: number;
-    volumeQuote: number;
-    fills: number;
-    drawdownPct: number;
-  } | null;
+  pnl: (PnlSummary & { drawdownPct: number }) | null;
   consecutiveErrors: number;
   lastError: string | null;
   /** duration of the last tick's compute and venue calls, ms */
@@ -385,17 +375,7 @@ export class Engine {
         : null,
       openOrders: this.#openOrders,
       pnl: b && equity !== null && mid !== null
-        ? {
-          equity,
-          initialEquity: this.#initialEquity,
-          pnl: equity - this.#initialEquity,
-          realized: b.realized,
-          unrealized: unrealizedOf(b, mid),
-          fees: b.fees,
-          volumeQuote: b.volumeQuote,
-          fills: b.fills,
-          drawdownPct: drawdownPct(equity, this.#peakEquity),
-        }
+        ? { ...summarize(b, mid, this.#initialEquity), drawdownPct: drawdownPct(equity, this.#peakEquity) }
         : null,
       consecutiveErrors: this.#consecutiveErrors,
       lastError: this.#lastError,

@@ -6,7 +6,9 @@
 import { DatabaseSync } from "node:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { applyFill, type Book, equityOf, openBook, unrealizedOf } from "./accounting.ts";
+import { applyFill, type Book, openBook, type PnlSummary, summarize } from "./accounting.ts";
+
+export type { PnlSummary };
 import type { Fill, Order } from "./exchange.ts";
 
 /** Forward migrations; the schema version is `PRAGMA user_version` = how many have run. */
@@ -90,22 +92,6 @@ export interface DaySummary {
   feesQuote: number;
   /** realized PnL (average cost) booked that day, before fees */
   realizedQuote: number;
-}
-
-export interface PnlSummary {
-  base: number;
-  quote: number;
-  equity: number;
-  initialEquity: number;
-  /** equity − initial equity = realized + unrealized − fees */
-  pnl: number;
-  realized: number;
-  unrealized: number;
-  fees: number;
-  volumeQuote: number;
-  fills: number;
-  buys: number;
-  sells: number;
 }
 
 export interface LedgerOptions {
@@ -300,23 +286,7 @@ export class Ledger {
   }
 
   pnl(account: Account, mid: number): PnlSummary {
-    const b = this.book(account);
-    const equity = equityOf(b, mid);
-    const initialEquity = account.initial_base * account.initial_mid + account.initial_quote;
-    return {
-      base: b.base,
-      quote: b.quote,
-      equity,
-      initialEquity,
-      pnl: equity - initialEquity,
-      realized: b.realized,
-      unrealized: unrealizedOf(b, mid),
-      fees: b.fees,
-      volumeQuote: b.volumeQuote,
-      fills: b.fills,
-      buys: b.buys,
-      sells: b.sells,
-    };
+    return summarize(this.book(account), mid, account.initial_base * account.initial_mid + account.initial_quote);
   }
 
   /** Per UTC day: fills, volume, fees and realized PnL (average cost carried across days). */
