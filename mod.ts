@@ -8,7 +8,11 @@ import { backtestSvg } from "./lib/chart.ts";
 import { type CliOptions, loadConfig, parseCli, USAGE } from "./lib/cli.ts";
 import { openPaperReplayBot } from "./lib/app.ts";
 import { Ledger, LedgerError } from "./lib/ledger.ts";
-import { type Config, ConfigError, describeSecrets, loadSecrets } from "./lib/config.ts";
+import { createApp } from "./lib/http.ts";
+import { Metrics } from "./lib/metrics.ts";
+import { isLoopback, serve, type Served } from "./lib/serve.ts";
+import pkg from "./package.json" with { type: "json" };
+import { type Config, ConfigError, describeSecrets, loadSecrets, type Secrets } from "./lib/config.ts";
 import { currencies, isoMinute, tickLine } from "./lib/format.ts";
 import { runLoop } from "./lib/loop.ts";
 import { loadCandleFile } from "./lib/replay.ts";
@@ -32,12 +36,19 @@ function fail(e: unknown): never {
 }
 
 /** Runs the bot until a signal or the end of the replay data. */
-async function run(config: Config, cli: CliOptions): Promise<void> {
+async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<void> {
   if (config.mode !== "paper" || config.feed.source !== "replay") {
     throw new ConfigError([
       `mode ${JSON.stringify(config.mode)} with feed.source ${
         JSON.stringify(config.feed.source)
       } is not available yet; this version runs mode paper with feed.source replay`,
+    ]);
+  }
+  if (config.http.enabled && !isLoopback(config.http.host) && !secrets.httpToken) {
+    throw new ConfigError([
+      `http.host: ${
+        JSON.stringify(config.http.host)
+      } is not allowed without HTTP_TOKEN; set HTTP_TOKEN or bind 127.0.0.1`,
     ]);
   }
   const bot = openPaperReplayBot(config, { reset: cli.reset });
@@ -79,7 +90,33 @@ async function run(config: Config, cli: CliOptions): Promise<void> {
     } at ${config.feed.speed}× speed; ledger ${ledger.path}`,
   );
   for (const note of bot.notes) console.log(`mmbot: ${note}`);
+  let http: Served | null = null;
   try {
+    if (config.http.enabled) {
+      const metrics = new Metrics(engine);
+      const app = createApp({
+        engine,
+        metrics,
+        version: pkg.version,
+        runtime: "Bun" in globalThis ? "bun" : "deno",
+        startedAt: Date.now(),
+        token: secrets.httpToken,
+        pause: () => engine.pause(),
+        resume: () => engine.resume(),
+      });
+      try {
+        http = serve(app.fetch, { hostname: config.http.host, port: config.http.port });
+      } catch (e) {
+        throw new ConfigError([
+          `http.port: cannot listen on ${config.http.host}:${config.http.port} (${
+            (e as Error).message
+          }); choose another http.port or set http.enabled=false`,
+        ]);
+      }
+      console.log(
+        `mmbot: http on http://${config.http.host}:${http.port} (/health, /health/ready, /metrics, /api/status)`,
+      );
+    }
     await engine.start();
     const end = await runLoop(engine, clock, {
       refreshMs: config.strategy.refresh_s * 1000,
@@ -97,6 +134,7 @@ async function run(config: Config, cli: CliOptions): Promise<void> {
       } ${quote}`,
     );
   } finally {
+    await http?.close();
     ledger.close();
   }
 }
@@ -151,7 +189,7 @@ async function main() {
   if (cli.command === "backtest") return await backtest(config, cli);
   if (cli.command === "pause" || cli.command === "resume") return control(config, cli.command);
   console.log(`mmbot: secrets ${JSON.stringify(describeSecrets(secrets))}`);
-  await run(config, cli);
+  await run(config, cli, secrets);
   process.exit(0);
 }
 

@@ -3,7 +3,9 @@ import { spawn } from "node:child_process";
 
 /** Starts `deno run -P mod.ts …`; resolves with its exit code and output once it exits. */
 export function start(args: string[]) {
-  const child = spawn("deno", ["run", "-P", "mod.ts", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("deno", ["run", "-P", "mod.ts", "--set", "http.port=0", ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "", stderr = "";
   child.stdout.on("data", (d) => (stdout += d));
   child.stderr.on("data", (d) => (stderr += d));
