@@ -1,12 +1,31 @@
-# mmbot on Deno. First version: runs the default offline paper bot. (Finished in the HTTP/Docker issue.)
+# mmbot on Deno: the default offline paper bot, or any mode through --config / --set and the environment.
+#   docker build -t mmbot .
+#   docker run --rm -v mmbot-data:/app/data mmbot
 FROM denoland/deno:2.9.6
+
 WORKDIR /app
-# dependencies first, in their own cached layer
+
+# dependencies first, in their own cached layer (rebuilt only when the manifests change)
 COPY deno.json deno.lock package.json ./
 RUN deno install
+
 COPY . .
-RUN deno cache mod.ts && chown -R deno:deno /app/data
+RUN deno cache mod.ts \
+  && mkdir -p /app/data \
+  && chown -R deno:deno /app/data
+
+# never run as root
 USER deno
-# the SQLite ledger lives here: mount a volume to keep it across containers
+
+# the SQLite ledger lives here: keep it on a volume across containers
 VOLUME ["/app/data"]
-CMD ["run", "-P", "mod.ts"]
+
+# secrets only through the environment: TELEGRAM_BOT_TOKEN, TELEGRAM_ALLOWED_USERS,
+# EXCHANGE_API_KEY, EXCHANGE_API_SECRET, HTTP_TOKEN (binding 0.0.0.0 requires HTTP_TOKEN)
+EXPOSE 8080
+
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["deno", "eval", "const r = await fetch('http://127.0.0.1:8080/health'); if (!r.ok) Deno.exit(1);"]
+
+ENTRYPOINT ["deno", "run", "-P", "mod.ts"]
+CMD []

@@ -10,6 +10,7 @@ import { openPaperReplayBot } from "./lib/app.ts";
 import { Ledger, LedgerError } from "./lib/ledger.ts";
 import { createApp } from "./lib/http.ts";
 import { Metrics } from "./lib/metrics.ts";
+import { History } from "./lib/history.ts";
 import { isLoopback, serve, type Served } from "./lib/serve.ts";
 import pkg from "./package.json" with { type: "json" };
 import { type Config, ConfigError, describeSecrets, loadSecrets, type Secrets } from "./lib/config.ts";
@@ -97,6 +98,7 @@ async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<v
       const app = createApp({
         engine,
         metrics,
+        history: new History(engine),
         version: pkg.version,
         runtime: "Bun" in globalThis ? "bun" : "deno",
         startedAt: Date.now(),
@@ -114,7 +116,7 @@ async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<v
         ]);
       }
       console.log(
-        `mmbot: http on http://${config.http.host}:${http.port} (/health, /health/ready, /metrics, /api/status)`,
+        `mmbot: http on http://${config.http.host}:${http.port} (dashboard /, /health, /health/ready, /metrics, /api/status)`,
       );
     }
     await engine.start();

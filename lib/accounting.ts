@@ -76,6 +76,8 @@ export interface PnlSummary {
   fills: number;
   buys: number;
   sells: number;
+  /** average cost of the open base / position (the entry price of a perp position) */
+  avgCost: number;
 }
 
 export function summarize(b: Book, mid: number, initialEquity: number): PnlSummary {
@@ -93,5 +95,6 @@ export function summarize(b: Book, mid: number, initialEquity: number): PnlSumma
     fills: b.fills,
     buys: b.buys,
     sells: b.sells,
+    avgCost: b.avgCost,
   };
 }

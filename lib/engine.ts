@@ -7,7 +7,7 @@ import { applyFill, type Book, equityOf, openBook, type PnlSummary, summarize } 
 import type { Clock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import { type ExchangePort, type Fill, type Order, OrderRejected } from "./exchange.ts";
-import { Indicators, type IndicatorSnapshot } from "./indicators.ts";
+import { type Candle, Indicators, type IndicatorSnapshot } from "./indicators.ts";
 import { planOrders } from "./orders.ts";
 import {
   computeQuotes,
@@ -103,6 +103,8 @@ export class Engine {
   #indicators: Indicators;
   readonly #listeners: Listener[] = [];
   readonly #placedMid = new Map<string, number>();
+  /** the last closed candles, for the dashboard */
+  readonly #recentCandles: Candle[] = [];
   #rules: MarketRules | null = null;
   #book: Book | null = null;
   #initialEquity = 0;
@@ -176,8 +178,9 @@ export class Engine {
     const ex = this.#ex;
     this.#rules = await ex.rules();
     const cancelled = await this.#cancelAll();
-    const warm = await ex.closedCandles(null, this.#indicators.snapshot().required);
-    for (const c of warm) this.#indicators.add(c);
+    // enough history for the indicators, and two hours for the dashboard chart
+    const warm = await ex.closedCandles(null, Math.max(this.#indicators.snapshot().required, 120));
+    for (const c of warm) this.#addCandle(c);
     const market = await ex.snapshot();
     const inv = await ex.balances();
     this.#market = market;
@@ -201,7 +204,7 @@ export class Engine {
       await this.#collectFills();
       const market = await this.#ex.snapshot();
       const candles = await this.#ex.closedCandles(this.#indicators.lastCandleTs, 1000);
-      for (const c of candles) this.#indicators.add(c);
+      for (const c of candles) this.#addCandle(c);
       const inv = await this.#ex.balances();
       this.#market = market;
       this.#inventory = inv;
@@ -381,6 +384,17 @@ export class Engine {
       lastError: this.#lastError,
       loopMs: this.#loopMs,
     };
+  }
+
+  /** The last closed candles seen (up to 240), oldest first. */
+  recentCandles(): readonly Candle[] {
+    return this.#recentCandles;
+  }
+
+  #addCandle(c: Candle): void {
+    if (!this.#indicators.add(c)) return;
+    this.#recentCandles.push(c);
+    if (this.#recentCandles.length > 240) this.#recentCandles.shift();
   }
 
   async #collectFills(): Promise<void> {

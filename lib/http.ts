@@ -3,10 +3,13 @@ import { Hono } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import type { Engine } from "./engine.ts";
 import { type Metrics, renderMetrics } from "./metrics.ts";
+import { DASHBOARD_HTML } from "./dashboard.ts";
+import type { History } from "./history.ts";
 
 export interface HttpDeps {
   engine: Engine;
   metrics: Metrics;
+  history: History;
   version: string;
   runtime: string;
   /** wall-clock start, ms */
@@ -68,6 +71,15 @@ export function createApp(d: HttpDeps): Hono {
   });
 
   app.get("/api/status", (c) => c.json(d.engine.status()));
+
+  app.get("/", (c) => c.html(DASHBOARD_HTML));
+  app.get("/api/dashboard", (c) =>
+    c.json({
+      status: d.engine.status(),
+      candles: d.engine.recentCandles().slice(-120),
+      quotes: d.history.quotes.slice(-480),
+      fills: d.history.fills.slice(-100),
+    }));
 
   const auth = d.token
     ? bearerAuth({ token: d.token })

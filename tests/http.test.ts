@@ -3,6 +3,7 @@ import { ManualClock } from "../lib/clock.ts";
 import { Engine } from "../lib/engine.ts";
 import { createApp } from "../lib/http.ts";
 import { Metrics } from "../lib/metrics.ts";
+import { History } from "../lib/history.ts";
 import { PaperExchange } from "../lib/paper.ts";
 import { ReplayMarket } from "../lib/replay.ts";
 import { serve } from "../lib/serve.ts";
@@ -25,6 +26,7 @@ async function setup(token?: string) {
   const app = createApp({
     engine,
     metrics,
+    history: new History(engine),
     version: "9.9.9",
     runtime: "bun",
     startedAt: 0,
@@ -115,6 +117,29 @@ describe("routes", () => {
     const res = await app.request("/api/pause", { method: "POST", headers: { Authorization: "Bearer anything" } });
     expect(res.status).toBe(401);
     expect(engine.paused).toBe(false);
+  });
+});
+
+describe("dashboard", () => {
+  test("/ is a self-contained page: nothing loaded from another host", async () => {
+    const { app } = await setup();
+    const res = await app.request("/");
+    expect(res.headers.get("content-type")).toContain("text/html");
+    const html = await res.text();
+    expect(html).toContain('<svg id="chart"');
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+  });
+
+  test("/api/dashboard carries status, candles, our quotes and fills", async () => {
+    const { app, engine, clock } = await setup();
+    await engine.tick();
+    clock.advance(15_000);
+    await engine.tick();
+    const d = await (await app.request("/api/dashboard")).json();
+    expect(d.status.state).toBe("quoting");
+    expect(d.candles.length).toBe(10); // the closed candles so far
+    expect(d.quotes.map((q: { bid: number; ask: number }) => [q.bid, q.ask])).toEqual([[99.9, 100.11], [99.9, 100.11]]);
+    expect(d.fills).toEqual([]);
   });
 });
 
