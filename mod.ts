@@ -9,7 +9,6 @@ import { type CliOptions, loadConfig, parseCli, USAGE } from "./lib/cli.ts";
 import { openPaperReplayBot } from "./lib/app.ts";
 import { Ledger, LedgerError } from "./lib/ledger.ts";
 import { createApp } from "./lib/http.ts";
-import { Metrics } from "./lib/metrics.ts";
 import { History } from "./lib/history.ts";
 import { isLoopback, serve, type Served } from "./lib/serve.ts";
 import pkg from "./package.json" with { type: "json" };
@@ -94,10 +93,9 @@ async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<v
   let http: Served | null = null;
   try {
     if (config.http.enabled) {
-      const metrics = new Metrics(engine);
       const app = createApp({
         engine,
-        metrics,
+        metrics: bot.metrics,
         history: new History(engine),
         version: pkg.version,
         runtime: "Bun" in globalThis ? "bun" : "deno",

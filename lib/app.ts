@@ -10,6 +10,7 @@ import { Engine } from "./engine.ts";
 import type { ExchangePort } from "./exchange.ts";
 import { CANDLE_MS, requiredCandles } from "./indicators.ts";
 import { type Account, Ledger } from "./ledger.ts";
+import { Metrics } from "./metrics.ts";
 import { PaperExchange } from "./paper.ts";
 import { loadCandleFile, ReplayMarket } from "./replay.ts";
 
@@ -20,6 +21,7 @@ export interface Bot {
   account: Account;
   clock: Clock;
   exchange: ExchangePort;
+  metrics: Metrics;
   /** replay only: when the data runs out */
   endTs?: number;
   /** lines worth telling the user at start */
@@ -95,7 +97,10 @@ export function openPaperReplayBot(base: Config, opts: { reset: boolean }): Bot 
     }
 
     const clock = new ScaledClock(start, config.feed.speed);
-    const exchange = new PaperExchange(market, clock, config, { base: book.base, quote: book.quote });
+    const metrics = new Metrics();
+    const exchange = metrics.instrument(
+      new PaperExchange(market, clock, config, { base: book.base, quote: book.quote }),
+    );
     const engine = new Engine({
       config,
       exchange,
@@ -108,6 +113,7 @@ export function openPaperReplayBot(base: Config, opts: { reset: boolean }): Bot 
     });
     if (ledger.paused) notes.push("paused (set before the restart); `deno run -P mod.ts resume` or /resume to quote");
     if (ledger.killSwitch) notes.push("kill switch still tripped; resume to quote again");
+    metrics.watch(engine);
     record(engine, ledger, account);
     const bot: Bot = {
       config,
@@ -116,6 +122,7 @@ export function openPaperReplayBot(base: Config, opts: { reset: boolean }): Bot 
       account,
       clock,
       exchange,
+      metrics,
       endTs: market.series.endTs,
       notes,
       async syncControl() {

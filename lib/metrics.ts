@@ -1,5 +1,6 @@
 /** Prometheus metrics: counters fed by engine events, gauges read from the status at scrape time. */
 import type { Engine, EngineStatus } from "./engine.ts";
+import { type ExchangePort, OrderRejected } from "./exchange.ts";
 
 export class Metrics {
   ordersPlaced = 0;
@@ -9,8 +10,11 @@ export class Metrics {
   errors = new Map<string, number>();
   telegramSent = 0;
   telegramDropped = 0;
+  /** exchange calls by method: count and total seconds */
+  requests = new Map<string, { count: number; seconds: number }>();
 
-  constructor(engine: Engine) {
+  /** Counts the engine's order, fill and error events. */
+  watch(engine: Engine): this {
     engine.on((e) => {
       if (e.type === "order_placed") this.ordersPlaced++;
       else if (e.type === "order_cancelled") this.ordersCancelled++;
@@ -18,14 +22,49 @@ export class Metrics {
         this.fills[e.fill.side]++;
         this.fillVolumeBase[e.fill.side] += e.fill.amount;
       } else if (e.type === "error") this.countError("tick");
-      else if (e.type === "order_rejected") this.countError(e.reason);
     });
+    return this;
+  }
+
+  /** The same port, timing every call and counting its failures by kind (rejection reason or error class). */
+  instrument(port: ExchangePort): ExchangePort {
+    const timed = {} as Record<string, unknown>;
+    for (const method of Object.keys(TIMED) as (keyof ExchangePort)[]) {
+      const call = (port[method] as (...a: unknown[]) => Promise<unknown>).bind(port);
+      timed[method] = async (...args: unknown[]) => {
+        const t0 = performance.now();
+        try {
+          return await call(...args);
+        } catch (e) {
+          this.countError(e instanceof OrderRejected ? e.reason : (e as Error)?.name ?? "unknown");
+          throw e;
+        } finally {
+          const r = this.requests.get(method) ?? { count: 0, seconds: 0 };
+          r.count++;
+          r.seconds += (performance.now() - t0) / 1000;
+          this.requests.set(method, r);
+        }
+      };
+    }
+    return timed as unknown as ExchangePort;
   }
 
   countError(kind: string): void {
     this.errors.set(kind, (this.errors.get(kind) ?? 0) + 1);
   }
 }
+
+// every method of the port, so that a new one cannot be forgotten (the type checks the keys)
+const TIMED: Record<keyof ExchangePort, true> = {
+  rules: true,
+  snapshot: true,
+  closedCandles: true,
+  balances: true,
+  openOrders: true,
+  place: true,
+  cancel: true,
+  fillsSince: true,
+};
 
 const esc = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 
@@ -96,10 +135,19 @@ export function renderMetrics(m: Metrics, s: EngineStatus, build: { version: str
     "Time of the last tick (market clock).",
     s.lastTickTs === null ? null : s.lastTickTs / 1000,
   );
+  const req = [...m.requests];
+  out.push(
+    "# HELP mm_exchange_request_duration_seconds Duration of exchange calls by method.",
+    "# TYPE mm_exchange_request_duration_seconds summary",
+    ...req.flatMap(([method, r]) => [
+      `mm_exchange_request_duration_seconds_sum{method="${method}"} ${r.seconds}`,
+      `mm_exchange_request_duration_seconds_count{method="${method}"} ${r.count}`,
+    ]),
+  );
   metric(
     "mm_errors_total",
     "counter",
-    "Errors by kind (tick: a failed cycle; others: venue rejections).",
+    "Errors by kind (tick: a failed cycle; others: exchange call failures by reason or error class).",
     [...m.errors].map(([kind, n]) => [{ kind }, n]),
   );
   metric("mm_telegram_messages_sent_total", "counter", "Telegram messages sent.", [[{}, m.telegramSent]]);

@@ -20,9 +20,11 @@ async function setup(token?: string) {
     "paper.initial_quote=100",
   );
   const clock = new ManualClock(T0 + 10 * 60_000);
-  const exchange = new PaperExchange(new ReplayMarket(flat(T0, 30, () => 100), 0.01), clock, cfg);
+  const paper = new PaperExchange(new ReplayMarket(flat(T0, 30, () => 100), 0.01), clock, cfg);
+  const metrics = new Metrics();
+  const exchange = metrics.instrument(paper);
   const engine = new Engine({ config: cfg, exchange, clock });
-  const metrics = new Metrics(engine);
+  metrics.watch(engine);
   const app = createApp({
     engine,
     metrics,
@@ -81,11 +83,20 @@ describe("routes", () => {
     expect(text).toContain("mm_orders_placed_total 2");
     expect(text).toContain('mm_fills_total{side="buy"} 0');
     expect(text).toContain("# TYPE mm_orders_placed_total counter");
+    expect(text).toContain('mm_exchange_request_duration_seconds_count{method="place"} 2');
+    expect(text).toMatch(/mm_exchange_request_duration_seconds_sum\{method="snapshot"\} \d/);
     expect(text).toMatch(/mm_spread_bps\{side="bid"\} \d/);
     expect(text).not.toContain("mmbot-"); // client order ids never become labels
     for (const line of text.trim().split("\n").filter((l) => !l.startsWith("#"))) {
       expect(line).toMatch(/^mm_[a-z_]+(\{[^}]*\})? -?[\d.e+-]+$/);
     }
+  });
+
+  test("exchange failures are counted by kind", async () => {
+    const { app, exchange } = await setup();
+    // a post-only buy at the ask is rejected by the venue
+    await exchange.place({ clientOrderId: "mmbot-x", side: "buy", price: 100.01, amount: 0.1 }).catch(() => {});
+    expect(await (await app.request("/metrics")).text()).toContain('mm_errors_total{kind="post_only"} 1');
   });
 
   test("/api/status is the engine status", async () => {

@@ -1,5 +1,8 @@
 /** Runs the bot as a real child process for end-to-end tests. */
 import { spawn } from "node:child_process";
+import { SECRET_NAMES } from "../lib/config.ts";
+
+const SECRETS: readonly string[] = SECRET_NAMES;
 
 /** Starts `deno run -P mod.ts …`; resolves with its exit code and output once it exits. */
 export function start(args: string[]) {

@@ -45,4 +45,12 @@ describe("the default run", () => {
     expect(await bot.exited).toBe(2);
     expect(bot.err()).toContain(`${path}:3: expected 6 columns`);
   }, 30_000);
+
+  test("binding a non-loopback address without HTTP_TOKEN is refused before anything starts", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mmbot-run-"));
+    const bot = start(["--set", "http.host=0.0.0.0", "--set", `storage.path=${join(dir, "ledger.sqlite")}`]);
+    expect(await bot.exited).toBe(2);
+    expect(bot.err()).toContain('http.host: "0.0.0.0" is not allowed without HTTP_TOKEN');
+    expect(bot.out()).not.toContain("paper trading");
+  }, 30_000);
 });
