@@ -8,6 +8,8 @@ const SECRETS: readonly string[] = SECRET_NAMES;
 export function start(args: string[]) {
   const child = spawn("deno", ["run", "-P", "mod.ts", "--set", "http.port=0", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
+    // the bot under test sees no secrets from the developer's shell
+    env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !SECRETS.includes(k))),
   });
   let stdout = "", stderr = "";
   child.stdout.on("data", (d) => (stdout += d));
