@@ -12,6 +12,7 @@ import { CANDLE_MS, requiredCandles } from "./indicators.ts";
 import { type Account, Ledger } from "./ledger.ts";
 import { Metrics } from "./metrics.ts";
 import { PaperExchange } from "./paper.ts";
+import { midOf } from "./quoting.ts";
 import { loadCandleFile, ReplayMarket } from "./replay.ts";
 
 export interface Bot {
@@ -72,7 +73,7 @@ export function openPaperReplayBot(base: Config, opts: { reset: boolean }): Bot 
         symbol: config.market.symbol,
         initial_base: config.paper.initial_base,
         initial_quote: config.paper.initial_quote,
-        initial_mid: (m.bestBid + m.bestAsk) / 2,
+        initial_mid: midOf(m),
       });
       book = ledger.book(account);
       notes.push(
@@ -167,7 +168,7 @@ function record(engine: Engine, ledger: Ledger, account: Account): void {
         const m = engine.market, b = engine.book;
         if (m && b && e.ts - lastEquityTs >= EQUITY_EVERY_MS) {
           lastEquityTs = e.ts;
-          ledger.recordEquity(account.id, e.ts, (m.bestBid + m.bestAsk) / 2, b.base, b.quote);
+          ledger.recordEquity(account.id, e.ts, midOf(m), b.base, b.quote);
         }
         break;
       }

@@ -12,6 +12,7 @@ import { Engine } from "./engine.ts";
 import type { Fill } from "./exchange.ts";
 import { type Candle, CANDLE_MS, requiredCandles } from "./indicators.ts";
 import { PaperExchange } from "./paper.ts";
+import { midOf } from "./quoting.ts";
 import { ReplayMarket } from "./replay.ts";
 
 export interface BacktestSummary {
@@ -106,8 +107,7 @@ export async function runBacktest(
   const book = engine.book as Book;
   const { initial_base, initial_quote } = config.paper;
   const midAt = (t: number) => {
-    const b = market.book(t)!;
-    return (b.bestBid + b.bestAsk) / 2;
+    return midOf(market.book(t)!);
   };
   const initialMid = midAt(start);
   const initialEquity = initial_base * initialMid + initial_quote;
@@ -124,7 +124,7 @@ export async function runBacktest(
     await engine.tick();
     ticks++;
     const m = engine.market!; // the book the engine saw this tick
-    const mid = m.ts === t ? (m.bestBid + m.bestAsk) / 2 : midAt(t);
+    const mid = m.ts === t ? midOf(m) : midAt(t);
     lastMid = mid;
     const equity = equityOf(book, mid);
     peak = Math.max(peak, equity);

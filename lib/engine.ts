@@ -16,6 +16,7 @@ import {
   inventoryRatio,
   type MarketRules,
   type MarketSnapshot,
+  midOf,
   type QuoteDecision,
   type Side,
 } from "./quoting.ts";
@@ -185,7 +186,7 @@ export class Engine {
     const inv = await ex.balances();
     this.#market = market;
     this.#inventory = inv;
-    const mid = (market.bestBid + market.bestAsk) / 2;
+    const mid = midOf(market);
     this.#book = this.#givenBook ?? openBook(inv.position ?? inv.base, inv.quote, mid);
     if (this.#resumeFills) await this.#collectFills();
     else this.#lastTradeId = (await ex.fillsSince(null)).at(-1)?.tradeId ?? null;
@@ -214,7 +215,7 @@ export class Engine {
       this.#consecutiveErrors = 0;
 
       const ind = this.#indicators.snapshot();
-      const mid = (market.bestBid + market.bestAsk) / 2;
+      const mid = midOf(market);
       const equity = equityOf(this.#book!, mid);
       this.#peakEquity = Math.max(this.#peakEquity, equity);
 
@@ -312,7 +313,7 @@ export class Engine {
   resume(): void {
     this.#paused = false;
     if (this.#killSwitch && this.#market && this.#book) {
-      this.#peakEquity = equityOf(this.#book, (this.#market.bestBid + this.#market.bestAsk) / 2);
+      this.#peakEquity = equityOf(this.#book, midOf(this.#market));
     }
     this.#killSwitch = false;
     this.#emit({ type: "resumed", ts: this.#clock.now() });
@@ -352,7 +353,7 @@ export class Engine {
     const cfg = this.#config;
     const ind = this.#indicators.snapshot();
     const m = this.#market;
-    const mid = m ? (m.bestBid + m.bestAsk) / 2 : null;
+    const mid = m ? midOf(m) : null;
     const b = this.#book;
     const equity = b && mid !== null ? equityOf(b, mid) : null;
     return {

@@ -88,6 +88,9 @@ export interface QuoteInput {
 
 export const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
 
+/** Mid price of a top of book. */
+export const midOf = (m: Pick<MarketSnapshot, "bestBid" | "bestAsk">) => (m.bestBid + m.bestAsk) / 2;
+
 const decimalsCache = new Map<number, number>();
 /** Decimal places of a step (0.01 → 2), cached: rounding runs several times per tick. */
 function decimalsOf(step: number): number {
@@ -176,7 +179,7 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
     return standAside(`bad balances: base ${inv.base}, quote ${inv.quote}, position ${inv.position}`);
   }
 
-  const mid = (market.bestBid + market.bestAsk) / 2;
+  const mid = midOf(market);
 
   // Spreads (fractions of the reference).
   const bidSpread = p.profile === "fixed" ? p.fixed_bid_spread_bps / 10_000 : natr * p.bid_spread_multiplier / 10_000;
