@@ -327,18 +327,6 @@ export class Engine {
     return cancelled;
   }
 
-  /** Replaces the parameters (validated by the caller); indicators restart when their periods change. */
-  setConfig(next: Config): void {
-    const s = this.#config.strategy, n = next.strategy;
-    if (
-      s.profile !== n.profile || s.natr_period !== n.natr_period || s.macd_fast !== n.macd_fast ||
-      s.macd_slow !== n.macd_slow || s.macd_signal !== n.macd_signal || s.rsi_period !== n.rsi_period
-    ) {
-      this.#indicators = new Indicators(n);
-    }
-    this.#config = next;
-  }
-
   /** The last order book seen. */
   get market(): MarketSnapshot | null {
     return this.#market;
