@@ -2,7 +2,6 @@
  * Wiring of a running bot: ledger, exchange, engine and the recorder that writes every event to the
  * ledger. Start-up and crash recovery are one path: open the ledger, restore state, reconcile, quote.
  */
-import type { Book } from "./accounting.ts";
 import { type Clock, ScaledClock } from "./clock.ts";
 import { type Config, ConfigError, withValue } from "./config.ts";
 import { DataError } from "./candles.ts";
@@ -62,27 +61,24 @@ export function openPaperReplayBot(base: Config, opts: { reset: boolean }): Bot 
       throw new DataError(`${config.feed.path}: ${candles.length} candles are fewer than the indicators need`);
     }
 
-    let account = opts.reset ? null : ledger.currentAccount(config.mode, config.market.symbol);
+    const existing = opts.reset ? null : ledger.currentAccount(config.mode, config.market.symbol);
+    const account = existing ?? ledger.openAccount({
+      created_ts: Date.now(),
+      mode: config.mode,
+      symbol: config.market.symbol,
+      initial_base: config.paper.initial_base,
+      initial_quote: config.paper.initial_quote,
+      initial_mid: midOf(market.book(warmStart)!),
+    });
+    const book = ledger.book(account);
     let start = warmStart;
-    let book: Book;
-    if (!account) {
-      const m = market.book(warmStart)!;
-      account = ledger.openAccount({
-        created_ts: Date.now(),
-        mode: config.mode,
-        symbol: config.market.symbol,
-        initial_base: config.paper.initial_base,
-        initial_quote: config.paper.initial_quote,
-        initial_mid: midOf(m),
-      });
-      book = ledger.book(account);
+    if (!existing) {
       notes.push(
         `${
           opts.reset ? "--reset: " : ""
         }fresh paper account #${account.id}: ${account.initial_base} base, ${account.initial_quote} quote`,
       );
     } else {
-      book = ledger.book(account);
       const saved = Number(ledger.getState(`replay_ts:${account.id}`));
       if (saved > start) start = saved;
       notes.push(
