@@ -15,6 +15,7 @@ import pkg from "./package.json" with { type: "json" };
 import { type Config, ConfigError, describeSecrets, loadSecrets, type Secrets } from "./lib/config.ts";
 import { currencies, isoMinute, tickLine } from "./lib/format.ts";
 import { runLoop } from "./lib/loop.ts";
+import { Telegram } from "./lib/telegram.ts";
 import { loadCandleFile } from "./lib/replay.ts";
 
 function fail(e: unknown): never {
@@ -91,7 +92,19 @@ async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<v
   );
   for (const note of bot.notes) console.log(`mmbot: ${note}`);
   let http: Served | null = null;
+  let telegram: Telegram | null = null;
   try {
+    if (secrets.telegramBotToken) {
+      telegram = new Telegram({
+        token: secrets.telegramBotToken,
+        allowedUsers: secrets.telegramAllowedUsers,
+        bot,
+        log: (line) => console.log(`mmbot: ${line}`),
+      });
+      telegram.start();
+    } else {
+      console.log("mmbot: telegram off: TELEGRAM_BOT_TOKEN is not set (README → Telegram explains the set-up)");
+    }
     if (config.http.enabled) {
       const app = createApp({
         engine,
@@ -134,6 +147,7 @@ async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<v
       } ${quote}`,
     );
   } finally {
+    await telegram?.stop();
     await http?.close();
     ledger.close();
   }

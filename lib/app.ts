@@ -3,7 +3,7 @@
  * ledger. Start-up and crash recovery are one path: open the ledger, restore state, reconcile, quote.
  */
 import { type Clock, ScaledClock } from "./clock.ts";
-import { type Config, ConfigError, withValue } from "./config.ts";
+import { type Config, ConfigError, schemaFields, settableAtRuntime, withValue } from "./config.ts";
 import { DataError } from "./candles.ts";
 import { Engine } from "./engine.ts";
 import type { ExchangePort } from "./exchange.ts";
@@ -28,6 +28,27 @@ export interface Bot {
   notes: string[];
   /** picks up a pause / resume written to the ledger by another process (`mmbot pause`) */
   syncControl(): Promise<void>;
+  /**
+   * Changes one parameter of the running bot (/set): validated like the config file, kept in the
+   * ledger across restarts, applied from the next tick. Throws ConfigError, changing nothing.
+   */
+  setParam(path: string, text: string): Config;
+}
+
+/** The /set rules, shared by every kind of bot. */
+export function changeParam(engine: Engine, ledger: Ledger, path: string, text: string): Config {
+  if (!settableAtRuntime(path)) {
+    const known = schemaFields().some(([p]) => p === path);
+    throw new ConfigError([
+      known
+        ? `${path}: cannot be changed while running; edit the config file and restart (/params lists what /set can change)`
+        : `${path}: unknown key; /params lists the keys /set can change`,
+    ]);
+  }
+  const next = withValue(engine.config, path, text);
+  ledger.setOverride(path, text.trim());
+  engine.reconfigure(next);
+  return next;
 }
 
 const EQUITY_EVERY_MS = 60_000;
@@ -126,6 +147,9 @@ export function openPaperReplayBot(base: Config, opts: { reset: boolean }): Bot 
         const want = ledger.paused;
         if (want && !engine.paused) await engine.pause();
         else if (!want && engine.paused) engine.resume();
+      },
+      setParam(path, text) {
+        return bot.config = changeParam(engine, ledger, path, text);
       },
     };
     return bot;

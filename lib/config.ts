@@ -46,6 +46,10 @@ const oneOf = <const V extends string>(values: readonly V[], def: V, doc: string
   doc,
 });
 
+/** on: a normal message; silent: delivered without a notification sound; off: not sent */
+export const ALERT_LEVELS = ["on", "silent", "off"] as const;
+export type AlertLevel = typeof ALERT_LEVELS[number];
+
 export const PROFILES = ["natr_macd", "natr_rsi", "fixed"] as const;
 export type Profile = typeof PROFILES[number];
 
@@ -152,6 +156,22 @@ export const SCHEMA = {
   },
   telegram: {
     api_root: str("https://api.telegram.org", "Bot API server (a self-hosted one, or a fake in tests)"),
+    coalesce_fills_s: num(3, "fills arriving within this many seconds go out as one alert", { min: 0, max: 300 }),
+    error_repeat_s: num(300, "an identical error is alerted again (with its count) at most this often, seconds", {
+      min: 1,
+    }),
+    queue_size: int(100, "alerts waiting while Telegram is unreachable; the oldest are dropped beyond this", {
+      min: 1,
+      max: 10000,
+    }),
+    alerts: {
+      fills: oneOf(ALERT_LEVELS, "on", "each fill (side, amount, price, fee, inventory); on, silent or off"),
+      inventory: oneOf(ALERT_LEVELS, "on", "inventory limit hit and cleared"),
+      errors: oneOf(ALERT_LEVELS, "on", "errors (deduplicated) and the error breaker"),
+      kill_switch: oneOf(ALERT_LEVELS, "on", "drawdown kill switch tripped"),
+      stale_data: oneOf(ALERT_LEVELS, "on", "market data stale / fresh again"),
+      lifecycle: oneOf(ALERT_LEVELS, "silent", "bot started, stopped, paused, resumed"),
+    },
   },
   storage: {
     path: str("data/mmbot.sqlite", "SQLite ledger file"),
@@ -362,6 +382,11 @@ export function buildConfig({ yamlText = "", source = "config", sets = [] }: Loa
   if (!problems.length) problems.push(...crossChecks(config));
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+/** Keys a running bot can change (/set); the rest (market, mode, feed, storage, …) need a restart. */
+export function settableAtRuntime(path: string): boolean {
+  return /^(strategy|risk)\./.test(path) || /^telegram\.(alerts\.|coalesce_fills_s$|error_repeat_s$)/.test(path);
 }
 
 /** A copy of `config` with one key changed, validated like the rest (for `/set`). */

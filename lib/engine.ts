@@ -131,6 +131,9 @@ export class Engine {
   readonly #resumeFills: boolean;
   readonly #givenBook: Book | undefined;
   readonly #givenInitialEquity: number | undefined;
+  /** venue work (start, tick, pause, stop) runs one at a time, so a /pause never races a tick's orders */
+  #lock: Promise<unknown> = Promise.resolve();
+  #reloadCandles = false;
 
   constructor(opts: EngineOptions) {
     this.#ex = opts.exchange;
@@ -154,6 +157,29 @@ export class Engine {
     return this.#config;
   }
 
+  /**
+   * Swaps the parameters (Telegram /set). Indicators whose periods or profile changed restart and
+   * reload their history from the venue on the next tick.
+   */
+  reconfigure(next: Config): void {
+    const key = (c: Config) => {
+      const s = c.strategy;
+      return [s.profile, s.natr_period, s.macd_fast, s.macd_slow, s.macd_signal, s.rsi_period].join();
+    };
+    if (key(next) !== key(this.#config)) {
+      this.#indicators = new Indicators(next.strategy);
+      this.#recentCandles.length = 0;
+      this.#reloadCandles = true;
+    }
+    this.#config = next;
+  }
+
+  #exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#lock.then(work, work);
+    this.#lock = run.catch(() => {});
+    return run;
+  }
+
   /** Subscribes to events; returns the unsubscribe function. */
   on(listener: Listener): () => void {
     this.#listeners.push(listener);
@@ -175,7 +201,11 @@ export class Engine {
    * Start-up and crash recovery share one path: market rules, cancel leftover orders of ours,
    * load the candles the indicators need, open the books from the venue's balances.
    */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    return this.#exclusive(() => this.#start());
+  }
+
+  async #start(): Promise<void> {
     const ex = this.#ex;
     this.#rules = await ex.rules();
     const cancelled = await this.#cancelAll();
@@ -197,14 +227,21 @@ export class Engine {
   }
 
   /** One cycle. Never throws: failures are counted, reported and may trip the error breaker. */
-  async tick(): Promise<void> {
+  tick(): Promise<void> {
+    return this.#exclusive(() => this.#tick());
+  }
+
+  async #tick(): Promise<void> {
     const t0 = performance.now();
     const now = this.#clock.now();
     const cfg = this.#config;
     try {
       await this.#collectFills();
       const market = await this.#ex.snapshot();
-      const candles = await this.#ex.closedCandles(this.#indicators.lastCandleTs, 1000);
+      const candles = this.#reloadCandles
+        ? await this.#ex.closedCandles(null, Math.max(this.#indicators.snapshot().required, 120))
+        : await this.#ex.closedCandles(this.#indicators.lastCandleTs, 1000);
+      this.#reloadCandles = false;
       for (const c of candles) this.#addCandle(c);
       const inv = await this.#ex.balances();
       this.#market = market;
@@ -270,6 +307,7 @@ export class Engine {
       const skipped = Object.values(decision.skipped);
       const resting = [...plan.keep];
       for (const q of plan.place) {
+        if (this.#paused) break;
         const clientOrderId = `${cfg.market.client_order_prefix}${this.#runId}-${++this.#seq}`;
         try {
           const order = await this.#ex.place({ clientOrderId, side: q.side, price: q.price, amount: q.amount });
@@ -299,8 +337,12 @@ export class Engine {
   }
 
   /** Cancels our orders and stops quoting until `resume()`. Returns how many orders were cancelled. */
-  async pause(): Promise<number> {
-    this.#paused = true;
+  pause(): Promise<number> {
+    this.#paused = true; // a tick in progress stops placing; then everything resting is cancelled
+    return this.#exclusive(() => this.#pause());
+  }
+
+  async #pause(): Promise<number> {
     const cancelled = await this.#cancelAll();
     this.#state = "paused";
     this.#reason = "paused by the user";
@@ -320,11 +362,13 @@ export class Engine {
   }
 
   /** Cancels every order of ours; the caller exits after this. */
-  async stop(): Promise<number> {
-    const cancelled = await this.#cancelAll();
-    this.#state = "stopped";
-    this.#emit({ type: "stop", ts: this.#clock.now(), cancelled });
-    return cancelled;
+  stop(): Promise<number> {
+    return this.#exclusive(async () => {
+      const cancelled = await this.#cancelAll();
+      this.#state = "stopped";
+      this.#emit({ type: "stop", ts: this.#clock.now(), cancelled });
+      return cancelled;
+    });
   }
 
   /** The last order book seen. */

@@ -6,7 +6,9 @@ export interface Served {
 }
 
 type Fetch = (req: Request) => Response | Promise<Response>;
-type BunLike = { serve(o: { hostname: string; port: number; fetch: Fetch }): { port: number; stop(): void } };
+type BunLike = {
+  serve(o: { hostname: string; port: number; fetch: Fetch }): { port: number; stop(force?: boolean): void };
+};
 type DenoLike = {
   serve(
     o: { hostname: string; port: number; onListen?: () => void },
@@ -18,7 +20,7 @@ export function serve(fetch: Fetch, opts: { hostname: string; port: number }): S
   const g = globalThis as unknown as { Bun?: BunLike; Deno?: DenoLike };
   if (g.Bun) {
     const s = g.Bun.serve({ ...opts, fetch });
-    return { port: s.port, close: () => Promise.resolve(s.stop()) };
+    return { port: s.port, close: () => Promise.resolve(s.stop(true)) };
   }
   if (g.Deno) {
     const s = g.Deno.serve({ ...opts, onListen: () => {} }, fetch);

@@ -256,4 +256,51 @@ describe("engine cycle", () => {
     expect(await open(exchange)).toEqual([]);
     expect(events.at(-1)).toMatchObject({ type: "stop", cancelled: 2 });
   });
+
+  test("a pause arriving while a tick is placing orders leaves nothing resting", async () => {
+    const { exchange, make } = setup(flat(T0, 30, () => 100), 10);
+    // a venue that answers slowly: the pause lands between the tick's two placements
+    let placing: () => void = () => {};
+    const slow: ExchangePort = {
+      rules: () => exchange.rules(),
+      snapshot: () => exchange.snapshot(),
+      closedCandles: (since, limit) => exchange.closedCandles(since, limit),
+      balances: () => exchange.balances(),
+      openOrders: (prefix) => exchange.openOrders(prefix),
+      cancel: (o) => exchange.cancel(o),
+      fillsSince: (id) => exchange.fillsSince(id),
+      place: async (o) => {
+        placing();
+        await new Promise((r) => setTimeout(r, 20));
+        return exchange.place(o);
+      },
+    };
+    const engine = make(slow);
+    await engine.start();
+    const placed = new Promise<void>((r) => (placing = r));
+    const tick = engine.tick();
+    await placed;
+    const cancelled = await engine.pause();
+    await tick;
+    expect(cancelled).toBe(1); // the one order placed before the pause
+    expect(await open(exchange)).toEqual([]);
+  });
+
+  test("reconfigure: new amounts apply from the next tick; new indicator periods reload history", async () => {
+    const { cfg, clock, exchange, make } = setup(flat(T0, 60, () => 100), 40);
+    const engine = make();
+    await engine.start();
+    await engine.tick();
+    engine.reconfigure({ ...cfg, strategy: { ...cfg.strategy, order_amount: 0.2 } });
+    clock.advance(60_000);
+    await engine.tick();
+    expect((await open(exchange)).map((o) => o.amount)).toEqual([0.2, 0.2]);
+    expect(engine.status().warmup).toEqual({ count: 41, required: 5 });
+
+    engine.reconfigure({ ...cfg, strategy: { ...cfg.strategy, natr_period: 20 } });
+    clock.advance(15_000);
+    await engine.tick();
+    // the new NATR(20) was fed the venue's history at once: still quoting, not warming up
+    expect(engine.status()).toMatchObject({ state: "quoting", warmup: { count: 41, required: 20 } });
+  });
 });

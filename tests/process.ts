@@ -5,11 +5,11 @@ import { SECRET_NAMES } from "../lib/config.ts";
 const SECRETS: readonly string[] = SECRET_NAMES;
 
 /** Starts `deno run -P mod.ts …`; resolves with its exit code and output once it exits. */
-export function start(args: string[]) {
+export function start(args: string[], env: Record<string, string> = {}) {
   const child = spawn("deno", ["run", "-P", "mod.ts", "--set", "http.port=0", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
     // the bot under test sees no secrets from the developer's shell
-    env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !SECRETS.includes(k))),
+    env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !SECRETS.includes(k))), ...env },
   });
   let stdout = "", stderr = "";
   child.stdout.on("data", (d) => (stdout += d));
