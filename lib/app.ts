@@ -3,7 +3,7 @@
  * ledger. Start-up and crash recovery are one path: open the ledger, restore state, reconcile, quote.
  */
 import { type Clock, ScaledClock } from "./clock.ts";
-import { type Config, ConfigError, schemaFields, settableAtRuntime, withValue } from "./config.ts";
+import { type Config, ConfigError, getPath, schemaFields, settableAtRuntime, withValue } from "./config.ts";
 import { DataError } from "./candles.ts";
 import { Engine } from "./engine.ts";
 import type { ExchangePort } from "./exchange.ts";
@@ -33,10 +33,12 @@ export interface Bot {
    * ledger across restarts, applied from the next tick. Throws ConfigError, changing nothing.
    */
   setParam(path: string, text: string): Config;
+  /** Drops a /set override: the config file's value applies again. */
+  unsetParam(path: string): Config;
 }
 
-/** The /set rules, shared by every kind of bot. */
-export function changeParam(engine: Engine, ledger: Ledger, path: string, text: string): Config {
+/** The /set rules, shared by every kind of bot. `text` null: back to `base` (the config file's value). */
+export function changeParam(engine: Engine, ledger: Ledger, base: Config, path: string, text: string | null): Config {
   if (!settableAtRuntime(path)) {
     const known = schemaFields().some(([p]) => p === path);
     throw new ConfigError([
@@ -45,8 +47,9 @@ export function changeParam(engine: Engine, ledger: Ledger, path: string, text: 
         : `${path}: unknown key; /params lists the keys /set can change`,
     ]);
   }
-  const next = withValue(engine.config, path, text);
-  ledger.setOverride(path, text.trim());
+  const next = withValue(engine.config, path, text ?? String(getPath(base, path)));
+  if (text === null) ledger.clearOverride(path);
+  else ledger.setOverride(path, text.trim());
   engine.reconfigure(next);
   return next;
 }
@@ -149,7 +152,10 @@ export function openPaperReplayBot(base: Config, opts: { reset: boolean }): Bot 
         else if (!want && engine.paused) engine.resume();
       },
       setParam(path, text) {
-        return bot.config = changeParam(engine, ledger, path, text);
+        return bot.config = changeParam(engine, ledger, base, path, text);
+      },
+      unsetParam(path) {
+        return bot.config = changeParam(engine, ledger, base, path, null);
       },
     };
     return bot;

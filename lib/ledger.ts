@@ -195,6 +195,10 @@ export class Ledger {
   setOverride(path: string, text: string): void {
     this.setState("overrides", JSON.stringify({ ...this.overrides(), [path]: text }));
   }
+  clearOverride(path: string): void {
+    const { [path]: _, ...rest } = this.overrides();
+    this.setState("overrides", JSON.stringify(rest));
+  }
 
   // ---- accounts ----------------------------------------------------------------------------
 

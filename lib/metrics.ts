@@ -151,9 +151,14 @@ export function renderMetrics(m: Metrics, s: EngineStatus, build: { version: str
     [...m.errors].map(([kind, n]) => [{ kind }, n]),
   );
   metric("mm_telegram_messages_sent_total", "counter", "Telegram messages sent.", [[{}, m.telegramSent]]);
-  metric("mm_telegram_messages_dropped_total", "counter", "Telegram messages dropped from a full queue.", [[
-    {},
-    m.telegramDropped,
-  ]]);
+  metric(
+    "mm_telegram_messages_dropped_total",
+    "counter",
+    "Telegram alerts dropped: a full queue, or refused by Telegram.",
+    [[
+      {},
+      m.telegramDropped,
+    ]],
+  );
   return out.join("\n") + "\n";
 }

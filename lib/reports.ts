@@ -128,7 +128,7 @@ export function paramsText(config: Config, overrides: Record<string, string>): s
     if (!settableAtRuntime(path)) continue;
     lines.push(`${path in overrides ? "*" : " "} ${path} = ${getPath(config, path)}`);
   }
-  lines.push("Change one: /set <key> <value>, e.g. /set strategy.order_amount 0.02");
+  lines.push("Change one: /set <key> <value>, e.g. /set strategy.order_amount 0.02; undo: /unset <key>");
   return lines.join("\n");
 }
 
@@ -142,6 +142,7 @@ export const HELP = [
   "/pnl — PnL total and by day",
   "/params — parameters that /set can change",
   "/set <key> <value> — change one, validated and kept across restarts",
+  "/unset <key> — back to the config file's value",
   "/help — this list",
 ];
 

@@ -244,6 +244,19 @@ export class Telegram {
       }
     });
 
+    g.command("unset", (ctx) => {
+      const path = ctx.match.trim();
+      if (!path || /\s/.test(path)) return reply(ctx, "Usage: /unset <key>: back to the config file's value");
+      try {
+        const before = getPath(engine.config, path);
+        const next = bot.unsetParam(path);
+        return reply(ctx, `✅ ${path}: ${before} → ${getPath(next, path)} (the config file's value again)`);
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        return reply(ctx, `❌ Refused, nothing changed: ${e.problems.join("; ")}`);
+      }
+    });
+
     g.callbackQuery(["pause", "resume", "refresh"], async (ctx) => {
       const action = ctx.callbackQuery.data;
       const note = action === "pause" ? await pause() : action === "resume" ? resume() : "Refreshed";

@@ -72,7 +72,7 @@ describe("Telegram commands (grammY against a fake Bot API server)", () => {
     const { fake, bot } = await setup({ before: (f) => f.sendText(OWNER, "/pause") });
     const menu = fake.sent("setMyCommands")[0].payload.commands as { command: string }[];
     expect(menu.map((c) => c.command)).toEqual(
-      ["status", "pause", "resume", "balance", "orders", "fills", "pnl", "params", "set", "help"],
+      ["status", "pause", "resume", "balance", "orders", "fills", "pnl", "params", "set", "unset", "help"],
     );
     expect(fake.sent("deleteWebhook")[0].payload.drop_pending_updates).toBe(true);
     await ask(fake, "/help");
@@ -173,6 +173,10 @@ describe("Telegram commands (grammY against a fake Bot API server)", () => {
     await bot.engine.tick();
     expect((await bot.exchange.openOrders("mmbot-")).map((o) => o.amount)).toEqual([0.02, 0.02]);
     expect(String((await ask(fake, "/params")).payload.text)).toContain("* strategy.order_amount = 0.02");
+    expect(String((await ask(fake, "/unset strategy.order_amount")).payload.text)).toStartWith(
+      "✅ strategy.order_amount: 0.02 → 0.01",
+    );
+    expect(bot.ledger.overrides()).toEqual({});
   });
 
   test("arguments that make no sense get a usage reply", async () => {
