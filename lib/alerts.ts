@@ -128,7 +128,9 @@ export class Alerter {
         return this.#send(
           "errors",
           e.state === "tripped"
-            ? `🛑 Error breaker: ${e.consecutive} failed ticks in a row; orders cancelled, quoting stopped until the venue answers again`
+            ? `🛑 Error breaker: ${e.consecutive} failed tick(s) in a row; orders cancelled, quoting stopped until the venue answers again${
+              e.reason ? `. Last error: ${e.reason}` : ""
+            }`
             : `✅ Error breaker cleared after ${e.consecutive} failed ticks; quoting again`,
         );
       case "kill_switch":

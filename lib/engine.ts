@@ -6,7 +6,7 @@
 import { applyFill, type Book, equityOf, openBook, type PnlSummary, summarize } from "./accounting.ts";
 import type { Clock } from "./clock.ts";
 import type { Config } from "./config.ts";
-import { type ExchangePort, type Fill, type Order, OrderRejected } from "./exchange.ts";
+import { type ExchangePort, type Fill, type Order, OrderRejected, VenueDenied } from "./exchange.ts";
 import { type Candle, Indicators, type IndicatorSnapshot } from "./indicators.ts";
 import { planOrders } from "./orders.ts";
 import {
@@ -40,7 +40,7 @@ export type EngineEvent =
   | { type: "fill"; ts: number; fill: Fill; inventoryRatio: number; spreadCaptureBps: number | null }
   | { type: "inventory_limit"; ts: number; state: "hit" | "cleared"; limit: InventoryLimit; ratio: number }
   | { type: "error"; ts: number; message: string; consecutive: number }
-  | { type: "error_breaker"; ts: number; state: "tripped" | "recovered"; consecutive: number }
+  | { type: "error_breaker"; ts: number; state: "tripped" | "recovered"; consecutive: number; reason?: string }
   | { type: "kill_switch"; ts: number; drawdownPct: number; equity: number; peakEquity: number }
   | { type: "stale_data"; ts: number; state: "stale" | "fresh"; detail: string }
   | { type: "order_placed"; ts: number; order: Order }
@@ -482,11 +482,21 @@ export class Engine {
   }
 
   async #onError(ts: number, e: unknown): Promise<void> {
+    const max = this.#config.risk.max_consecutive_errors;
+    const wasTripped = this.#consecutiveErrors >= max;
     this.#consecutiveErrors++;
+    // a refused API key will not get better by retrying: trip the breaker at once
+    if (e instanceof VenueDenied) this.#consecutiveErrors = Math.max(this.#consecutiveErrors, max);
     this.#lastError = (e as Error)?.message ?? String(e);
     this.#emit({ type: "error", ts, message: this.#lastError, consecutive: this.#consecutiveErrors });
-    if (this.#consecutiveErrors === this.#config.risk.max_consecutive_errors) {
-      this.#emit({ type: "error_breaker", ts, state: "tripped", consecutive: this.#consecutiveErrors });
+    if (!wasTripped && this.#consecutiveErrors >= max) {
+      this.#emit({
+        type: "error_breaker",
+        ts,
+        state: "tripped",
+        consecutive: this.#consecutiveErrors,
+        reason: this.#lastError,
+      });
     }
     if (this.#consecutiveErrors >= this.#config.risk.max_consecutive_errors) {
       this.#state = "error_breaker";

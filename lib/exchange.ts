@@ -46,6 +46,17 @@ export class OrderRejected extends Error {
   }
 }
 
+/**
+ * The venue refuses us as a client (bad or expired API key, missing permission, IP not allowed):
+ * retrying cannot help, so the engine stops quoting at once and alerts.
+ */
+export class VenueDenied extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "VenueDenied";
+  }
+}
+
 export interface ExchangePort {
   /** tick size, lot size, minimum notional */
   rules(): Promise<MarketRules>;

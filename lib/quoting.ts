@@ -27,6 +27,8 @@ export interface Inventory {
   quote: number;
   /** perp only: signed position size in base (long > 0) */
   position?: number;
+  /** perp only: the venue's average entry price of the position */
+  entryPrice?: number | null;
 }
 
 /** A price and size we want resting on one side. */
