@@ -4,9 +4,10 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { runBacktest, summaryTable } from "./lib/backtest.ts";
 import { DataError } from "./lib/candles.ts";
+import { VenueDenied } from "./lib/exchange.ts";
 import { backtestSvg } from "./lib/chart.ts";
 import { type CliOptions, loadConfig, parseCli, USAGE } from "./lib/cli.ts";
-import { openPaperReplayBot } from "./lib/app.ts";
+import { openPaperReplayBot, openVenueBot } from "./lib/app.ts";
 import { Ledger, LedgerError } from "./lib/ledger.ts";
 import { createApp } from "./lib/http.ts";
 import { History } from "./lib/history.ts";
@@ -24,6 +25,12 @@ function fail(e: unknown): never {
     for (const p of e.problems) console.error(`  - ${p}`);
     process.exit(2);
   }
+  if (e instanceof VenueDenied) {
+    console.error(
+      `mmbot: not trading: ${e.message}. Check EXCHANGE_API_KEY / EXCHANGE_API_SECRET, the key's trade permission and its IP allow-list (testnet keys differ from live ones)`,
+    );
+    process.exit(2);
+  }
   if (e instanceof LedgerError) {
     console.error(`mmbot: cannot use the ledger, not trading: ${e.message}`);
     process.exit(2);
@@ -38,13 +45,6 @@ function fail(e: unknown): never {
 
 /** Runs the bot until a signal or the end of the replay data. */
 async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<void> {
-  if (config.mode !== "paper" || config.feed.source !== "replay") {
-    throw new ConfigError([
-      `mode ${JSON.stringify(config.mode)} with feed.source ${
-        JSON.stringify(config.feed.source)
-      } is not available yet; this version runs mode paper with feed.source replay`,
-    ]);
-  }
   if (config.http.enabled && !isLoopback(config.http.host) && !secrets.httpToken) {
     throw new ConfigError([
       `http.host: ${
@@ -52,7 +52,10 @@ async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<v
       } is not allowed without HTTP_TOKEN; set HTTP_TOKEN or bind 127.0.0.1`,
     ]);
   }
-  const bot = openPaperReplayBot(config, { reset: cli.reset });
+  const replay = config.mode === "paper" && config.feed.source === "replay";
+  const bot = replay
+    ? openPaperReplayBot(config, { reset: cli.reset })
+    : await openVenueBot(config, { reset: cli.reset, secrets });
   const { engine, clock, ledger } = bot;
   const [base, quote] = currencies(config.market.symbol);
   engine.on((e) => {
@@ -86,9 +89,13 @@ async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<v
   process.on("SIGTERM", () => onSignal("SIGTERM"));
 
   console.log(
-    `mmbot: paper trading ${config.market.symbol} (${config.market.type}), profile ${config.strategy.profile}, replaying ${config.feed.path} from ${
-      isoMinute(clock.now())
-    } at ${config.feed.speed}× speed; ledger ${ledger.path}`,
+    replay
+      ? `mmbot: paper trading ${config.market.symbol} (${config.market.type}), profile ${config.strategy.profile}, replaying ${config.feed.path} from ${
+        isoMinute(clock.now())
+      } at ${config.feed.speed}× speed; ledger ${ledger.path}`
+      : `mmbot: ${
+        config.mode === "live" ? "LIVE trading" : "paper trading on live data"
+      } ${config.market.symbol} (${config.market.type}) on ${config.market.exchange}, profile ${config.strategy.profile}; ledger ${ledger.path}`,
   );
   for (const note of bot.notes) console.log(`mmbot: ${note}`);
   let http: Served | null = null;
@@ -135,7 +142,7 @@ async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<v
       refreshMs: config.strategy.refresh_s * 1000,
       signal: controller.signal,
       endTs: bot.endTs,
-      beforeTick: () => bot.syncControl(),
+      beforeTick: () => bot.beforeTick(),
     });
     if (end === "data_ended") console.log(`mmbot: the replay data ended at ${isoMinute(bot.endTs!)}; stopping`);
     const cancelled = await engine.stop();
@@ -149,6 +156,7 @@ async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<v
   } finally {
     await telegram?.stop();
     await http?.close();
+    await bot.close();
     ledger.close();
   }
 }

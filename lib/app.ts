@@ -2,8 +2,18 @@
  * Wiring of a running bot: ledger, exchange, engine and the recorder that writes every event to the
  * ledger. Start-up and crash recovery are one path: open the ledger, restore state, reconcile, quote.
  */
-import { type Clock, ScaledClock } from "./clock.ts";
-import { type Config, ConfigError, getPath, schemaFields, settableAtRuntime, withValue } from "./config.ts";
+import { CcxtExchange } from "./ccxt.ts";
+import { type Clock, ScaledClock, systemClock } from "./clock.ts";
+import { LiveMarket } from "./live-market.ts";
+import {
+  type Config,
+  ConfigError,
+  getPath,
+  schemaFields,
+  type Secrets,
+  settableAtRuntime,
+  withValue,
+} from "./config.ts";
 import { DataError } from "./candles.ts";
 import { Engine } from "./engine.ts";
 import type { ExchangePort } from "./exchange.ts";
@@ -28,6 +38,10 @@ export interface Bot {
   notes: string[];
   /** picks up a pause / resume written to the ledger by another process (`mmbot pause`) */
   syncControl(): Promise<void>;
+  /** before each tick: control flags, and fresh public data for paper mode on a live feed */
+  beforeTick(): Promise<void>;
+  /** releases the exchange connection (websockets) */
+  close(): Promise<void>;
   /**
    * Changes one parameter of the running bot (/set): validated like the config file, kept in the
    * ledger across restarts, applied from the next tick. Throws ConfigError, changing nothing.
@@ -135,7 +149,7 @@ export function openPaperReplayBot(base: Config, opts: { reset: boolean }): Bot 
     if (ledger.paused) notes.push("paused (set before the restart); `deno run -P mod.ts resume` or /resume to quote");
     if (ledger.killSwitch) notes.push("kill switch still tripped; resume to quote again");
     metrics.watch(engine);
-    record(engine, ledger, account);
+    record(engine, ledger, account, { replay: true });
     const bot: Bot = {
       config,
       engine,
@@ -151,6 +165,10 @@ export function openPaperReplayBot(base: Config, opts: { reset: boolean }): Bot 
         if (want && !engine.paused) await engine.pause();
         else if (!want && engine.paused) engine.resume();
       },
+      beforeTick() {
+        return bot.syncControl();
+      },
+      close: () => Promise.resolve(),
       setParam(path, text) {
         return bot.config = changeParam(engine, ledger, base, path, text);
       },
@@ -166,7 +184,7 @@ export function openPaperReplayBot(base: Config, opts: { reset: boolean }): Bot 
 }
 
 /** Writes the engine's events to the ledger, synchronously, before anyone else hears of them. */
-function record(engine: Engine, ledger: Ledger, account: Account): void {
+function record(engine: Engine, ledger: Ledger, account: Account, opts: { replay: boolean }): void {
   let lastEquityTs = 0;
   engine.on((e) => {
     switch (e.type) {
@@ -189,8 +207,14 @@ function record(engine: Engine, ledger: Ledger, account: Account): void {
       case "kill_switch":
         ledger.killSwitch = true;
         break;
+      case "start":
+        // a new account's fills start after whatever the venue already had
+        if (ledger.getState(`trades_after:${account.id}`) === null) {
+          ledger.setState(`trades_after:${account.id}`, engine.lastTradeId ?? "");
+        }
+        break;
       case "tick": {
-        ledger.setState(`replay_ts:${account.id}`, String(e.ts));
+        if (opts.replay) ledger.setState(`replay_ts:${account.id}`, String(e.ts));
         const m = engine.market, b = engine.book;
         if (m && b && e.ts - lastEquityTs >= EQUITY_EVERY_MS) {
           lastEquityTs = e.ts;
@@ -200,4 +224,128 @@ function record(engine: Engine, ledger: Ledger, account: Account): void {
       }
     }
   });
+}
+
+/** Opens everything for `mode: live` (ccxt, real orders) or `mode: paper` on the exchange's live public data. */
+export async function openVenueBot(base: Config, opts: { reset: boolean; secrets: Secrets }): Promise<Bot> {
+  const notes: string[] = [];
+  const ledger = Ledger.open(base.storage.path);
+  let venue: CcxtExchange | null = null;
+  try {
+    const config = applyOverrides(base, ledger.overrides(), notes);
+    const m = config.market;
+    const trading = config.mode === "live";
+    if (trading && (!opts.secrets.exchangeApiKey || !opts.secrets.exchangeApiSecret)) {
+      throw new ConfigError([
+        "mode: live needs EXCHANGE_API_KEY and EXCHANGE_API_SECRET in the environment (a key with trade permission only); to try without keys use mode=paper with feed.source=live",
+      ]);
+    }
+    const opened = await CcxtExchange.open(config, { trading, secrets: opts.secrets });
+    venue = opened.exchange;
+    const rules = await venue.rules();
+    const where = !trading
+      ? "public data only (paper fills)"
+      : !m.sandbox
+      ? "LIVE: real orders, real money"
+      : m.exchange === "binanceusdm"
+      ? "demo trading (Binance's futures testnet)"
+      : "testnet";
+    notes.push(
+      `${m.exchange} ${m.symbol}: ${where}, REST ${opened.endpoint}${
+        config.feed.websocket ? " (order book over websocket)" : ""
+      }; tick ${rules.tickSize}, lot ${rules.lotSize}, min notional ${rules.minNotional} from the exchange`,
+    );
+    const clock = systemClock;
+    const kind = trading ? `live:${m.exchange}${m.sandbox ? ":sandbox" : ""}` : `paper:live:${m.exchange}`;
+    const existing = opts.reset ? null : ledger.currentAccount(kind, m.symbol);
+    let market: LiveMarket | null = null;
+    if (!trading) {
+      market = new LiveMarket(venue, Math.max(requiredCandles(config.strategy), 120) + 1);
+      await market.refresh();
+    }
+    let account = existing;
+    if (!account) {
+      const inv = trading ? await venue.balances() : null;
+      account = ledger.openAccount({
+        created_ts: Date.now(),
+        mode: kind,
+        symbol: m.symbol,
+        initial_base: inv ? inv.position ?? inv.base : config.paper.initial_base,
+        initial_quote: inv ? inv.quote : config.paper.initial_quote,
+        initial_mid: midOf(await venue.snapshot()),
+      });
+      notes.push(
+        `${opts.reset ? "--reset: " : ""}new ${kind} account #${account.id}: ${amount(account.initial_base)} base, ${
+          amount(account.initial_quote)
+        } quote${trading ? " (the exchange's balances now)" : ""}`,
+      );
+    }
+    const book = ledger.book(account);
+    if (existing) {
+      notes.push(
+        `continuing ${kind} account #${account.id}: ${amount(book.base)} base, ${
+          amount(book.quote)
+        } quote after ${book.fills} fills`,
+      );
+    }
+    const metrics = new Metrics();
+    // paper on live data trades with the exchange's real rules
+    const paperConfig = {
+      ...config,
+      market: { ...m, tick_size: rules.tickSize, lot_size: rules.lotSize, min_notional: rules.minNotional },
+    };
+    const port: ExchangePort = market
+      ? new PaperExchange(market, clock, paperConfig, { base: book.base, quote: book.quote })
+      : venue;
+    const exchange = metrics.instrument(port);
+    // live: fills after the last one recorded (or after the venue's history when the account was opened)
+    const watermark = ledger.lastTradeId(account.id) ?? ledger.getState(`trades_after:${account.id}`);
+    const engine = new Engine({
+      config,
+      exchange,
+      clock,
+      paused: ledger.paused,
+      killSwitch: ledger.killSwitch,
+      lastTradeId: !trading ? null : watermark === null ? undefined : watermark || null,
+      book,
+      initialEquity: account.initial_base * account.initial_mid + account.initial_quote,
+    });
+    if (ledger.paused) notes.push("paused (set before the restart); `deno run -P mod.ts resume` or /resume to quote");
+    if (ledger.killSwitch) notes.push("kill switch still tripped; resume to quote again");
+    metrics.watch(engine);
+    record(engine, ledger, account, { replay: false });
+    const v = venue;
+    const bot: Bot = {
+      config,
+      engine,
+      ledger,
+      account,
+      clock,
+      exchange,
+      metrics,
+      notes,
+      async syncControl() {
+        const want = ledger.paused;
+        if (want && !engine.paused) await engine.pause();
+        else if (!want && engine.paused) engine.resume();
+      },
+      async beforeTick() {
+        await bot.syncControl();
+        // a failed refresh leaves the book ageing: the risk gate stands aside once it is stale
+        await market?.refresh().catch((e) => console.error(`mmbot: live data refresh failed: ${(e as Error).message}`));
+      },
+      close: () => v.close(),
+      setParam(path, text) {
+        return bot.config = changeParam(engine, ledger, base, path, text);
+      },
+      unsetParam(path) {
+        return bot.config = changeParam(engine, ledger, base, path, null);
+      },
+    };
+    return bot;
+  } catch (e) {
+    await venue?.close().catch(() => {});
+    ledger.close();
+    throw e;
+  }
 }

@@ -364,7 +364,8 @@ export class CcxtExchange implements ExchangePort {
     if (afterTradeId !== null && binance && /^\d+$/.test(afterTradeId)) params.fromId = Number(afterTradeId) + 1;
     const trades = await this.#call(
       "fetchMyTrades",
-      () => this.venue.fetchMyTrades(this.#symbol, undefined, 1000, params),
+      // without a watermark only the recent history matters (its last id becomes the watermark)
+      () => this.venue.fetchMyTrades(this.#symbol, undefined, afterTradeId === null ? 50 : 1000, params),
     );
     const after = afterTradeId === null ? -1 : trades.findIndex((t) => String(t.id) === afterTradeId);
     const fresh = binance && afterTradeId !== null && /^\d+$/.test(afterTradeId)
@@ -416,6 +417,13 @@ export class CcxtExchange implements ExchangePort {
       status: o.status === "rejected" ? "rejected" : status,
       ts: Number(o.timestamp ?? this.now()),
     };
+  }
+
+  /** Public trades after `sinceTs` (exchange time), oldest first: what paper mode on live data fills against. */
+  async publicTrades(sinceTs: number | null): Promise<{ ts: number; price: number; amount: number }[]> {
+    const since = sinceTs === null ? undefined : sinceTs + 1;
+    const trades = await this.#call("fetchTrades", () => this.venue.fetchTrades(this.#symbol, since, 1000));
+    return trades.map((t) => ({ ts: Number(t.timestamp), price: Number(t.price), amount: Number(t.amount) }));
   }
 
   async close(): Promise<void> {

@@ -371,6 +371,11 @@ export class Engine {
     });
   }
 
+  /** The venue's trade id of the last fill seen (the watermark for fills after a restart). */
+  get lastTradeId(): string | null {
+    return this.#lastTradeId;
+  }
+
   /** The last order book seen. */
   get market(): MarketSnapshot | null {
     return this.#market;

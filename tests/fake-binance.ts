@@ -30,13 +30,12 @@ interface FakeOrder {
 }
 
 interface Injection {
-  status: number;
-  body: unknown;
+  status?: number;
+  /** absent: the normal reply (used with delayMs) */
+  body?: unknown;
   headers?: Record<string, string>;
   /** reply only after this long, having done the work (a timeout that still placed the order) */
   delayMs?: number;
-  /** do the real work before replying with the error */
-  process?: boolean;
 }
 
 export const API_KEY = "test-api-key";
@@ -50,6 +49,17 @@ export class FakeBinance {
   bestAsk = 3000.01;
   /** spot balances, or the futures wallet (USDT) */
   balances: Record<string, number> = { ETH: 1, USDT: 3000 };
+  /** public trades (aggTrades) the paper mode on live data fills against */
+  readonly publicTrades: {
+    a: number;
+    p: string;
+    q: string;
+    f: number;
+    l: number;
+    T: number;
+    m: boolean;
+    M: boolean;
+  }[] = [];
   /** futures: signed position in ETH and its entry price */
   position = { amount: 0, entry: 0 };
   readonly #inject = new Map<string, Injection[]>();
@@ -88,6 +98,21 @@ export class FakeBinance {
 
   open(): FakeOrder[] {
     return this.orders.filter((o) => o.status === "NEW" || o.status === "PARTIALLY_FILLED");
+  }
+
+  /** Someone trades `qty` at `price` on the public tape. */
+  printTrade(price: number, qty: number): void {
+    const id = this.publicTrades.length + 1;
+    this.publicTrades.push({
+      a: id,
+      p: price.toFixed(2),
+      q: String(qty),
+      f: id,
+      l: id,
+      T: Date.now(),
+      m: true,
+      M: true,
+    });
   }
 
   /** The market trades through one of our resting orders: it fills (partly) at its price, as a maker. */
@@ -150,9 +175,7 @@ export class FakeBinance {
     this.requests.push(r);
     const route = `${req.method} ${url.pathname}`;
     const injected = this.#inject.get(route)?.shift();
-    if (injected && !injected.process && !injected.delayMs) {
-      return reply(injected.status, injected.body, injected.headers);
-    }
+    if (injected && !injected.delayMs) return reply(injected.status ?? 500, injected.body, injected.headers);
 
     if (PRIVATE.test(url.pathname)) {
       if (!r.signed) return reply(400, { code: -1102, msg: "Mandatory parameter 'signature' was not sent." });
@@ -164,8 +187,9 @@ export class FakeBinance {
       }
     }
     const [status, result] = this.#route(route, params);
+    // slow: the work is done, the reply comes late (the client may have given up)
     if (injected?.delayMs) await new Promise((res) => setTimeout(res, injected.delayMs));
-    if (injected) return reply(injected.status, injected.body, injected.headers);
+    if (injected?.body !== undefined) return reply(injected.status ?? 500, injected.body, injected.headers);
     return reply(status, result);
   }
 
@@ -189,6 +213,11 @@ export class FakeBinance {
           bids: [[this.bestBid.toFixed(2), "5.000"]],
           asks: [[this.bestAsk.toFixed(2), "5.000"]],
         }];
+      case "GET /api/v3/aggTrades":
+      case "GET /fapi/v1/aggTrades": {
+        const from = p.startTime ? Number(p.startTime) : -Infinity;
+        return [200, this.publicTrades.filter((t) => t.T >= from).slice(-Number(p.limit ?? 500))];
+      }
       case "GET /api/v3/klines":
       case "GET /fapi/v1/klines":
         return [200, this.#klines(p)];

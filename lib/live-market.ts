@@ -1,0 +1,54 @@
+/**
+ * Paper trading on live public data: the exchange's order book, closed candles and public trades
+ * (through ccxt, no API keys) served to the paper exchange. A resting paper order fills only when
+ * public trades print strictly through its price after it was placed — the same rule as the replay.
+ */
+import type { CcxtExchange } from "./ccxt.ts";
+import type { Candle } from "./indicators.ts";
+import type { MarketSnapshot, Side } from "./quoting.ts";
+import type { PaperMarket } from "./replay.ts";
+
+/** Public trades older than this are forgotten (ticks are seconds apart). */
+const KEEP_TRADES_MS = 15 * 60_000;
+
+export class LiveMarket implements PaperMarket {
+  #book: MarketSnapshot | null = null;
+  readonly #candles: Candle[] = [];
+  #trades: { ts: number; price: number; amount: number }[] = [];
+  #lastTradeTs: number | null = null;
+  /** trades before we started watching are not ours to fill against */
+  readonly #startTs = Date.now();
+
+  constructor(readonly venue: CcxtExchange, readonly historyCandles: number) {}
+
+  /** Fetches what changed since the last call: the book, new closed candles, new public trades. */
+  async refresh(): Promise<void> {
+    this.#book = await this.venue.snapshot();
+    const last = this.#candles.at(-1)?.ts ?? null;
+    const fresh = await this.venue.closedCandles(last, last === null ? this.historyCandles : 1000);
+    for (const c of fresh) if (last === null || c.ts > (this.#candles.at(-1)?.ts ?? -Infinity)) this.#candles.push(c);
+    if (this.#candles.length > 2000) this.#candles.splice(0, this.#candles.length - 2000);
+    const trades = await this.venue.publicTrades(this.#lastTradeTs ?? this.#startTs);
+    for (const t of trades) this.#trades.push(t);
+    if (trades.length) this.#lastTradeTs = trades.at(-1)!.ts;
+    const horizon = (this.#lastTradeTs ?? 0) - KEEP_TRADES_MS;
+    if (this.#trades.length && this.#trades[0].ts < horizon) this.#trades = this.#trades.filter((t) => t.ts >= horizon);
+  }
+
+  book(_now: number): MarketSnapshot | null {
+    return this.#book;
+  }
+
+  closedCandles(_now: number, sinceTs: number | null, limit: number): Candle[] {
+    return this.#candles.filter((c) => sinceTs === null || c.ts > sinceTs).slice(-limit);
+  }
+
+  volumeThrough(side: Side, price: number, from: number, to: number): number {
+    let v = 0;
+    for (const t of this.#trades) {
+      if (t.ts <= from || t.ts > to) continue;
+      if (side === "buy" ? t.price < price : t.price > price) v += t.amount;
+    }
+    return v;
+  }
+}
