@@ -14,7 +14,8 @@ const KEEP_TRADES_MS = 15 * 60_000;
 export class LiveMarket implements PaperMarket {
   #book: MarketSnapshot | null = null;
   readonly #candles: Candle[] = [];
-  #trades: { ts: number; price: number; amount: number }[] = [];
+  /** `ts`: the exchange's time; `seen`: ours, when it arrived (a trade is only known from then on) */
+  #trades: { ts: number; seen: number; price: number; amount: number }[] = [];
   #lastTradeTs: number | null = null;
   /** trades before we started watching are not ours to fill against */
   readonly #startTs = Date.now();
@@ -29,10 +30,13 @@ export class LiveMarket implements PaperMarket {
     for (const c of fresh) if (last === null || c.ts > (this.#candles.at(-1)?.ts ?? -Infinity)) this.#candles.push(c);
     if (this.#candles.length > 2000) this.#candles.splice(0, this.#candles.length - 2000);
     const trades = await this.venue.publicTrades(this.#lastTradeTs ?? this.#startTs);
-    for (const t of trades) this.#trades.push(t);
+    const seen = Date.now();
+    for (const t of trades) this.#trades.push({ ...t, seen });
     if (trades.length) this.#lastTradeTs = trades.at(-1)!.ts;
-    const horizon = (this.#lastTradeTs ?? 0) - KEEP_TRADES_MS;
-    if (this.#trades.length && this.#trades[0].ts < horizon) this.#trades = this.#trades.filter((t) => t.ts >= horizon);
+    const horizon = seen - KEEP_TRADES_MS;
+    if (this.#trades.length && this.#trades[0].seen < horizon) {
+      this.#trades = this.#trades.filter((t) => t.seen >= horizon);
+    }
   }
 
   book(_now: number): MarketSnapshot | null {
@@ -43,10 +47,14 @@ export class LiveMarket implements PaperMarket {
     return this.#candles.filter((c) => sinceTs === null || c.ts > sinceTs).slice(-limit);
   }
 
-  volumeThrough(side: Side, price: number, from: number, to: number): number {
+  /**
+   * Trades are placed in time by when we saw them, so one printed just before our last check but
+   * fetched after it still counts; the exchange's own time keeps out those before our order.
+   */
+  volumeThrough(side: Side, price: number, from: number, to: number, placedTs: number): number {
     let v = 0;
     for (const t of this.#trades) {
-      if (t.ts <= from || t.ts > to) continue;
+      if (t.seen <= from || t.seen > to || t.ts <= placedTs) continue;
       if (side === "buy" ? t.price < price : t.price > price) v += t.amount;
     }
     return v;

@@ -166,7 +166,7 @@ export class PaperExchange implements ExchangePort {
     }
     for (const o of this.#orders.values()) {
       const from = Math.max(this.#processedTo, o.ts);
-      const through = this.market.volumeThrough(o.side, o.price, from, now);
+      const through = this.market.volumeThrough(o.side, o.price, from, now, o.ts);
       if (through <= 0) continue;
       const amount = Math.min(o.amount - o.filled, floorToStep(through * this.#share, this.#rules.lotSize));
       if (amount <= 0) continue;

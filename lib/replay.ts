@@ -9,8 +9,11 @@ export interface PaperMarket {
   /** top of book at `now`; its `ts` lags `now` inside a data gap; null before any data */
   book(now: number): MarketSnapshot | null;
   closedCandles(now: number, sinceTs: number | null, limit: number): Candle[];
-  /** volume traded strictly through `price` in (from, to] */
-  volumeThrough(side: Side, price: number, from: number, to: number): number;
+  /**
+   * Volume traded strictly through `price` in (from, to] (our clock), by trades that happened after
+   * the order was placed at `placedTs` (`from` is never earlier than that).
+   */
+  volumeThrough(side: Side, price: number, from: number, to: number, placedTs: number): number;
 }
 
 /** Reads a candle CSV; throws DataError with the file and line of the first problem. */

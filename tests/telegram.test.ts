@@ -258,6 +258,7 @@ describe("Telegram alerts", () => {
     fake.start(port);
     await fake.waitForMessage("⏸ Paused", OWNER, 15_000);
     await fake.waitForMessage("▶️ Resumed", OWNER, 15_000);
+    await until(() => telegram.queue.size === 0); // shifted once Telegram's answer is in
     expect(telegram.queue.size).toBe(0);
   });
 
