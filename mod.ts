@@ -94,7 +94,11 @@ async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<v
         isoMinute(clock.now())
       } at ${config.feed.speed}× speed; ledger ${ledger.path}`
       : `mmbot: ${
-        config.mode === "live" ? "LIVE trading" : "paper trading on live data"
+        config.mode !== "live"
+          ? "paper trading on live data"
+          : config.market.sandbox
+          ? "testnet trading"
+          : "LIVE trading (real money)"
       } ${config.market.symbol} (${config.market.type}) on ${config.market.exchange}, profile ${config.strategy.profile}; ledger ${ledger.path}`,
   );
   for (const note of bot.notes) console.log(`mmbot: ${note}`);

@@ -293,4 +293,36 @@ describe("live bot with its ledger", () => {
     await bot.engine.stop();
     await bot.close();
   });
+
+  test("mod.ts on the testnet: says which endpoint, quotes, and cancels every order on SIGTERM", async () => {
+    const fake = fakeFor("perp");
+    const dir = mkdtempSync(join(tmpdir(), "mmbot-live-run-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const bot = startProcess(
+      [
+        "--set",
+        "mode=live",
+        "--set",
+        "feed.source=live",
+        ...PERP.flatMap((s) => ["--set", s]),
+        "--set",
+        `market.rest_url=${fake.url}`,
+        "--set",
+        `storage.path=${dir}/l.sqlite`,
+      ],
+      { EXCHANGE_API_KEY: API_KEY, EXCHANGE_API_SECRET: API_SECRET },
+    );
+    cleanups.push(() => void bot.child.kill("SIGKILL"));
+    await bot.waitFor("| bid ", 30_000);
+    expect(bot.out()).toContain("mmbot: testnet trading ETH/USDT:USDT (perp) on binanceusdm");
+    expect(bot.out()).toContain(
+      `binanceusdm ETH/USDT:USDT: demo trading (Binance's futures testnet), REST ${fake.url}; tick 0.01, lot 0.001, min notional 20 from the exchange`,
+    );
+    expect(fake.open().length).toBe(2);
+    bot.child.kill("SIGTERM");
+    expect(await bot.exited).toBe(0);
+    expect(fake.open()).toEqual([]);
+    expect(bot.out()).toContain("cancelled 2 order(s)");
+    expect(bot.out() + bot.err()).not.toContain(API_SECRET);
+  });
 });
