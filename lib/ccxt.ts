@@ -156,7 +156,7 @@ export class CcxtExchange implements ExchangePort {
           (this.venue.last_response_headers as Record<string, string> | undefined)?.["Retry-After"],
         );
         const backoff = Math.min(this.retry.capMs, this.retry.baseMs * 2 ** (attempt - 1));
-        const wait = e instanceof E.DDoSProtection && retryAfter > 0
+        const wait = (e instanceof E.DDoSProtection || e instanceof E.RateLimitExceeded) && retryAfter > 0
           ? Math.min(this.retry.capMs, retryAfter * 1000)
           : backoff;
         await this.sleep(wait);
