@@ -2,6 +2,7 @@
  * Wiring of a running bot: ledger, exchange, engine and the recorder that writes every event to the
  * ledger. Start-up and crash recovery are one path: open the ledger, restore state, reconcile, quote.
  */
+import type { Book } from "./accounting.ts";
 import { CcxtExchange } from "./ccxt.ts";
 import { type Clock, ScaledClock, systemClock } from "./clock.ts";
 import { LiveMarket } from "./live-market.ts";
@@ -15,7 +16,7 @@ import {
   withValue,
 } from "./config.ts";
 import { DataError } from "./candles.ts";
-import { Engine } from "./engine.ts";
+import { Engine, type EngineOptions } from "./engine.ts";
 import type { ExchangePort } from "./exchange.ts";
 import { CANDLE_MS, requiredCandles } from "./indicators.ts";
 import { type Account, Ledger } from "./ledger.ts";
@@ -136,51 +137,77 @@ export function openPaperReplayBot(base: Config, opts: { reset: boolean }): Bot 
     const exchange = metrics.instrument(
       new PaperExchange(market, clock, config, { base: book.base, quote: book.quote }),
     );
-    const engine = new Engine({
-      config,
-      exchange,
-      clock,
-      paused: ledger.paused,
-      killSwitch: ledger.killSwitch,
+    return assemble({ base, config, ledger, account, book, clock, exchange, metrics, notes, replay: true }, {
       lastTradeId: null, // a fresh paper exchange: every fill it reports is new
-      book, // PnL continues across restarts
-      initialEquity: account.initial_base * account.initial_mid + account.initial_quote,
-    });
-    if (ledger.paused) notes.push("paused (set before the restart); `deno run -P mod.ts resume` or /resume to quote");
-    if (ledger.killSwitch) notes.push("kill switch still tripped; resume to quote again");
-    metrics.watch(engine);
-    record(engine, ledger, account, { replay: true });
-    const bot: Bot = {
-      config,
-      engine,
-      ledger,
-      account,
-      clock,
-      exchange,
-      metrics,
       endTs: market.series.endTs,
-      notes,
-      async syncControl() {
-        const want = ledger.paused;
-        if (want && !engine.paused) await engine.pause();
-        else if (!want && engine.paused) engine.resume();
-      },
-      beforeTick() {
-        return bot.syncControl();
-      },
-      close: () => Promise.resolve(),
-      setParam(path, text) {
-        return bot.config = changeParam(engine, ledger, base, path, text);
-      },
-      unsetParam(path) {
-        return bot.config = changeParam(engine, ledger, base, path, null);
-      },
-    };
-    return bot;
+    });
   } catch (e) {
     ledger.close();
     throw e;
   }
+}
+
+type Parts = Omit<Bot, "engine" | "syncControl" | "beforeTick" | "close" | "setParam" | "unsetParam" | "endTs"> & {
+  /** the config file's values, before ledger overrides (what /unset returns to) */
+  base: Config;
+  /** the books rebuilt from the ledger's fills: PnL continues across restarts */
+  book: Book;
+  replay: boolean;
+};
+
+/** The common tail of every opener: restored-state notes, metrics, the ledger recorder, controls. */
+function assemble(
+  p: Parts,
+  extra: {
+    lastTradeId: EngineOptions["lastTradeId"];
+    endTs?: number;
+    refresh?: () => Promise<void>;
+    close?: () => Promise<void>;
+  },
+): Bot {
+  const { base, ledger, account, notes } = p;
+  const engine = new Engine({
+    config: p.config,
+    exchange: p.exchange,
+    clock: p.clock,
+    paused: ledger.paused,
+    killSwitch: ledger.killSwitch,
+    lastTradeId: extra.lastTradeId,
+    book: p.book,
+    initialEquity: account.initial_base * account.initial_mid + account.initial_quote,
+  });
+  if (ledger.paused) notes.push("paused (set before the restart); `deno run -P mod.ts resume` or /resume to quote");
+  if (ledger.killSwitch) notes.push("kill switch still tripped; resume to quote again");
+  p.metrics.watch(engine);
+  record(engine, ledger, account, { replay: p.replay });
+  const bot: Bot = {
+    config: p.config,
+    engine,
+    ledger,
+    account,
+    clock: p.clock,
+    exchange: p.exchange,
+    metrics: p.metrics,
+    notes,
+    endTs: extra.endTs,
+    async syncControl() {
+      const want = ledger.paused;
+      if (want && !engine.paused) await engine.pause();
+      else if (!want && engine.paused) engine.resume();
+    },
+    async beforeTick() {
+      await bot.syncControl();
+      await extra.refresh?.();
+    },
+    close: extra.close ?? (() => Promise.resolve()),
+    setParam(path, text) {
+      return bot.config = changeParam(engine, ledger, base, path, text);
+    },
+    unsetParam(path) {
+      return bot.config = changeParam(engine, ledger, base, path, null);
+    },
+  };
+  return bot;
 }
 
 /** Writes the engine's events to the ledger, synchronously, before anyone else hears of them. */
@@ -300,49 +327,15 @@ export async function openVenueBot(base: Config, opts: { reset: boolean; secrets
     const exchange = metrics.instrument(port);
     // live: fills after the last one recorded (or after the venue's history when the account was opened)
     const watermark = ledger.lastTradeId(account.id) ?? ledger.getState(`trades_after:${account.id}`);
-    const engine = new Engine({
-      config,
-      exchange,
-      clock,
-      paused: ledger.paused,
-      killSwitch: ledger.killSwitch,
-      lastTradeId: !trading ? null : watermark === null ? undefined : watermark || null,
-      book,
-      initialEquity: account.initial_base * account.initial_mid + account.initial_quote,
-    });
-    if (ledger.paused) notes.push("paused (set before the restart); `deno run -P mod.ts resume` or /resume to quote");
-    if (ledger.killSwitch) notes.push("kill switch still tripped; resume to quote again");
-    metrics.watch(engine);
-    record(engine, ledger, account, { replay: false });
     const v = venue;
-    const bot: Bot = {
-      config,
-      engine,
-      ledger,
-      account,
-      clock,
-      exchange,
-      metrics,
-      notes,
-      async syncControl() {
-        const want = ledger.paused;
-        if (want && !engine.paused) await engine.pause();
-        else if (!want && engine.paused) engine.resume();
-      },
-      async beforeTick() {
-        await bot.syncControl();
-        // a failed refresh leaves the book ageing: the risk gate stands aside once it is stale
+    return assemble({ base, config, ledger, account, book, clock, exchange, metrics, notes, replay: false }, {
+      lastTradeId: !trading ? null : watermark === null ? undefined : watermark || null,
+      // a failed refresh leaves the book ageing: the risk gate stands aside once it is stale
+      refresh: async () => {
         await market?.refresh().catch((e) => console.error(`mmbot: live data refresh failed: ${(e as Error).message}`));
       },
       close: () => v.close(),
-      setParam(path, text) {
-        return bot.config = changeParam(engine, ledger, base, path, text);
-      },
-      unsetParam(path) {
-        return bot.config = changeParam(engine, ledger, base, path, null);
-      },
-    };
-    return bot;
+    });
   } catch (e) {
     await venue?.close().catch(() => {});
     ledger.close();

@@ -61,7 +61,8 @@ export function balanceText(s: EngineStatus, book: Book | null): string {
   if (!s.inventory || !book || s.mid === null) return "No balances yet: the bot is still starting.";
   const lines = ["💰 Balances"];
   if (s.marketType === "perp") {
-    lines.push(`Venue: ${px(s.inventory.quote)} ${quote}, position ${px(s.inventory.position ?? 0)} ${base}`);
+    const entry = s.inventory.entryPrice ? ` at entry ${px(s.inventory.entryPrice)}` : "";
+    lines.push(`Venue: ${px(s.inventory.quote)} ${quote}, position ${px(s.inventory.position ?? 0)} ${base}${entry}`);
     lines.push(`From fills: position ${px(book.base)} ${base} at entry ${px(book.avgCost)}, cash ${px(book.quote)}`);
   } else {
     lines.push(`Venue: ${px(s.inventory.base)} ${base}, ${px(s.inventory.quote)} ${quote}`);

@@ -47,6 +47,25 @@ async function engineOn(fake: FakeBinance, ...sets: string[]) {
   return { engine, exchange, events };
 }
 
+/** A fresh directory for a ledger, removed after the test. */
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** `deno run -P mod.ts` in live mode against the fake, with a fresh ledger. */
+function startLive(fake: FakeBinance, keys: { key: string; secret: string }) {
+  const sets = ["mode=live", "feed.source=live", `market.rest_url=${fake.url}`, ...(fake.kind === "perp" ? PERP : [])];
+  sets.push(`storage.path=${join(tempDir("mmbot-live-run-"), "l.sqlite")}`);
+  const bot = startProcess(sets.flatMap((s) => ["--set", s]), {
+    EXCHANGE_API_KEY: keys.key,
+    EXCHANGE_API_SECRET: keys.secret,
+  });
+  cleanups.push(() => void bot.child.kill("SIGKILL"));
+  return bot;
+}
+
 const posts = (fake: FakeBinance) =>
   fake.calls(fake.kind === "spot" ? "POST /api/v3/order" : "POST /fapi/v1/order").map((r) => r.params);
 
@@ -193,21 +212,7 @@ describe("live trading through ccxt against a fake Binance", () => {
 
   test("a wrong API key at start: mod.ts refuses to trade with a clear message", async () => {
     const fake = fakeFor("spot");
-    const dir = mkdtempSync(join(tmpdir(), "mmbot-live-"));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const bot = startProcess(
-      [
-        "--set",
-        "mode=live",
-        "--set",
-        "feed.source=live",
-        "--set",
-        `market.rest_url=${fake.url}`,
-        "--set",
-        `storage.path=${dir}/l.sqlite`,
-      ],
-      { EXCHANGE_API_KEY: "wrong-key", EXCHANGE_API_SECRET: "wrong-secret" },
-    );
+    const bot = startLive(fake, { key: "wrong-key", secret: "wrong-secret" });
     expect(await bot.exited).toBe(2);
     expect(bot.err()).toContain("mmbot: not trading:");
     expect(bot.err()).toContain("refused the API key");
@@ -219,9 +224,7 @@ describe("live trading through ccxt against a fake Binance", () => {
 describe("live bot with its ledger", () => {
   test("fills reach the ledger once, also those that happened while the bot was down; leftovers are cancelled", async () => {
     const fake = fakeFor("spot");
-    const dir = mkdtempSync(join(tmpdir(), "mmbot-live-"));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const cfg = liveConfig(fake, `storage.path=${join(dir, "ledger.sqlite")}`);
+    const cfg = liveConfig(fake, `storage.path=${join(tempDir("mmbot-live-"), "ledger.sqlite")}`);
 
     const first = await openVenueBot(cfg, { reset: false, secrets: KEYS });
     await first.engine.start();
@@ -260,8 +263,7 @@ describe("live bot with its ledger", () => {
 
   test("paper on live public data: no keys, no orders at the exchange, fills when public trades print through", async () => {
     const fake = fakeFor("spot");
-    const dir = mkdtempSync(join(tmpdir(), "mmbot-plive-"));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir("mmbot-plive-");
     const cfg = config(
       "feed.source=live",
       `market.rest_url=${fake.url}`,
@@ -296,23 +298,7 @@ describe("live bot with its ledger", () => {
 
   test("mod.ts on the testnet: says which endpoint, quotes, and cancels every order on SIGTERM", async () => {
     const fake = fakeFor("perp");
-    const dir = mkdtempSync(join(tmpdir(), "mmbot-live-run-"));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const bot = startProcess(
-      [
-        "--set",
-        "mode=live",
-        "--set",
-        "feed.source=live",
-        ...PERP.flatMap((s) => ["--set", s]),
-        "--set",
-        `market.rest_url=${fake.url}`,
-        "--set",
-        `storage.path=${dir}/l.sqlite`,
-      ],
-      { EXCHANGE_API_KEY: API_KEY, EXCHANGE_API_SECRET: API_SECRET },
-    );
-    cleanups.push(() => void bot.child.kill("SIGKILL"));
+    const bot = startLive(fake, { key: API_KEY, secret: API_SECRET });
     await bot.waitFor("| bid ", 30_000);
     expect(bot.out()).toContain("mmbot: testnet trading ETH/USDT:USDT (perp) on binanceusdm");
     expect(bot.out()).toContain(
