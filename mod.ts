@@ -39,6 +39,15 @@ function fail(e: unknown): never {
     console.error(`mmbot: bad data: ${e.message}`);
     process.exit(2);
   }
+  const name = (e as Error)?.name ?? "";
+  if (
+    /^(NetworkError|RequestTimeout|ExchangeNotAvailable|DDoSProtection|RateLimitExceeded|OnMaintenance|OperationFailed|ExchangeError|BadSymbol|BadRequest|NotSupported)$/
+      .test(name)
+  ) {
+    // ccxt: the exchange could not be used at start; nothing was placed
+    console.error(`mmbot: the exchange failed at start (${name}): ${(e as Error).message}; not trading`);
+    process.exit(1);
+  }
   console.error(`mmbot: ${(e as Error)?.stack ?? e}`);
   process.exit(1);
 }

@@ -192,7 +192,8 @@ export class Telegram {
       g.command(name, (ctx) => ctx.match.trim() ? reply(ctx, `Usage: /${name} (no arguments)`) : handler(ctx));
 
     const today = () => {
-      const day = new Date().toISOString().slice(0, 10);
+      // the engine's clock: a replay's "today" is the replayed day
+      const day = new Date(engine.status().ts).toISOString().slice(0, 10);
       return ledger.perDay(account).find((d) => d.day === day) ?? null;
     };
     const status = () => statusText(engine.status(), today(), engine.config.strategy.target_base_ratio);

@@ -221,6 +221,31 @@ describe("live trading through ccxt against a fake Binance", () => {
   });
 });
 
+describe("venue set-up", () => {
+  test("an exchange without a testnet is refused when market.sandbox is on; an unknown id lists examples", async () => {
+    const kraken = config("mode=live", "feed.source=live", "market.exchange=kraken", "market.symbol=ETH/USD");
+    await expect(CcxtExchange.open(kraken, { trading: true, secrets: KEYS })).rejects.toThrow(
+      "market.sandbox: true is not possible with kraken: ccxt knows no testnet for it",
+    );
+    const nope = config("mode=live", "feed.source=live", "market.exchange=nope");
+    await expect(CcxtExchange.open(nope, { trading: true, secrets: KEYS })).rejects.toThrow(
+      'market.exchange: "nope" is not a ccxt exchange id; e.g. binance (spot) or binanceusdm (USDT-M perpetuals)',
+    );
+  });
+
+  test("binanceusdm in sandbox uses demo trading, binance spot the spot testnet", async () => {
+    const perp = await CcxtExchange.open(config("mode=live", "feed.source=live", ...PERP), {
+      trading: true,
+      secrets: KEYS,
+    });
+    expect(perp.endpoint).toBe("https://demo-fapi.binance.com");
+    const spot = await CcxtExchange.open(config("mode=live", "feed.source=live"), { trading: true, secrets: KEYS });
+    expect(spot.endpoint).toBe("https://testnet.binance.vision");
+    const paper = await CcxtExchange.open(config("feed.source=live"), { trading: false });
+    expect(paper.endpoint).toBe("https://api.binance.com");
+  });
+});
+
 describe("live bot with its ledger", () => {
   test("fills reach the ledger once, also those that happened while the bot was down; leftovers are cancelled", async () => {
     const fake = fakeFor("spot");
