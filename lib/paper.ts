@@ -168,7 +168,8 @@ export class PaperExchange implements ExchangePort {
       const from = Math.max(this.#processedTo, o.ts);
       const through = this.market.volumeThrough(o.side, o.price, from, now, o.ts);
       if (through <= 0) continue;
-      const amount = Math.min(o.amount - o.filled, floorToStep(through * this.#share, this.#rules.lotSize));
+      // on the lot grid: what is left of a partly filled order carries no float dust (0.0048, not 0.0048000000000000004)
+      const amount = floorToStep(Math.min(o.amount - o.filled, through * this.#share), this.#rules.lotSize);
       if (amount <= 0) continue;
       const feeQuote = o.price * amount * this.#feeRate;
       const sign = o.side === "buy" ? 1 : -1;

@@ -52,6 +52,19 @@ describe("fill model", () => {
     expect((await ex.openOrders("mmbot-"))[0]).toMatchObject({ filled: 0.6, status: "open" });
   });
 
+  test("the rest of a partly filled order fills on the lot grid, without float dust", async () => {
+    const clock = new ManualClock(T0 + 5_000);
+    const market = new ReplayMarket([RISING, bar(T0 + 60_000, 100.2, 100.2, 99.0, 99.0, 600)], 0.01);
+    const ex = new PaperExchange(market, clock, config("paper.max_volume_share=0.00087", "market.min_notional=0"));
+    await ex.place({ clientOrderId: "mmbot-r", side: "buy", price: 99.6, amount: 0.01 });
+    clock.set(T0 + 60_000);
+    // 6 traded below 99.6 in the first minute × 0.087 % = 0.00522 → 0.0052 on the lot grid
+    expect((await ex.fillsSince(null)).map((f) => f.amount)).toEqual([0.0052]);
+    clock.set(T0 + 120_000);
+    // the falling minute trades far more: the rest, 0.01 − 0.0052, is exactly 0.0048 (not 0.0048000000000000004)
+    expect((await ex.fillsSince(null)).map((f) => f.amount)).toEqual([0.0052, 0.0048]);
+  });
+
   test("max_volume_share scales the fill", async () => {
     const { clock, ex } = setup(T0 + 5_000, "paper.max_volume_share=0.05");
     await ex.place({ clientOrderId: "mmbot-c", side: "buy", price: 99.6, amount: 1 });
