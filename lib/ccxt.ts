@@ -146,9 +146,7 @@ export class CcxtExchange implements ExchangePort {
       try {
         return await fn();
       } catch (e) {
-        if (e instanceof E.AuthenticationError || codeOf(e) === -2015 || codeOf(e) === -2014) {
-          throw new VenueDenied(`${what}: the exchange refused the API key (${(e as Error).message})`);
-        }
+        this.#throwIfDenied(what, e);
         const transient = e instanceof E.NetworkError || e instanceof E.OperationFailed ||
           e instanceof E.ExchangeNotAvailable;
         if (!transient || attempt >= this.retry.attempts) throw e;
@@ -161,6 +159,13 @@ export class CcxtExchange implements ExchangePort {
           : backoff;
         await this.sleep(wait);
       }
+    }
+  }
+
+  /** A refused key or permission (ccxt's class, or Binance's code where the URL was rewritten) is final. */
+  #throwIfDenied(what: string, e: unknown): void {
+    if (e instanceof this.#ccxt.AuthenticationError || codeOf(e) === -2015 || codeOf(e) === -2014) {
+      throw new VenueDenied(`${what}: the exchange refused the API key (${(e as Error).message})`);
     }
   }
 
@@ -237,10 +242,9 @@ export class CcxtExchange implements ExchangePort {
       "fetchOHLCV",
       () => this.venue.fetchOHLCV(this.#symbol, "1m", since, sinceTs === null ? limit + 1 : 1000),
     );
-    // the exchange includes the minute still forming; only closed candles count
-    const newest = rows.at(-1)?.[0] ?? 0;
+    // the newest row is the minute still forming (exchange time, not ours): only the ones before it are closed
     const closed = rows
-      .filter((r) => Number(r[0]) + CANDLE_MS <= Math.max(this.now(), Number(newest)) && Number(r[0]) < Number(newest))
+      .slice(0, -1)
       .map(([ts, open, high, low, close, volume]) => ({
         ts: Number(ts),
         open: Number(open),
@@ -291,17 +295,14 @@ export class CcxtExchange implements ExchangePort {
       this.#clientIds.set(String(o.id), p.clientOrderId);
       return { ...this.#order(o), clientOrderId: p.clientOrderId };
     } catch (e) {
-      if (e instanceof E.AuthenticationError || codeOf(e) === -2015 || codeOf(e) === -2014) {
-        throw new VenueDenied(`createOrder: the exchange refused the API key (${(e as Error).message})`);
-      }
+      this.#throwIfDenied("createOrder", e);
       const code = codeOf(e);
-      if (e instanceof E.OrderImmediatelyFillable || e instanceof E.OrderNotFillable || POST_ONLY_CODES.has(code!)) {
-        if (!(e instanceof E.InsufficientFunds) && !/insufficient/i.test((e as Error).message)) {
-          throw new OrderRejected("post_only", `post-only ${p.side} at ${price} would cross the book`);
-        }
-      }
+      // funds first: spot's -2010 means either "insufficient balance" or "would immediately match"
       if (e instanceof E.InsufficientFunds || FUNDS_CODES.has(code!) || /insufficient/i.test((e as Error).message)) {
         throw new OrderRejected("insufficient_funds", `${p.side} ${amount} at ${price}: insufficient balance`);
+      }
+      if (e instanceof E.OrderImmediatelyFillable || e instanceof E.OrderNotFillable || POST_ONLY_CODES.has(code!)) {
+        throw new OrderRejected("post_only", `post-only ${p.side} at ${price} would cross the book`);
       }
       if (e instanceof E.NetworkError || e instanceof E.OperationFailed) {
         // the order may have been placed anyway: find it by client id before placing anything else

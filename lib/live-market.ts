@@ -27,7 +27,7 @@ export class LiveMarket implements PaperMarket {
     this.#book = await this.venue.snapshot();
     const last = this.#candles.at(-1)?.ts ?? null;
     const fresh = await this.venue.closedCandles(last, last === null ? this.historyCandles : 1000);
-    for (const c of fresh) if (last === null || c.ts > (this.#candles.at(-1)?.ts ?? -Infinity)) this.#candles.push(c);
+    for (const c of fresh) if (c.ts > (this.#candles.at(-1)?.ts ?? -Infinity)) this.#candles.push(c);
     if (this.#candles.length > 2000) this.#candles.splice(0, this.#candles.length - 2000);
     const trades = await this.venue.publicTrades(this.#lastTradeTs ?? this.#startTs);
     const seen = Date.now();
