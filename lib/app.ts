@@ -23,6 +23,7 @@ import { type Account, Ledger } from "./ledger.ts";
 import { Metrics } from "./metrics.ts";
 import { PaperExchange } from "./paper.ts";
 import { midOf } from "./quoting.ts";
+import { plain } from "./format.ts";
 import { loadCandleFile, ReplayMarket } from "./replay.ts";
 
 export interface Bot {
@@ -70,8 +71,6 @@ export function changeParam(engine: Engine, ledger: Ledger, base: Config, path: 
 }
 
 const EQUITY_EVERY_MS = 60_000;
-/** A balance without float dust: 0.9099999999999999 → 0.91. */
-const amount = (x: number) => String(Number(x.toFixed(8)));
 
 /** Applies runtime overrides saved in the ledger; an override that no longer validates is skipped with a note. */
 function applyOverrides(config: Config, overrides: Record<string, string>, notes: string[]): Config {
@@ -121,8 +120,8 @@ export function openPaperReplayBot(base: Config, opts: { reset: boolean }): Bot 
       const saved = Number(ledger.getState(`replay_ts:${account.id}`));
       if (saved > start) start = saved;
       notes.push(
-        `continuing paper account #${account.id}: ${amount(book.base)} base, ${
-          amount(book.quote)
+        `continuing paper account #${account.id}: ${plain(book.base)} base, ${
+          plain(book.quote)
         } quote after ${book.fills} fills (--reset starts a fresh one)`,
       );
     }
@@ -302,16 +301,16 @@ export async function openVenueBot(base: Config, opts: { reset: boolean; secrets
         initial_mid: midOf(await venue.snapshot()),
       });
       notes.push(
-        `${opts.reset ? "--reset: " : ""}new ${kind} account #${account.id}: ${amount(account.initial_base)} base, ${
-          amount(account.initial_quote)
+        `${opts.reset ? "--reset: " : ""}new ${kind} account #${account.id}: ${plain(account.initial_base)} base, ${
+          plain(account.initial_quote)
         } quote${trading ? " (the exchange's balances now)" : ""}`,
       );
     }
     const book = ledger.book(account);
     if (existing) {
       notes.push(
-        `continuing ${kind} account #${account.id}: ${amount(book.base)} base, ${
-          amount(book.quote)
+        `continuing ${kind} account #${account.id}: ${plain(book.base)} base, ${
+          plain(book.quote)
         } quote after ${book.fills} fills`,
       );
     }

@@ -3,6 +3,9 @@ import type { EngineStatus } from "./engine.ts";
 
 export const isoMinute = (ts: number) => new Date(ts).toISOString().slice(0, 19).replace("T", " ");
 
+/** A balance, price or size without float dust: 0.9099999999999999 → "0.91". */
+export const plain = (x: number) => String(Number(x.toFixed(8)));
+
 export const signed = (x: number, digits = 2) => `${x >= 0 ? "+" : ""}${x.toFixed(digits)}`;
 
 /** Base and quote currency of a ccxt symbol: "ETH/USDT:USDT" → ["ETH", "USDT"]. */

@@ -6,11 +6,8 @@ import type { Book } from "./accounting.ts";
 import { type Config, getPath, schemaFields, settableAtRuntime } from "./config.ts";
 import type { EngineStatus } from "./engine.ts";
 import type { Order } from "./exchange.ts";
-import { currencies, isoMinute, signed } from "./format.ts";
+import { currencies, isoMinute, plain, signed } from "./format.ts";
 import type { DaySummary, LedgerFill } from "./ledger.ts";
-
-/** Digits enough to show a price step (0.01 → 2) without float noise. */
-const px = (x: number) => String(Number(x.toFixed(8)));
 
 const STATE_WORDS: Record<EngineStatus["state"], string> = {
   starting: "starting",
@@ -29,12 +26,12 @@ export function statusText(s: EngineStatus, today: DaySummary | null, target: nu
   let state = STATE_WORDS[s.state];
   if (s.state === "warming_up") state += ` (${s.warmup.count}/${s.warmup.required} candles)`;
   lines.push(`State: ${state}${s.reason ? ` — ${s.reason}` : ""}`);
-  if (s.mid !== null) lines.push(`Mid: ${px(s.mid)}`);
+  if (s.mid !== null) lines.push(`Mid: ${plain(s.mid)}`);
   const d = s.decision;
   if (d?.action === "quote" && s.state === "quoting") {
     const f = d.figures;
-    lines.push(`Bid: ${d.bid ? `${px(d.bid.price)} (${f.bidDistanceBps!.toFixed(1)} bp)` : "–"}`);
-    lines.push(`Ask: ${d.ask ? `${px(d.ask.price)} (${f.askDistanceBps!.toFixed(1)} bp)` : "–"}`);
+    lines.push(`Bid: ${d.bid ? `${plain(d.bid.price)} (${f.bidDistanceBps!.toFixed(1)} bp)` : "–"}`);
+    lines.push(`Ask: ${d.ask ? `${plain(d.ask.price)} (${f.askDistanceBps!.toFixed(1)} bp)` : "–"}`);
   }
   const ind = s.indicators;
   if (ind.natr !== null) lines.push(`NATR: ${ind.natr.toFixed(3)} %`);
@@ -61,15 +58,21 @@ export function balanceText(s: EngineStatus, book: Book | null): string {
   if (!s.inventory || !book || s.mid === null) return "No balances yet: the bot is still starting.";
   const lines = ["💰 Balances"];
   if (s.marketType === "perp") {
-    const entry = s.inventory.entryPrice ? ` at entry ${px(s.inventory.entryPrice)}` : "";
-    lines.push(`Venue: ${px(s.inventory.quote)} ${quote}, position ${px(s.inventory.position ?? 0)} ${base}${entry}`);
-    lines.push(`From fills: position ${px(book.base)} ${base} at entry ${px(book.avgCost)}, cash ${px(book.quote)}`);
+    const entry = s.inventory.entryPrice ? ` at entry ${plain(s.inventory.entryPrice)}` : "";
+    lines.push(
+      `Venue: ${plain(s.inventory.quote)} ${quote}, position ${plain(s.inventory.position ?? 0)} ${base}${entry}`,
+    );
+    lines.push(
+      `From fills: position ${plain(book.base)} ${base} at entry ${plain(book.avgCost)}, cash ${plain(book.quote)}`,
+    );
   } else {
-    lines.push(`Venue: ${px(s.inventory.base)} ${base}, ${px(s.inventory.quote)} ${quote}`);
-    lines.push(`From fills: ${px(book.base)} ${base}, ${px(book.quote)} ${quote} (avg cost ${px(book.avgCost)})`);
+    lines.push(`Venue: ${plain(s.inventory.base)} ${base}, ${plain(s.inventory.quote)} ${quote}`);
+    lines.push(
+      `From fills: ${plain(book.base)} ${base}, ${plain(book.quote)} ${quote} (avg cost ${plain(book.avgCost)})`,
+    );
   }
   if (s.pnl) {
-    lines.push(`Equity at mid ${px(s.mid)}: ${s.pnl.equity.toFixed(2)} ${quote}`);
+    lines.push(`Equity at mid ${plain(s.mid)}: ${s.pnl.equity.toFixed(2)} ${quote}`);
   }
   if (s.inventoryRatio !== null) lines.push(`Inventory ratio: ${s.inventoryRatio.toFixed(3)}`);
   return lines.join("\n");
@@ -81,8 +84,8 @@ export function ordersText(orders: readonly Order[], symbol: string): string {
   return [
     `📋 ${orders.length} open order(s)`,
     ...orders.map((o) =>
-      `${o.side === "buy" ? "BUY " : "SELL"} ${px(o.amount)} ${base} @ ${px(o.price)}${
-        o.filled ? ` (filled ${px(o.filled)})` : ""
+      `${o.side === "buy" ? "BUY " : "SELL"} ${plain(o.amount)} ${base} @ ${plain(o.price)}${
+        o.filled ? ` (filled ${plain(o.filled)})` : ""
       } · ${o.clientOrderId}`
     ),
   ].join("\n");
@@ -94,7 +97,7 @@ export function fillsText(fills: readonly LedgerFill[], symbol: string): string 
   return [
     `🧾 Last ${fills.length} fill(s), oldest first`,
     ...fills.map((f) =>
-      `${isoMinute(f.ts)} ${f.side === "buy" ? "BUY " : "SELL"} ${px(f.amount)} ${base} @ ${px(f.price)} · fee ${
+      `${isoMinute(f.ts)} ${f.side === "buy" ? "BUY " : "SELL"} ${plain(f.amount)} ${base} @ ${plain(f.price)} · fee ${
         f.feeQuote.toFixed(4)
       } ${quote}`
     ),
