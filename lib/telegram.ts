@@ -7,7 +7,7 @@ import { autoRetry } from "@grammyjs/auto-retry";
 import { Bot as Grammy, type Context, GrammyError, InlineKeyboard } from "grammy";
 import { type Alert, Alerter, BoundedQueue, clip } from "./alerts.ts";
 import type { Bot } from "./app.ts";
-import { ConfigError, getPath } from "./config.ts";
+import { type Config, ConfigError, getPath } from "./config.ts";
 import { balanceText, fillsText, HELP, helpText, ordersText, paramsText, pnlText, statusText } from "./reports.ts";
 
 export interface TelegramOptions {
@@ -228,34 +228,30 @@ export class Telegram {
       if (!(n >= 1 && n <= 50)) return reply(ctx, "Usage: /fills [n], n from 1 to 50 (default 10)");
       return reply(ctx, fillsText(ledger.fills(account.id, n), engine.config.market.symbol));
     });
+    /** /set and /unset: apply, log and confirm, or refuse with the schema's reason (nothing changed). */
+    const change = (ctx: Context, command: string, path: string, apply: () => Config, after: string) => {
+      try {
+        const before = getPath(engine.config, path);
+        const now = getPath(apply(), path);
+        log(`telegram: ${command} ${path}: ${before} → ${now} by ${ctx.from?.id}`);
+        return reply(ctx, `✅ ${path}: ${before} → ${now} (${after})`);
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        return reply(ctx, `❌ Refused, nothing changed: ${e.problems.join("; ")}`);
+      }
+    };
     g.command("set", (ctx) => {
       const [path, ...rest] = ctx.match.trim().split(/\s+/);
       const text = rest.join(" ");
       if (!path || !text) {
         return reply(ctx, "Usage: /set <key> <value>, e.g. /set strategy.order_amount 0.02 (/params lists the keys)");
       }
-      try {
-        const before = getPath(engine.config, path);
-        const next = bot.setParam(path, text);
-        log(`telegram: /set ${path} ${before} → ${getPath(next, path)} by ${ctx.from?.id}`);
-        return reply(ctx, `✅ ${path}: ${before} → ${getPath(next, path)} (from the next tick; kept across restarts)`);
-      } catch (e) {
-        if (!(e instanceof ConfigError)) throw e;
-        return reply(ctx, `❌ Refused, nothing changed: ${e.problems.join("; ")}`);
-      }
+      return change(ctx, "/set", path, () => bot.setParam(path, text), "from the next tick; kept across restarts");
     });
-
     g.command("unset", (ctx) => {
       const path = ctx.match.trim();
       if (!path || /\s/.test(path)) return reply(ctx, "Usage: /unset <key>: back to the config file's value");
-      try {
-        const before = getPath(engine.config, path);
-        const next = bot.unsetParam(path);
-        return reply(ctx, `✅ ${path}: ${before} → ${getPath(next, path)} (the config file's value again)`);
-      } catch (e) {
-        if (!(e instanceof ConfigError)) throw e;
-        return reply(ctx, `❌ Refused, nothing changed: ${e.problems.join("; ")}`);
-      }
+      return change(ctx, "/unset", path, () => bot.unsetParam(path), "the config file's value again");
     });
 
     g.callbackQuery(["pause", "resume", "refresh"], async (ctx) => {
