@@ -2,22 +2,22 @@
 import process from "node:process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { runBacktest, summaryTable } from "./lib/backtest.ts";
-import { DataError } from "./lib/candles.ts";
-import { VenueDenied } from "./lib/exchange.ts";
-import { backtestSvg } from "./lib/chart.ts";
-import { type CliOptions, loadConfig, parseCli, USAGE } from "./lib/cli.ts";
-import { openPaperReplayBot, openVenueBot } from "./lib/app.ts";
-import { Ledger, LedgerError } from "./lib/ledger.ts";
-import { createApp } from "./lib/http.ts";
-import { History } from "./lib/history.ts";
-import { isLoopback, serve, type Served } from "./lib/serve.ts";
+import { runBacktest, summaryTable } from "./lib/lab/backtest.ts";
+import { DataError } from "./lib/venues/candles.ts";
+import { VenueDenied } from "./lib/venues/port.ts";
+import { backtestSvg } from "./lib/lab/chart.ts";
+import { type CliOptions, loadConfig, parseCli, USAGE } from "./lib/config/cli.ts";
+import { openPaperReplayBot, openVenueBot } from "./lib/app/open.ts";
+import { Ledger, LedgerError } from "./lib/storage/ledger.ts";
+import { createApp } from "./lib/http/routes.ts";
+import { History } from "./lib/http/history.ts";
+import { isLoopback, serve, type Served } from "./lib/http/serve.ts";
 import pkg from "./package.json" with { type: "json" };
-import { type Config, ConfigError, describeSecrets, loadSecrets, type Secrets } from "./lib/config.ts";
-import { currencies, isoMinute, tickLine } from "./lib/format.ts";
-import { runLoop } from "./lib/loop.ts";
-import { Telegram } from "./lib/telegram.ts";
-import { loadCandleFile } from "./lib/replay.ts";
+import { type Config, ConfigError, describeSecrets, loadSecrets, type Secrets } from "./lib/config/config.ts";
+import { currencies, isoMinute, tickLine } from "./lib/core/format.ts";
+import { runLoop } from "./lib/engine/loop.ts";
+import { Telegram } from "./lib/control/telegram.ts";
+import { loadCandleFile } from "./lib/venues/replay-feed.ts";
 
 function fail(e: unknown): never {
   if (e instanceof ConfigError) {

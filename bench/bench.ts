@@ -5,13 +5,13 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import os from "node:os";
-import { runBacktest } from "../lib/backtest.ts";
-import { ManualClock } from "../lib/clock.ts";
-import { buildConfig } from "../lib/config.ts";
-import { Engine } from "../lib/engine.ts";
-import { CANDLE_MS, requiredCandles } from "../lib/indicators.ts";
-import { PaperExchange } from "../lib/paper.ts";
-import { loadCandleFile, ReplayMarket } from "../lib/replay.ts";
+import { runBacktest } from "../lib/lab/backtest.ts";
+import { ManualClock } from "../lib/engine/clock.ts";
+import { buildConfig } from "../lib/config/config.ts";
+import { Engine } from "../lib/engine/engine.ts";
+import { CANDLE_MS, requiredCandles } from "../lib/core/indicators.ts";
+import { PaperExchange } from "../lib/venues/paper.ts";
+import { loadCandleFile, ReplayMarket } from "../lib/venues/replay-feed.ts";
 
 const MONTH = "../shared/data/binance_spot_ETHUSDT_1m_20240726_20240825.csv";
 const config = buildConfig({});

@@ -1,7 +1,7 @@
 /** Shared builders for tests: configs, indicator snapshots, quoting inputs. */
-import { buildConfig, type Config } from "../lib/config.ts";
-import type { Candle, IndicatorSnapshot } from "../lib/indicators.ts";
-import type { QuoteInput } from "../lib/quoting.ts";
+import { buildConfig, type Config } from "../lib/config/config.ts";
+import type { Candle, IndicatorSnapshot } from "../lib/core/indicators.ts";
+import type { QuoteInput } from "../lib/core/quoting.ts";
 
 /** A config from defaults plus `key.path=value` overrides. */
 export function config(...sets: string[]): Config {

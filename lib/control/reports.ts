@@ -1,0 +1,153 @@
+/**
+ * Plain-text reports for Telegram commands. Pure functions of the engine status and the ledger's
+ * figures, so every number shown on the phone is the one the dashboard and the ledger hold.
+ */
+import type { Book } from "../core/accounting.ts";
+import { type Config, getPath, schemaFields, settableAtRuntime } from "../config/config.ts";
+import type { EngineStatus } from "../engine/engine.ts";
+import type { Order } from "../venues/port.ts";
+import { currencies, isoMinute, plain, signed } from "../core/format.ts";
+import type { DaySummary, LedgerFill } from "../storage/ledger.ts";
+
+const STATE_WORDS: Record<EngineStatus["state"], string> = {
+  starting: "starting",
+  warming_up: "warming up",
+  quoting: "running",
+  standing_aside: "running, standing aside",
+  paused: "paused",
+  killed: "stopped by the kill switch",
+  error_breaker: "stopped by the error breaker",
+  stopped: "stopped",
+};
+
+export function statusText(s: EngineStatus, today: DaySummary | null, target: number): string {
+  const [base, quote] = currencies(s.symbol);
+  const lines = [`📊 ${s.symbol} ${s.marketType} · ${s.mode} · ${s.profile}`];
+  let state = STATE_WORDS[s.state];
+  if (s.state === "warming_up") state += ` (${s.warmup.count}/${s.warmup.required} candles)`;
+  lines.push(`State: ${state}${s.reason ? ` — ${s.reason}` : ""}`);
+  if (s.mid !== null) lines.push(`Mid: ${plain(s.mid)}`);
+  const d = s.decision;
+  if (d?.action === "quote" && s.state === "quoting") {
+    const f = d.figures;
+    lines.push(`Bid: ${d.bid ? `${plain(d.bid.price)} (${f.bidDistanceBps!.toFixed(1)} bp)` : "–"}`);
+    lines.push(`Ask: ${d.ask ? `${plain(d.ask.price)} (${f.askDistanceBps!.toFixed(1)} bp)` : "–"}`);
+  }
+  const ind = s.indicators;
+  if (ind.natr !== null) lines.push(`NATR: ${ind.natr.toFixed(3)} %`);
+  if (d?.figures) lines.push(`Trend signal: ${signed(d.figures.trend, 3)}`);
+  if (s.inventoryRatio !== null) {
+    lines.push(`Inventory ratio: ${s.inventoryRatio.toFixed(3)} (target ${target})`);
+  }
+  lines.push(`Open orders: ${s.openOrders.length}`);
+  if (s.pnl) {
+    const todayPnl = today ? today.realizedQuote - today.feesQuote : 0;
+    lines.push(
+      `PnL today (UTC, realized − fees): ${signed(todayPnl)} ${quote}${today ? `, ${today.fills} fills` : ""}`,
+    );
+    lines.push(`PnL total: ${signed(s.pnl.pnl)} ${quote} (${s.pnl.fills} fills)`);
+  }
+  if (s.killSwitch) lines.push("Kill switch tripped: /resume to quote again");
+  if (s.lastError && s.consecutiveErrors) lines.push(`Last error: ${s.lastError}`);
+  lines.push(`As of ${isoMinute(s.ts)} UTC · ${base}/${quote}`);
+  return lines.join("\n");
+}
+
+export function balanceText(s: EngineStatus, book: Book | null): string {
+  const [base, quote] = currencies(s.symbol);
+  if (!s.inventory || !book || s.mid === null) return "No balances yet: the bot is still starting.";
+  const lines = ["💰 Balances"];
+  if (s.marketType === "perp") {
+    const entry = s.inventory.entryPrice ? ` at entry ${plain(s.inventory.entryPrice)}` : "";
+    lines.push(
+      `Venue: ${plain(s.inventory.quote)} ${quote}, position ${plain(s.inventory.position ?? 0)} ${base}${entry}`,
+    );
+    lines.push(
+      `From fills: position ${plain(book.base)} ${base} at entry ${plain(book.avgCost)}, cash ${plain(book.quote)}`,
+    );
+  } else {
+    lines.push(`Venue: ${plain(s.inventory.base)} ${base}, ${plain(s.inventory.quote)} ${quote}`);
+    lines.push(
+      `From fills: ${plain(book.base)} ${base}, ${plain(book.quote)} ${quote} (avg cost ${plain(book.avgCost)})`,
+    );
+  }
+  if (s.pnl) {
+    lines.push(`Equity at mid ${plain(s.mid)}: ${s.pnl.equity.toFixed(2)} ${quote}`);
+  }
+  if (s.inventoryRatio !== null) lines.push(`Inventory ratio: ${s.inventoryRatio.toFixed(3)}`);
+  return lines.join("\n");
+}
+
+export function ordersText(orders: readonly Order[], symbol: string): string {
+  const [base] = currencies(symbol);
+  if (!orders.length) return "No open orders.";
+  return [
+    `📋 ${orders.length} open order(s)`,
+    ...orders.map((o) =>
+      `${o.side === "buy" ? "BUY " : "SELL"} ${plain(o.amount)} ${base} @ ${plain(o.price)}${
+        o.filled ? ` (filled ${plain(o.filled)})` : ""
+      } · ${o.clientOrderId}`
+    ),
+  ].join("\n");
+}
+
+export function fillsText(fills: readonly LedgerFill[], symbol: string): string {
+  const [base, quote] = currencies(symbol);
+  if (!fills.length) return "No fills yet.";
+  return [
+    `🧾 Last ${fills.length} fill(s), oldest first`,
+    ...fills.map((f) =>
+      `${isoMinute(f.ts)} ${f.side === "buy" ? "BUY " : "SELL"} ${plain(f.amount)} ${base} @ ${plain(f.price)} · fee ${
+        f.feeQuote.toFixed(4)
+      } ${quote}`
+    ),
+  ].join("\n");
+}
+
+export function pnlText(s: EngineStatus, days: readonly DaySummary[]): string {
+  const [, quote] = currencies(s.symbol);
+  const p = s.pnl;
+  if (!p) return "No PnL yet: the bot is still starting.";
+  const lines = [
+    `📈 PnL (${quote})`,
+    `Total: ${signed(p.pnl)} = realized ${signed(p.realized)} + unrealized ${signed(p.unrealized)} − fees ${
+      p.fees.toFixed(2)
+    }`,
+    `Equity ${p.equity.toFixed(2)} from ${p.initialEquity.toFixed(2)} · drawdown ${p.drawdownPct.toFixed(2)} %`,
+    `Fills ${p.fills} (${p.buys} buys, ${p.sells} sells) · volume ${p.volumeQuote.toFixed(2)}`,
+  ];
+  if (days.length) {
+    lines.push("By UTC day (realized − fees):");
+    for (const d of days.slice(-7)) {
+      lines.push(`${d.day}: ${signed(d.realizedQuote - d.feesQuote)} · ${d.fills} fills`);
+    }
+  }
+  return lines.join("\n");
+}
+
+/** The parameters a running bot can change, `*` marking those overridden with /set. */
+export function paramsText(config: Config, overrides: Record<string, string>): string {
+  const lines = ["⚙️ Parameters (* = changed with /set)"];
+  for (const [path] of schemaFields()) {
+    if (!settableAtRuntime(path)) continue;
+    lines.push(`${path in overrides ? "*" : " "} ${path} = ${getPath(config, path)}`);
+  }
+  lines.push("Change one: /set <key> <value>, e.g. /set strategy.order_amount 0.02; undo: /unset <key>");
+  return lines.join("\n");
+}
+
+export const HELP = [
+  "/status — state, mid, quotes, NATR, trend, inventory, PnL",
+  "/pause — cancel our orders and stop quoting",
+  "/resume — quote again (also clears a tripped kill switch)",
+  "/balance — balances at the venue and from fills",
+  "/orders — our open orders",
+  "/fills [n] — the last n fills (default 10, at most 50)",
+  "/pnl — PnL total and by day",
+  "/params — parameters that /set can change",
+  "/set <key> <value> — change one, validated and kept across restarts",
+  "/unset <key> — back to the config file's value",
+  "/help — this list",
+];
+
+export const helpText = () => "mmbot commands:\n" + HELP.join("\n");

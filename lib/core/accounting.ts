@@ -1,0 +1,100 @@
+/**
+ * Accounting from fills: balances, fees, volume and PnL by average cost. Pure, so the engine, the
+ * backtest report and (later) the ledger compute every figure the same way.
+ *
+ * Cash-style for both spot and perp: `base` is the holding (spot) or signed position (perp), `quote`
+ * the cash. Equity = base × mid + quote. The starting base is carried at the starting mid, so
+ * equity − initial equity = realized + unrealized − fees, exactly.
+ */
+import type { Fill } from "../venues/port.ts";
+
+export interface Book {
+  base: number;
+  quote: number;
+  /** average cost of the open base (position), quote per base */
+  avgCost: number;
+  /** PnL locked in by reducing the position, before fees */
+  realized: number;
+  fees: number;
+  volumeQuote: number;
+  fills: number;
+  buys: number;
+  sells: number;
+}
+
+export function openBook(initialBase: number, initialQuote: number, initialMid: number): Book {
+  return {
+    base: initialBase,
+    quote: initialQuote,
+    avgCost: initialMid,
+    realized: 0,
+    fees: 0,
+    volumeQuote: 0,
+    fills: 0,
+    buys: 0,
+    sells: 0,
+  };
+}
+
+/** Applies one fill in place. */
+export function applyFill(b: Book, f: Pick<Fill, "side" | "price" | "amount" | "feeQuote">): void {
+  const signed = f.side === "buy" ? f.amount : -f.amount;
+  const pos = b.base;
+  if (pos === 0 || Math.sign(pos) === Math.sign(signed)) {
+    // growing the position: new average cost
+    b.avgCost = (Math.abs(pos) * b.avgCost + f.amount * f.price) / (Math.abs(pos) + f.amount);
+  } else {
+    // reducing (maybe flipping): realize on the closed part
+    const closed = Math.min(Math.abs(pos), f.amount);
+    b.realized += closed * (f.price - b.avgCost) * Math.sign(pos);
+    if (f.amount > Math.abs(pos)) b.avgCost = f.price; // flipped: the remainder opens at this price
+  }
+  b.base += signed;
+  b.quote -= signed * f.price + f.feeQuote;
+  b.fees += f.feeQuote;
+  b.volumeQuote += f.amount * f.price;
+  b.fills++;
+  if (f.side === "buy") b.buys++;
+  else b.sells++;
+}
+
+export const equityOf = (b: Pick<Book, "base" | "quote">, mid: number) => b.base * mid + b.quote;
+export const unrealizedOf = (b: Book, mid: number) => b.base * (mid - b.avgCost);
+
+/** Every PnL figure shown to the user, from the books at a mid price. */
+export interface PnlSummary {
+  base: number;
+  quote: number;
+  equity: number;
+  initialEquity: number;
+  /** equity − initial equity = realized + unrealized − fees */
+  pnl: number;
+  realized: number;
+  unrealized: number;
+  fees: number;
+  volumeQuote: number;
+  fills: number;
+  buys: number;
+  sells: number;
+  /** average cost of the open base / position (the entry price of a perp position) */
+  avgCost: number;
+}
+
+export function summarize(b: Book, mid: number, initialEquity: number): PnlSummary {
+  const equity = equityOf(b, mid);
+  return {
+    base: b.base,
+    quote: b.quote,
+    equity,
+    initialEquity,
+    pnl: equity - initialEquity,
+    realized: b.realized,
+    unrealized: unrealizedOf(b, mid),
+    fees: b.fees,
+    volumeQuote: b.volumeQuote,
+    fills: b.fills,
+    buys: b.buys,
+    sells: b.sells,
+    avgCost: b.avgCost,
+  };
+}

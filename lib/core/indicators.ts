@@ -1,0 +1,98 @@
+/** Indicators: trading-signals NATR, ATR, MACD and RSI, updated once per closed 1m candle. */
+import { ATR, EMA, MACD, NATR, RSI } from "trading-signals";
+import type { Config } from "../config/config.ts";
+
+/** A 1-minute candle; `ts` is its open time in ms since epoch (exchange clock). */
+export interface Candle {
+  ts: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+export const CANDLE_MS = 60_000;
+
+/** What the strategy reads; `ready` only once every indicator it uses is stable. */
+export interface IndicatorSnapshot {
+  ready: boolean;
+  /** closed candles seen so far */
+  count: number;
+  /** closed candles needed before `ready` */
+  required: number;
+  /** open time of the last closed candle, ms; null before the first */
+  lastCandleTs: number | null;
+  /** NATR in percent */
+  natr: number | null;
+  /** ATR in quote currency */
+  atr: number | null;
+  macd: { macd: number; signal: number; histogram: number } | null;
+  rsi: number | null;
+}
+
+type IndicatorParams = Pick<
+  Config["strategy"],
+  "profile" | "natr_period" | "macd_fast" | "macd_slow" | "macd_signal" | "rsi_period"
+>;
+
+/** Candles each indicator needs before its value is stable (trading-signals' own warm-up). */
+export function requiredCandles(p: IndicatorParams): number {
+  const natr = p.natr_period; // ATR: WSMA of true range, first value after `period` candles
+  if (p.profile === "natr_macd") return Math.max(natr, p.macd_slow + p.macd_signal - 1);
+  if (p.profile === "natr_rsi") return Math.max(natr, p.rsi_period + 1);
+  return natr;
+}
+
+/** Incremental indicator set; feed it closed candles in order, read `snapshot()`. */
+export class Indicators {
+  readonly #natr: NATR;
+  readonly #atr: ATR;
+  readonly #macd: MACD | null;
+  readonly #rsi: RSI | null;
+  readonly #required: number;
+  #count = 0;
+  #lastTs: number | null = null;
+
+  constructor(params: IndicatorParams) {
+    this.#natr = new NATR(params.natr_period);
+    this.#atr = new ATR(params.natr_period);
+    this.#macd = params.profile === "natr_macd"
+      ? new MACD(new EMA(params.macd_fast), new EMA(params.macd_slow), new EMA(params.macd_signal))
+      : null;
+    this.#rsi = params.profile === "natr_rsi" ? new RSI(params.rsi_period) : null;
+    this.#required = requiredCandles(params);
+  }
+
+  /** Adds one closed candle; ignores a candle that is not newer than the last one. */
+  add(candle: Candle): boolean {
+    if (this.#lastTs !== null && candle.ts <= this.#lastTs) return false;
+    this.#natr.add(candle);
+    this.#atr.add(candle);
+    this.#macd?.add(candle.close);
+    this.#rsi?.add(candle.close);
+    this.#count++;
+    this.#lastTs = candle.ts;
+    return true;
+  }
+
+  /** open time of the last closed candle added, ms */
+  get lastCandleTs(): number | null {
+    return this.#lastTs;
+  }
+
+  snapshot(): IndicatorSnapshot {
+    const ready = this.#count >= this.#required;
+    const macd = ready ? this.#macd?.getResult() ?? null : null;
+    return {
+      ready,
+      count: this.#count,
+      required: this.#required,
+      lastCandleTs: this.#lastTs,
+      natr: ready ? this.#natr.getResult() : null,
+      atr: ready ? this.#atr.getResult() : null,
+      macd: macd ? { macd: macd.macd, signal: macd.signal, histogram: macd.histogram } : null,
+      rsi: ready ? this.#rsi?.getResult() ?? null : null,
+    };
+  }
+}

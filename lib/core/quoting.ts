@@ -1,0 +1,276 @@
+/**
+ * Quoting: a pure function from (market, indicators, inventory, parameters) to the two quotes we
+ * want resting, plus every intermediate figure for status screens. DESIGN §4, term by term.
+ */
+import type { Config } from "../config/config.ts";
+import { CANDLE_MS, type IndicatorSnapshot } from "./indicators.ts";
+
+export type Side = "buy" | "sell";
+
+/** Top of book at a moment (exchange clock, ms). */
+export interface MarketSnapshot {
+  ts: number;
+  bestBid: number;
+  bestAsk: number;
+}
+
+/** The venue's trading rules for the symbol. */
+export interface MarketRules {
+  tickSize: number;
+  lotSize: number;
+  minNotional: number;
+}
+
+/** Spot: free base and quote. Perp: quote collateral and the signed position in base. */
+export interface Inventory {
+  base: number;
+  quote: number;
+  /** perp only: signed position size in base (long > 0) */
+  position?: number;
+  /** perp only: the venue's average entry price of the position */
+  entryPrice?: number | null;
+}
+
+/** A price and size we want resting on one side. */
+export interface Quote {
+  side: Side;
+  price: number;
+  amount: number;
+}
+
+export interface QuoteFigures {
+  mid: number;
+  /** NATR in percent */
+  natr: number;
+  /** model spreads around the reference, bps */
+  bidSpreadBps: number;
+  askSpreadBps: number;
+  /** trend signal s in [-1, 1] */
+  trend: number;
+  /** max_shift as a fraction of mid */
+  maxShift: number;
+  /** spot: base share of equity; perp: 0.5 + position share of the limit */
+  inventoryRatio: number;
+  /** (target − ratio) / target, clamped to [-1, 1] */
+  inventoryDelta: number;
+  /** s × max_shift */
+  trendShift: number;
+  /** delta × max_shift × inventory_scalar */
+  inventoryShift: number;
+  reference: number;
+  /** final distances from mid, bps (after guards and rounding; null when that side is not quoted) */
+  bidDistanceBps: number | null;
+  askDistanceBps: number | null;
+}
+
+/** Which side inventory has run past `max_inventory_deviation` on, if any. */
+export type InventoryLimit = "base_high" | "base_low" | null;
+
+export type QuoteDecision =
+  | {
+    action: "quote";
+    bid: Quote | null;
+    ask: Quote | null;
+    /** why a side is not quoted */
+    skipped: { bid?: string; ask?: string };
+    inventoryLimit: InventoryLimit;
+    figures: QuoteFigures;
+  }
+  | { action: "stand_aside"; reason: string; figures: null };
+
+export interface QuoteInput {
+  nowMs: number;
+  market: MarketSnapshot;
+  rules: MarketRules;
+  indicators: IndicatorSnapshot;
+  inventory: Inventory;
+  marketType: Config["market"]["type"];
+  params: Config["strategy"];
+}
+
+export const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
+
+/** Mid price of a top of book. */
+export const midOf = (m: Pick<MarketSnapshot, "bestBid" | "bestAsk">) => (m.bestBid + m.bestAsk) / 2;
+
+const decimalsCache = new Map<number, number>();
+/** Decimal places of a step (0.01 → 2), cached: rounding runs several times per tick. */
+function decimalsOf(step: number): number {
+  let d = decimalsCache.get(step);
+  if (d === undefined) {
+    const [mantissa, exp] = step.toExponential().split("e");
+    d = Math.max(0, (mantissa.split(".")[1] ?? "").length - Number(exp));
+    decimalsCache.set(step, d);
+  }
+  return d;
+}
+
+/** `steps × step` as the nearest double of the decimal value (200003 × 0.01 → 2000.03, not 2000.0300000000002). */
+function snap(steps: number, step: number): number {
+  const scale = 10 ** decimalsOf(step);
+  return Math.round(steps * step * scale) / scale;
+}
+
+// A tiny tolerance so that 2000.03 / 0.01 = 200002.99999999997 still counts as 200003 steps.
+const STEP_EPSILON = 1e-9;
+
+/** Rounds down to a multiple of `step` (bids, amounts): never more aggressive than asked. */
+export function floorToStep(x: number, step: number): number {
+  return snap(Math.floor(x / step + STEP_EPSILON), step);
+}
+
+/** Rounds up to a multiple of `step` (asks). */
+export function ceilToStep(x: number, step: number): number {
+  return snap(Math.ceil(x / step - STEP_EPSILON), step);
+}
+
+const standAside = (reason: string): QuoteDecision => ({ action: "stand_aside", reason, figures: null });
+const positive = (x: number) => Number.isFinite(x) && x > 0;
+
+/** Trend signal s ∈ [-1, 1] by profile; `fixed` has none. */
+export function trendSignal(ind: IndicatorSnapshot, p: Config["strategy"]): number {
+  if (p.profile === "natr_macd") {
+    if (!ind.macd || !ind.atr || !(ind.atr > 0)) return 0;
+    return clamp(ind.macd.histogram / ind.atr, -1, 1);
+  }
+  if (p.profile === "natr_rsi") {
+    if (ind.rsi === null) return 0;
+    return clamp(p.trend_scalar * (ind.rsi - 50) / 50, -1, 1);
+  }
+  return 0;
+}
+
+/** Inventory ratio: spot base share of equity; perp 0.5 + position notional over twice the limit. */
+export function inventoryRatio(inv: Inventory, mid: number, type: Config["market"]["type"], p: Config["strategy"]) {
+  if (type === "perp") {
+    const notional = (inv.position ?? 0) * mid;
+    return 0.5 + clamp(notional / (2 * p.max_position_notional), -0.5, 0.5);
+  }
+  const baseValue = inv.base * mid;
+  const equity = baseValue + inv.quote;
+  return equity > 0 ? baseValue / equity : NaN;
+}
+
+/** DESIGN §4: the quotes we want resting now, or why we stand aside. Never throws. */
+export function computeQuotes(input: QuoteInput): QuoteDecision {
+  const { market, rules, indicators: ind, inventory: inv, params: p } = input;
+
+  // Bad market input: stand aside with a reason rather than quote on garbage.
+  if (!positive(market.bestBid) || !positive(market.bestAsk)) {
+    return standAside(`bad order book: best bid ${market.bestBid}, best ask ${market.bestAsk}`);
+  }
+  if (market.bestBid >= market.bestAsk) {
+    return standAside(`crossed order book: best bid ${market.bestBid} ≥ best ask ${market.bestAsk}`);
+  }
+  if (!positive(rules.tickSize) || !positive(rules.lotSize) || !(rules.minNotional >= 0)) {
+    return standAside(
+      `bad market rules: tick ${rules.tickSize}, lot ${rules.lotSize}, min notional ${rules.minNotional}`,
+    );
+  }
+  if (!ind.ready) return standAside(`warming up (${ind.count}/${ind.required} candles)`);
+  if (ind.lastCandleTs === null) return standAside("no candles");
+  const candleAgeS = (input.nowMs - (ind.lastCandleTs + CANDLE_MS)) / 1000;
+  if (candleAgeS > p.max_candle_age_s) {
+    return standAside(
+      `stale candles: last closed candle ended ${Math.round(candleAgeS)} s ago (max ${p.max_candle_age_s} s)`,
+    );
+  }
+  const natr = ind.natr;
+  if (natr === null || !Number.isFinite(natr) || natr < 0) return standAside(`bad NATR: ${natr}`);
+  if (![inv.base, inv.quote, inv.position ?? 0].every(Number.isFinite)) {
+    return standAside(`bad balances: base ${inv.base}, quote ${inv.quote}, position ${inv.position}`);
+  }
+
+  const mid = midOf(market);
+
+  // Spreads (fractions of the reference).
+  const bidSpread = p.profile === "fixed" ? p.fixed_bid_spread_bps / 10_000 : natr * p.bid_spread_multiplier / 10_000;
+  const askSpread = p.profile === "fixed" ? p.fixed_ask_spread_bps / 10_000 : natr * p.ask_spread_multiplier / 10_000;
+
+  // Shifts of the reference price.
+  const s = trendSignal(ind, p);
+  const maxShift = p.shift_multiplier * natr / 100;
+  const ratio = inventoryRatio(inv, mid, input.marketType, p);
+  if (!Number.isFinite(ratio)) return standAside("no equity: base and quote balances are both zero");
+  const delta = clamp((p.target_base_ratio - ratio) / p.target_base_ratio, -1, 1);
+  const trendShift = s * maxShift;
+  const inventoryShift = delta * maxShift * p.inventory_scalar;
+  const reference = mid * (1 + trendShift) * (1 + inventoryShift);
+
+  // Guards: outside the top of book, at least min_spread_bps from mid, rounded away from mid.
+  const minSpread = p.min_spread_bps / 10_000;
+  const rawBid = Math.min(reference * (1 - bidSpread), market.bestBid, mid * (1 - minSpread));
+  const rawAsk = Math.max(reference * (1 + askSpread), market.bestAsk, mid * (1 + minSpread));
+  const bidPrice = floorToStep(rawBid, rules.tickSize);
+  const askPrice = ceilToStep(rawAsk, rules.tickSize);
+  const amount = floorToStep(p.order_amount, rules.lotSize);
+
+  const skipped: { bid?: string; ask?: string } = {};
+  const deviation = ratio - p.target_base_ratio;
+  const inventoryLimit: InventoryLimit = deviation > p.max_inventory_deviation
+    ? "base_high"
+    : -deviation > p.max_inventory_deviation
+    ? "base_low"
+    : null;
+  if (inventoryLimit === "base_high") {
+    skipped.bid = `inventory ratio ${
+      ratio.toFixed(3)
+    } is above target ${p.target_base_ratio} + ${p.max_inventory_deviation}`;
+  }
+  if (inventoryLimit === "base_low") {
+    skipped.ask = `inventory ratio ${
+      ratio.toFixed(3)
+    } is below target ${p.target_base_ratio} − ${p.max_inventory_deviation}`;
+  }
+
+  const sideCheck = (side: Side, price: number): string | undefined => {
+    if (!(amount > 0)) return `order amount ${p.order_amount} is below the lot size ${rules.lotSize}`;
+    if (!(price > 0)) return `price ${price} is not positive`;
+    const notional = price * amount;
+    if (notional < rules.minNotional) {
+      return `order value ${notional.toFixed(2)} is below the minimum notional ${rules.minNotional}`;
+    }
+    if (input.marketType === "perp") {
+      const position = (inv.position ?? 0) * mid;
+      const after = side === "buy" ? position + notional : position - notional;
+      if (Math.abs(after) > p.max_position_notional && Math.abs(after) > Math.abs(position)) {
+        return `position would reach ${after.toFixed(2)}, past max_position_notional ${p.max_position_notional}`;
+      }
+      return undefined;
+    }
+    if (side === "buy" && inv.quote < notional) {
+      return `quote balance ${inv.quote} is below the order value ${notional.toFixed(2)}`;
+    }
+    if (side === "sell" && inv.base < amount) return `base balance ${inv.base} is below the order amount ${amount}`;
+    return undefined;
+  };
+  skipped.bid ??= sideCheck("buy", bidPrice);
+  skipped.ask ??= sideCheck("sell", askPrice);
+  if (skipped.bid === undefined) delete skipped.bid;
+  if (skipped.ask === undefined) delete skipped.ask;
+
+  const bid = skipped.bid ? null : { side: "buy" as const, price: bidPrice, amount };
+  const ask = skipped.ask ? null : { side: "sell" as const, price: askPrice, amount };
+  return {
+    action: "quote",
+    bid,
+    ask,
+    skipped,
+    inventoryLimit,
+    figures: {
+      mid,
+      natr,
+      bidSpreadBps: bidSpread * 10_000,
+      askSpreadBps: askSpread * 10_000,
+      trend: s,
+      maxShift,
+      inventoryRatio: ratio,
+      inventoryDelta: delta,
+      trendShift,
+      inventoryShift,
+      reference,
+      bidDistanceBps: bid ? (mid - bid.price) / mid * 10_000 : null,
+      askDistanceBps: ask ? (ask.price - mid) / mid * 10_000 : null,
+    },
+  };
+}

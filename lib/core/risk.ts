@@ -1,0 +1,51 @@
+/**
+ * Risk gate: whether the engine may quote this tick, and if not, why. Pure.
+ * (The error breaker lives in the engine: a tick whose venue calls fail never reaches the gate.)
+ */
+import type { Config } from "../config/config.ts";
+
+export interface RiskState {
+  paused: boolean;
+  /** set when drawdown passed the limit; stays until the user resumes */
+  killSwitch: boolean;
+  nowMs: number;
+  /** time the order book was last current, ms */
+  bookTs: number;
+  natr: number | null;
+  equity: number;
+  peakEquity: number;
+}
+
+export type GateResult =
+  | { ok: true }
+  | { ok: false; reason: "paused" | "kill_switch" | "stale_data" | "volatility_cap"; detail: string };
+
+export const drawdownPct = (equity: number, peak: number) => (peak > 0 ? (1 - equity / peak) * 100 : 0);
+
+export function riskGate(s: RiskState, risk: Config["risk"]): GateResult {
+  if (s.paused) return { ok: false, reason: "paused", detail: "paused by the user" };
+  const dd = drawdownPct(s.equity, s.peakEquity);
+  if (s.killSwitch || dd >= risk.max_drawdown_pct) {
+    return {
+      ok: false,
+      reason: "kill_switch",
+      detail: `drawdown ${dd.toFixed(2)} % reached the limit of ${risk.max_drawdown_pct} %`,
+    };
+  }
+  const bookAgeS = (s.nowMs - s.bookTs) / 1000;
+  if (bookAgeS > risk.max_book_age_s) {
+    return {
+      ok: false,
+      reason: "stale_data",
+      detail: `order book is ${Math.round(bookAgeS)} s old (max ${risk.max_book_age_s} s)`,
+    };
+  }
+  if (s.natr !== null && s.natr > risk.max_natr_pct) {
+    return {
+      ok: false,
+      reason: "volatility_cap",
+      detail: `NATR ${s.natr.toFixed(3)} % is above ${risk.max_natr_pct} %`,
+    };
+  }
+  return { ok: true };
+}

@@ -1,0 +1,164 @@
+/** Prometheus metrics: counters fed by engine events, gauges read from the status at scrape time. */
+import type { Engine, EngineStatus } from "../engine/engine.ts";
+import { type ExchangePort, OrderRejected } from "../venues/port.ts";
+
+export class Metrics {
+  ordersPlaced = 0;
+  ordersCancelled = 0;
+  fills = { buy: 0, sell: 0 };
+  fillVolumeBase = { buy: 0, sell: 0 };
+  errors = new Map<string, number>();
+  telegramSent = 0;
+  telegramDropped = 0;
+  /** exchange calls by method: count and total seconds */
+  requests = new Map<string, { count: number; seconds: number }>();
+
+  /** Counts the engine's order, fill and error events. */
+  watch(engine: Engine): this {
+    engine.on((e) => {
+      if (e.type === "order_placed") this.ordersPlaced++;
+      else if (e.type === "order_cancelled") this.ordersCancelled++;
+      else if (e.type === "fill") {
+        this.fills[e.fill.side]++;
+        this.fillVolumeBase[e.fill.side] += e.fill.amount;
+      } else if (e.type === "error") this.countError("tick");
+    });
+    return this;
+  }
+
+  /** The same port, timing every call and counting its failures by kind (rejection reason or error class). */
+  instrument(port: ExchangePort): ExchangePort {
+    const timed = {} as Record<string, unknown>;
+    for (const method of Object.keys(TIMED) as (keyof ExchangePort)[]) {
+      const call = (port[method] as (...a: unknown[]) => Promise<unknown>).bind(port);
+      timed[method] = async (...args: unknown[]) => {
+        const t0 = performance.now();
+        try {
+          return await call(...args);
+        } catch (e) {
+          this.countError(e instanceof OrderRejected ? e.reason : (e as Error)?.name ?? "unknown");
+          throw e;
+        } finally {
+          const r = this.requests.get(method) ?? { count: 0, seconds: 0 };
+          r.count++;
+          r.seconds += (performance.now() - t0) / 1000;
+          this.requests.set(method, r);
+        }
+      };
+    }
+    return timed as unknown as ExchangePort;
+  }
+
+  countError(kind: string): void {
+    this.errors.set(kind, (this.errors.get(kind) ?? 0) + 1);
+  }
+}
+
+// every method of the port, so that a new one cannot be forgotten (the type checks the keys)
+const TIMED: Record<keyof ExchangePort, true> = {
+  rules: true,
+  snapshot: true,
+  closedCandles: true,
+  balances: true,
+  openOrders: true,
+  place: true,
+  cancel: true,
+  fillsSince: true,
+};
+
+const esc = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+
+/** Prometheus text exposition (version 0.0.4), `mm_` prefix, base units. */
+export function renderMetrics(m: Metrics, s: EngineStatus, build: { version: string; runtime: string }): string {
+  const out: string[] = [];
+  const metric = (
+    name: string,
+    type: "gauge" | "counter",
+    help: string,
+    samples: [Record<string, string>, number | null][],
+  ) => {
+    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    for (const [labels, value] of samples) {
+      if (value === null || !Number.isFinite(value)) continue;
+      const l = Object.entries(labels).map(([k, v]) => `${k}="${esc(v)}"`).join(",");
+      out.push(`${name}${l ? `{${l}}` : ""} ${value}`);
+    }
+  };
+  const g = (name: string, help: string, value: number | null) => metric(name, "gauge", help, [[{}, value]]);
+  const d = s.decision?.action === "quote" ? s.decision : null;
+
+  metric("mm_build_info", "gauge", "Build and run information (always 1).", [[{
+    version: build.version,
+    runtime: build.runtime,
+    mode: s.mode,
+    symbol: s.symbol,
+    profile: s.profile,
+  }, 1]]);
+  g("mm_paused", "1 while paused by the user.", s.paused ? 1 : 0);
+  g("mm_kill_switch", "1 while the drawdown kill switch is tripped.", s.killSwitch ? 1 : 0);
+  g("mm_quoting", "1 while the bot has quotes out.", s.state === "quoting" ? 1 : 0);
+  metric("mm_orders_placed_total", "counter", "Orders placed.", [[{}, m.ordersPlaced]]);
+  metric("mm_orders_cancelled_total", "counter", "Orders cancelled.", [[{}, m.ordersCancelled]]);
+  metric("mm_fills_total", "counter", "Fills by side.", [[{ side: "buy" }, m.fills.buy], [
+    { side: "sell" },
+    m.fills.sell,
+  ]]);
+  metric("mm_fill_volume_base_total", "counter", "Filled amount in base currency by side.", [
+    [{ side: "buy" }, m.fillVolumeBase.buy],
+    [{ side: "sell" }, m.fillVolumeBase.sell],
+  ]);
+  g(
+    "mm_inventory_ratio",
+    "Inventory ratio (spot: base share of equity; perp: 0.5 + position share of the limit).",
+    s.inventoryRatio,
+  );
+  metric("mm_balance", "gauge", "Balances by asset (perp: position in base, cash in quote).", [
+    [{ asset: "base" }, s.inventory ? (s.inventory.position ?? s.inventory.base) : null],
+    [{ asset: "quote" }, s.inventory?.quote ?? null],
+  ]);
+  g("mm_equity_quote", "Equity in quote currency: base × mid + quote.", s.pnl?.equity ?? null);
+  g("mm_pnl_realized_quote", "Realized PnL by average cost, before fees, in quote.", s.pnl?.realized ?? null);
+  g("mm_pnl_unrealized_quote", "Unrealized PnL at mid, in quote.", s.pnl?.unrealized ?? null);
+  g("mm_fees_quote", "Fees paid, in quote.", s.pnl?.fees ?? null);
+  g("mm_mid_price", "Mid price.", s.mid);
+  metric("mm_spread_bps", "gauge", "Distance of our quote from mid, in basis points.", [
+    [{ side: "bid" }, d?.figures.bidDistanceBps ?? null],
+    [{ side: "ask" }, d?.figures.askDistanceBps ?? null],
+  ]);
+  g("mm_natr_percent", "NATR in percent.", s.indicators.natr);
+  g("mm_rsi", "RSI (natr_rsi profile).", s.indicators.rsi);
+  g("mm_macd_histogram", "MACD histogram (natr_macd profile).", s.indicators.macd?.histogram ?? null);
+  g("mm_trend_signal", "Trend signal s in [-1, 1].", d?.figures.trend ?? null);
+  g("mm_loop_duration_seconds", "Duration of the last tick.", s.loopMs === null ? null : s.loopMs / 1000);
+  g(
+    "mm_last_tick_timestamp_seconds",
+    "Time of the last tick (market clock).",
+    s.lastTickTs === null ? null : s.lastTickTs / 1000,
+  );
+  const req = [...m.requests];
+  out.push(
+    "# HELP mm_exchange_request_duration_seconds Duration of exchange calls by method.",
+    "# TYPE mm_exchange_request_duration_seconds summary",
+    ...req.flatMap(([method, r]) => [
+      `mm_exchange_request_duration_seconds_sum{method="${method}"} ${r.seconds}`,
+      `mm_exchange_request_duration_seconds_count{method="${method}"} ${r.count}`,
+    ]),
+  );
+  metric(
+    "mm_errors_total",
+    "counter",
+    "Errors by kind (tick: a failed cycle; others: exchange call failures by reason or error class).",
+    [...m.errors].map(([kind, n]) => [{ kind }, n]),
+  );
+  metric("mm_telegram_messages_sent_total", "counter", "Telegram messages sent.", [[{}, m.telegramSent]]);
+  metric(
+    "mm_telegram_messages_dropped_total",
+    "counter",
+    "Telegram alerts dropped: a full queue, or refused by Telegram.",
+    [[
+      {},
+      m.telegramDropped,
+    ]],
+  );
+  return out.join("\n") + "\n";
+}

@@ -1,0 +1,330 @@
+/**
+ * The ledger: SQLite (node:sqlite, on Deno and Bun) holding accounts, orders, fills, equity snapshots
+ * and bot state. Fills are unique on the venue's trade id, so recording one twice is harmless.
+ * It never deletes or resets data on its own; a fresh paper account is a new row in `accounts`.
+ */
+import { DatabaseSync } from "node:sqlite";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { applyFill, type Book, openBook, type PnlSummary, summarize } from "../core/accounting.ts";
+
+export type { PnlSummary };
+import type { Fill, Order } from "../venues/port.ts";
+
+/** Forward migrations; the schema version is `PRAGMA user_version` = how many have run. */
+export const MIGRATIONS: string[] = [
+  // 1: the first schema
+  `CREATE TABLE accounts (
+     id INTEGER PRIMARY KEY,
+     created_ts INTEGER NOT NULL,
+     mode TEXT NOT NULL,
+     symbol TEXT NOT NULL,
+     initial_base REAL NOT NULL,
+     initial_quote REAL NOT NULL,
+     initial_mid REAL NOT NULL
+   );
+   CREATE TABLE orders (
+     client_order_id TEXT PRIMARY KEY,
+     venue_order_id TEXT,
+     account_id INTEGER NOT NULL REFERENCES accounts (id),
+     side TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+     price REAL NOT NULL,
+     amount REAL NOT NULL,
+     filled REAL NOT NULL DEFAULT 0,
+     status TEXT NOT NULL,
+     created_ts INTEGER NOT NULL,
+     updated_ts INTEGER NOT NULL
+   );
+   CREATE TABLE fills (
+     trade_id TEXT PRIMARY KEY,
+     account_id INTEGER NOT NULL REFERENCES accounts (id),
+     client_order_id TEXT NOT NULL,
+     side TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+     price REAL NOT NULL,
+     amount REAL NOT NULL,
+     fee_quote REAL NOT NULL,
+     ts INTEGER NOT NULL
+   );
+   CREATE TABLE equity (
+     account_id INTEGER NOT NULL REFERENCES accounts (id),
+     ts INTEGER NOT NULL,
+     mid REAL NOT NULL,
+     base REAL NOT NULL,
+     quote REAL NOT NULL,
+     equity REAL NOT NULL,
+     PRIMARY KEY (account_id, ts)
+   );
+   CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // 2: spread capture per fill, and fills by time
+  `ALTER TABLE fills ADD COLUMN spread_capture_bps REAL;
+   CREATE INDEX fills_by_account_ts ON fills (account_id, ts);`,
+];
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** The ledger cannot be used; the message says why and what to do. */
+export class LedgerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "LedgerError";
+  }
+}
+
+export interface Account {
+  id: number;
+  created_ts: number;
+  mode: string;
+  symbol: string;
+  initial_base: number;
+  initial_quote: number;
+  initial_mid: number;
+}
+
+export interface LedgerFill extends Fill {
+  spreadCaptureBps: number | null;
+}
+
+export interface DaySummary {
+  day: string;
+  fills: number;
+  buys: number;
+  sells: number;
+  volumeQuote: number;
+  feesQuote: number;
+  /** realized PnL (average cost) booked that day, before fees */
+  realizedQuote: number;
+}
+
+export interface LedgerOptions {
+  /** how long to wait for another process's lock, ms */
+  busyTimeoutMs?: number;
+}
+
+type Row = Record<string, unknown>;
+
+export class Ledger {
+  readonly db: DatabaseSync;
+
+  private constructor(db: DatabaseSync, readonly path: string) {
+    this.db = db;
+  }
+
+  /** Opens (creating if needed) and migrates; throws LedgerError for locked, corrupt, newer or unwritable files. */
+  static open(path: string, opts: LedgerOptions = {}): Ledger {
+    const where = `storage.path ${path}`;
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (e) {
+      throw new LedgerError(`${where}: cannot create its directory: ${(e as Error).message}`);
+    }
+    let db: DatabaseSync;
+    try {
+      db = new DatabaseSync(path);
+    } catch (e) {
+      throw new LedgerError(`${where}: cannot open the database: ${(e as Error).message}`);
+    }
+    try {
+      db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
+      const version = Number((db.prepare("PRAGMA user_version").get() as Row).user_version);
+      if (version > SCHEMA_VERSION) {
+        throw new LedgerError(
+          `${where}: the database has schema version ${version}, newer than this mmbot understands (${SCHEMA_VERSION}); upgrade mmbot, or point storage.path at another file`,
+        );
+      }
+      db.exec("PRAGMA journal_mode = WAL");
+      db.exec("PRAGMA synchronous = NORMAL"); // WAL + NORMAL survives a killed process
+      db.exec("PRAGMA foreign_keys = ON");
+      // one write transaction even when there is nothing to migrate: proves the file is writable now
+      db.exec("BEGIN IMMEDIATE");
+      try {
+        for (let v = version; v < SCHEMA_VERSION; v++) {
+          db.exec(MIGRATIONS[v]);
+          db.exec(`PRAGMA user_version = ${v + 1}`);
+        }
+        db.exec("INSERT INTO state (key, value) VALUES ('opened', '1') ON CONFLICT (key) DO UPDATE SET value = value");
+        db.exec("COMMIT");
+      } catch (e) {
+        db.exec("ROLLBACK");
+        throw e;
+      }
+    } catch (e) {
+      try {
+        db.close();
+      } catch { /* already failing */ }
+      if (e instanceof LedgerError) throw e;
+      throw new LedgerError(explain(where, e as Error));
+    }
+    return new Ledger(db, path);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  // ---- state -------------------------------------------------------------------------------
+
+  getState(key: string): string | null {
+    const row = this.db.prepare("SELECT value FROM state WHERE key = ?").get(key) as Row | undefined;
+    return row ? String(row.value) : null;
+  }
+
+  setState(key: string, value: string): void {
+    this.db.prepare(
+      "INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+      .run(key, value);
+  }
+
+  get paused(): boolean {
+    return this.getState("paused") === "true";
+  }
+  set paused(v: boolean) {
+    this.setState("paused", String(v));
+  }
+  get killSwitch(): boolean {
+    return this.getState("kill_switch") === "true";
+  }
+  set killSwitch(v: boolean) {
+    this.setState("kill_switch", String(v));
+  }
+
+  /** Parameter overrides made at runtime (`/set`), as dotted key → text, in the order made. */
+  overrides(): Record<string, string> {
+    const raw = this.getState("overrides");
+    return raw ? JSON.parse(raw) : {};
+  }
+  setOverride(path: string, text: string): void {
+    this.setState("overrides", JSON.stringify({ ...this.overrides(), [path]: text }));
+  }
+  clearOverride(path: string): void {
+    const { [path]: _, ...rest } = this.overrides();
+    this.setState("overrides", JSON.stringify(rest));
+  }
+
+  // ---- accounts ----------------------------------------------------------------------------
+
+  /** The newest account for this mode and symbol, if any. */
+  currentAccount(mode: string, symbol: string): Account | null {
+    const row = this.db.prepare("SELECT * FROM accounts WHERE mode = ? AND symbol = ? ORDER BY id DESC LIMIT 1")
+      .get(mode, symbol) as Row | undefined;
+    return row ? (row as unknown as Account) : null;
+  }
+
+  openAccount(a: Omit<Account, "id">): Account {
+    const r = this.db.prepare(
+      "INSERT INTO accounts (created_ts, mode, symbol, initial_base, initial_quote, initial_mid) VALUES (?, ?, ?, ?, ?, ?)",
+    ).run(a.created_ts, a.mode, a.symbol, a.initial_base, a.initial_quote, a.initial_mid);
+    return { ...a, id: Number(r.lastInsertRowid) };
+  }
+
+  // ---- orders and fills --------------------------------------------------------------------
+
+  recordOrder(accountId: number, o: Order, ts: number): void {
+    this.db.prepare(
+      `INSERT INTO orders (client_order_id, venue_order_id, account_id, side, price, amount, filled, status, created_ts, updated_ts)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (client_order_id) DO UPDATE SET venue_order_id = excluded.venue_order_id,
+         filled = excluded.filled, status = excluded.status, updated_ts = excluded.updated_ts`,
+    ).run(o.clientOrderId, o.venueOrderId, accountId, o.side, o.price, o.amount, o.filled, o.status, o.ts, ts);
+  }
+
+  setOrderStatus(clientOrderId: string, status: Order["status"], ts: number): void {
+    this.db.prepare("UPDATE orders SET status = ?, updated_ts = ? WHERE client_order_id = ? AND status = 'open'")
+      .run(status, ts, clientOrderId);
+  }
+
+  /** Records a fill once; returns false when its trade id is already in the ledger. */
+  recordFill(accountId: number, f: Fill, spreadCaptureBps: number | null = null): boolean {
+    const r = this.db.prepare(
+      `INSERT INTO fills (trade_id, account_id, client_order_id, side, price, amount, fee_quote, ts, spread_capture_bps)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trade_id) DO NOTHING`,
+    ).run(f.tradeId, accountId, f.clientOrderId, f.side, f.price, f.amount, f.feeQuote, f.ts, spreadCaptureBps);
+    if (Number(r.changes) === 0) return false;
+    this.db.prepare(
+      `UPDATE orders SET filled = filled + ?, updated_ts = ?,
+         status = CASE WHEN filled + ? >= amount - 1e-12 THEN 'filled' ELSE status END
+       WHERE client_order_id = ?`,
+    ).run(f.amount, f.ts, f.amount, f.clientOrderId);
+    return true;
+  }
+
+  recordEquity(accountId: number, ts: number, mid: number, base: number, quote: number): void {
+    this.db.prepare(
+      "INSERT INTO equity (account_id, ts, mid, base, quote, equity) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+    ).run(accountId, ts, mid, base, quote, base * mid + quote);
+  }
+
+  /** Fills of an account, oldest first (or the newest `limit`, still oldest first). */
+  fills(accountId: number, limit?: number): LedgerFill[] {
+    const rows =
+      (limit === undefined
+        ? this.db.prepare("SELECT * FROM fills WHERE account_id = ? ORDER BY ts, rowid").all(accountId)
+        : this.db.prepare("SELECT * FROM fills WHERE account_id = ? ORDER BY ts DESC, rowid DESC LIMIT ?").all(
+          accountId,
+          limit,
+        ).reverse()) as Row[];
+    return rows.map((r) => ({
+      tradeId: String(r.trade_id),
+      clientOrderId: String(r.client_order_id),
+      side: r.side as Fill["side"],
+      price: Number(r.price),
+      amount: Number(r.amount),
+      feeQuote: Number(r.fee_quote),
+      ts: Number(r.ts),
+      spreadCaptureBps: r.spread_capture_bps === null ? null : Number(r.spread_capture_bps),
+    }));
+  }
+
+  lastTradeId(accountId: number): string | null {
+    const row = this.db.prepare("SELECT trade_id FROM fills WHERE account_id = ? ORDER BY ts DESC, rowid DESC LIMIT 1")
+      .get(accountId) as Row | undefined;
+    return row ? String(row.trade_id) : null;
+  }
+
+  // ---- queries (the same accounting as the backtest) -----------------------------------------
+
+  /** The account's books rebuilt from its fills: balances, average cost, realized PnL, fees, volume. */
+  book(account: Account): Book {
+    const b = openBook(account.initial_base, account.initial_quote, account.initial_mid);
+    for (const f of this.fills(account.id)) applyFill(b, f);
+    return b;
+  }
+
+  pnl(account: Account, mid: number): PnlSummary {
+    return summarize(this.book(account), mid, account.initial_base * account.initial_mid + account.initial_quote);
+  }
+
+  /** Per UTC day: fills, volume, fees and realized PnL (average cost carried across days). */
+  perDay(account: Account): DaySummary[] {
+    const b = openBook(account.initial_base, account.initial_quote, account.initial_mid);
+    const days = new Map<string, DaySummary>();
+    for (const f of this.fills(account.id)) {
+      const day = new Date(f.ts).toISOString().slice(0, 10);
+      const d = days.get(day) ??
+        { day, fills: 0, buys: 0, sells: 0, volumeQuote: 0, feesQuote: 0, realizedQuote: 0 };
+      const before = b.realized;
+      applyFill(b, f);
+      d.realizedQuote += b.realized - before;
+      d.fills++;
+      if (f.side === "buy") d.buys++;
+      else d.sells++;
+      d.volumeQuote += f.price * f.amount;
+      d.feesQuote += f.feeQuote;
+      days.set(day, d);
+    }
+    return [...days.values()];
+  }
+}
+
+function explain(where: string, e: Error): string {
+  const m = e.message;
+  if (/locked|busy/i.test(m)) {
+    return `${where}: the database is locked by another process (is another mmbot using this ledger?): ${m}`;
+  }
+  if (/not a database|malformed|corrupt/i.test(m)) {
+    return `${where}: the file is not a usable SQLite database (${m}); mmbot will not touch it: move it aside or point storage.path at another file`;
+  }
+  if (/readonly|read-only|permission|access|unable to open/i.test(m)) {
+    return `${where}: the database cannot be written (${m}); check the path and its permissions`;
+  }
+  return `${where}: ${m}`;
+}

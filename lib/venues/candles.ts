@@ -1,0 +1,159 @@
+/**
+ * Candle data: the CSV format, and the price path assumed inside each 1-minute candle so that
+ * 15-second ticks and the paper fill model see a definite price at every moment.
+ *
+ * Intra-minute path (documented in the README): the price moves in straight lines
+ * open (0 s) → first extreme (20 s) → second extreme (40 s) → close (60 s), where the first extreme
+ * is the low for a rising candle (close ≥ open) and the high for a falling one. Volume is spread
+ * evenly over the minute.
+ */
+import { type Candle, CANDLE_MS } from "../core/indicators.ts";
+
+export const CSV_HEADER = "ts,open,high,low,close,volume";
+
+/** A malformed data file; the message names the file, line and problem. */
+export class DataError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DataError";
+  }
+}
+
+/** Parses `ts,open,high,low,close,volume` rows; throws DataError naming the first bad line. */
+export function parseCandleCsv(text: string, source: string): Candle[] {
+  const lines = text.split("\n");
+  const header = lines[0]?.trim().replace(/^\uFEFF/, "");
+  if (header !== CSV_HEADER) {
+    throw new DataError(`${source}:1: expected the header "${CSV_HEADER}", got ${JSON.stringify(header ?? "")}`);
+  }
+  const candles: Candle[] = [];
+  const names = CSV_HEADER.split(",");
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (line === "") continue;
+    const where = `${source}:${i + 1}`;
+    const cells = line.split(",");
+    if (cells.length !== 6) throw new DataError(`${where}: expected 6 columns (${CSV_HEADER}), got ${cells.length}`);
+    const v = cells.map((cell, k) => {
+      const n = cell.trim() === "" ? NaN : Number(cell);
+      if (!Number.isFinite(n)) throw new DataError(`${where}: ${names[k]} ${JSON.stringify(cell)} is not a number`);
+      return n;
+    });
+    const [ts, open, high, low, close, volume] = v;
+    if (!Number.isInteger(ts) || ts % CANDLE_MS !== 0) {
+      throw new DataError(`${where}: ts ${ts} is not a whole minute in ms since epoch`);
+    }
+    if (open <= 0 || high <= 0 || low <= 0 || close <= 0) throw new DataError(`${where}: prices must be positive`);
+    if (high < Math.max(open, close, low) || low > Math.min(open, close)) {
+      throw new DataError(`${where}: high ${high} / low ${low} do not contain open ${open} and close ${close}`);
+    }
+    if (volume < 0) throw new DataError(`${where}: volume ${volume} is negative`);
+    const prev = candles[candles.length - 1];
+    if (prev && ts <= prev.ts) throw new DataError(`${where}: ts ${ts} is not after the previous row (${prev.ts})`);
+    candles.push({ ts, open, high, low, close, volume });
+  }
+  if (!candles.length) throw new DataError(`${source}: no candles`);
+  return candles;
+}
+
+// Path vertices of one candle, written into a reused buffer (this runs several times per tick):
+// [t0, p0, t1, p1, t2, p2, t3, p3].
+const PATH = new Float64Array(8);
+function path(c: Candle): Float64Array {
+  const up = c.close >= c.open;
+  PATH[0] = c.ts, PATH[1] = c.open;
+  PATH[2] = c.ts + 20_000, PATH[3] = up ? c.low : c.high;
+  PATH[4] = c.ts + 40_000, PATH[5] = up ? c.high : c.low;
+  PATH[6] = c.ts + CANDLE_MS, PATH[7] = c.close;
+  return PATH;
+}
+
+/** Candles with fast lookup by time for a clock that mostly moves forward. */
+export class CandleSeries {
+  #cursor = 0;
+  constructor(readonly candles: Candle[]) {}
+
+  get firstTs(): number {
+    return this.candles[0].ts;
+  }
+  /** end of the last candle */
+  get endTs(): number {
+    return this.candles[this.candles.length - 1].ts + CANDLE_MS;
+  }
+
+  /** Index of the last candle with open time ≤ t, or -1. */
+  indexAt(t: number): number {
+    const cs = this.candles;
+    let i = this.#cursor;
+    if (i >= cs.length || cs[i].ts > t) {
+      // jump back (rare): binary search
+      let lo = 0, hi = cs.length - 1;
+      i = -1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (cs[mid].ts <= t) (i = mid), (lo = mid + 1);
+        else hi = mid - 1;
+      }
+      if (i < 0) return -1;
+    }
+    while (i + 1 < cs.length && cs[i + 1].ts <= t) i++;
+    this.#cursor = i;
+    return i;
+  }
+
+  /** Price at time t and the time it is current as of (earlier than t inside a gap); null before the data. */
+  priceAt(t: number): { price: number; asOf: number } | null {
+    const i = this.indexAt(t);
+    if (i < 0) return null;
+    const c = this.candles[i];
+    if (t >= c.ts + CANDLE_MS) return { price: c.close, asOf: c.ts + CANDLE_MS };
+    const p = path(c);
+    for (let k = 2; k < 8; k += 2) {
+      if (t <= p[k]) {
+        const t0 = p[k - 2], p0 = p[k - 1], t1 = p[k], p1 = p[k + 1];
+        return { price: p0 + (p1 - p0) * (t - t0) / (t1 - t0), asOf: t };
+      }
+    }
+    return { price: c.close, asOf: t };
+  }
+
+  /** Closed candles (ended by `now`) with open time > sinceTs, at most the newest `limit`. */
+  closedBefore(now: number, sinceTs: number | null, limit: number): Candle[] {
+    const last = this.indexAt(now - CANDLE_MS); // the newest candle that has ended by now
+    if (last < 0) return [];
+    const lowest = Math.max(0, last - limit + 1);
+    let first = last + 1;
+    // walk back from the newest: a running bot asks for the one or two candles since its last
+    while (first > lowest && (sinceTs === null || this.candles[first - 1].ts > sinceTs)) first--;
+    return this.candles.slice(first, last + 1);
+  }
+
+  /**
+   * Volume traded strictly through `price` during (from, to]: for a buy, while the path is below
+   * the price; for a sell, while above. Touching the price counts for nothing.
+   */
+  volumeThrough(side: "buy" | "sell", price: number, from: number, to: number): number {
+    if (to <= from) return 0;
+    let volume = 0;
+    let i = Math.max(0, this.indexAt(from));
+    for (; i < this.candles.length && this.candles[i].ts < to; i++) {
+      const c = this.candles[i];
+      const p = path(c);
+      let msThrough = 0;
+      for (let k = 2; k < 8; k += 2) {
+        const t0 = p[k - 2], p0 = p[k - 1], t1 = p[k], p1 = p[k + 1];
+        const a = Math.max(t0, from), b = Math.min(t1, to);
+        if (b <= a) continue;
+        // the segment clipped to (a, b]; linear, so the time beyond the price is a fraction of it
+        const pa = p0 + (p1 - p0) * (a - t0) / (t1 - t0);
+        const pb = p0 + (p1 - p0) * (b - t0) / (t1 - t0);
+        const da = side === "buy" ? price - pa : pa - price; // > 0 when beyond our price
+        const db = side === "buy" ? price - pb : pb - price;
+        if (da > 0 && db > 0) msThrough += b - a;
+        else if (da > 0 || db > 0) msThrough += (b - a) * Math.max(da, db) / Math.abs(da - db);
+      }
+      volume += c.volume * msThrough / CANDLE_MS;
+    }
+    return volume;
+  }
+}

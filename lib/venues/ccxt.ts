@@ -1,0 +1,434 @@
+/**
+ * The exchange port over ccxt: any ccxt exchange id, tested on `binance` (spot) and `binanceusdm`
+ * (USDT-M perpetuals). Market rules come from the exchange, orders are post-only with our client id
+ * prefix, fills come from fetchMyTrades after the last trade id recorded in the ledger.
+ *
+ * Errors are classified by ccxt's classes and, because ccxt's tables depend on the URL (rewritten
+ * by `market.rest_url`), by Binance's numeric codes too. Idempotent calls retry with capped backoff;
+ * an order whose placement timed out is looked up by client order id before anything else is placed.
+ */
+import type { Exchange, Order as CcxtOrder, Trade } from "ccxt";
+import { type Config, ConfigError, type Secrets } from "../config/config.ts";
+import { type ExchangePort, type Fill, type Order, OrderRejected, type PlaceOrder, VenueDenied } from "./port.ts";
+import { type Candle, CANDLE_MS } from "../core/indicators.ts";
+import type { Inventory, MarketRules, MarketSnapshot } from "../core/quoting.ts";
+
+type Ccxt = typeof import("ccxt");
+
+/** ccxt loads every exchange at import (~120 MB): only modes that talk to an exchange pay for it. */
+async function loadCcxt(): Promise<Ccxt> {
+  return await import("ccxt");
+}
+
+export interface VenueOptions {
+  /** live trading: keys, and the testnet when `market.sandbox` */
+  trading: boolean;
+  secrets?: Pick<Secrets, "exchangeApiKey" | "exchangeApiSecret">;
+}
+
+/** The ccxt exchange object for the config: keys, sandbox / demo trading, rate limiter, REST base URL. */
+export async function createVenue(config: Config, opts: VenueOptions): Promise<{ venue: Exchange; endpoint: string }> {
+  const ccxt = await loadCcxt();
+  const id = config.market.exchange;
+  const classes = (config.feed.websocket ? ccxt.pro : ccxt) as unknown as Record<string, new (c: object) => Exchange>;
+  if (!Object.hasOwn(ccxt.exchanges, id) || typeof classes[id] !== "function") {
+    throw new ConfigError([
+      `market.exchange: ${JSON.stringify(id)} is not ${
+        config.feed.websocket ? "a ccxt exchange with websocket support" : "a ccxt exchange id"
+      }; e.g. binance (spot) or binanceusdm (USDT-M perpetuals)`,
+    ]);
+  }
+  const perp = config.market.type === "perp";
+  const options: Record<string, unknown> = id === "binance"
+    // only the markets we trade: one exchangeInfo call instead of spot + futures + margin + currencies
+    ? { fetchMarkets: { types: [perp ? "linear" : "spot"] }, fetchCurrencies: false, fetchMargins: false }
+    : id === "binanceusdm"
+    ? { fetchCurrencies: false }
+    : {};
+  if (perp) options.defaultType = "swap";
+  const venue = new classes[id]({
+    apiKey: opts.trading ? opts.secrets?.exchangeApiKey : undefined,
+    secret: opts.trading ? opts.secrets?.exchangeApiSecret : undefined,
+    enableRateLimit: true, // ccxt's own rate limiter, per exchange
+    timeout: 10_000,
+    options,
+  });
+  venue.enableLastResponseHeaders = true; // Retry-After of a 429
+  if (opts.trading && config.market.sandbox) {
+    const v = venue as Exchange & { enableDemoTrading?: (on: boolean) => void };
+    const urls = venue.urls as Record<string, unknown>;
+    if (id === "binanceusdm" && v.enableDemoTrading) {
+      // ccxt refuses private calls on the futures testnet and asks for Binance's demo trading instead
+      v.enableDemoTrading(true);
+    } else if (urls.test) {
+      venue.setSandboxMode(true);
+    } else {
+      throw new ConfigError([
+        `market.sandbox: true is not possible with ${id}: ccxt knows no testnet for it; use market.sandbox=false to trade for real (small amounts first), or an exchange with a testnet such as binance or binanceusdm`,
+      ]);
+    }
+  }
+  if (config.market.rest_url) rewriteUrls(venue.urls as Record<string, unknown>, config.market.rest_url);
+  const api = venue.urls.api as unknown as Record<string, string>;
+  const endpoint = new URL(String(api[perp ? "fapiPublic" : "public"] ?? Object.values(api)[0])).origin;
+  return { venue, endpoint };
+}
+
+/** Every REST URL of the exchange → the same path under `base` (mirror, gateway, local simulator). */
+function rewriteUrls(urls: Record<string, unknown>, base: string): void {
+  const root = base.replace(/\/+$/, "");
+  const walk = (node: Record<string, unknown>) => {
+    for (const [k, v] of Object.entries(node)) {
+      if (typeof v === "string" && /^https?:\/\//.test(v)) node[k] = v.replace(/^https?:\/\/[^/]+/, root);
+      else if (v && typeof v === "object") walk(v as Record<string, unknown>);
+    }
+  };
+  walk(urls.api as Record<string, unknown>);
+}
+
+/** Binance codes whose ccxt class depends on the URL (see EXCHANGE-NOTES): post-only crosses, funds, filters. */
+const POST_ONLY_CODES = new Set([-5022, -2010]);
+const FUNDS_CODES = new Set([-2019, -4164]);
+
+const codeOf = (e: unknown): number | null => {
+  const m = String((e as Error)?.message ?? "").match(/"code"\s*:\s*(-?\d+)/);
+  return m ? Number(m[1]) : null;
+};
+
+export interface RetryPolicy {
+  attempts: number;
+  baseMs: number;
+  capMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseMs: 500, capMs: 10_000 };
+
+export class CcxtExchange implements ExchangePort {
+  readonly #symbol: string;
+  readonly #perp: boolean;
+  readonly #prefix: string;
+  readonly #ccxt: Ccxt;
+  /** venue order id → client order id, for trades (which only carry the venue id) */
+  readonly #clientIds = new Map<string, string | null>();
+  /** client ids whose placement timed out: looked up before anything else is placed */
+  readonly #unknown = new Set<string>();
+  #marketsLoaded = false;
+  #book: MarketSnapshot | null = null;
+  #watching = false;
+
+  constructor(
+    readonly venue: Exchange,
+    ccxt: Ccxt,
+    config: Config,
+    readonly retry: RetryPolicy = DEFAULT_RETRY,
+    readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+    readonly now: () => number = Date.now,
+  ) {
+    this.#ccxt = ccxt;
+    this.#symbol = config.market.symbol;
+    this.#perp = config.market.type === "perp";
+    this.#prefix = config.market.client_order_prefix;
+    if (config.feed.websocket) this.#watchBook();
+  }
+
+  static async open(
+    config: Config,
+    opts: VenueOptions & { retry?: RetryPolicy },
+  ): Promise<{ exchange: CcxtExchange; endpoint: string }> {
+    const { venue, endpoint } = await createVenue(config, opts);
+    return { exchange: new CcxtExchange(venue, await loadCcxt(), config, opts.retry), endpoint };
+  }
+
+  /** Retries network errors, timeouts, 5xx and rate limits (honouring Retry-After); rethrows the rest, classified. */
+  async #call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    const E = this.#ccxt;
+    for (let attempt = 1;; attempt++) {
+      try {
+        return await fn();
+      } catch (e) {
+        this.#throwIfDenied(what, e);
+        const transient = e instanceof E.NetworkError || e instanceof E.OperationFailed ||
+          e instanceof E.ExchangeNotAvailable;
+        if (!transient || attempt >= this.retry.attempts) throw e;
+        const retryAfter = Number(
+          (this.venue.last_response_headers as Record<string, string> | undefined)?.["Retry-After"],
+        );
+        const backoff = Math.min(this.retry.capMs, this.retry.baseMs * 2 ** (attempt - 1));
+        const wait = (e instanceof E.DDoSProtection || e instanceof E.RateLimitExceeded) && retryAfter > 0
+          ? Math.min(this.retry.capMs, retryAfter * 1000)
+          : backoff;
+        await this.sleep(wait);
+      }
+    }
+  }
+
+  /** A refused key or permission (ccxt's class, or Binance's code where the URL was rewritten) is final. */
+  #throwIfDenied(what: string, e: unknown): void {
+    if (e instanceof this.#ccxt.AuthenticationError || codeOf(e) === -2015 || codeOf(e) === -2014) {
+      throw new VenueDenied(`${what}: the exchange refused the API key (${(e as Error).message})`);
+    }
+  }
+
+  async #markets(): Promise<void> {
+    if (this.#marketsLoaded) return;
+    // a failed loadMarkets() is cached by ccxt and rethrown forever; reload explicitly
+    await this.#call("loadMarkets", () => this.venue.loadMarkets(true));
+    this.#marketsLoaded = true;
+  }
+
+  #market() {
+    return this.venue.markets?.[this.#symbol];
+  }
+
+  async rules(): Promise<MarketRules> {
+    await this.#markets();
+    const m = this.#market();
+    if (!m) {
+      throw new ConfigError([
+        `market.symbol: ${JSON.stringify(this.#symbol)} is not listed on ${this.venue.id}; e.g. ${
+          Object.keys(this.venue.markets ?? {}).slice(0, 5).join(", ")
+        }`,
+      ]);
+    }
+    if (this.#perp !== Boolean(m.contract)) {
+      throw new ConfigError([
+        `market.type: ${this.#perp ? "perp" : "spot"} does not match ${this.#symbol} on ${this.venue.id}, which is ${
+          m.contract ? "a perpetual (use market.type=perp)" : "spot (use market.type=spot)"
+        }`,
+      ]);
+    }
+    return {
+      tickSize: Number(m.precision.price),
+      lotSize: Number(m.precision.amount),
+      minNotional: Number(m.limits.cost?.min ?? 0),
+    };
+  }
+
+  async snapshot(): Promise<MarketSnapshot> {
+    if (this.#watching) {
+      if (!this.#book) throw new Error("no order book from the websocket yet");
+      return this.#book;
+    }
+    const ob = await this.#call("fetchOrderBook", () => this.venue.fetchOrderBook(this.#symbol, 5));
+    return this.#top(ob);
+  }
+
+  #top(ob: { bids: unknown[][]; asks: unknown[][]; timestamp?: number }): MarketSnapshot {
+    const bid = Number(ob.bids[0]?.[0]), ask = Number(ob.asks[0]?.[0]);
+    if (!(bid > 0) || !(ask > 0) || bid >= ask) throw new Error(`unusable order book: bid ${bid}, ask ${ask}`);
+    // spot depth carries no time: the moment we received it
+    return { ts: ob.timestamp ?? this.now(), bestBid: Number(bid), bestAsk: Number(ask) };
+  }
+
+  /** Keeps the top of book from watchOrderBook; a dropped socket lets it age, and the risk gate stands aside. */
+  #watchBook(): void {
+    this.#watching = true;
+    const v = this.venue as Exchange & { watchOrderBook: (s: string, l?: number) => Promise<CcxtBook> };
+    type CcxtBook = { bids: unknown[][]; asks: unknown[][]; timestamp?: number };
+    (async () => {
+      while (this.#watching) {
+        try {
+          this.#book = this.#top(await v.watchOrderBook(this.#symbol, 5));
+        } catch {
+          await this.sleep(1000); // ccxt reconnects on the next watch call
+        }
+      }
+    })();
+  }
+
+  async closedCandles(sinceTs: number | null, limit: number): Promise<Candle[]> {
+    const since = sinceTs === null ? undefined : sinceTs + CANDLE_MS;
+    const rows = await this.#call(
+      "fetchOHLCV",
+      () => this.venue.fetchOHLCV(this.#symbol, "1m", since, sinceTs === null ? limit + 1 : 1000),
+    );
+    // the newest row is the minute still forming (exchange time, not ours): only the ones before it are closed
+    const closed = rows
+      .slice(0, -1)
+      .map(([ts, open, high, low, close, volume]) => ({
+        ts: Number(ts),
+        open: Number(open),
+        high: Number(high),
+        low: Number(low),
+        close: Number(close),
+        volume: Number(volume),
+      }));
+    return closed.slice(-limit);
+  }
+
+  async balances(): Promise<Inventory> {
+    await this.#markets();
+    const m = this.#market();
+    const bal = await this.#call("fetchBalance", () => this.venue.fetchBalance());
+    const total = bal.total as unknown as Record<string, number | undefined>;
+    if (!this.#perp) return { base: Number(total[m.base] ?? 0), quote: Number(total[m.quote] ?? 0) };
+    const positions = await this.#call("fetchPositions", () => this.venue.fetchPositions([this.#symbol]));
+    const p = positions.find((x) => x.symbol === this.#symbol);
+    const size = Number(p?.contracts ?? 0) * Number(m.contractSize ?? 1);
+    return {
+      base: 0,
+      quote: Number(total[m.settle ?? m.quote] ?? 0),
+      position: p?.side === "short" ? -size : size,
+      entryPrice: p?.entryPrice ?? null,
+    };
+  }
+
+  async openOrders(prefix: string): Promise<Order[]> {
+    await this.#markets();
+    await this.#reconcileUnknown();
+    const orders = await this.#call("fetchOpenOrders", () => this.venue.fetchOpenOrders(this.#symbol));
+    return orders.filter((o) => (o.clientOrderId ?? "").startsWith(prefix)).map((o) => this.#order(o));
+  }
+
+  async place(p: PlaceOrder): Promise<Order> {
+    await this.#markets();
+    await this.#reconcileUnknown();
+    const E = this.#ccxt;
+    const amount = Number(this.venue.amountToPrecision(this.#symbol, p.amount));
+    const price = Number(this.venue.priceToPrecision(this.#symbol, p.price));
+    try {
+      // post-only: LIMIT_MAKER on spot, timeInForce GTX on futures (ccxt maps postOnly to either)
+      const o = await this.venue.createOrder(this.#symbol, "limit", p.side, amount, price, {
+        postOnly: true,
+        clientOrderId: p.clientOrderId,
+      });
+      this.#clientIds.set(String(o.id), p.clientOrderId);
+      return { ...this.#order(o), clientOrderId: p.clientOrderId };
+    } catch (e) {
+      this.#throwIfDenied("createOrder", e);
+      const code = codeOf(e);
+      // funds first: spot's -2010 means either "insufficient balance" or "would immediately match"
+      if (e instanceof E.InsufficientFunds || FUNDS_CODES.has(code!) || /insufficient/i.test((e as Error).message)) {
+        throw new OrderRejected("insufficient_funds", `${p.side} ${amount} at ${price}: insufficient balance`);
+      }
+      if (e instanceof E.OrderImmediatelyFillable || e instanceof E.OrderNotFillable || POST_ONLY_CODES.has(code!)) {
+        throw new OrderRejected("post_only", `post-only ${p.side} at ${price} would cross the book`);
+      }
+      if (e instanceof E.NetworkError || e instanceof E.OperationFailed) {
+        // the order may have been placed anyway: find it by client id before placing anything else
+        this.#unknown.add(p.clientOrderId);
+        const found = await this.#reconcileUnknown().catch(() => null);
+        const order = found?.get(p.clientOrderId);
+        if (order) return order;
+        throw e;
+      }
+      if (e instanceof E.InvalidOrder || e instanceof E.BadRequest) {
+        throw new OrderRejected("invalid", `${p.side} ${amount} at ${price} refused: ${(e as Error).message}`);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Resolves placements that timed out: an order found by its client id is ours (returned, and
+   * cancelled by the plan if unwanted); one the exchange does not know was never placed.
+   */
+  async #reconcileUnknown(): Promise<Map<string, Order>> {
+    const found = new Map<string, Order>();
+    if (!this.#unknown.size) return found;
+    const open = await this.#call("fetchOpenOrders", () => this.venue.fetchOpenOrders(this.#symbol));
+    for (const id of [...this.#unknown]) {
+      const o = open.find((x) => x.clientOrderId === id);
+      if (o) {
+        this.#clientIds.set(String(o.id), id);
+        found.set(id, this.#order(o));
+        this.#unknown.delete(id);
+        continue;
+      }
+      try {
+        const closed = await this.#call(
+          "fetchOrder",
+          () => this.venue.fetchOrder(undefined as unknown as string, this.#symbol, { origClientOrderId: id }),
+        );
+        this.#clientIds.set(String(closed.id), id); // filled or cancelled meanwhile: its fills still count
+      } catch (e) {
+        if (!(e instanceof this.#ccxt.OrderNotFound)) throw e; // cannot tell yet: ask again next time
+      }
+      this.#unknown.delete(id);
+    }
+    return found;
+  }
+
+  async cancel(order: Order): Promise<void> {
+    try {
+      await this.#call("cancelOrder", () => this.venue.cancelOrder(order.venueOrderId, this.#symbol));
+    } catch (e) {
+      if (e instanceof this.#ccxt.OrderNotFound) return; // already filled or cancelled
+      throw e;
+    }
+  }
+
+  async fillsSince(afterTradeId: string | null): Promise<Fill[]> {
+    await this.#markets();
+    const params: Record<string, unknown> = {};
+    const binance = this.venue.id.startsWith("binance");
+    if (afterTradeId !== null && binance && /^\d+$/.test(afterTradeId)) params.fromId = Number(afterTradeId) + 1;
+    const trades = await this.#call(
+      "fetchMyTrades",
+      // without a watermark only the recent history matters (its last id becomes the watermark)
+      () => this.venue.fetchMyTrades(this.#symbol, undefined, afterTradeId === null ? 50 : 1000, params),
+    );
+    const after = afterTradeId === null ? -1 : trades.findIndex((t) => String(t.id) === afterTradeId);
+    const fresh = binance && afterTradeId !== null && /^\d+$/.test(afterTradeId)
+      ? trades.filter((t) => Number(t.id) > Number(afterTradeId))
+      : trades.slice(after + 1);
+    const fills: Fill[] = [];
+    for (const t of fresh) {
+      const clientOrderId = await this.#clientIdOf(t);
+      if (clientOrderId === null || !clientOrderId.startsWith(this.#prefix)) continue; // not ours (a manual trade)
+      fills.push({
+        tradeId: String(t.id),
+        clientOrderId,
+        side: t.side as Fill["side"],
+        price: Number(t.price),
+        amount: Number(t.amount),
+        feeQuote: this.#feeQuote(t),
+        ts: Number(t.timestamp),
+      });
+    }
+    return fills;
+  }
+
+  async #clientIdOf(t: Trade): Promise<string | null> {
+    const id = String(t.order);
+    if (!this.#clientIds.has(id)) {
+      const o = await this.#call("fetchOrder", () => this.venue.fetchOrder(id, this.#symbol));
+      this.#clientIds.set(id, o.clientOrderId ?? null);
+    }
+    return this.#clientIds.get(id)!;
+  }
+
+  /** The fee in quote; a fee paid in base is converted at the trade price (BNB fees are left as reported). */
+  #feeQuote(t: Trade): number {
+    const m = this.#market();
+    const fee = t.fee;
+    if (!fee?.cost) return 0;
+    return fee.currency === m.base ? Number(fee.cost) * Number(t.price) : Number(fee.cost);
+  }
+
+  #order(o: CcxtOrder): Order {
+    const status = o.status === "closed" ? "filled" : o.status === "canceled" ? "canceled" : "open";
+    return {
+      clientOrderId: o.clientOrderId ?? "",
+      venueOrderId: String(o.id),
+      side: o.side as Order["side"],
+      price: Number(o.price),
+      amount: Number(o.amount),
+      filled: Number(o.filled ?? 0),
+      status: o.status === "rejected" ? "rejected" : status,
+      ts: Number(o.timestamp ?? this.now()),
+    };
+  }
+
+  /** Public trades after `sinceTs` (exchange time), oldest first: what paper mode on live data fills against. */
+  async publicTrades(sinceTs: number | null): Promise<{ ts: number; price: number; amount: number }[]> {
+    const since = sinceTs === null ? undefined : sinceTs + 1;
+    const trades = await this.#call("fetchTrades", () => this.venue.fetchTrades(this.#symbol, since, 1000));
+    return trades.map((t) => ({ ts: Number(t.timestamp), price: Number(t.price), amount: Number(t.amount) }));
+  }
+
+  async close(): Promise<void> {
+    this.#watching = false;
+    await (this.venue as Exchange & { close?: () => Promise<void> }).close?.();
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * Paper exchange: simulated orders, balances and fills against public market data.
+ *
+ * Fill model (honest by construction):
+ * - a resting order fills only while the market trades strictly through its price; touching is not enough;
+ * - an order placed at time t only sees price action after t (no look-ahead);
+ * - each fill takes at most `max_volume_share` of the volume traded through the price, rounded down to the lot;
+ * - fills happen at the order's limit price and pay the maker fee in quote;
+ * - a post-only order that would cross the book is rejected;
+ * - spot balances never go negative: an order must be covered by free funds when placed.
+ * Perp accounting is cash-style: `base` is the signed position, `quote` the cash balance.
+ */
+import type { Clock } from "../engine/clock.ts";
+import type { Config } from "../config/config.ts";
+import { type ExchangePort, type Fill, type Order, OrderRejected, type PlaceOrder } from "./port.ts";
+import type { Candle } from "../core/indicators.ts";
+import { floorToStep, type Inventory, type MarketRules, type MarketSnapshot } from "../core/quoting.ts";
+import type { PaperMarket } from "./replay-feed.ts";
+
+export interface PaperAccount {
+  base: number;
+  quote: number;
+}
+
+export class PaperExchange implements ExchangePort {
+  readonly #orders = new Map<string, Order>();
+  readonly #fills: Fill[] = [];
+  readonly #fillIndex = new Map<string, number>();
+  // trade ids stay unique across restarts that share one ledger
+  readonly #idPrefix = `paper-${crypto.randomUUID().slice(0, 8)}-`;
+  #processedTo: number;
+  #venueSeq = 0;
+  #tradeSeq = 0;
+  readonly #rules: MarketRules;
+  readonly #feeRate: number;
+  readonly #share: number;
+  readonly #perp: boolean;
+
+  constructor(
+    readonly market: PaperMarket,
+    readonly clock: Clock,
+    config: Pick<Config, "market" | "paper">,
+    readonly account: PaperAccount = { base: config.paper.initial_base, quote: config.paper.initial_quote },
+  ) {
+    this.#rules = {
+      tickSize: config.market.tick_size,
+      lotSize: config.market.lot_size,
+      minNotional: config.market.min_notional,
+    };
+    this.#feeRate = config.market.maker_fee_bps / 10_000;
+    this.#share = config.paper.max_volume_share;
+    this.#perp = config.market.type === "perp";
+    this.#processedTo = clock.now();
+  }
+
+  rules(): Promise<MarketRules> {
+    return Promise.resolve(this.#rules);
+  }
+
+  snapshot(): Promise<MarketSnapshot> {
+    const now = this.#advance();
+    const book = this.market.book(now);
+    if (!book) return Promise.reject(new Error(`no market data at ${new Date(now).toISOString()}`));
+    return Promise.resolve(book);
+  }
+
+  closedCandles(sinceTs: number | null, limit: number): Promise<Candle[]> {
+    return Promise.resolve(this.market.closedCandles(this.clock.now(), sinceTs, limit));
+  }
+
+  balances(): Promise<Inventory> {
+    this.#advance();
+    const { base, quote } = this.account;
+    return Promise.resolve(this.#perp ? { base: 0, quote, position: base } : { base, quote });
+  }
+
+  openOrders(prefix: string): Promise<Order[]> {
+    this.#advance();
+    return Promise.resolve([...this.#orders.values()].filter((o) => o.clientOrderId.startsWith(prefix)));
+  }
+
+  place(req: PlaceOrder): Promise<Order> {
+    const now = this.#advance();
+    const reject = (reason: OrderRejected["reason"], message: string) =>
+      Promise.reject(new OrderRejected(reason, message));
+    const { tickSize, lotSize, minNotional } = this.#rules;
+    if (!(req.price > 0) || Math.abs(floorToStep(req.price, tickSize) - req.price) > tickSize * 1e-6) {
+      return reject("invalid", `price ${req.price} is not a positive multiple of the tick ${tickSize}`);
+    }
+    if (!(req.amount > 0) || Math.abs(floorToStep(req.amount, lotSize) - req.amount) > lotSize * 1e-6) {
+      return reject("invalid", `amount ${req.amount} is not a positive multiple of the lot ${lotSize}`);
+    }
+    if (req.price * req.amount < minNotional) {
+      return reject("invalid", `order value ${req.price * req.amount} is below the minimum notional ${minNotional}`);
+    }
+    if (this.#orders.has(req.clientOrderId)) return reject("invalid", `duplicate client order id ${req.clientOrderId}`);
+    const book = this.market.book(now);
+    if (!book) return reject("invalid", "no market data");
+    if (req.side === "buy" ? req.price >= book.bestAsk : req.price <= book.bestBid) {
+      return reject(
+        "post_only",
+        `post-only ${req.side} at ${req.price} would cross the book ${book.bestBid}/${book.bestAsk}`,
+      );
+    }
+    if (!this.#perp) {
+      const free = this.#free();
+      if (req.side === "buy" && req.price * req.amount * (1 + Math.max(0, this.#feeRate)) > free.quote) {
+        return reject("insufficient_funds", `buy needs ${req.price * req.amount} quote, ${free.quote} free`);
+      }
+      if (req.side === "sell" && req.amount > free.base) {
+        return reject("insufficient_funds", `sell needs ${req.amount} base, ${free.base} free`);
+      }
+    }
+    const order: Order = {
+      ...req,
+      venueOrderId: `${this.#idPrefix}o${++this.#venueSeq}`,
+      filled: 0,
+      status: "open",
+      ts: now,
+    };
+    this.#orders.set(order.clientOrderId, order);
+    return Promise.resolve({ ...order });
+  }
+
+  cancel(order: Order): Promise<void> {
+    this.#advance(); // fills that happened before the cancel still count
+    const resting = this.#orders.get(order.clientOrderId);
+    if (resting) {
+      resting.status = "canceled";
+      this.#orders.delete(order.clientOrderId);
+    }
+    return Promise.resolve();
+  }
+
+  fillsSince(afterTradeId: string | null): Promise<Fill[]> {
+    this.#advance();
+    if (afterTradeId !== null && afterTradeId === this.#fills.at(-1)?.tradeId) return Promise.resolve([]);
+    // an id this exchange never issued (another run's): everything it has is new
+    const after = afterTradeId === null ? -1 : this.#fillIndex.get(afterTradeId) ?? -1;
+    return Promise.resolve(this.#fills.slice(after + 1));
+  }
+
+  /** Every fill so far (backtest reports). */
+  allFills(): readonly Fill[] {
+    return this.#fills;
+  }
+
+  /** Funds not reserved by open orders (spot). */
+  #free(): PaperAccount {
+    let base = this.account.base, quote = this.account.quote;
+    for (const o of this.#orders.values()) {
+      const rest = o.amount - o.filled;
+      if (o.side === "buy") quote -= o.price * rest * (1 + Math.max(0, this.#feeRate));
+      else base -= rest;
+    }
+    return { base, quote };
+  }
+
+  /** Applies fills for the market action since the last call; returns now. */
+  #advance(): number {
+    const now = this.clock.now();
+    if (now <= this.#processedTo) return now;
+    if (!this.#orders.size) {
+      this.#processedTo = now;
+      return now;
+    }
+    for (const o of this.#orders.values()) {
+      const from = Math.max(this.#processedTo, o.ts);
+      const through = this.market.volumeThrough(o.side, o.price, from, now, o.ts);
+      if (through <= 0) continue;
+      // on the lot grid: what is left of a partly filled order carries no float dust (0.0048, not 0.0048000000000000004)
+      const amount = floorToStep(Math.min(o.amount - o.filled, through * this.#share), this.#rules.lotSize);
+      if (amount <= 0) continue;
+      const feeQuote = o.price * amount * this.#feeRate;
+      const sign = o.side === "buy" ? 1 : -1;
+      this.account.base += sign * amount;
+      this.account.quote -= sign * o.price * amount + feeQuote;
+      o.filled = floorToStep(o.filled + amount, this.#rules.lotSize);
+      const tradeId = `${this.#idPrefix}${++this.#tradeSeq}`;
+      this.#fillIndex.set(tradeId, this.#fills.length);
+      this.#fills.push({
+        tradeId,
+        clientOrderId: o.clientOrderId,
+        side: o.side,
+        price: o.price,
+        amount,
+        feeQuote,
+        ts: now,
+      });
+      if (o.filled >= o.amount) {
+        o.status = "filled";
+        this.#orders.delete(o.clientOrderId);
+      }
+    }
+    this.#processedTo = now;
+    return now;
+  }
+}

@@ -1,0 +1,261 @@
+import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import {
+  buildConfig,
+  ConfigError,
+  defaults,
+  describeSecrets,
+  getPath,
+  loadSecrets,
+  schemaFields,
+  withValue,
+} from "../../lib/config/config.ts";
+import { loadConfig, parseCli } from "../../lib/config/cli.ts";
+
+/** The problems a config produces ([] when it is accepted). */
+function problems(yamlText: string, ...sets: string[]): string[] {
+  try {
+    buildConfig({ yamlText, source: "test.yml", sets });
+    return [];
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+}
+
+describe("config values", () => {
+  test.each([
+    [
+      "negative amount",
+      "strategy:\n  order_amount: -1",
+      "strategy.order_amount: -1 is not allowed; must be a number > 0",
+    ],
+    ["zero amount", "strategy:\n  order_amount: 0", "strategy.order_amount: 0 is not allowed; must be a number > 0"],
+    [
+      "text for a number",
+      "strategy:\n  order_amount: lots",
+      'strategy.order_amount: "lots" is not allowed; must be a number > 0',
+    ],
+    [
+      "integer expected",
+      "strategy:\n  natr_period: 14.5",
+      "strategy.natr_period: 14.5 is not allowed; must be an integer ≥ 2 and ≤ 1000",
+    ],
+    ["above max", "http:\n  port: 70000", "http.port: 70000 is not allowed; must be an integer ≥ 0 and ≤ 65535"],
+    [
+      "min spread zero",
+      "strategy:\n  min_spread_bps: 0",
+      "strategy.min_spread_bps: 0 is not allowed; must be a number > 0 and ≤ 10000",
+    ],
+    [
+      "target ratio 1",
+      "strategy:\n  target_base_ratio: 1",
+      "strategy.target_base_ratio: 1 is not allowed; must be a number > 0 and < 1",
+    ],
+    [
+      "bad enum",
+      "strategy:\n  profile: grid",
+      'strategy.profile: "grid" is not allowed; must be one of natr_macd, natr_rsi, fixed',
+    ],
+    ["bad mode", "mode: yolo", 'mode: "yolo" is not allowed; must be one of paper, live'],
+    ["bad boolean", "market:\n  sandbox: maybe", 'market.sandbox: "maybe" is not allowed; must be true or false'],
+    ["number for a string", "market:\n  symbol: 5", "market.symbol: 5 is not allowed; must be a string"],
+    ["scalar for a section", "strategy: 5", "strategy: 5 is not allowed; must be a section with keys"],
+    [
+      "trend scalar range",
+      "strategy:\n  trend_scalar: -2",
+      "strategy.trend_scalar: -2 is not allowed; must be a number ≥ -1 and ≤ 1",
+    ],
+  ])("%s", (_name, yamlText, message) => {
+    expect(problems(yamlText)).toEqual([message]);
+  });
+
+  test("unknown keys are rejected with what is allowed there", () => {
+    const [p] = problems("strategy:\n  order_amout: 0.02");
+    expect(p).toStartWith("strategy.order_amout: unknown key; allowed in strategy: profile, refresh_s, order_amount,");
+    expect(problems("colour: blue")[0]).toStartWith("colour: unknown key; allowed: mode, market, strategy,");
+  });
+
+  test("secrets in the file point to the environment variable", () => {
+    expect(problems("telegram:\n  token: 123:abc")).toEqual([
+      "telegram.token: secrets are not read from the config; set the environment variable TELEGRAM_BOT_TOKEN",
+    ]);
+    // the value itself never appears in the message
+    expect(problems("market:\n  api_secret: hunter2").join()).not.toContain("hunter2");
+  });
+
+  test("every problem is reported at once", () => {
+    const all = problems("strategy:\n  order_amount: -1\n  natr_period: 1\nhttp:\n  port: -5\nextra: 1");
+    expect(all).toHaveLength(4);
+    expect(all.map((p) => p.split(":")[0]).sort()).toEqual([
+      "extra",
+      "http.port",
+      "strategy.natr_period",
+      "strategy.order_amount",
+    ]);
+  });
+
+  test("cross-field rules", () => {
+    expect(problems("strategy:\n  macd_fast: 26\n  macd_slow: 12")).toEqual([
+      "strategy.macd_fast: 26 is not allowed; must be less than strategy.macd_slow (12)",
+    ]);
+    expect(problems("mode: live")).toEqual(['feed.source: "replay" is not allowed with mode "live"; must be live']);
+  });
+
+  test("YAML syntax errors and duplicate keys name the file", () => {
+    expect(problems("strategy:\n  order_amount: [1,")[0]).toStartWith("test.yml: YAML error:");
+    expect(problems("mode: paper\nmode: live")[0]).toStartWith("test.yml: YAML error:");
+  });
+
+  test("an empty file means all defaults", () => {
+    expect(buildConfig({ yamlText: "" })).toEqual(defaults());
+  });
+});
+
+describe("--set", () => {
+  test("values are typed by the schema", () => {
+    const c = buildConfig({ sets: ["http.port=18080", "feed.speed=60", "market.sandbox=false", "market.symbol=123"] });
+    expect(c.http.port).toBe(18080);
+    expect(c.feed.speed).toBe(60);
+    expect(c.market.sandbox).toBe(false);
+    expect(c.market.symbol).toBe("123"); // a string key keeps its text
+  });
+
+  test("--set wins over the file", () => {
+    expect(buildConfig({ yamlText: "feed:\n  speed: 5", sets: ["feed.speed=7"] }).feed.speed).toBe(7);
+  });
+
+  test.each([
+    ["strategy.order_amount=-1", "strategy.order_amount: -1 is not allowed; must be a number > 0"],
+    ["strategy.order_amount=abc", 'strategy.order_amount: "abc" is not allowed; must be a number > 0 (from --set)'],
+    ["strategy.order_amount=", 'strategy.order_amount: "" is not allowed; must be a number > 0 (from --set)'],
+    ["market.sandbox=yes", 'market.sandbox: "yes" is not allowed; must be true or false (from --set)'],
+    [
+      "nope.key=1",
+      "nope.key: unknown key; allowed: mode, market, strategy, risk, feed, paper, http, telegram, storage (from --set)",
+    ],
+    ["order_amount", '--set "order_amount": must look like key.path=value'],
+  ])("%s", (assignment, message) => {
+    expect(problems("", assignment)).toEqual([message]);
+  });
+
+  test("withValue validates a runtime change and leaves the original untouched", () => {
+    const c = defaults();
+    expect(withValue(c, "strategy.order_amount", "0.02").strategy.order_amount).toBe(0.02);
+    expect(c.strategy.order_amount).toBe(0.01);
+    expect(() => withValue(c, "strategy.order_amount", "-3")).toThrow("must be a number > 0");
+    expect(() => withValue(c, "strategy.macd_fast", "40")).toThrow("less than strategy.macd_slow");
+  });
+});
+
+describe("command line", () => {
+  test("parses run and backtest", () => {
+    expect(parseCli([])).toMatchObject({ command: "run", configPath: "config.yml", sets: [], reset: false });
+    expect(parseCli(["backtest", "--data", "x.csv", "--set", "a=1", "--set", "b=2", "--json", "o.json"]))
+      .toMatchObject({ command: "backtest", data: "x.csv", json: "o.json", sets: ["a=1", "b=2"] });
+  });
+
+  test.each([
+    [["--bogus"], "command line: Unknown option '--bogus'"],
+    [["trade"], 'command line: unknown command "trade"; allowed: run, backtest'],
+    [["backtest"], "command line: backtest needs --data CSV"],
+    [["--data", "x.csv"], "command line: --data and --json belong to the backtest command"],
+  ])("%p is refused", (argv, message) => {
+    expect(() => parseCli(argv)).toThrow(message);
+  });
+
+  test("a missing config file is named", () => {
+    expect(() => loadConfig("does/not/exist.yml", [])).toThrow(
+      "--config does/not/exist.yml: cannot read the configuration: file not found",
+    );
+  });
+});
+
+describe("shipped configuration", () => {
+  const text = readFileSync("config.yml", "utf8");
+
+  test("config.yml loads and equals the schema defaults", () => {
+    expect(loadConfig("config.yml", [])).toEqual(defaults());
+  });
+
+  test("config.yml names every key with a comment above it stating its default", () => {
+    const lines = text.split("\n");
+    for (const [path, field] of schemaFields()) {
+      const leaf = path.split(".").at(-1)!;
+      const i = lines.findIndex((l) => l.trim().startsWith(`${leaf}:`));
+      expect(i, `${path} is missing from config.yml`).toBeGreaterThan(0);
+      // the nearest comment block above the key mentions the default
+      let j = i - 1;
+      while (j > 0 && !lines[j].trim().startsWith("#")) j--;
+      const comment = lines.slice(Math.max(0, j - 2), j + 1).join(" ");
+      expect(comment, `${path} has no comment`).toContain("#");
+      expect(comment.includes("Default") || comment.includes("Defaults"), `${path}: comment lacks its default`).toBe(
+        true,
+      );
+      expect(field.doc.length).toBeGreaterThan(10);
+    }
+  });
+
+  test("profiles load with the values the seeds ask for", () => {
+    const rsi = loadConfig("profiles/natr_rsi.yml", []);
+    expect(rsi.strategy).toMatchObject({
+      profile: "natr_rsi",
+      natr_period: 30,
+      rsi_period: 30,
+      bid_spread_multiplier: 120,
+      ask_spread_multiplier: 60,
+      refresh_s: 15,
+      order_amount: 0.01,
+      target_base_ratio: 0.5,
+    });
+    expect(rsi.market).toMatchObject({ type: "perp", exchange: "binanceusdm", symbol: "ETH/USDT:USDT" });
+    const macd = loadConfig("config.yml", []);
+    expect(macd.strategy.profile).toBe("natr_macd");
+    expect(macd.market).toMatchObject({ type: "spot", symbol: "ETH/USDT" });
+    const fixed = loadConfig("profiles/fixed.yml", []);
+    expect(fixed.strategy).toMatchObject({ profile: "fixed", fixed_bid_spread_bps: 10, fixed_ask_spread_bps: 10 });
+  });
+
+  test("the key names other tools rely on exist", () => {
+    const c = defaults();
+    for (const key of ["strategy.order_amount", "feed.speed", "http.port", "telegram.api_root", "storage.path"]) {
+      expect(getPath(c, key), key).toBeDefined();
+    }
+  });
+});
+
+describe("secrets", () => {
+  test("come from the environment and are shown only as <set>", () => {
+    const s = loadSecrets({
+      TELEGRAM_BOT_TOKEN: "123:secret-token",
+      TELEGRAM_ALLOWED_USERS: "42, 7",
+      EXCHANGE_API_KEY: "k-123",
+      EXCHANGE_API_SECRET: "s-456",
+    });
+    expect(s.telegramAllowedUsers).toEqual([42, 7]);
+    const shown = JSON.stringify(describeSecrets(s));
+    for (const secret of ["secret-token", "k-123", "s-456"]) expect(shown).not.toContain(secret);
+    expect(describeSecrets(s)).toMatchObject({
+      TELEGRAM_BOT_TOKEN: "<set>",
+      EXCHANGE_API_KEY: "<set>",
+      HTTP_TOKEN: "<not set>",
+    });
+  });
+
+  test("allowed users must be numeric ids", () => {
+    expect(() => loadSecrets({ TELEGRAM_ALLOWED_USERS: "42,@alice" })).toThrow(
+      'TELEGRAM_ALLOWED_USERS: "@alice" is not allowed; must be numeric Telegram user ids',
+    );
+  });
+});
+
+describe("mod.ts", () => {
+  test("deno run -P mod.ts --set strategy.order_amount=-1 exits non-zero naming the key", () => {
+    const r = spawnSync("deno", ["run", "-P", "mod.ts", "--set", "strategy.order_amount=-1"], { encoding: "utf8" });
+    expect(r.error).toBeUndefined();
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("strategy.order_amount: -1 is not allowed; must be a number > 0");
+    expect(r.stdout).toBe(""); // nothing started
+  });
+});

@@ -1,0 +1,150 @@
+import { describe, expect, test } from "bun:test";
+import { type Alert, Alerter, BoundedQueue, clip, TELEGRAM_LIMIT } from "../../lib/control/alerts.ts";
+import type { Config } from "../../lib/config/config.ts";
+import type { EngineEvent } from "../../lib/engine/engine.ts";
+import type { Fill } from "../../lib/venues/port.ts";
+import { config } from "../fixtures.ts";
+
+const TS = Date.UTC(2024, 4, 1, 12, 0);
+
+function setup(...sets: string[]) {
+  let cfg: Config = config("telegram.coalesce_fills_s=0.05", ...sets);
+  let now = 0;
+  const sent: Alert[] = [];
+  const alerter = new Alerter({ config: () => cfg, push: (a) => sent.push(a), now: () => now });
+  return {
+    alerter,
+    sent,
+    texts: () => sent.map((a) => a.text),
+    advance: (ms: number) => (now += ms),
+    setConfig: (c: Config) => (cfg = c),
+  };
+}
+
+const fill = (n: number, side: Fill["side"] = "buy"): EngineEvent => ({
+  type: "fill",
+  ts: TS + n,
+  inventoryRatio: 0.5 + n / 1000,
+  spreadCaptureBps: 3,
+  fill: { tradeId: `t${n}`, clientOrderId: "mmbot-x-1", side, price: 3000 + n, amount: 0.01, feeQuote: 0.03, ts: TS },
+});
+const error = (message: string, consecutive = 1): EngineEvent => ({ type: "error", ts: TS, message, consecutive });
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("alerts", () => {
+  test("fills arriving together are coalesced into one message, each line with side, amount, price, fee, inventory", async () => {
+    const { alerter, texts } = setup();
+    alerter.handle(fill(1));
+    alerter.handle(fill(2, "sell"));
+    alerter.handle(fill(3));
+    expect(texts()).toEqual([]); // waiting for more
+    await wait(120);
+    expect(texts()).toEqual([
+      [
+        "3 fills:",
+        "🟢 BUY 0.01 ETH @ 3001 · fee 0.0300 USDT · inventory 0.501",
+        "🔴 SELL 0.01 ETH @ 3002 · fee 0.0300 USDT · inventory 0.502",
+        "🟢 BUY 0.01 ETH @ 3003 · fee 0.0300 USDT · inventory 0.503",
+      ].join("\n"),
+    ]);
+    alerter.handle(fill(4));
+    await wait(120);
+    expect(texts()[1]).toBe("🟢 BUY 0.01 ETH @ 3004 · fee 0.0300 USDT · inventory 0.504\n2024-05-01 12:00:00 UTC");
+  });
+
+  test("a burst of hundreds of fills stays one message under Telegram's limit", () => {
+    const { alerter, sent } = setup();
+    for (let i = 0; i < 500; i++) alerter.handle(fill(i));
+    alerter.flushFills();
+    expect(sent.length).toBe(1);
+    expect(sent[0].text.length).toBeLessThanOrEqual(TELEGRAM_LIMIT);
+    expect(sent[0].text).toStartWith("500 fills:");
+    expect(sent[0].text).toEndWith("… and 460 more (/fills)");
+  });
+
+  test("the same error is sent once per window, then again with the count of repeats", () => {
+    const { alerter, texts, advance } = setup("telegram.error_repeat_s=60");
+    alerter.handle(error("exchange timeout", 1));
+    alerter.handle(error("exchange timeout", 2));
+    alerter.handle(error("exchange timeout", 3));
+    alerter.handle(error("balance fetch failed"));
+    expect(texts()).toEqual([
+      "⚠️ Error (1 in a row): exchange timeout",
+      "⚠️ Error (1 in a row): balance fetch failed",
+    ]);
+    advance(60_000);
+    alerter.handle(error("exchange timeout", 4));
+    expect(texts()[2]).toBe("⚠️ Error (4 in a row): exchange timeout (and 2 more time(s) since the last alert)");
+  });
+
+  test("errors are rate-limited overall: at most 5 a minute whatever their text", () => {
+    const { alerter, sent, advance } = setup();
+    for (let i = 0; i < 20; i++) alerter.handle(error(`distinct failure ${i}`));
+    expect(sent.length).toBe(5);
+    advance(61_000);
+    alerter.handle(error("distinct failure 7"));
+    expect(sent.at(-1)!.text).toBe(
+      "⚠️ Error (1 in a row): distinct failure 7 (and 1 more time(s) since the last alert)",
+    );
+  });
+
+  test("per-category levels: on notifies, silent does not, off sends nothing; a /set applies at once", () => {
+    const { alerter, sent, setConfig } = setup("telegram.alerts.stale_data=off", "telegram.alerts.kill_switch=silent");
+    alerter.handle({ type: "stale_data", ts: TS, state: "stale", detail: "order book 45 s old" });
+    alerter.handle({ type: "kill_switch", ts: TS, drawdownPct: 10.5, equity: 5370, peakEquity: 6000 });
+    alerter.handle({ type: "inventory_limit", ts: TS, state: "hit", limit: "base_high", ratio: 0.85 });
+    expect(sent).toEqual([
+      {
+        text:
+          "🛑 Kill switch: equity 5370.00 USDT is 10.50 % below its peak 6000.00 (limit 10 %). Orders cancelled; /resume to quote again",
+        silent: true,
+      },
+      {
+        text: "⚖️ Inventory limit hit: ETH share 0.850 is above target ± 0.3; quoting only the side that reduces it",
+        silent: false,
+      },
+    ]);
+    setConfig(config("telegram.alerts.stale_data=on"));
+    alerter.handle({ type: "stale_data", ts: TS, state: "fresh", detail: "market data is fresh" });
+    expect(sent.at(-1)).toEqual({ text: "✅ Market data fresh again", silent: false });
+  });
+
+  test("insufficient funds alerts; a post-only rejection (routine) does not", () => {
+    const { alerter, texts } = setup();
+    alerter.handle({ type: "order_rejected", ts: TS, side: "buy", reason: "post_only", message: "would cross" });
+    alerter.handle({
+      type: "order_rejected",
+      ts: TS,
+      side: "sell",
+      reason: "insufficient_funds",
+      message: "0.001 ETH",
+    });
+    expect(texts()).toEqual(["⚠️ Insufficient funds: sell side skipped (0.001 ETH)"]);
+  });
+
+  test("stop flushes waiting fills before saying goodbye", () => {
+    const { alerter, texts } = setup("telegram.coalesce_fills_s=60");
+    alerter.handle(fill(1));
+    alerter.handle({ type: "stop", ts: TS, cancelled: 2 });
+    expect(texts().map((t) => t.split("\n")[0])).toEqual([
+      "🟢 BUY 0.01 ETH @ 3001 · fee 0.0300 USDT · inventory 0.501",
+      "⏹ mmbot stopped; cancelled 2 order(s)",
+    ]);
+  });
+
+  test("clip keeps messages within 4096 characters and says it cut", () => {
+    expect(clip("short")).toBe("short");
+    const long = clip("x".repeat(10_000));
+    expect(long.length).toBe(TELEGRAM_LIMIT);
+    expect(long).toEndWith("(cut to fit Telegram's 4096 characters)");
+  });
+
+  test("the bounded queue drops the oldest and counts them", () => {
+    const dropped: number[] = [];
+    const q = new BoundedQueue<number>(3, (n) => dropped.push(n));
+    for (let i = 1; i <= 5; i++) q.push(i);
+    expect([q.shift(), q.shift(), q.shift(), q.shift()]).toEqual([3, 4, 5, undefined]);
+    expect(dropped).toEqual([1, 2]);
+    expect(q.dropped).toBe(2);
+  });
+});

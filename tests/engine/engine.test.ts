@@ -1,0 +1,306 @@
+import { describe, expect, test } from "bun:test";
+import { ManualClock } from "../../lib/engine/clock.ts";
+import { Engine, type EngineEvent } from "../../lib/engine/engine.ts";
+import type { ExchangePort } from "../../lib/venues/port.ts";
+import type { Candle } from "../../lib/core/indicators.ts";
+import { PaperExchange } from "../../lib/venues/paper.ts";
+import { ReplayMarket } from "../../lib/venues/replay-feed.ts";
+import { bar, config, flat } from "../fixtures.ts";
+
+const T0 = Date.UTC(2024, 0, 1, 0, 0);
+const MIN = 60_000;
+// fixed 10 bp spreads, 5-candle NATR warm-up, 0.1 base per order, 1 base + 100 quote
+const BASE_SETS = [
+  "strategy.profile=fixed",
+  "strategy.natr_period=5",
+  "strategy.order_amount=0.1",
+  "paper.initial_base=1",
+  "paper.initial_quote=100",
+];
+
+function setup(candles: Candle[], startMinute: number, ...sets: string[]) {
+  const cfg = config(...BASE_SETS, ...sets);
+  const clock = new ManualClock(T0 + startMinute * MIN);
+  const exchange = new PaperExchange(new ReplayMarket(candles, 0.01), clock, cfg);
+  const events: EngineEvent[] = [];
+  const make = (ex: ExchangePort = exchange) => {
+    const engine = new Engine({ config: cfg, exchange: ex, clock });
+    engine.on((e) => e.type !== "tick" && events.push(e));
+    return engine;
+  };
+  return { cfg, clock, exchange, events, make };
+}
+
+const open = (ex: ExchangePort) => ex.openOrders("mmbot-");
+/** Event types, leaving out the order bookkeeping that every tick produces. */
+const types = (events: EngineEvent[]) =>
+  events.map((e) => e.type).filter((t) => t !== "order_placed" && t !== "order_cancelled");
+
+describe("engine cycle", () => {
+  test("quotes both sides around the book once warmed up", async () => {
+    const { clock, exchange, make } = setup(flat(T0, 30, () => 100), 10);
+    const engine = make();
+    await engine.start();
+    await engine.tick();
+    // book 100.00 / 100.01, mid 100.005: bid 100.005 × 0.999 = 99.905 → 99.90, ask × 1.001 = 100.105 → 100.11
+    const orders = await open(exchange);
+    expect(orders.map((o) => [o.side, o.price, o.amount])).toEqual([["buy", 99.9, 0.1], ["sell", 100.11, 0.1]]);
+    expect(orders.every((o) => o.clientOrderId.startsWith("mmbot-"))).toBe(true);
+    expect(engine.status()).toMatchObject({ state: "quoting", mid: 100.005, ticks: 1, lastTickTs: clock.now() });
+  });
+
+  test("warming up: no orders until the indicators are stable", async () => {
+    const { exchange, make } = setup(flat(T0, 30, () => 100), 0);
+    const engine = make();
+    await engine.start();
+    await engine.tick();
+    expect(await open(exchange)).toEqual([]);
+    expect(engine.status()).toMatchObject({ state: "warming_up", reason: "warming up (0/5 candles)" });
+  });
+
+  test("orders within refresh_tolerance_bps are kept; moved quotes are cancelled and replaced", async () => {
+    const { clock, exchange, make } = setup(flat(T0, 30, (i) => (i < 12 ? 100 : 101)), 10);
+    const engine = make();
+    await engine.start();
+    await engine.tick();
+    const first = (await open(exchange)).map((o) => o.clientOrderId);
+    clock.advance(15_000); // same price: same quotes, same orders
+    await engine.tick();
+    expect((await open(exchange)).map((o) => o.clientOrderId)).toEqual(first);
+    clock.set(T0 + 12 * MIN + 5_000); // price 101: 1 % away, far beyond 1 bp
+    await engine.tick();
+    const moved = await open(exchange);
+    expect(moved.map((o) => o.side)).toEqual(["buy", "sell"]); // still one per side
+    expect(moved.map((o) => o.clientOrderId).some((id) => first.includes(id))).toBe(false);
+    // book 101.00 / 101.01, mid 101.005: bid 100.904 → 100.90, ask 101.106 → 101.11
+    expect(moved.map((o) => o.price)).toEqual([100.9, 101.11]);
+  });
+
+  test.each([
+    [1, "replaced"],
+    [10, "kept"],
+  ])("a 5 bp move with refresh_tolerance_bps %p: orders %s", async (tolerance, outcome) => {
+    // price 100 → 100.05 (book 100.05 / 100.06): the new ask 100.055 × 1.001 = 100.155 → 100.16 is 5 bp
+    // from the resting 100.11, and nothing traded through our orders
+    const { clock, exchange, make } = setup(
+      flat(T0, 30, (i) => (i < 12 ? 100 : 100.05)),
+      10,
+      `strategy.refresh_tolerance_bps=${tolerance}`,
+    );
+    const engine = make();
+    await engine.start();
+    await engine.tick();
+    const first = (await open(exchange)).map((o) => o.clientOrderId);
+    clock.set(T0 + 12 * MIN + 5_000);
+    await engine.tick();
+    const now = (await open(exchange)).map((o) => o.clientOrderId);
+    expect(now.length).toBe(2);
+    expect(now.filter((id) => first.includes(id)).length).toBe(outcome === "kept" ? 2 : 0);
+  });
+
+  test("pause cancels our orders and stops quoting until resume", async () => {
+    const { clock, exchange, events, make } = setup(flat(T0, 30, () => 100), 10);
+    const engine = make();
+    await engine.start();
+    await engine.tick();
+    expect(await engine.pause()).toBe(2);
+    expect(await open(exchange)).toEqual([]);
+    clock.advance(15_000);
+    await engine.tick();
+    expect(await open(exchange)).toEqual([]);
+    expect(engine.status()).toMatchObject({ state: "paused", paused: true });
+    engine.resume();
+    clock.advance(15_000);
+    await engine.tick();
+    expect((await open(exchange)).length).toBe(2);
+    expect(types(events)).toEqual(["start", "paused", "resumed"]);
+  });
+
+  test("kill switch: a drawdown past the limit cancels everything and stays until resumed", async () => {
+    // 1 base + 100 quote at 100 = 200; at 95 equity is 195: 2.5 % below the peak > 1 %
+    const prices = (i: number) => (i < 12 ? 100 : i < 14 ? 95 : 100);
+    const { clock, exchange, events, make } = setup(
+      flat(T0, 30, prices),
+      10,
+      "risk.max_drawdown_pct=1",
+      "risk.max_natr_pct=10", // the 5 % jumps would otherwise trip the volatility cap too
+    );
+    const engine = make();
+    await engine.start();
+    await engine.tick();
+    clock.set(T0 + 12 * MIN + 5_000);
+    await engine.tick();
+    expect(await open(exchange)).toEqual([]);
+    expect(engine.status()).toMatchObject({ state: "killed", killSwitch: true });
+    const kill = events.find((e) => e.type === "kill_switch");
+    expect(kill).toMatchObject({ type: "kill_switch" });
+    // the fall traded through our 99.90 bid first: base 1.1, quote 100 − 9.99 − fee 0.00999
+    // equity at mid 95.005 = 1.1 × 95.005 + 90.00001 = 194.50551; peak 200.005 (start) → 2.7497 %
+    const equity = 1.1 * 95.005 + (100 - 9.99 - 0.00999);
+    expect((kill as { drawdownPct: number }).drawdownPct).toBeCloseTo((1 - equity / 200.005) * 100, 6);
+    clock.set(T0 + 15 * MIN + 5_000); // price recovered: still killed
+    await engine.tick();
+    expect(await open(exchange)).toEqual([]);
+    expect(types(events).filter((t) => t === "kill_switch")).toHaveLength(1);
+    engine.resume();
+    clock.advance(15_000);
+    await engine.tick();
+    expect(engine.status()).toMatchObject({ state: "quoting", killSwitch: false });
+    expect((await open(exchange)).length).toBe(2);
+  });
+
+  test("stale data: a gap in the data cancels orders until fresh data returns", async () => {
+    // candles for minutes 0–11, nothing for 12–19, then 20–39
+    const candles = [...flat(T0, 12, () => 100), ...flat(T0 + 20 * MIN, 20, () => 100)];
+    const { clock, exchange, events, make } = setup(candles, 10);
+    const engine = make();
+    await engine.start();
+    await engine.tick();
+    expect((await open(exchange)).length).toBe(2);
+    clock.set(T0 + 13 * MIN); // the book has been frozen since 12:00, 60 s > 30 s
+    await engine.tick();
+    expect(await open(exchange)).toEqual([]);
+    expect(engine.status()).toMatchObject({ state: "standing_aside" });
+    expect(engine.status().reason).toContain("order book is 60 s old");
+    clock.set(T0 + 21 * MIN + 5_000);
+    await engine.tick();
+    expect((await open(exchange)).length).toBe(2);
+    expect(events.filter((e) => e.type === "stale_data").map((e) => (e as { state: string }).state)).toEqual([
+      "stale",
+      "fresh",
+    ]);
+  });
+
+  test("volatility cap: NATR above risk.max_natr_pct stands aside", async () => {
+    // each candle spans 100 ± 2: true range 4 at 100 → NATR 4 % > 1 %
+    const candles = Array.from({ length: 30 }, (_, i) => bar(T0 + i * MIN, 100, 102, 98, 100));
+    const { exchange, make } = setup(candles, 10);
+    const engine = make();
+    await engine.start();
+    await engine.tick();
+    expect(await open(exchange)).toEqual([]);
+    expect(engine.status().reason).toContain("NATR 4.000 % is above 1 %");
+  });
+
+  test("error breaker: repeated failures stop quoting and alert; recovery resumes", async () => {
+    const { clock, exchange, events, make } = setup(flat(T0, 30, () => 100), 10, "risk.max_consecutive_errors=3");
+    let failing = false;
+    const flaky: ExchangePort = {
+      rules: () => exchange.rules(),
+      snapshot: () => (failing ? Promise.reject(new Error("exchange down")) : exchange.snapshot()),
+      closedCandles: (since, limit) => exchange.closedCandles(since, limit),
+      balances: () => exchange.balances(),
+      openOrders: (prefix) => exchange.openOrders(prefix),
+      place: (order) => exchange.place(order),
+      cancel: (order) => exchange.cancel(order),
+      fillsSince: (after) => exchange.fillsSince(after),
+    };
+    const engine = make(flaky);
+    await engine.start();
+    await engine.tick();
+    failing = true;
+    for (let i = 0; i < 3; i++) {
+      clock.advance(15_000);
+      await engine.tick(); // never throws
+    }
+    expect(engine.status()).toMatchObject({ state: "error_breaker", consecutiveErrors: 3, lastError: "exchange down" });
+    expect(await open(exchange)).toEqual([]);
+    failing = false;
+    clock.advance(15_000);
+    await engine.tick();
+    expect(engine.status()).toMatchObject({ state: "quoting", consecutiveErrors: 0 });
+    expect(types(events)).toEqual(["start", "error", "error", "error", "error_breaker", "error_breaker"]);
+    expect(events.filter((e) => e.type === "error_breaker").map((e) => (e as { state: string }).state)).toEqual([
+      "tripped",
+      "recovered",
+    ]);
+  });
+
+  test("start cancels leftover orders with our prefix and leaves others alone", async () => {
+    const { exchange, events, make } = setup(flat(T0, 30, () => 100), 10);
+    await exchange.place({ clientOrderId: "mmbot-old-1", side: "buy", price: 99, amount: 0.1 });
+    await exchange.place({ clientOrderId: "manual-1", side: "buy", price: 98, amount: 0.1 });
+    await make().start();
+    expect(await open(exchange)).toEqual([]);
+    expect((await exchange.openOrders("")).map((o) => o.clientOrderId)).toEqual(["manual-1"]);
+    expect(events.map((e) => e.type)).toEqual(["order_cancelled", "start"]);
+    expect(events[1]).toMatchObject({ type: "start", cancelledLeftovers: 1 });
+  });
+
+  test("fills reach the books and the event stream", async () => {
+    // minute 11 dips to 99.8 (below our 99.90 bid); path 100 → 99.8 → 100 → 100
+    const candles = flat(T0, 30, () => 100);
+    candles[11] = bar(T0 + 11 * MIN, 100, 100, 99.8, 100, 100);
+    const { clock, events, make } = setup(candles, 10);
+    const engine = make();
+    await engine.start();
+    await engine.tick();
+    clock.set(T0 + 12 * MIN);
+    await engine.tick();
+    const fills = events.filter((e) => e.type === "fill");
+    expect(fills.length).toBe(1);
+    const f = fills[0] as Extract<EngineEvent, { type: "fill" }>;
+    expect(f.fill).toMatchObject({ side: "buy", price: 99.9, amount: 0.1 });
+    // placed when mid was 100.005: captured (100.005 − 99.9) / 100.005 = 10.5 bp
+    expect(f.spreadCaptureBps).toBeCloseTo((100.005 - 99.9) / 100.005 * 10_000, 9);
+    expect(engine.book!.base).toBeCloseTo(1.1, 12);
+    expect(engine.status().pnl!.fees).toBeCloseTo(99.9 * 0.1 * 0.001, 12);
+  });
+
+  test("stop cancels every order of ours", async () => {
+    const { exchange, events, make } = setup(flat(T0, 30, () => 100), 10);
+    const engine = make();
+    await engine.start();
+    await engine.tick();
+    expect(await engine.stop()).toBe(2);
+    expect(await open(exchange)).toEqual([]);
+    expect(events.at(-1)).toMatchObject({ type: "stop", cancelled: 2 });
+  });
+
+  test("a pause arriving while a tick is placing orders leaves nothing resting", async () => {
+    const { exchange, make } = setup(flat(T0, 30, () => 100), 10);
+    // a venue that answers slowly: the pause lands between the tick's two placements
+    let placing: () => void = () => {};
+    const slow: ExchangePort = {
+      rules: () => exchange.rules(),
+      snapshot: () => exchange.snapshot(),
+      closedCandles: (since, limit) => exchange.closedCandles(since, limit),
+      balances: () => exchange.balances(),
+      openOrders: (prefix) => exchange.openOrders(prefix),
+      cancel: (o) => exchange.cancel(o),
+      fillsSince: (id) => exchange.fillsSince(id),
+      place: async (o) => {
+        placing();
+        await new Promise((r) => setTimeout(r, 20));
+        return exchange.place(o);
+      },
+    };
+    const engine = make(slow);
+    await engine.start();
+    const placed = new Promise<void>((r) => (placing = r));
+    const tick = engine.tick();
+    await placed;
+    const cancelled = await engine.pause();
+    await tick;
+    expect(cancelled).toBe(1); // the one order placed before the pause
+    expect(await open(exchange)).toEqual([]);
+  });
+
+  test("reconfigure: new amounts apply from the next tick; new indicator periods reload history", async () => {
+    const { cfg, clock, exchange, make } = setup(flat(T0, 60, () => 100), 40);
+    const engine = make();
+    await engine.start();
+    await engine.tick();
+    engine.reconfigure({ ...cfg, strategy: { ...cfg.strategy, order_amount: 0.2 } });
+    clock.advance(60_000);
+    await engine.tick();
+    expect((await open(exchange)).map((o) => o.amount)).toEqual([0.2, 0.2]);
+    expect(engine.status().warmup).toEqual({ count: 41, required: 5 });
+
+    engine.reconfigure({ ...cfg, strategy: { ...cfg.strategy, natr_period: 20 } });
+    clock.advance(15_000);
+    await engine.tick();
+    // the new NATR(20) was fed the venue's history at once: still quoting, not warming up
+    expect(engine.status()).toMatchObject({ state: "quoting", warmup: { count: 41, required: 20 } });
+  });
+});

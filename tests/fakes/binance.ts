@@ -1,0 +1,518 @@
+/**
+ * A fake Binance on 127.0.0.1 speaking the subset of the REST API the bot uses, spot (/api/v3) and
+ * USDT-M futures (/fapi), so ccxt's real `binance` and `binanceusdm` classes are exercised. It
+ * verifies HMAC signatures and the API key, records every request, keeps orders, balances,
+ * positions and trades, and can inject errors (429 with Retry-After, 5xx, slow replies, codes).
+ */
+import { createHmac } from "node:crypto";
+import { serve, type Served } from "../../lib/http/serve.ts";
+
+export interface Request {
+  method: string;
+  path: string;
+  params: Record<string, string>;
+  apiKey: string | null;
+  signed: boolean;
+  at: number;
+}
+
+interface FakeOrder {
+  orderId: number;
+  clientOrderId: string;
+  side: "BUY" | "SELL";
+  type: string;
+  timeInForce: string;
+  price: number;
+  origQty: number;
+  executedQty: number;
+  status: "NEW" | "PARTIALLY_FILLED" | "FILLED" | "CANCELED";
+  time: number;
+}
+
+interface Injection {
+  status?: number;
+  /** absent: the normal reply (used with delayMs) */
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** reply only after this long, having done the work (a timeout that still placed the order) */
+  delayMs?: number;
+}
+
+export const API_KEY = "test-api-key";
+export const API_SECRET = "test-api-secret";
+
+export class FakeBinance {
+  readonly requests: Request[] = [];
+  readonly orders: FakeOrder[] = [];
+  readonly trades: Record<string, unknown>[] = [];
+  bestBid = 2999.99;
+  bestAsk = 3000.01;
+  /** spot balances, or the futures wallet (USDT) */
+  balances: Record<string, number> = { ETH: 1, USDT: 3000 };
+  /** public trades (aggTrades) the paper mode on live data fills against */
+  readonly publicTrades: {
+    a: number;
+    p: string;
+    q: string;
+    f: number;
+    l: number;
+    T: number;
+    m: boolean;
+    M: boolean;
+  }[] = [];
+  /** futures: signed position in ETH and its entry price */
+  position = { amount: 0, entry: 0 };
+  readonly #inject = new Map<string, Injection[]>();
+  #server: Served | null = null;
+  #nextOrderId = 1000;
+  #nextTradeId = 500;
+  port = 0;
+
+  constructor(readonly kind: "spot" | "perp", readonly feeRate = 0.001) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  start(): this {
+    this.#server = serve((req) => this.#handle(req), { hostname: "127.0.0.1", port: 0 });
+    this.port = this.#server.port;
+    return this;
+  }
+
+  stop(): Promise<void> {
+    return this.#server?.close() ?? Promise.resolve();
+  }
+
+  /** The next `count` requests to `METHOD /path` get this reply instead. */
+  inject(route: string, injection: Injection, count = 1): void {
+    const list = this.#inject.get(route) ?? [];
+    for (let i = 0; i < count; i++) list.push(injection);
+    this.#inject.set(route, list);
+  }
+
+  /** Requests to `METHOD /path`. */
+  calls(route: string): Request[] {
+    return this.requests.filter((r) => `${r.method} ${r.path}` === route);
+  }
+
+  open(): FakeOrder[] {
+    return this.orders.filter((o) => o.status === "NEW" || o.status === "PARTIALLY_FILLED");
+  }
+
+  /** Someone trades `qty` at `price` on the public tape. */
+  printTrade(price: number, qty: number): void {
+    const id = this.publicTrades.length + 1;
+    this.publicTrades.push({
+      a: id,
+      p: price.toFixed(2),
+      q: String(qty),
+      f: id,
+      l: id,
+      T: Date.now(),
+      m: true,
+      M: true,
+    });
+  }
+
+  /** The market trades through one of our resting orders: it fills (partly) at its price, as a maker. */
+  fill(clientOrderId: string, qty?: number): void {
+    const o = this.orders.find((x) => x.clientOrderId === clientOrderId);
+    if (!o || (o.status !== "NEW" && o.status !== "PARTIALLY_FILLED")) {
+      throw new Error(`no open order ${clientOrderId}`);
+    }
+    const amount = Math.min(qty ?? o.origQty - o.executedQty, o.origQty - o.executedQty);
+    o.executedQty += amount;
+    o.status = o.executedQty >= o.origQty - 1e-12 ? "FILLED" : "PARTIALLY_FILLED";
+    const signed = o.side === "BUY" ? amount : -amount;
+    const fee = amount * o.price * this.feeRate;
+    if (this.kind === "spot") {
+      this.balances.ETH += signed;
+      this.balances.USDT -= signed * o.price + fee;
+    } else {
+      const p = this.position;
+      if (p.amount === 0 || Math.sign(p.amount) === Math.sign(signed)) {
+        p.entry = (Math.abs(p.amount) * p.entry + amount * o.price) / (Math.abs(p.amount) + amount);
+      }
+      p.amount += signed;
+      if (p.amount === 0) p.entry = 0;
+      this.balances.USDT -= fee;
+    }
+    const id = this.#nextTradeId++;
+    const common = {
+      symbol: "ETHUSDT",
+      id,
+      orderId: o.orderId,
+      price: String(o.price),
+      qty: String(amount),
+      quoteQty: String(amount * o.price),
+      commission: String(fee),
+      commissionAsset: "USDT",
+      time: Date.now(),
+    };
+    this.trades.push(
+      this.kind === "spot"
+        ? { ...common, orderListId: -1, isBuyer: o.side === "BUY", isMaker: true, isBestMatch: true }
+        : { ...common, buyer: o.side === "BUY", maker: true, side: o.side, positionSide: "BOTH", realizedPnl: "0" },
+    );
+  }
+
+  async #handle(req: Request_): Promise<Response> {
+    const url = new URL(req.url);
+    const body = req.method === "POST" || req.method === "PUT" ? await req.text() : "";
+    const query = url.search.slice(1);
+    const params: Record<string, string> = Object.fromEntries(new URLSearchParams(query));
+    for (const [k, v] of new URLSearchParams(body)) params[k] = v;
+    const apiKey = req.headers.get("x-mbx-apikey");
+    const r: Request = {
+      method: req.method,
+      path: url.pathname,
+      params,
+      apiKey,
+      signed: "signature" in params,
+      at: Date.now(),
+    };
+    this.requests.push(r);
+    const route = `${req.method} ${url.pathname}`;
+    const injected = this.#inject.get(route)?.shift();
+    if (injected && !injected.delayMs) return reply(injected.status ?? 500, injected.body, injected.headers);
+
+    if (PRIVATE.test(url.pathname)) {
+      if (!r.signed) return reply(400, { code: -1102, msg: "Mandatory parameter 'signature' was not sent." });
+      if (apiKey !== API_KEY) {
+        return reply(401, { code: -2015, msg: "Invalid API-key, IP, or permissions for action." });
+      }
+      if (!validSignature(query, body)) {
+        return reply(400, { code: -1022, msg: "Signature for this request is not valid." });
+      }
+    }
+    const [status, result] = this.#route(route, params);
+    // slow: the work is done, the reply comes late (the client may have given up)
+    if (injected?.delayMs) await new Promise((res) => setTimeout(res, injected.delayMs));
+    if (injected?.body !== undefined) return reply(injected.status ?? 500, injected.body, injected.headers);
+    return reply(status, result);
+  }
+
+  #route(route: string, p: Record<string, string>): [number, unknown] {
+    const spot = this.kind === "spot";
+    switch (route) {
+      case "GET /api/v3/exchangeInfo":
+      case "GET /fapi/v1/exchangeInfo":
+        return [200, {
+          timezone: "UTC",
+          serverTime: Date.now(),
+          rateLimits: [],
+          symbols: [spot ? SPOT_SYMBOL : PERP_SYMBOL],
+        }];
+      case "GET /api/v3/depth":
+      case "GET /fapi/v1/depth":
+        return [200, {
+          lastUpdateId: 1,
+          E: Date.now(),
+          T: Date.now(),
+          bids: [[this.bestBid.toFixed(2), "5.000"]],
+          asks: [[this.bestAsk.toFixed(2), "5.000"]],
+        }];
+      case "GET /api/v3/aggTrades":
+      case "GET /fapi/v1/aggTrades": {
+        const from = p.startTime ? Number(p.startTime) : -Infinity;
+        return [200, this.publicTrades.filter((t) => t.T >= from).slice(-Number(p.limit ?? 500))];
+      }
+      case "GET /api/v3/klines":
+      case "GET /fapi/v1/klines":
+        return [200, this.#klines(p)];
+      case "GET /api/v3/account":
+        return [200, {
+          makerCommission: 10,
+          canTrade: true,
+          accountType: "SPOT",
+          balances: Object.entries(this.balances).map(([asset, free]) => ({
+            asset,
+            free: String(free - this.#locked(asset)),
+            locked: String(this.#locked(asset)),
+          })),
+          permissions: ["SPOT"],
+        }];
+      case "GET /fapi/v3/account":
+      case "GET /fapi/v2/account":
+        return [200, {
+          totalWalletBalance: String(this.balances.USDT),
+          assets: [{
+            asset: "USDT",
+            walletBalance: String(this.balances.USDT),
+            unrealizedProfit: "0",
+            marginBalance: String(this.balances.USDT),
+            availableBalance: String(this.balances.USDT),
+            maxWithdrawAmount: String(this.balances.USDT),
+            updateTime: Date.now(),
+          }],
+          positions: [],
+        }];
+      case "GET /fapi/v3/positionRisk":
+      case "GET /fapi/v2/positionRisk":
+        return [200, [{
+          symbol: "ETHUSDT",
+          positionSide: "BOTH",
+          positionAmt: String(this.position.amount),
+          entryPrice: String(this.position.entry),
+          breakEvenPrice: "0",
+          markPrice: String((this.bestBid + this.bestAsk) / 2),
+          unRealizedProfit: "0",
+          liquidationPrice: "0",
+          isolatedMargin: "0",
+          notional: String(this.position.amount * this.bestBid),
+          marginAsset: "USDT",
+          isolatedWallet: "0",
+          initialMargin: "0",
+          maintMargin: "0",
+          leverage: "1",
+          marginType: "cross",
+          updateTime: Date.now(),
+        }]];
+      case "GET /fapi/v1/leverageBracket":
+        return [200, [{
+          symbol: "ETHUSDT",
+          brackets: [{
+            bracket: 1,
+            initialLeverage: 125,
+            notionalCap: 50000,
+            notionalFloor: 0,
+            maintMarginRatio: 0.004,
+            cum: 0,
+          }],
+        }]];
+      case "GET /api/v3/openOrders":
+      case "GET /fapi/v1/openOrders":
+        return [200, this.open().map((o) => this.#orderJson(o))];
+      case "POST /api/v3/order":
+      case "POST /fapi/v1/order":
+        return this.#place(p);
+      case "DELETE /api/v3/order":
+      case "DELETE /fapi/v1/order": {
+        const o = this.#find(p);
+        if (!o || (o.status !== "NEW" && o.status !== "PARTIALLY_FILLED")) {
+          return [400, { code: -2011, msg: "Unknown order sent." }];
+        }
+        o.status = "CANCELED";
+        return [200, this.#orderJson(o)];
+      }
+      case "GET /api/v3/order":
+      case "GET /fapi/v1/order": {
+        const o = this.#find(p);
+        return o ? [200, this.#orderJson(o)] : [400, { code: -2013, msg: "Order does not exist." }];
+      }
+      case "GET /api/v3/myTrades":
+      case "GET /fapi/v1/userTrades": {
+        const from = p.fromId ? Number(p.fromId) : -Infinity;
+        const limit = Number(p.limit ?? 500);
+        const list = this.trades.filter((t) => Number(t.id) >= from);
+        return [200, p.fromId ? list.slice(0, limit) : list.slice(-limit)];
+      }
+      default:
+        return [404, { code: -1, msg: `fake Binance does not know ${route}` }];
+    }
+  }
+
+  #place(p: Record<string, string>): [number, unknown] {
+    const side = p.side as "BUY" | "SELL";
+    const price = Number(p.price), qty = Number(p.quantity);
+    const tick = 0.01, step = this.kind === "spot" ? 0.0001 : 0.001;
+    if (!onStep(price, tick)) return [400, { code: -1013, msg: "Filter failure: PRICE_FILTER" }];
+    if (!onStep(qty, step)) return [400, { code: -1013, msg: "Filter failure: LOT_SIZE" }];
+    const crosses = side === "BUY" ? price >= this.bestAsk : price <= this.bestBid;
+    if (this.kind === "spot") {
+      if (p.type !== "LIMIT_MAKER") return [400, { code: -1, msg: `fake: expected LIMIT_MAKER, got ${p.type}` }];
+      if (crosses) return [400, { code: -2010, msg: "Order would immediately match and take." }];
+      const need = side === "BUY" ? qty * price : qty;
+      const asset = side === "BUY" ? "USDT" : "ETH";
+      if (need > this.balances[asset] - this.#locked(asset) + 1e-9) {
+        return [400, { code: -2010, msg: "Account has insufficient balance for requested action." }];
+      }
+    } else {
+      if (p.type !== "LIMIT" || p.timeInForce !== "GTX") {
+        return [400, { code: -1, msg: `fake: expected LIMIT GTX, got ${p.type} ${p.timeInForce}` }];
+      }
+      if (crosses) {
+        return [400, {
+          code: -5022,
+          msg: "Due to the order could not be executed as maker, the Post Only order will be rejected.",
+        }];
+      }
+      if (qty * price > this.balances.USDT * 5) return [400, { code: -2019, msg: "Margin is insufficient." }];
+    }
+    const clientOrderId = p.newClientOrderId ?? `auto-${this.#nextOrderId}`;
+    if (this.orders.some((o) => o.clientOrderId === clientOrderId && o.status === "NEW")) {
+      return [400, { code: -2010, msg: "Duplicate order sent." }];
+    }
+    const o: FakeOrder = {
+      orderId: this.#nextOrderId++,
+      clientOrderId,
+      side,
+      type: p.type,
+      timeInForce: p.timeInForce ?? "GTC",
+      price,
+      origQty: qty,
+      executedQty: 0,
+      status: "NEW",
+      time: Date.now(),
+    };
+    this.orders.push(o);
+    return [200, this.#orderJson(o)];
+  }
+
+  #find(p: Record<string, string>): FakeOrder | undefined {
+    return this.orders.find((o) =>
+      p.orderId ? String(o.orderId) === p.orderId : o.clientOrderId === (p.origClientOrderId ?? p.clientOrderId)
+    );
+  }
+
+  #locked(asset: string): number {
+    if (this.kind !== "spot") return 0;
+    return this.open().reduce((sum, o) => {
+      const rest = o.origQty - o.executedQty;
+      if (asset === "USDT" && o.side === "BUY") return sum + rest * o.price;
+      if (asset === "ETH" && o.side === "SELL") return sum + rest;
+      return sum;
+    }, 0);
+  }
+
+  #orderJson(o: FakeOrder) {
+    const common = {
+      symbol: "ETHUSDT",
+      orderId: o.orderId,
+      clientOrderId: o.clientOrderId,
+      price: String(o.price),
+      origQty: String(o.origQty),
+      executedQty: String(o.executedQty),
+      status: o.status,
+      timeInForce: o.timeInForce,
+      type: o.type,
+      side: o.side,
+    };
+    return this.kind === "spot"
+      ? {
+        ...common,
+        orderListId: -1,
+        cummulativeQuoteQty: String(o.executedQty * o.price),
+        time: o.time,
+        updateTime: o.time,
+        transactTime: o.time,
+        workingTime: o.time,
+        fills: [],
+      }
+      : {
+        ...common,
+        avgPrice: "0",
+        cumQuote: String(o.executedQty * o.price),
+        reduceOnly: false,
+        closePosition: false,
+        positionSide: "BOTH",
+        stopPrice: "0",
+        workingType: "CONTRACT_PRICE",
+        priceProtect: false,
+        origType: o.type,
+        time: o.time,
+        updateTime: o.time,
+      };
+  }
+
+  /** 1m klines ending with the minute still forming, prices around the current book. */
+  #klines(p: Record<string, string>): unknown[] {
+    const limit = Number(p.limit ?? 500);
+    const nowMin = Math.floor(Date.now() / 60_000) * 60_000;
+    const start = p.startTime ? Number(p.startTime) : nowMin - (limit - 1) * 60_000;
+    const rows: unknown[] = [];
+    for (let t = start; t <= nowMin && rows.length < limit; t += 60_000) {
+      // a gentle deterministic wave so NATR is small but not zero
+      const mid = (this.bestBid + this.bestAsk) / 2 + Math.sin(t / 600_000) * 1.5;
+      rows.push([
+        t,
+        mid.toFixed(2),
+        (mid + 0.8).toFixed(2),
+        (mid - 0.8).toFixed(2),
+        (mid + 0.1).toFixed(2),
+        "100.0",
+        t + 59_999,
+        "0",
+        10,
+        "0",
+        "0",
+        "0",
+      ]);
+    }
+    return rows;
+  }
+}
+
+type Request_ = globalThis.Request;
+
+const PRIVATE =
+  /^\/(api\/v3\/(account|order|openOrders|myTrades)|fapi\/v\d\/(account|positionRisk|order|openOrders|userTrades|leverageBracket|balance))$/;
+
+function validSignature(query: string, body: string): boolean {
+  // Binance signs totalParams = query string + request body; the signature is the last parameter of one of them
+  const strip = (s: string) => s.replace(/&?signature=[0-9a-f]+$/, "");
+  const sig = (query + "&" + body).match(/signature=([0-9a-f]+)/)?.[1];
+  if (!sig) return false;
+  const candidates = [strip(query) + strip(body), strip(query), strip(body)];
+  return candidates.some((c) => createHmac("sha256", API_SECRET).update(c).digest("hex") === sig);
+}
+
+const onStep = (x: number, step: number) => Math.abs(x / step - Math.round(x / step)) < 1e-6;
+
+function reply(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(typeof body === "string" ? body : JSON.stringify(body), {
+    status,
+    headers: { "content-type": typeof body === "string" ? "text/plain" : "application/json", ...headers },
+  });
+}
+
+const filters = (step: string, minQty: string, notional: Record<string, unknown>) => [
+  { filterType: "PRICE_FILTER", minPrice: "0.01", maxPrice: "1000000.00", tickSize: "0.01" },
+  { filterType: "LOT_SIZE", minQty, maxQty: "9000.00", stepSize: step },
+  notional,
+];
+
+const SPOT_SYMBOL = {
+  symbol: "ETHUSDT",
+  status: "TRADING",
+  baseAsset: "ETH",
+  baseAssetPrecision: 8,
+  quoteAsset: "USDT",
+  quotePrecision: 8,
+  quoteAssetPrecision: 8,
+  orderTypes: ["LIMIT", "LIMIT_MAKER", "MARKET"],
+  icebergAllowed: true,
+  ocoAllowed: true,
+  isSpotTradingAllowed: true,
+  isMarginTradingAllowed: false,
+  permissions: ["SPOT"],
+  permissionSets: [["SPOT"]],
+  filters: filters("0.00010000", "0.00010000", {
+    filterType: "NOTIONAL",
+    minNotional: "5.00",
+    applyMinToMarket: true,
+    maxNotional: "9000000.00",
+  }),
+};
+
+const PERP_SYMBOL = {
+  symbol: "ETHUSDT",
+  pair: "ETHUSDT",
+  contractType: "PERPETUAL",
+  deliveryDate: 4133404800000,
+  onboardDate: 1569398400000,
+  status: "TRADING",
+  baseAsset: "ETH",
+  quoteAsset: "USDT",
+  marginAsset: "USDT",
+  pricePrecision: 2,
+  quantityPrecision: 3,
+  baseAssetPrecision: 8,
+  quotePrecision: 8,
+  underlyingType: "COIN",
+  settlePlan: 0,
+  filters: filters("0.001", "0.001", { filterType: "MIN_NOTIONAL", notional: "20" }),
+  orderTypes: ["LIMIT", "MARKET"],
+  timeInForce: ["GTC", "IOC", "FOK", "GTX"],
+};

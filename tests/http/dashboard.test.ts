@@ -1,0 +1,63 @@
+import { describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { start } from "../process.ts";
+
+// Debian's chromium (.ci/run installs it); playwright-core drives it, it never downloads a browser
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+describe("dashboard in headless Chromium", () => {
+  test("a running paper bot's page shows live values and the chart; screenshot saved", async () => {
+    const ledger = join(mkdtempSync(join(tmpdir(), "mmbot-dash-")), "ledger.sqlite");
+    const bot = start(["--set", "feed.speed=120", "--set", `storage.path=${ledger}`]);
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    try {
+      await bot.waitFor("http on http://");
+      const url = /http on (http:\/\/[\d.]+:\d+)/.exec(bot.out())![1];
+      await bot.waitFor("FILL"); // so that the chart has a fill marker to show
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const requests: string[] = [];
+      page.on("request", (r) => requests.push(r.url()));
+      await page.goto(url + "/");
+      await page.waitForFunction(() => document.querySelectorAll("#chart rect.candle").length > 30, null, {
+        timeout: 15_000,
+      });
+      await page.waitForFunction(() => document.querySelectorAll("#chart .fill-marker").length > 0, null, {
+        timeout: 15_000,
+      });
+      const mid = Number(await page.textContent("#mid"));
+      expect(mid).toBeGreaterThan(2000); // ETH in May 2024
+      expect(mid).toBeLessThan(4000);
+      expect(await page.textContent("#symbol")).toContain("ETH/USDT");
+      expect(await page.textContent("#balances")).toMatch(/base \d+\.\d{4}/);
+      expect(await page.textContent("#indicators")).toMatch(/NATR \d+\.\d{4}/);
+      expect(await page.locator("#chart polyline.quote-bid").count()).toBe(1);
+      // live: the mid moves as the replay advances
+      await page.waitForFunction((m) => Number(document.getElementById("mid")!.textContent) !== m, mid, {
+        timeout: 15_000,
+      });
+      // nothing from another host
+      expect(requests.every((r) => r.startsWith(url))).toBe(true);
+      mkdirSync("out", { recursive: true });
+      await page.screenshot({ path: "out/dashboard.png", fullPage: true });
+    } finally {
+      await browser.close();
+      bot.child.kill("SIGTERM");
+      await bot.exited;
+    }
+  }, 60_000);
+});

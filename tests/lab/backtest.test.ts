@@ -1,0 +1,173 @@
+import { describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { runBacktest, sharpe } from "../../lib/lab/backtest.ts";
+import { CandleSeries, DataError, parseCandleCsv } from "../../lib/venues/candles.ts";
+import { loadCandleFile } from "../../lib/venues/replay-feed.ts";
+import { config } from "../fixtures.ts";
+
+const MONTH = "../shared/data/binance_spot_ETHUSDT_1m_20240726_20240825.csv";
+const PERP_MONTH = "../shared/data/binance_perp_ETHUSDT_1m_20241219_20250118.csv";
+
+describe("accounting identity on a real month", () => {
+  test.each([
+    ["spot ETH/USDT, natr_macd", MONTH, [] as string[]],
+    ["perp ETH/USDT, natr_rsi", PERP_MONTH, [
+      "strategy.profile=natr_rsi",
+      "market.type=perp",
+      "paper.initial_base=0",
+      "paper.initial_quote=5000",
+      "market.lot_size=0.001",
+    ]],
+  ])("%s: final balances = initial + fills − fees", async (_name, file, sets) => {
+    const cfg = config(...sets);
+    const candles = loadCandleFile(file);
+    expect(candles.length).toBeGreaterThan(40_000); // a month of 1m candles
+    const { summary: s, fills } = await runBacktest(cfg, candles);
+    expect(s.fills).toBeGreaterThan(100);
+    expect(fills.length).toBe(s.fills);
+
+    // recompute independently from the reported fills
+    let base = cfg.paper.initial_base, quote = cfg.paper.initial_quote, fees = 0, volume = 0;
+    for (const f of fills) {
+      const sign = f.side === "buy" ? 1 : -1;
+      base += sign * f.amount;
+      quote -= sign * f.price * f.amount;
+      quote -= f.fee_quote;
+      fees += f.fee_quote;
+      volume += f.price * f.amount;
+      expect(f.fee_quote).toBeCloseTo(f.price * f.amount * cfg.market.maker_fee_bps / 10_000, 12);
+    }
+    expect(s.final_base).toBeCloseTo(base, 9);
+    expect(s.final_quote).toBeCloseTo(quote, 6);
+    expect(s.fees_quote).toBeCloseTo(fees, 6);
+    expect(s.volume_quote).toBeCloseTo(volume, 4);
+    // equity and PnL agree with the balances at the final mid
+    expect(s.final_equity_quote).toBeCloseTo(base * s.final_mid + quote, 6);
+    expect(s.pnl_quote).toBeCloseTo(s.final_equity_quote - s.initial_equity_quote, 6);
+    expect(s.pnl_quote).toBeCloseTo(s.realized_pnl_quote + s.unrealized_pnl_quote - s.fees_quote, 6);
+    expect(s.hold_equity_quote).toBeCloseTo(
+      cfg.paper.initial_base * s.final_mid + cfg.paper.initial_quote,
+      6,
+    );
+    if (cfg.market.type === "spot") {
+      expect(Math.min(base, quote)).toBeGreaterThanOrEqual(0); // spot balances never negative
+    }
+    expect(s.max_drawdown_pct).toBeGreaterThanOrEqual(0);
+    expect(fills.every((f, i) => i === 0 || f.ts >= fills[i - 1].ts)).toBe(true);
+  }, 60_000);
+});
+
+describe("report", () => {
+  test("sharpe of hourly returns, annualised by √(24 × 365)", () => {
+    // returns +1 %, −1 %, +1 %: mean 1/3 %, sample std 1.1547 % → 0.2887 × 93.59 = 27.02
+    const eq = [100, 101, 99.99, 100.9899];
+    const r = [0.01, -0.01, 0.01];
+    const mean = (r[0] + r[1] + r[2]) / 3;
+    const sd = Math.sqrt(r.reduce((a, x) => a + (x - mean) ** 2, 0) / 2);
+    expect(sharpe(eq)).toBeCloseTo(mean / sd * Math.sqrt(8760), 6);
+    expect(sharpe([100, 100, 100])).toBeNull();
+    expect(sharpe([100])).toBeNull();
+  });
+
+  test("backtest command writes the JSON report of DESIGN §10 and a chart next to it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mmbot-bt-"));
+    const out = join(dir, "report.json");
+    const r = spawnSync(
+      "deno",
+      ["run", "-P", "mod.ts", "backtest", "--data", "data/binance_spot_ETHUSDT_1m_sample.csv", "--json", out],
+      { encoding: "utf8" },
+    );
+    expect(r.stderr).not.toContain("error");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("hold benchmark");
+    const report = JSON.parse(readFileSync(out, "utf8"));
+    for (
+      const key of [
+        "initial_equity_quote",
+        "final_equity_quote",
+        "pnl_quote",
+        "return_pct",
+        "hold_return_pct",
+        "sharpe",
+        "max_drawdown_pct",
+        "fills",
+        "volume_quote",
+        "fees_quote",
+        "final_base",
+        "final_quote",
+        "initial_base",
+        "initial_quote",
+      ]
+    ) expect(report.summary, key).toHaveProperty(key);
+    expect(report.fills.length).toBe(report.summary.fills);
+    for (const key of ["ts", "side", "price", "amount", "fee_quote"]) expect(report.fills[0]).toHaveProperty(key);
+    const svg = readFileSync(join(dir, "report.svg"), "utf8");
+    expect(svg).toStartWith("<svg");
+    expect(svg).toContain("equity");
+  }, 60_000);
+
+  test("a data file that is too short is refused clearly", async () => {
+    const candles = parseCandleCsv("ts,open,high,low,close,volume\n0,1,1,1,1,1\n60000,1,1,1,1,1\n", "short.csv");
+    await expect(runBacktest(config(), candles)).rejects.toThrow("the indicators alone need 34");
+  });
+});
+
+describe("candle CSV", () => {
+  const H = "ts,open,high,low,close,volume";
+  test.each([
+    [
+      "missing header",
+      "1,2,3,4,5,6",
+      'x.csv:1: expected the header "ts,open,high,low,close,volume", got "1,2,3,4,5,6"',
+    ],
+    [
+      "short row",
+      `${H}\n0,1,1,1,1,1\n60000,1,1,1`,
+      "x.csv:3: expected 6 columns (ts,open,high,low,close,volume), got 4",
+    ],
+    ["not a number", `${H}\n0,1,1,1,1,1\n60000,1,abc,1,1,1`, 'x.csv:3: high "abc" is not a number'],
+    ["empty cell", `${H}\n0,1,1,,1,1`, 'x.csv:2: low "" is not a number'],
+    ["high below close", `${H}\n0,1,1,1,2,1`, "x.csv:2: high 1 / low 1 do not contain open 1 and close 2"],
+    ["negative volume", `${H}\n0,1,1,1,1,-5`, "x.csv:2: volume -5 is negative"],
+    ["zero price", `${H}\n0,0,1,0,1,1`, "x.csv:2: prices must be positive"],
+    [
+      "out of order",
+      `${H}\n120000,1,1,1,1,1\n60000,1,1,1,1,1`,
+      "x.csv:3: ts 60000 is not after the previous row (120000)",
+    ],
+    ["not a minute", `${H}\n1500,1,1,1,1,1`, "x.csv:2: ts 1500 is not a whole minute in ms since epoch"],
+    ["no rows", `${H}\n`, "x.csv: no candles"],
+  ])("%s", (_name, text, message) => {
+    expect(() => parseCandleCsv(text, "x.csv")).toThrow(new DataError(message));
+  });
+
+  test("CRLF line endings and a trailing newline are fine", () => {
+    expect(parseCandleCsv(`${"ts,open,high,low,close,volume"}\r\n0,1,2,0.5,1.5,3\r\n`, "x.csv")).toEqual([
+      { ts: 0, open: 1, high: 2, low: 0.5, close: 1.5, volume: 3 },
+    ]);
+  });
+
+  test("a missing file is named", () => {
+    expect(() => loadCandleFile("nope/missing.csv")).toThrow("nope/missing.csv: cannot read the candle file");
+  });
+
+  test("the bad line of a real file is reported by number", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mmbot-csv-"));
+    const lines = readFileSync("data/binance_spot_ETHUSDT_1m_sample.csv", "utf8").split("\n").slice(0, 100);
+    lines[57] = lines[57].replace(/,[^,]*$/, ",lots");
+    const path = join(dir, "bad.csv");
+    writeFileSync(path, lines.join("\n"));
+    expect(() => loadCandleFile(path)).toThrow(`${path}:58: volume "lots" is not a number`);
+    expect(existsSync(path)).toBe(true);
+  });
+
+  test("closed candles: only those that ended by now, newest `limit`, after `since`", () => {
+    const s = new CandleSeries(parseCandleCsv(`${H}\n0,1,1,1,1,1\n60000,1,1,1,1,1\n120000,1,1,1,1,1`, "x.csv"));
+    expect(s.closedBefore(119_999, null, 10).map((c) => c.ts)).toEqual([0]);
+    expect(s.closedBefore(180_000, null, 2).map((c) => c.ts)).toEqual([60_000, 120_000]);
+    expect(s.closedBefore(180_000, 60_000, 10).map((c) => c.ts)).toEqual([120_000]);
+  });
+});

@@ -1,0 +1,149 @@
+import { describe, expect, test } from "bun:test";
+import { ManualClock } from "../../lib/engine/clock.ts";
+import { OrderRejected } from "../../lib/venues/port.ts";
+import { PaperExchange } from "../../lib/venues/paper.ts";
+import { ReplayMarket } from "../../lib/venues/replay-feed.ts";
+import { bar, config } from "../fixtures.ts";
+
+const T0 = Date.UTC(2024, 0, 1, 0, 0);
+// A rising candle: path open 100 (0 s) → low 99.5 (20 s) → high 100.5 (40 s) → close 100.2 (60 s), 60 traded
+const RISING = bar(T0, 100, 100.5, 99.5, 100.2, 60);
+
+function setup(at: number, ...sets: string[]) {
+  const clock = new ManualClock(at);
+  const market = new ReplayMarket([RISING, bar(T0 + 60_000, 100.2, 100.2, 100.2, 100.2, 0)], 0.01);
+  const ex = new PaperExchange(market, clock, config(...sets));
+  return { clock, market, ex };
+}
+
+describe("intra-minute path", () => {
+  test("the price moves in straight lines between open, extremes and close", () => {
+    const { market } = setup(T0);
+    // 5 s: 100 + (99.5 − 100) × 5 / 20 = 99.875; 30 s: 99.5 + (100.5 − 99.5) × 10 / 20 = 100
+    expect(market.series.priceAt(T0 + 5_000)!.price).toBeCloseTo(99.875, 10);
+    expect(market.series.priceAt(T0 + 30_000)!.price).toBeCloseTo(100, 10);
+    // the book around 99.875: bid rounded down to the tick, ask one tick above
+    expect(market.book(T0 + 5_000)).toEqual({ ts: T0 + 5_000, bestBid: 99.87, bestAsk: 99.88 });
+  });
+});
+
+describe("fill model", () => {
+  test("touching the price is not enough", async () => {
+    const { clock, ex } = setup(T0 + 5_000);
+    await ex.place({ clientOrderId: "mmbot-a", side: "buy", price: 99.5, amount: 0.1 }); // the candle's low
+    clock.set(T0 + 60_000);
+    expect(await ex.fillsSince(null)).toEqual([]);
+    expect((await ex.openOrders("mmbot-"))[0].filled).toBe(0);
+  });
+
+  test("trading through fills a share of the volume traded beyond the price, at the limit, paying the maker fee", async () => {
+    const { clock, ex } = setup(T0 + 5_000);
+    await ex.place({ clientOrderId: "mmbot-b", side: "buy", price: 99.6, amount: 1 });
+    clock.set(T0 + 60_000);
+    // below 99.6: from 99.875 (5 s) down to 99.5 (20 s) for 0.1 / 0.375 × 15 s = 4 s,
+    // and back up toward 100.5 (40 s) for 0.1 / 1.0 × 20 s = 2 s: 6 s of 60 s → 6 of 60 traded
+    // fill = 10 % of 6 = 0.6 (partial); fee = 99.6 × 0.6 × 10 bps = 0.05976
+    const [fill] = await ex.fillsSince(null);
+    expect(fill).toMatchObject({ side: "buy", price: 99.6, amount: 0.6, clientOrderId: "mmbot-b" });
+    expect(fill.feeQuote).toBeCloseTo(0.05976, 10);
+    const bal = await ex.balances();
+    expect(bal.base).toBeCloseTo(1.6, 12);
+    expect(bal.quote).toBeCloseTo(3000 - 59.76 - 0.05976, 9);
+    expect((await ex.openOrders("mmbot-"))[0]).toMatchObject({ filled: 0.6, status: "open" });
+  });
+
+  test("the rest of a partly filled order fills on the lot grid, without float dust", async () => {
+    const clock = new ManualClock(T0 + 5_000);
+    const market = new ReplayMarket([RISING, bar(T0 + 60_000, 100.2, 100.2, 99.0, 99.0, 600)], 0.01);
+    const ex = new PaperExchange(market, clock, config("paper.max_volume_share=0.00087", "market.min_notional=0"));
+    await ex.place({ clientOrderId: "mmbot-r", side: "buy", price: 99.6, amount: 0.01 });
+    clock.set(T0 + 60_000);
+    // 6 traded below 99.6 in the first minute × 0.087 % = 0.00522 → 0.0052 on the lot grid
+    expect((await ex.fillsSince(null)).map((f) => f.amount)).toEqual([0.0052]);
+    clock.set(T0 + 120_000);
+    // the falling minute trades far more: the rest, 0.01 − 0.0052, is exactly 0.0048 (not 0.0048000000000000004)
+    expect((await ex.fillsSince(null)).map((f) => f.amount)).toEqual([0.0052, 0.0048]);
+  });
+
+  test("max_volume_share scales the fill", async () => {
+    const { clock, ex } = setup(T0 + 5_000, "paper.max_volume_share=0.05");
+    await ex.place({ clientOrderId: "mmbot-c", side: "buy", price: 99.6, amount: 1 });
+    clock.set(T0 + 60_000);
+    expect((await ex.fillsSince(null))[0].amount).toBe(0.3); // 5 % of 6
+  });
+
+  test("a sell fills while the price is above it; a small order fills completely", async () => {
+    const { clock, ex } = setup(T0 + 5_000);
+    await ex.place({ clientOrderId: "mmbot-d", side: "sell", price: 100.4, amount: 0.1 });
+    clock.set(T0 + 60_000);
+    // above 100.4 for 2 s + 6.67 s → 8.67 of 60 traded, 10 % = 0.87 ≥ 0.1
+    const fills = await ex.fillsSince(null);
+    expect(fills.map((f) => [f.side, f.amount, f.price])).toEqual([["sell", 0.1, 100.4]]);
+    expect(await ex.openOrders("mmbot-")).toEqual([]);
+    expect((await ex.balances()).base).toBeCloseTo(0.9, 12);
+  });
+
+  test("no look-ahead: an order placed after the low never sees it", async () => {
+    const { clock, ex } = setup(T0 + 30_000); // price 100 now; the 99.5 low was at 20 s
+    await ex.place({ clientOrderId: "mmbot-e", side: "buy", price: 99.6, amount: 1 });
+    clock.set(T0 + 120_000);
+    expect(await ex.fillsSince(null)).toEqual([]);
+  });
+
+  test("fills are reported once: fillsSince continues after the last trade id", async () => {
+    const { clock, ex } = setup(T0 + 5_000);
+    await ex.place({ clientOrderId: "mmbot-f", side: "buy", price: 99.6, amount: 1 });
+    clock.set(T0 + 18_000); // below 99.6 from 16 s to 18 s: 2 of 60 traded → 0.2
+    const first = await ex.fillsSince(null);
+    clock.set(T0 + 60_000);
+    const next = await ex.fillsSince(first.at(-1)!.tradeId);
+    expect(first.map((f) => f.amount)).toEqual([0.2]);
+    expect(next.map((f) => f.amount)).toEqual([0.4]); // 18–20 s and 20–22 s: 4 of 60 traded
+    expect(next[0].tradeId).not.toBe(first[0].tradeId);
+    expect(await ex.fillsSince(next[0].tradeId)).toEqual([]);
+  });
+
+  test("a cancelled order stops filling", async () => {
+    const { clock, ex } = setup(T0 + 5_000);
+    const o = await ex.place({ clientOrderId: "mmbot-g", side: "buy", price: 99.6, amount: 1 });
+    clock.set(T0 + 10_000);
+    await ex.cancel(o);
+    clock.set(T0 + 60_000);
+    expect(await ex.fillsSince(null)).toEqual([]);
+  });
+});
+
+describe("rejections", () => {
+  test("post-only orders that would cross are rejected", async () => {
+    const { ex } = setup(T0 + 5_000); // book 99.87 / 99.88
+    const err = await ex.place({ clientOrderId: "mmbot-h", side: "buy", price: 99.88, amount: 0.1 }).catch((e) => e);
+    expect(err).toBeInstanceOf(OrderRejected);
+    expect(err.reason).toBe("post_only");
+    await expect(ex.place({ clientOrderId: "mmbot-i", side: "sell", price: 99.87, amount: 0.1 })).rejects.toThrow(
+      "would cross",
+    );
+    expect(await ex.place({ clientOrderId: "mmbot-j", side: "buy", price: 99.87, amount: 0.1 })).toMatchObject({
+      status: "open",
+    });
+  });
+
+  test("balances never go negative: orders must be covered by free funds", async () => {
+    const { ex } = setup(T0 + 5_000, "paper.initial_quote=50", "paper.initial_base=0.05");
+    const buy = await ex.place({ clientOrderId: "mmbot-k", side: "buy", price: 99, amount: 1 }).catch((e) => e);
+    expect(buy.reason).toBe("insufficient_funds");
+    const sell = await ex.place({ clientOrderId: "mmbot-l", side: "sell", price: 101, amount: 0.06 }).catch((e) => e);
+    expect(sell.reason).toBe("insufficient_funds");
+    // 0.4 × 99 = 39.6 is reserved, so a second 0.4 buy (another 39.6) no longer fits in 50
+    await ex.place({ clientOrderId: "mmbot-m", side: "buy", price: 99, amount: 0.4 });
+    const second = await ex.place({ clientOrderId: "mmbot-n", side: "buy", price: 99, amount: 0.4 }).catch((e) => e);
+    expect(second.reason).toBe("insufficient_funds");
+  });
+
+  test("prices off the tick and amounts off the lot are invalid", async () => {
+    const { ex } = setup(T0 + 5_000);
+    const p = await ex.place({ clientOrderId: "mmbot-o", side: "buy", price: 99.005, amount: 0.1 }).catch((e) => e);
+    expect(p.reason).toBe("invalid");
+    const a = await ex.place({ clientOrderId: "mmbot-p", side: "buy", price: 99, amount: 0.00005 }).catch((e) => e);
+    expect(a.reason).toBe("invalid");
+  });
+});
