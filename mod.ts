@@ -4,17 +4,20 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { runBacktest, summaryTable } from "./lib/lab/backtest.ts";
 import { DataError } from "./lib/venues/candles.ts";
-import { VenueDenied } from "./lib/venues/port.ts";
+import { KeyRefused } from "./lib/venues/port.ts";
 import { backtestSvg } from "./lib/lab/chart.ts";
 import { type CliOptions, loadConfig, parseCli, USAGE } from "./lib/config/cli.ts";
-import { openPaperReplayBot, openVenueBot } from "./lib/app/open.ts";
+import { openBot } from "./lib/app/open.ts";
+import { logToConsole } from "./lib/app/console.ts";
 import { Ledger, LedgerError } from "./lib/storage/ledger.ts";
 import { createApp } from "./lib/http/routes.ts";
 import { History } from "./lib/http/history.ts";
 import { isLoopback, serve, type Served } from "./lib/http/serve.ts";
 import pkg from "./package.json" with { type: "json" };
-import { type Config, ConfigError, describeSecrets, loadSecrets, type Secrets } from "./lib/config/config.ts";
-import { currencies, isoMinute, tickLine } from "./lib/core/format.ts";
+import type { Config } from "./lib/config/schema.ts";
+import { ConfigError } from "./lib/config/validate.ts";
+import { describeSecrets, loadSecrets, type Secrets } from "./lib/config/secrets.ts";
+import { currencies, isoMinute } from "./lib/core/format.ts";
 import { runLoop } from "./lib/engine/loop.ts";
 import { Telegram } from "./lib/control/telegram.ts";
 import { loadCandleFile } from "./lib/venues/replay-feed.ts";
@@ -25,7 +28,7 @@ function fail(e: unknown): never {
     for (const p of e.problems) console.error(`  - ${p}`);
     process.exit(2);
   }
-  if (e instanceof VenueDenied) {
+  if (e instanceof KeyRefused) {
     console.error(
       `mmbot: not trading: ${e.message}. Check EXCHANGE_API_KEY / EXCHANGE_API_SECRET, the key's trade permission and its IP allow-list (testnet keys differ from live ones)`,
     );
@@ -62,31 +65,10 @@ async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<v
     ]);
   }
   const replay = config.mode === "paper" && config.feed.source === "replay";
-  const bot = replay
-    ? openPaperReplayBot(config, { reset: cli.reset })
-    : await openVenueBot(config, { reset: cli.reset, secrets });
+  const bot = await openBot(config, { reset: cli.reset, secrets });
   const { engine, clock, ledger } = bot;
   const [base, quote] = currencies(config.market.symbol);
-  engine.on((e) => {
-    if (e.type === "tick") console.log(tickLine(engine.status()));
-    else if (e.type === "fill") {
-      const f = e.fill;
-      console.log(
-        `${isoMinute(f.ts)} FILL ${f.side} ${f.amount} ${base} @ ${f.price} (fee ${
-          f.feeQuote.toFixed(4)
-        } ${quote}), inventory ${e.inventoryRatio.toFixed(3)} [${f.tradeId}]`,
-      );
-    } else if (e.type === "error") console.error(`${isoMinute(e.ts)} error (${e.consecutive} in a row): ${e.message}`);
-    else if (e.type === "paused") console.log(`${isoMinute(e.ts)} paused; cancelled ${e.cancelled} order(s)`);
-    else if (e.type === "resumed") console.log(`${isoMinute(e.ts)} resumed`);
-    else if (
-      e.type === "kill_switch" || e.type === "inventory_limit" || e.type === "stale_data" || e.type === "error_breaker"
-    ) {
-      console.log(
-        `${isoMinute(e.ts)} ${e.type.replace("_", " ")}: ${JSON.stringify({ ...e, type: undefined, ts: undefined })}`,
-      );
-    }
-  });
+  logToConsole(engine);
 
   const controller = new AbortController();
   const onSignal = (sig: string) => {
@@ -159,7 +141,7 @@ async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<v
     });
     if (end === "data_ended") console.log(`mmbot: the replay data ended at ${isoMinute(bot.endTs!)}; stopping`);
     const cancelled = await engine.stop();
-    const b = engine.book!;
+    const b = engine.portfolio!;
     const s = engine.status();
     console.log(
       `mmbot: stopped; cancelled ${cancelled} order(s); balances ${b.base} ${base}, ${b.quote} ${quote} (unrounded); ${b.fills} fills, pnl ${

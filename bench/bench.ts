@@ -7,11 +7,12 @@ import { readFileSync } from "node:fs";
 import os from "node:os";
 import { runBacktest } from "../lib/lab/backtest.ts";
 import { ManualClock } from "../lib/engine/clock.ts";
-import { buildConfig } from "../lib/config/config.ts";
+import { buildConfig } from "../lib/config/validate.ts";
 import { Engine } from "../lib/engine/engine.ts";
-import { CANDLE_MS, requiredCandles } from "../lib/core/indicators.ts";
+import { CANDLE_MS } from "../lib/core/types.ts";
+import { requiredCandles } from "../lib/core/indicators.ts";
 import { PaperExchange } from "../lib/venues/paper.ts";
-import { loadCandleFile, ReplayMarket } from "../lib/venues/replay-feed.ts";
+import { loadCandleFile, ReplayFeed } from "../lib/venues/replay-feed.ts";
 
 const MONTH = "../shared/data/binance_spot_ETHUSDT_1m_20240726_20240825.csv";
 const config = buildConfig({});
@@ -44,7 +45,7 @@ console.log(
 // 2. per-tick latency of the whole engine cycle against the paper exchange
 {
   const candles = loadCandleFile(MONTH).slice(0, 20_000);
-  const market = new ReplayMarket(candles, config.market.tick_size);
+  const market = new ReplayFeed(candles, config.market.tick_size);
   const start = candles[0].ts + requiredCandles(config.strategy) * CANDLE_MS;
   const clock = new ManualClock(start);
   const engine = new Engine({ config, exchange: new PaperExchange(market, clock, config), clock });

@@ -1,6 +1,8 @@
 /** Shared builders for tests: configs, indicator snapshots, quoting inputs. */
-import { buildConfig, type Config } from "../lib/config/config.ts";
-import type { Candle, IndicatorSnapshot } from "../lib/core/indicators.ts";
+import { buildConfig } from "../lib/config/validate.ts";
+import type { Config } from "../lib/config/schema.ts";
+import type { Candle } from "../lib/core/types.ts";
+import type { IndicatorSnapshot } from "../lib/core/indicators.ts";
 import type { QuoteInput } from "../lib/core/quoting.ts";
 
 /** A config from defaults plus `key.path=value` overrides. */

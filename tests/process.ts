@@ -1,6 +1,6 @@
 /** Runs the bot as a real child process for end-to-end tests. */
 import { spawn } from "node:child_process";
-import { SECRET_NAMES } from "../lib/config/config.ts";
+import { SECRET_NAMES } from "../lib/config/secrets.ts";
 
 const SECRETS: readonly string[] = SECRET_NAMES;
 

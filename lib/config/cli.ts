@@ -1,7 +1,8 @@
 /** Command line: `run` (default) or `backtest`, with --config and repeatable --set. */
 import { parseArgs } from "node:util";
 import { readFileSync } from "node:fs";
-import { buildConfig, type Config, ConfigError } from "./config.ts";
+import { buildConfig, ConfigError } from "./validate.ts";
+import type { Config } from "./schema.ts";
 
 export interface CliOptions {
   command: "run" | "backtest" | "pause" | "resume";

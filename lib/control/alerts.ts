@@ -3,9 +3,9 @@
  * rate-limited, each category can be on / silent / off. Messages wait in a bounded queue that a
  * sender (lib/telegram.ts) drains at its own pace, so nothing here ever waits on the network.
  */
-import type { AlertLevel, Config } from "../config/config.ts";
-import type { EngineEvent } from "../engine/engine.ts";
-import type { Fill } from "../venues/port.ts";
+import type { AlertLevel, Config } from "../config/schema.ts";
+import type { EngineEvent } from "../core/events.ts";
+import type { Fill } from "../core/types.ts";
 import { currencies, isoMinute } from "../core/format.ts";
 
 /** Telegram's limit for one message, in characters. */

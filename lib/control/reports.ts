@@ -2,10 +2,11 @@
  * Plain-text reports for Telegram commands. Pure functions of the engine status and the ledger's
  * figures, so every number shown on the phone is the one the dashboard and the ledger hold.
  */
-import type { Book } from "../core/accounting.ts";
-import { type Config, getPath, schemaFields, settableAtRuntime } from "../config/config.ts";
-import type { EngineStatus } from "../engine/engine.ts";
-import type { Order } from "../venues/port.ts";
+import type { Portfolio } from "../core/accounting.ts";
+import { type Config, schemaFields, settableAtRuntime } from "../config/schema.ts";
+import { getPath } from "../config/validate.ts";
+import type { EngineStatus } from "../engine/status.ts";
+import type { Order } from "../core/types.ts";
 import { currencies, isoMinute, plain, signed } from "../core/format.ts";
 import type { DaySummary, LedgerFill } from "../storage/ledger.ts";
 
@@ -53,9 +54,9 @@ export function statusText(s: EngineStatus, today: DaySummary | null, target: nu
   return lines.join("\n");
 }
 
-export function balanceText(s: EngineStatus, book: Book | null): string {
+export function balanceText(s: EngineStatus, portfolio: Portfolio | null): string {
   const [base, quote] = currencies(s.symbol);
-  if (!s.inventory || !book || s.mid === null) return "No balances yet: the bot is still starting.";
+  if (!s.inventory || !portfolio || s.mid === null) return "No balances yet: the bot is still starting.";
   const lines = ["💰 Balances"];
   if (s.marketType === "perp") {
     const entry = s.inventory.entryPrice ? ` at entry ${plain(s.inventory.entryPrice)}` : "";
@@ -63,12 +64,16 @@ export function balanceText(s: EngineStatus, book: Book | null): string {
       `Venue: ${plain(s.inventory.quote)} ${quote}, position ${plain(s.inventory.position ?? 0)} ${base}${entry}`,
     );
     lines.push(
-      `From fills: position ${plain(book.base)} ${base} at entry ${plain(book.avgCost)}, cash ${plain(book.quote)}`,
+      `From fills: position ${plain(portfolio.base)} ${base} at entry ${plain(portfolio.avgCost)}, cash ${
+        plain(portfolio.quote)
+      }`,
     );
   } else {
     lines.push(`Venue: ${plain(s.inventory.base)} ${base}, ${plain(s.inventory.quote)} ${quote}`);
     lines.push(
-      `From fills: ${plain(book.base)} ${base}, ${plain(book.quote)} ${quote} (avg cost ${plain(book.avgCost)})`,
+      `From fills: ${plain(portfolio.base)} ${base}, ${plain(portfolio.quote)} ${quote} (avg cost ${
+        plain(portfolio.avgCost)
+      })`,
     );
   }
   if (s.pnl) {

@@ -6,15 +6,30 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { Bot as Grammy, type Context, GrammyError, InlineKeyboard } from "grammy";
 import { type Alert, Alerter, BoundedQueue, clip } from "./alerts.ts";
-import type { Bot } from "../app/open.ts";
-import { type Config, ConfigError, getPath } from "../config/config.ts";
+import type { Config } from "../config/schema.ts";
+import { ConfigError, getPath } from "../config/validate.ts";
+import { sleep } from "../core/sleep.ts";
+import type { Engine } from "../engine/engine.ts";
+import type { Account, Ledger } from "../storage/ledger.ts";
 import { balanceText, fillsText, HELP, helpText, ordersText, paramsText, pnlText, statusText } from "./reports.ts";
+
+/** What Telegram reads and controls: the running bot as the composition code (lib/app) assembles it. */
+export interface ControlledBot {
+  engine: Engine;
+  ledger: Ledger;
+  account: Account;
+  /** /set and /unset: validated, kept in the ledger, applied from the next tick; throw ConfigError */
+  setParam(path: string, text: string): Config;
+  unsetParam(path: string): Config;
+  /** counters shown in /metrics */
+  metrics: { telegramSent: number; telegramDropped: number };
+}
 
 export interface TelegramOptions {
   token: string;
   allowedUsers: number[];
   /** the running bot: engine, ledger, account, metrics, /set */
-  bot: Bot;
+  bot: ControlledBot;
   /** one line for the console */
   log: (line: string) => void;
 }
@@ -218,7 +233,7 @@ export class Telegram {
     noArgs("status", (ctx) => reply(ctx, status(), { reply_markup: keyboard() }));
     noArgs("pause", async (ctx) => reply(ctx, await pause()));
     noArgs("resume", (ctx) => reply(ctx, resume()));
-    noArgs("balance", (ctx) => reply(ctx, balanceText(engine.status(), engine.book)));
+    noArgs("balance", (ctx) => reply(ctx, balanceText(engine.status(), engine.portfolio)));
     noArgs("orders", (ctx) => reply(ctx, ordersText(engine.status().openOrders, engine.config.market.symbol)));
     noArgs("pnl", (ctx) => reply(ctx, pnlText(engine.status(), ledger.perDay(account))));
     noArgs("params", (ctx) => reply(ctx, paramsText(engine.config, ledger.overrides())));
@@ -271,15 +286,6 @@ export class Telegram {
       ));
   }
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
-  });
 
 const aborted = (signal: AbortSignal) =>
   new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));

@@ -1,14 +1,14 @@
 /**
- * Accounting from fills: balances, fees, volume and PnL by average cost. Pure, so the engine, the
- * backtest report and (later) the ledger compute every figure the same way.
+ * Accounting from fills (our `Portfolio`): balances, fees, volume and PnL by average cost. Pure, so the engine, the
+ * backtest report and the ledger compute every figure the same way.
  *
  * Cash-style for both spot and perp: `base` is the holding (spot) or signed position (perp), `quote`
  * the cash. Equity = base × mid + quote. The starting base is carried at the starting mid, so
  * equity − initial equity = realized + unrealized − fees, exactly.
  */
-import type { Fill } from "../venues/port.ts";
+import type { Fill } from "./types.ts";
 
-export interface Book {
+export interface Portfolio {
   base: number;
   quote: number;
   /** average cost of the open base (position), quote per base */
@@ -22,7 +22,7 @@ export interface Book {
   sells: number;
 }
 
-export function openBook(initialBase: number, initialQuote: number, initialMid: number): Book {
+export function openPortfolio(initialBase: number, initialQuote: number, initialMid: number): Portfolio {
   return {
     base: initialBase,
     quote: initialQuote,
@@ -37,7 +37,7 @@ export function openBook(initialBase: number, initialQuote: number, initialMid: 
 }
 
 /** Applies one fill in place. */
-export function applyFill(b: Book, f: Pick<Fill, "side" | "price" | "amount" | "feeQuote">): void {
+export function applyFill(b: Portfolio, f: Pick<Fill, "side" | "price" | "amount" | "feeQuote">): void {
   const signed = f.side === "buy" ? f.amount : -f.amount;
   const pos = b.base;
   if (pos === 0 || Math.sign(pos) === Math.sign(signed)) {
@@ -58,10 +58,10 @@ export function applyFill(b: Book, f: Pick<Fill, "side" | "price" | "amount" | "
   else b.sells++;
 }
 
-export const equityOf = (b: Pick<Book, "base" | "quote">, mid: number) => b.base * mid + b.quote;
-export const unrealizedOf = (b: Book, mid: number) => b.base * (mid - b.avgCost);
+export const equityOf = (b: Pick<Portfolio, "base" | "quote">, mid: number) => b.base * mid + b.quote;
+export const unrealizedOf = (b: Portfolio, mid: number) => b.base * (mid - b.avgCost);
 
-/** Every PnL figure shown to the user, from the books at a mid price. */
+/** Every PnL figure shown to the user, from the portfolio at a mid price. */
 export interface PnlSummary {
   base: number;
   quote: number;
@@ -80,7 +80,7 @@ export interface PnlSummary {
   avgCost: number;
 }
 
-export function summarize(b: Book, mid: number, initialEquity: number): PnlSummary {
+export function summarize(b: Portfolio, mid: number, initialEquity: number): PnlSummary {
   const equity = equityOf(b, mid);
   return {
     base: b.base,

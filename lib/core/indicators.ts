@@ -1,18 +1,7 @@
 /** Indicators: trading-signals NATR, ATR, MACD and RSI, updated once per closed 1m candle. */
 import { ATR, EMA, MACD, NATR, RSI } from "trading-signals";
-import type { Config } from "../config/config.ts";
-
-/** A 1-minute candle; `ts` is its open time in ms since epoch (exchange clock). */
-export interface Candle {
-  ts: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
-
-export const CANDLE_MS = 60_000;
+import type { StrategyParams } from "./params.ts";
+import type { Candle } from "./types.ts";
 
 /** What the strategy reads; `ready` only once every indicator it uses is stable. */
 export interface IndicatorSnapshot {
@@ -32,7 +21,7 @@ export interface IndicatorSnapshot {
 }
 
 type IndicatorParams = Pick<
-  Config["strategy"],
+  StrategyParams,
   "profile" | "natr_period" | "macd_fast" | "macd_slow" | "macd_signal" | "rsi_period"
 >;
 

@@ -1,6 +1,5 @@
 /** Order planning: from what rests at the venue and what we want resting, the cancels and placements. */
-import type { Order } from "../venues/port.ts";
-import type { Quote } from "./quoting.ts";
+import type { Order, Quote } from "./types.ts";
 
 export interface OrderPlan {
   cancel: Order[];

@@ -2,41 +2,18 @@
  * Quoting: a pure function from (market, indicators, inventory, parameters) to the two quotes we
  * want resting, plus every intermediate figure for status screens. DESIGN §4, term by term.
  */
-import type { Config } from "../config/config.ts";
-import { CANDLE_MS, type IndicatorSnapshot } from "./indicators.ts";
-
-export type Side = "buy" | "sell";
-
-/** Top of book at a moment (exchange clock, ms). */
-export interface MarketSnapshot {
-  ts: number;
-  bestBid: number;
-  bestAsk: number;
-}
-
-/** The venue's trading rules for the symbol. */
-export interface MarketRules {
-  tickSize: number;
-  lotSize: number;
-  minNotional: number;
-}
-
-/** Spot: free base and quote. Perp: quote collateral and the signed position in base. */
-export interface Inventory {
-  base: number;
-  quote: number;
-  /** perp only: signed position size in base (long > 0) */
-  position?: number;
-  /** perp only: the venue's average entry price of the position */
-  entryPrice?: number | null;
-}
-
-/** A price and size we want resting on one side. */
-export interface Quote {
-  side: Side;
-  price: number;
-  amount: number;
-}
+import type { IndicatorSnapshot } from "./indicators.ts";
+import type { StrategyParams } from "./params.ts";
+import { ceilToStep, clamp, floorToStep, midOf } from "./steps.ts";
+import {
+  CANDLE_MS,
+  type Inventory,
+  type MarketRules,
+  type MarketType,
+  type Quote,
+  type Side,
+  type TopOfBook,
+} from "./types.ts";
 
 export interface QuoteFigures {
   mid: number;
@@ -80,55 +57,19 @@ export type QuoteDecision =
 
 export interface QuoteInput {
   nowMs: number;
-  market: MarketSnapshot;
+  market: TopOfBook;
   rules: MarketRules;
   indicators: IndicatorSnapshot;
   inventory: Inventory;
-  marketType: Config["market"]["type"];
-  params: Config["strategy"];
-}
-
-export const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
-
-/** Mid price of a top of book. */
-export const midOf = (m: Pick<MarketSnapshot, "bestBid" | "bestAsk">) => (m.bestBid + m.bestAsk) / 2;
-
-const decimalsCache = new Map<number, number>();
-/** Decimal places of a step (0.01 → 2), cached: rounding runs several times per tick. */
-function decimalsOf(step: number): number {
-  let d = decimalsCache.get(step);
-  if (d === undefined) {
-    const [mantissa, exp] = step.toExponential().split("e");
-    d = Math.max(0, (mantissa.split(".")[1] ?? "").length - Number(exp));
-    decimalsCache.set(step, d);
-  }
-  return d;
-}
-
-/** `steps × step` as the nearest double of the decimal value (200003 × 0.01 → 2000.03, not 2000.0300000000002). */
-function snap(steps: number, step: number): number {
-  const scale = 10 ** decimalsOf(step);
-  return Math.round(steps * step * scale) / scale;
-}
-
-// A tiny tolerance so that 2000.03 / 0.01 = 200002.99999999997 still counts as 200003 steps.
-const STEP_EPSILON = 1e-9;
-
-/** Rounds down to a multiple of `step` (bids, amounts): never more aggressive than asked. */
-export function floorToStep(x: number, step: number): number {
-  return snap(Math.floor(x / step + STEP_EPSILON), step);
-}
-
-/** Rounds up to a multiple of `step` (asks). */
-export function ceilToStep(x: number, step: number): number {
-  return snap(Math.ceil(x / step - STEP_EPSILON), step);
+  marketType: MarketType;
+  params: StrategyParams;
 }
 
 const standAside = (reason: string): QuoteDecision => ({ action: "stand_aside", reason, figures: null });
 const positive = (x: number) => Number.isFinite(x) && x > 0;
 
 /** Trend signal s ∈ [-1, 1] by profile; `fixed` has none. */
-export function trendSignal(ind: IndicatorSnapshot, p: Config["strategy"]): number {
+export function trendSignal(ind: IndicatorSnapshot, p: StrategyParams): number {
   if (p.profile === "natr_macd") {
     if (!ind.macd || !ind.atr || !(ind.atr > 0)) return 0;
     return clamp(ind.macd.histogram / ind.atr, -1, 1);
@@ -141,7 +82,7 @@ export function trendSignal(ind: IndicatorSnapshot, p: Config["strategy"]): numb
 }
 
 /** Inventory ratio: spot base share of equity; perp 0.5 + position notional over twice the limit. */
-export function inventoryRatio(inv: Inventory, mid: number, type: Config["market"]["type"], p: Config["strategy"]) {
+export function inventoryRatio(inv: Inventory, mid: number, type: MarketType, p: StrategyParams) {
   if (type === "perp") {
     const notional = (inv.position ?? 0) * mid;
     return 0.5 + clamp(notional / (2 * p.max_position_notional), -0.5, 0.5);

@@ -2,7 +2,7 @@
  * Risk gate: whether the engine may quote this tick, and if not, why. Pure.
  * (The error breaker lives in the engine: a tick whose venue calls fail never reaches the gate.)
  */
-import type { Config } from "../config/config.ts";
+import type { RiskLimits } from "./params.ts";
 
 export interface RiskState {
   paused: boolean;
@@ -22,7 +22,7 @@ export type GateResult =
 
 export const drawdownPct = (equity: number, peak: number) => (peak > 0 ? (1 - equity / peak) * 100 : 0);
 
-export function riskGate(s: RiskState, risk: Config["risk"]): GateResult {
+export function riskGate(s: RiskState, risk: RiskLimits): GateResult {
   if (s.paused) return { ok: false, reason: "paused", detail: "paused by the user" };
   const dd = drawdownPct(s.equity, s.peakEquity);
   if (s.killSwitch || dd >= risk.max_drawdown_pct) {

@@ -1,18 +1,16 @@
 /** Clocks: the engine never reads the wall clock directly, so backtests and tests control time. */
+import { sleep } from "../core/sleep.ts";
+import type { Clock } from "../core/types.ts";
 
-export interface Clock {
-  /** ms since epoch, on the market's time line */
-  now(): number;
-  /** waits `ms` of this clock's time */
-  sleep(ms: number): Promise<void>;
-}
+export type { Clock };
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms) => sleep(ms),
+  elapsedMs: () => performance.now(),
 };
 
-/** Set by hand: tests and the backtester move time explicitly. */
+/** Set by hand: tests and the backtester move time explicitly; work takes no time on it. */
 export class ManualClock implements Clock {
   constructor(private t: number) {}
   now(): number {
@@ -28,6 +26,9 @@ export class ManualClock implements Clock {
     this.t += ms;
     return Promise.resolve();
   }
+  elapsedMs(): number {
+    return 0;
+  }
 }
 
 /** Replay time: starts at `startMs` and runs `speed` times faster than the wall clock. */
@@ -38,6 +39,9 @@ export class ScaledClock implements Clock {
     return this.startMs + (performance.now() - this.#wallStart) * this.speed;
   }
   sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms / this.speed)));
+    return sleep(ms / this.speed);
+  }
+  elapsedMs(): number {
+    return performance.now();
   }
 }

@@ -1,6 +1,6 @@
 /** Recent quotes and fills kept in memory for the dashboard chart. */
 import type { Engine } from "../engine/engine.ts";
-import type { Fill } from "../venues/port.ts";
+import type { Fill } from "../core/types.ts";
 
 export interface QuotePoint {
   ts: number;

@@ -1,5 +1,6 @@
 /** Prometheus metrics: counters fed by engine events, gauges read from the status at scrape time. */
-import type { Engine, EngineStatus } from "../engine/engine.ts";
+import type { Engine } from "../engine/engine.ts";
+import type { EngineStatus } from "../engine/status.ts";
 import { type ExchangePort, OrderRejected } from "../venues/port.ts";
 
 export class Metrics {
@@ -57,7 +58,7 @@ export class Metrics {
 // every method of the port, so that a new one cannot be forgotten (the type checks the keys)
 const TIMED: Record<keyof ExchangePort, true> = {
   rules: true,
-  snapshot: true,
+  topOfBook: true,
   closedCandles: true,
   balances: true,
   openOrders: true,

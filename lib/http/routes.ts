@@ -43,7 +43,7 @@ export function createApp(d: HttpDeps): Hono {
     const s = d.engine.status();
     const cfg = d.engine.config;
     const tickAgeS = s.lastTickTs === null ? null : (s.ts - s.lastTickTs) / 1000;
-    const bookAgeS = s.market === null ? null : (s.ts - s.market.ts) / 1000;
+    const bookAgeS = s.topOfBook === null ? null : (s.ts - s.topOfBook.ts) / 1000;
     const checks = {
       loop: {
         ok: tickAgeS !== null && tickAgeS <= 2 * cfg.strategy.refresh_s,

@@ -5,15 +5,15 @@
  * Sampling: equity (base × mid + quote) is sampled at every tick for the drawdown and the chart;
  * Sharpe uses hourly equity returns, annualised with √(24 × 365) (crypto trades every hour of the year).
  */
-import { type Book, equityOf } from "../core/accounting.ts";
+import { equityOf, type Portfolio } from "../core/accounting.ts";
 import { ManualClock } from "../engine/clock.ts";
-import type { Config } from "../config/config.ts";
+import type { Config } from "../config/schema.ts";
 import { Engine } from "../engine/engine.ts";
-import type { Fill } from "../venues/port.ts";
-import { type Candle, CANDLE_MS, requiredCandles } from "../core/indicators.ts";
+import { type Candle, CANDLE_MS, type Fill } from "../core/types.ts";
+import { requiredCandles } from "../core/indicators.ts";
 import { PaperExchange } from "../venues/paper.ts";
-import { midOf } from "../core/quoting.ts";
-import { ReplayMarket } from "../venues/replay-feed.ts";
+import { midOf } from "../core/steps.ts";
+import { ReplayFeed } from "../venues/replay-feed.ts";
 
 export interface BacktestSummary {
   start: string;
@@ -78,15 +78,15 @@ export async function runBacktest(
   candles: Candle[],
   opts: BacktestOptions = {},
 ): Promise<BacktestReport> {
-  const market = new ReplayMarket(candles, config.market.tick_size);
+  const feed = new ReplayFeed(candles, config.market.tick_size);
   const warmup = requiredCandles(config.strategy);
   const start = candles[0].ts + warmup * CANDLE_MS;
-  const end = market.series.endTs;
+  const end = feed.series.endTs;
   if (start >= end) {
     throw new Error(`backtest: ${candles.length} candles are not enough; the indicators alone need ${warmup}`);
   }
   const clock = new ManualClock(start);
-  const exchange = new PaperExchange(market, clock, config);
+  const exchange = new PaperExchange(feed, clock, config);
   const engine = new Engine({ config, exchange, clock });
   const fills: ReportFill[] = [];
   engine.on((e) => {
@@ -104,10 +104,10 @@ export async function runBacktest(
     }
   });
   await engine.start();
-  const book = engine.book as Book;
+  const portfolio = engine.portfolio as Portfolio;
   const { initial_base, initial_quote } = config.paper;
   const midAt = (t: number) => {
-    return midOf(market.book(t)!);
+    return midOf(feed.topOfBook(t)!);
   };
   const initialMid = midAt(start);
   const initialEquity = initial_base * initialMid + initial_quote;
@@ -123,10 +123,10 @@ export async function runBacktest(
     clock.set(t);
     await engine.tick();
     ticks++;
-    const m = engine.market!; // the book the engine saw this tick
+    const m = engine.topOfBook!; // the top of book the engine saw this tick
     const mid = m.ts === t ? midOf(m) : midAt(t);
     lastMid = mid;
-    const equity = equityOf(book, mid);
+    const equity = equityOf(portfolio, mid);
     peak = Math.max(peak, equity);
     maxDd = Math.max(maxDd, (1 - equity / peak) * 100);
     if ((t - start) % 3_600_000 < step) hourly.push(equity);
@@ -134,14 +134,16 @@ export async function runBacktest(
     series.mid.push(mid);
     series.equity.push(equity);
     series.hold.push(initial_base * mid + initial_quote);
-    const baseValue = book.base * mid;
-    series.inventoryRatio.push(config.market.type === "perp" ? book.base * mid : baseValue / (baseValue + book.quote));
+    const baseValue = portfolio.base * mid;
+    series.inventoryRatio.push(
+      config.market.type === "perp" ? portfolio.base * mid : baseValue / (baseValue + portfolio.quote),
+    );
     if (opts.onProgress && ticks % progressEvery === 0) opts.onProgress(ticks / total);
   }
   await engine.stop();
   opts.onProgress?.(1);
 
-  const finalEquity = equityOf(book, lastMid);
+  const finalEquity = equityOf(portfolio, lastMid);
   const holdEquity = initial_base * lastMid + initial_quote;
   const captures = fills.map((f) => f.spread_capture_bps).filter((x): x is number => x !== null);
   const summary: BacktestSummary = {
@@ -160,16 +162,16 @@ export async function runBacktest(
     hold_return_pct: (holdEquity / initialEquity - 1) * 100,
     sharpe: sharpe([...hourly, finalEquity]),
     max_drawdown_pct: maxDd,
-    fills: book.fills,
-    buys: book.buys,
-    sells: book.sells,
-    volume_quote: book.volumeQuote,
-    fees_quote: book.fees,
-    realized_pnl_quote: book.realized,
-    unrealized_pnl_quote: book.base * (lastMid - book.avgCost),
+    fills: portfolio.fills,
+    buys: portfolio.buys,
+    sells: portfolio.sells,
+    volume_quote: portfolio.volumeQuote,
+    fees_quote: portfolio.fees,
+    realized_pnl_quote: portfolio.realized,
+    unrealized_pnl_quote: portfolio.base * (lastMid - portfolio.avgCost),
     spread_capture_bps_avg: captures.length ? captures.reduce((a, b) => a + b, 0) / captures.length : null,
-    final_base: book.base,
-    final_quote: book.quote,
+    final_base: portfolio.base,
+    final_quote: portfolio.quote,
   };
   return { summary, fills, series };
 }

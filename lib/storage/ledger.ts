@@ -6,60 +6,11 @@
 import { DatabaseSync } from "node:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { applyFill, type Book, openBook, type PnlSummary, summarize } from "../core/accounting.ts";
+import { applyFill, openPortfolio, type PnlSummary, type Portfolio, summarize } from "../core/accounting.ts";
 
 export type { PnlSummary };
-import type { Fill, Order } from "../venues/port.ts";
-
-/** Forward migrations; the schema version is `PRAGMA user_version` = how many have run. */
-export const MIGRATIONS: string[] = [
-  // 1: the first schema
-  `CREATE TABLE accounts (
-     id INTEGER PRIMARY KEY,
-     created_ts INTEGER NOT NULL,
-     mode TEXT NOT NULL,
-     symbol TEXT NOT NULL,
-     initial_base REAL NOT NULL,
-     initial_quote REAL NOT NULL,
-     initial_mid REAL NOT NULL
-   );
-   CREATE TABLE orders (
-     client_order_id TEXT PRIMARY KEY,
-     venue_order_id TEXT,
-     account_id INTEGER NOT NULL REFERENCES accounts (id),
-     side TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
-     price REAL NOT NULL,
-     amount REAL NOT NULL,
-     filled REAL NOT NULL DEFAULT 0,
-     status TEXT NOT NULL,
-     created_ts INTEGER NOT NULL,
-     updated_ts INTEGER NOT NULL
-   );
-   CREATE TABLE fills (
-     trade_id TEXT PRIMARY KEY,
-     account_id INTEGER NOT NULL REFERENCES accounts (id),
-     client_order_id TEXT NOT NULL,
-     side TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
-     price REAL NOT NULL,
-     amount REAL NOT NULL,
-     fee_quote REAL NOT NULL,
-     ts INTEGER NOT NULL
-   );
-   CREATE TABLE equity (
-     account_id INTEGER NOT NULL REFERENCES accounts (id),
-     ts INTEGER NOT NULL,
-     mid REAL NOT NULL,
-     base REAL NOT NULL,
-     quote REAL NOT NULL,
-     equity REAL NOT NULL,
-     PRIMARY KEY (account_id, ts)
-   );
-   CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
-  // 2: spread capture per fill, and fills by time
-  `ALTER TABLE fills ADD COLUMN spread_capture_bps REAL;
-   CREATE INDEX fills_by_account_ts ON fills (account_id, ts);`,
-];
-export const SCHEMA_VERSION = MIGRATIONS.length;
+import type { Fill, Order } from "../core/types.ts";
+import { MIGRATIONS, SCHEMA_VERSION } from "./migrations.ts";
 
 /** The ledger cannot be used; the message says why and what to do. */
 export class LedgerError extends Error {
@@ -282,20 +233,20 @@ export class Ledger {
 
   // ---- queries (the same accounting as the backtest) -----------------------------------------
 
-  /** The account's books rebuilt from its fills: balances, average cost, realized PnL, fees, volume. */
-  book(account: Account): Book {
-    const b = openBook(account.initial_base, account.initial_quote, account.initial_mid);
+  /** The account's portfolio rebuilt from its fills: balances, average cost, realized PnL, fees, volume. */
+  portfolio(account: Account): Portfolio {
+    const b = openPortfolio(account.initial_base, account.initial_quote, account.initial_mid);
     for (const f of this.fills(account.id)) applyFill(b, f);
     return b;
   }
 
   pnl(account: Account, mid: number): PnlSummary {
-    return summarize(this.book(account), mid, account.initial_base * account.initial_mid + account.initial_quote);
+    return summarize(this.portfolio(account), mid, account.initial_base * account.initial_mid + account.initial_quote);
   }
 
   /** Per UTC day: fills, volume, fees and realized PnL (average cost carried across days). */
   perDay(account: Account): DaySummary[] {
-    const b = openBook(account.initial_base, account.initial_quote, account.initial_mid);
+    const b = openPortfolio(account.initial_base, account.initial_quote, account.initial_mid);
     const days = new Map<string, DaySummary>();
     for (const f of this.fills(account.id)) {
       const day = new Date(f.ts).toISOString().slice(0, 10);

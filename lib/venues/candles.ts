@@ -7,7 +7,7 @@
  * is the low for a rising candle (close ≥ open) and the high for a falling one. Volume is spread
  * evenly over the minute.
  */
-import { type Candle, CANDLE_MS } from "../core/indicators.ts";
+import { type Candle, CANDLE_MS } from "../core/types.ts";
 
 export const CSV_HEADER = "ts,open,high,low,close,volume";
 

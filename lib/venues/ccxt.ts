@@ -8,100 +8,22 @@
  * an order whose placement timed out is looked up by client order id before anything else is placed.
  */
 import type { Exchange, Order as CcxtOrder, Trade } from "ccxt";
-import { type Config, ConfigError, type Secrets } from "../config/config.ts";
-import { type ExchangePort, type Fill, type Order, OrderRejected, type PlaceOrder, VenueDenied } from "./port.ts";
-import { type Candle, CANDLE_MS } from "../core/indicators.ts";
-import type { Inventory, MarketRules, MarketSnapshot } from "../core/quoting.ts";
-
-type Ccxt = typeof import("ccxt");
-
-/** ccxt loads every exchange at import (~120 MB): only modes that talk to an exchange pay for it. */
-async function loadCcxt(): Promise<Ccxt> {
-  return await import("ccxt");
-}
-
-export interface VenueOptions {
-  /** live trading: keys, and the testnet when `market.sandbox` */
-  trading: boolean;
-  secrets?: Pick<Secrets, "exchangeApiKey" | "exchangeApiSecret">;
-}
-
-/** The ccxt exchange object for the config: keys, sandbox / demo trading, rate limiter, REST base URL. */
-export async function createVenue(config: Config, opts: VenueOptions): Promise<{ venue: Exchange; endpoint: string }> {
-  const ccxt = await loadCcxt();
-  const id = config.market.exchange;
-  const classes = (config.feed.websocket ? ccxt.pro : ccxt) as unknown as Record<string, new (c: object) => Exchange>;
-  if (!Object.hasOwn(ccxt.exchanges, id) || typeof classes[id] !== "function") {
-    throw new ConfigError([
-      `market.exchange: ${JSON.stringify(id)} is not ${
-        config.feed.websocket ? "a ccxt exchange with websocket support" : "a ccxt exchange id"
-      }; e.g. binance (spot) or binanceusdm (USDT-M perpetuals)`,
-    ]);
-  }
-  const perp = config.market.type === "perp";
-  const options: Record<string, unknown> = id === "binance"
-    // only the markets we trade: one exchangeInfo call instead of spot + futures + margin + currencies
-    ? { fetchMarkets: { types: [perp ? "linear" : "spot"] }, fetchCurrencies: false, fetchMargins: false }
-    : id === "binanceusdm"
-    ? { fetchCurrencies: false }
-    : {};
-  if (perp) options.defaultType = "swap";
-  const venue = new classes[id]({
-    apiKey: opts.trading ? opts.secrets?.exchangeApiKey : undefined,
-    secret: opts.trading ? opts.secrets?.exchangeApiSecret : undefined,
-    enableRateLimit: true, // ccxt's own rate limiter, per exchange
-    timeout: 10_000,
-    options,
-  });
-  venue.enableLastResponseHeaders = true; // Retry-After of a 429
-  if (opts.trading && config.market.sandbox) {
-    const v = venue as Exchange & { enableDemoTrading?: (on: boolean) => void };
-    const urls = venue.urls as Record<string, unknown>;
-    if (id === "binanceusdm" && v.enableDemoTrading) {
-      // ccxt refuses private calls on the futures testnet and asks for Binance's demo trading instead
-      v.enableDemoTrading(true);
-    } else if (urls.test) {
-      venue.setSandboxMode(true);
-    } else {
-      throw new ConfigError([
-        `market.sandbox: true is not possible with ${id}: ccxt knows no testnet for it; use market.sandbox=false to trade for real (small amounts first), or an exchange with a testnet such as binance or binanceusdm`,
-      ]);
-    }
-  }
-  if (config.market.rest_url) rewriteUrls(venue.urls as Record<string, unknown>, config.market.rest_url);
-  const api = venue.urls.api as unknown as Record<string, string>;
-  const endpoint = new URL(String(api[perp ? "fapiPublic" : "public"] ?? Object.values(api)[0])).origin;
-  return { venue, endpoint };
-}
-
-/** Every REST URL of the exchange → the same path under `base` (mirror, gateway, local simulator). */
-function rewriteUrls(urls: Record<string, unknown>, base: string): void {
-  const root = base.replace(/\/+$/, "");
-  const walk = (node: Record<string, unknown>) => {
-    for (const [k, v] of Object.entries(node)) {
-      if (typeof v === "string" && /^https?:\/\//.test(v)) node[k] = v.replace(/^https?:\/\/[^/]+/, root);
-      else if (v && typeof v === "object") walk(v as Record<string, unknown>);
-    }
-  };
-  walk(urls.api as Record<string, unknown>);
-}
-
-/** Binance codes whose ccxt class depends on the URL (see EXCHANGE-NOTES): post-only crosses, funds, filters. */
-const POST_ONLY_CODES = new Set([-5022, -2010]);
-const FUNDS_CODES = new Set([-2019, -4164]);
-
-const codeOf = (e: unknown): number | null => {
-  const m = String((e as Error)?.message ?? "").match(/"code"\s*:\s*(-?\d+)/);
-  return m ? Number(m[1]) : null;
-};
-
-export interface RetryPolicy {
-  attempts: number;
-  baseMs: number;
-  capMs: number;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseMs: 500, capMs: 10_000 };
+import { sleep as timerSleep } from "../core/sleep.ts";
+import { codeOf, DEFAULT_RETRY, FUNDS_CODES, POST_ONLY_CODES, type RetryPolicy } from "./ccxt-errors.ts";
+import { type Ccxt, createVenue, loadCcxt, type VenueOptions } from "./ccxt-venue.ts";
+import type { Config } from "../config/schema.ts";
+import { ConfigError } from "../config/validate.ts";
+import { type ExchangePort, KeyRefused, OrderRejected } from "./port.ts";
+import {
+  type Candle,
+  CANDLE_MS,
+  type Fill,
+  type Inventory,
+  type MarketRules,
+  type Order,
+  type PlaceOrder,
+  type TopOfBook,
+} from "../core/types.ts";
 
 export class CcxtExchange implements ExchangePort {
   readonly #symbol: string;
@@ -113,7 +35,7 @@ export class CcxtExchange implements ExchangePort {
   /** client ids whose placement timed out: looked up before anything else is placed */
   readonly #unknown = new Set<string>();
   #marketsLoaded = false;
-  #book: MarketSnapshot | null = null;
+  #wsTop: TopOfBook | null = null;
   #watching = false;
 
   constructor(
@@ -121,7 +43,7 @@ export class CcxtExchange implements ExchangePort {
     ccxt: Ccxt,
     config: Config,
     readonly retry: RetryPolicy = DEFAULT_RETRY,
-    readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+    readonly sleep: (ms: number) => Promise<void> = timerSleep,
     readonly now: () => number = Date.now,
   ) {
     this.#ccxt = ccxt;
@@ -165,7 +87,7 @@ export class CcxtExchange implements ExchangePort {
   /** A refused key or permission (ccxt's class, or Binance's code where the URL was rewritten) is final. */
   #throwIfDenied(what: string, e: unknown): void {
     if (e instanceof this.#ccxt.AuthenticationError || codeOf(e) === -2015 || codeOf(e) === -2014) {
-      throw new VenueDenied(`${what}: the exchange refused the API key (${(e as Error).message})`);
+      throw new KeyRefused(`${what}: the exchange refused the API key (${(e as Error).message})`);
     }
   }
 
@@ -204,16 +126,16 @@ export class CcxtExchange implements ExchangePort {
     };
   }
 
-  async snapshot(): Promise<MarketSnapshot> {
+  async topOfBook(): Promise<TopOfBook> {
     if (this.#watching) {
-      if (!this.#book) throw new Error("no order book from the websocket yet");
-      return this.#book;
+      if (!this.#wsTop) throw new Error("no order book from the websocket yet");
+      return this.#wsTop;
     }
     const ob = await this.#call("fetchOrderBook", () => this.venue.fetchOrderBook(this.#symbol, 5));
     return this.#top(ob);
   }
 
-  #top(ob: { bids: unknown[][]; asks: unknown[][]; timestamp?: number }): MarketSnapshot {
+  #top(ob: { bids: unknown[][]; asks: unknown[][]; timestamp?: number }): TopOfBook {
     const bid = Number(ob.bids[0]?.[0]), ask = Number(ob.asks[0]?.[0]);
     if (!(bid > 0) || !(ask > 0) || bid >= ask) throw new Error(`unusable order book: bid ${bid}, ask ${ask}`);
     // spot depth carries no time: the moment we received it
@@ -228,7 +150,7 @@ export class CcxtExchange implements ExchangePort {
     (async () => {
       while (this.#watching) {
         try {
-          this.#book = this.#top(await v.watchOrderBook(this.#symbol, 5));
+          this.#wsTop = this.#top(await v.watchOrderBook(this.#symbol, 5));
         } catch {
           await this.sleep(1000); // ccxt reconnects on the next watch call
         }

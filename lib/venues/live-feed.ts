@@ -4,15 +4,14 @@
  * public trades print strictly through its price after it was placed — the same rule as the replay.
  */
 import type { CcxtExchange } from "./ccxt.ts";
-import type { Candle } from "../core/indicators.ts";
-import type { MarketSnapshot, Side } from "../core/quoting.ts";
-import type { PaperMarket } from "./replay-feed.ts";
+import type { Candle, Side, TopOfBook } from "../core/types.ts";
+import type { MarketFeed } from "./feed.ts";
 
 /** Public trades older than this are forgotten (ticks are seconds apart). */
 const KEEP_TRADES_MS = 15 * 60_000;
 
-export class LiveMarket implements PaperMarket {
-  #book: MarketSnapshot | null = null;
+export class LiveFeed implements MarketFeed {
+  #top: TopOfBook | null = null;
   readonly #candles: Candle[] = [];
   /** `ts`: the exchange's time; `seen`: ours, when it arrived (a trade is only known from then on) */
   #trades: { ts: number; seen: number; price: number; amount: number }[] = [];
@@ -24,7 +23,7 @@ export class LiveMarket implements PaperMarket {
 
   /** Fetches what changed since the last call: the book, new closed candles, new public trades. */
   async refresh(): Promise<void> {
-    this.#book = await this.venue.snapshot();
+    this.#top = await this.venue.topOfBook();
     const last = this.#candles.at(-1)?.ts ?? null;
     const fresh = await this.venue.closedCandles(last, last === null ? this.historyCandles : 1000);
     for (const c of fresh) if (c.ts > (this.#candles.at(-1)?.ts ?? -Infinity)) this.#candles.push(c);
@@ -39,8 +38,8 @@ export class LiveMarket implements PaperMarket {
     }
   }
 
-  book(_now: number): MarketSnapshot | null {
-    return this.#book;
+  topOfBook(_now: number): TopOfBook | null {
+    return this.#top;
   }
 
   closedCandles(_now: number, sinceTs: number | null, limit: number): Candle[] {

@@ -10,12 +10,11 @@
  * - spot balances never go negative: an order must be covered by free funds when placed.
  * Perp accounting is cash-style: `base` is the signed position, `quote` the cash balance.
  */
-import type { Clock } from "../engine/clock.ts";
-import type { Config } from "../config/config.ts";
-import { type ExchangePort, type Fill, type Order, OrderRejected, type PlaceOrder } from "./port.ts";
-import type { Candle } from "../core/indicators.ts";
-import { floorToStep, type Inventory, type MarketRules, type MarketSnapshot } from "../core/quoting.ts";
-import type { PaperMarket } from "./replay-feed.ts";
+import type { Candle, Clock, Fill, Inventory, MarketRules, Order, PlaceOrder, TopOfBook } from "../core/types.ts";
+import type { Config } from "../config/schema.ts";
+import { type ExchangePort, OrderRejected } from "./port.ts";
+import { floorToStep } from "../core/steps.ts";
+import type { MarketFeed } from "./feed.ts";
 
 export interface PaperAccount {
   base: number;
@@ -37,7 +36,7 @@ export class PaperExchange implements ExchangePort {
   readonly #perp: boolean;
 
   constructor(
-    readonly market: PaperMarket,
+    readonly feed: MarketFeed,
     readonly clock: Clock,
     config: Pick<Config, "market" | "paper">,
     readonly account: PaperAccount = { base: config.paper.initial_base, quote: config.paper.initial_quote },
@@ -57,15 +56,15 @@ export class PaperExchange implements ExchangePort {
     return Promise.resolve(this.#rules);
   }
 
-  snapshot(): Promise<MarketSnapshot> {
+  topOfBook(): Promise<TopOfBook> {
     const now = this.#advance();
-    const book = this.market.book(now);
-    if (!book) return Promise.reject(new Error(`no market data at ${new Date(now).toISOString()}`));
-    return Promise.resolve(book);
+    const top = this.feed.topOfBook(now);
+    if (!top) return Promise.reject(new Error(`no market data at ${new Date(now).toISOString()}`));
+    return Promise.resolve(top);
   }
 
   closedCandles(sinceTs: number | null, limit: number): Promise<Candle[]> {
-    return Promise.resolve(this.market.closedCandles(this.clock.now(), sinceTs, limit));
+    return Promise.resolve(this.feed.closedCandles(this.clock.now(), sinceTs, limit));
   }
 
   balances(): Promise<Inventory> {
@@ -94,12 +93,12 @@ export class PaperExchange implements ExchangePort {
       return reject("invalid", `order value ${req.price * req.amount} is below the minimum notional ${minNotional}`);
     }
     if (this.#orders.has(req.clientOrderId)) return reject("invalid", `duplicate client order id ${req.clientOrderId}`);
-    const book = this.market.book(now);
-    if (!book) return reject("invalid", "no market data");
-    if (req.side === "buy" ? req.price >= book.bestAsk : req.price <= book.bestBid) {
+    const top = this.feed.topOfBook(now);
+    if (!top) return reject("invalid", "no market data");
+    if (req.side === "buy" ? req.price >= top.bestAsk : req.price <= top.bestBid) {
       return reject(
         "post_only",
-        `post-only ${req.side} at ${req.price} would cross the book ${book.bestBid}/${book.bestAsk}`,
+        `post-only ${req.side} at ${req.price} would cross the book ${top.bestBid}/${top.bestAsk}`,
       );
     }
     if (!this.#perp) {
@@ -166,7 +165,7 @@ export class PaperExchange implements ExchangePort {
     }
     for (const o of this.#orders.values()) {
       const from = Math.max(this.#processedTo, o.ts);
-      const through = this.market.volumeThrough(o.side, o.price, from, now, o.ts);
+      const through = this.feed.volumeThrough(o.side, o.price, from, now, o.ts);
       if (through <= 0) continue;
       // on the lot grid: what is left of a partly filled order carries no float dust (0.0048, not 0.0048000000000000004)
       const amount = floorToStep(Math.min(o.amount - o.filled, through * this.#share), this.#rules.lotSize);

@@ -2,10 +2,11 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openVenueBot } from "../../lib/app/open.ts";
+import { openBot } from "../../lib/app/open.ts";
 import { CcxtExchange } from "../../lib/venues/ccxt.ts";
 import { systemClock } from "../../lib/engine/clock.ts";
-import { Engine, type EngineEvent } from "../../lib/engine/engine.ts";
+import { Engine } from "../../lib/engine/engine.ts";
+import type { EngineEvent } from "../../lib/core/events.ts";
 import { API_KEY, API_SECRET, FakeBinance } from "../fakes/binance.ts";
 import { config } from "../fixtures.ts";
 import { start as startProcess } from "../process.ts";
@@ -251,7 +252,7 @@ describe("live bot with its ledger", () => {
     const fake = fakeFor("spot");
     const cfg = liveConfig(fake, `storage.path=${join(tempDir("mmbot-live-"), "ledger.sqlite")}`);
 
-    const first = await openVenueBot(cfg, { reset: false, secrets: KEYS });
+    const first = await openBot(cfg, { reset: false, secrets: KEYS });
     await first.engine.start();
     await first.engine.tick();
     const [bid, ask] = [fake.open().find((o) => o.side === "BUY")!, fake.open().find((o) => o.side === "SELL")!];
@@ -266,7 +267,7 @@ describe("live bot with its ledger", () => {
     const leftover = fake.open().map((o) => o.clientOrderId);
     expect(leftover.length).toBeGreaterThan(0);
 
-    const second = await openVenueBot(cfg, { reset: false, secrets: KEYS });
+    const second = await openBot(cfg, { reset: false, secrets: KEYS });
     cleanups.push(() => second.ledger.close());
     expect(second.notes.join("\n")).toContain(`continuing live:binance:sandbox account #${first.account.id}`);
     await second.engine.start();
@@ -276,8 +277,8 @@ describe("live bot with its ledger", () => {
       ["501", "sell", 0.004, ask.clientOrderId],
     ]);
     // books from fills: initial balances at the exchange + fills − fees equal the exchange's balances now
-    expect(second.engine.book!.base).toBeCloseTo(fake.balances.ETH, 9);
-    expect(second.engine.book!.quote).toBeCloseTo(fake.balances.USDT, 9);
+    expect(second.engine.portfolio!.base).toBeCloseTo(fake.balances.ETH, 9);
+    expect(second.engine.portfolio!.quote).toBeCloseTo(fake.balances.USDT, 9);
     expect(fake.open().filter((o) => leftover.includes(o.clientOrderId))).toEqual([]);
     await second.engine.tick();
     expect(second.ledger.fills(second.account.id).length).toBe(2);
@@ -295,7 +296,7 @@ describe("live bot with its ledger", () => {
       "strategy.profile=fixed",
       `storage.path=${join(dir, "ledger.sqlite")}`,
     );
-    const bot = await openVenueBot(cfg, { reset: false, secrets: { ...KEYS } });
+    const bot = await openBot(cfg, { reset: false, secrets: { ...KEYS } });
     cleanups.push(() => bot.ledger.close());
     await bot.engine.start();
     await bot.beforeTick();

@@ -1,16 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
-import {
-  buildConfig,
-  ConfigError,
-  defaults,
-  describeSecrets,
-  getPath,
-  loadSecrets,
-  schemaFields,
-  withValue,
-} from "../../lib/config/config.ts";
+import { buildConfig, ConfigError, defaults, getPath, withValue } from "../../lib/config/validate.ts";
+import { describeSecrets, loadSecrets } from "../../lib/config/secrets.ts";
+import { schemaFields } from "../../lib/config/schema.ts";
 import { loadConfig, parseCli } from "../../lib/config/cli.ts";
 
 /** The problems a config produces ([] when it is accepted). */

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { type Alert, Alerter, BoundedQueue, clip, TELEGRAM_LIMIT } from "../../lib/control/alerts.ts";
-import type { Config } from "../../lib/config/config.ts";
-import type { EngineEvent } from "../../lib/engine/engine.ts";
-import type { Fill } from "../../lib/venues/port.ts";
+import type { Config } from "../../lib/config/schema.ts";
+import type { EngineEvent } from "../../lib/core/events.ts";
+import type { Fill } from "../../lib/core/types.ts";
 import { config } from "../fixtures.ts";
 
 const TS = Date.UTC(2024, 4, 1, 12, 0);

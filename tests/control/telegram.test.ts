@@ -2,9 +2,9 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Bot, openPaperReplayBot } from "../../lib/app/open.ts";
+import { openBot, type RunningBot } from "../../lib/app/open.ts";
 import { runLoop } from "../../lib/engine/loop.ts";
-import { midOf } from "../../lib/core/quoting.ts";
+import { midOf } from "../../lib/core/steps.ts";
 import { Telegram } from "../../lib/control/telegram.ts";
 import { type Call, FakeTelegram } from "../fakes/telegram.ts";
 import { config } from "../fixtures.ts";
@@ -23,7 +23,7 @@ async function setup(opts: { sets?: string[]; before?: (fake: FakeTelegram) => v
   cleanups.push(() => fake.stop());
   const dir = mkdtempSync(join(tmpdir(), "mmbot-tg-"));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const bot: Bot = openPaperReplayBot(
+  const bot: RunningBot = await openBot(
     config(
       `storage.path=${join(dir, "ledger.sqlite")}`,
       `telegram.api_root=${fake.apiRoot}`,
@@ -32,7 +32,7 @@ async function setup(opts: { sets?: string[]; before?: (fake: FakeTelegram) => v
       "strategy.fixed_ask_spread_bps=3",
       ...(opts.sets ?? []),
     ),
-    { reset: false },
+    { reset: false, secrets: { telegramAllowedUsers: [] } },
   );
   cleanups.push(() => bot.ledger.close());
   opts.before?.(fake);
@@ -86,7 +86,7 @@ describe("Telegram commands (grammY against a fake Bot API server)", () => {
     expect(orders.length).toBe(2);
     const reply = await ask(fake, "/status");
     const text = String(reply.payload.text);
-    const mid = midOf(bot.engine.market!);
+    const mid = midOf(bot.engine.topOfBook!);
     const bid = orders.find((o) => o.side === "buy")!.price, offer = orders.find((o) => o.side === "sell")!.price;
     expect(text).toContain("State: running");
     expect(text).toContain(`Mid: ${Number(mid.toFixed(8))}`);

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { type Candle, Indicators, requiredCandles } from "../../lib/core/indicators.ts";
+import type { Candle } from "../../lib/core/types.ts";
+import { Indicators, requiredCandles } from "../../lib/core/indicators.ts";
 import { config } from "../fixtures.ts";
 
 const candle = (i: number, close: number, range = 2): Candle => ({

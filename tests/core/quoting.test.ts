@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { ceilToStep, computeQuotes, floorToStep, type QuoteDecision } from "../../lib/core/quoting.ts";
+import { ceilToStep, floorToStep } from "../../lib/core/steps.ts";
+import { computeQuotes, type QuoteDecision } from "../../lib/core/quoting.ts";
 import { indicators, NOW, quoteInput } from "../fixtures.ts";
 
 /** Narrows to a quoting decision or fails with the stand-aside reason. */

@@ -1,10 +1,11 @@
 import { describe, expect, test } from "bun:test";
 import { ManualClock } from "../../lib/engine/clock.ts";
-import { Engine, type EngineEvent } from "../../lib/engine/engine.ts";
+import { Engine } from "../../lib/engine/engine.ts";
+import type { EngineEvent } from "../../lib/core/events.ts";
 import type { ExchangePort } from "../../lib/venues/port.ts";
-import type { Candle } from "../../lib/core/indicators.ts";
+import type { Candle } from "../../lib/core/types.ts";
 import { PaperExchange } from "../../lib/venues/paper.ts";
-import { ReplayMarket } from "../../lib/venues/replay-feed.ts";
+import { ReplayFeed } from "../../lib/venues/replay-feed.ts";
 import { bar, config, flat } from "../fixtures.ts";
 
 const T0 = Date.UTC(2024, 0, 1, 0, 0);
@@ -21,7 +22,7 @@ const BASE_SETS = [
 function setup(candles: Candle[], startMinute: number, ...sets: string[]) {
   const cfg = config(...BASE_SETS, ...sets);
   const clock = new ManualClock(T0 + startMinute * MIN);
-  const exchange = new PaperExchange(new ReplayMarket(candles, 0.01), clock, cfg);
+  const exchange = new PaperExchange(new ReplayFeed(candles, 0.01), clock, cfg);
   const events: EngineEvent[] = [];
   const make = (ex: ExchangePort = exchange) => {
     const engine = new Engine({ config: cfg, exchange: ex, clock });
@@ -187,7 +188,7 @@ describe("engine cycle", () => {
     let failing = false;
     const flaky: ExchangePort = {
       rules: () => exchange.rules(),
-      snapshot: () => (failing ? Promise.reject(new Error("exchange down")) : exchange.snapshot()),
+      topOfBook: () => (failing ? Promise.reject(new Error("exchange down")) : exchange.topOfBook()),
       closedCandles: (since, limit) => exchange.closedCandles(since, limit),
       balances: () => exchange.balances(),
       openOrders: (prefix) => exchange.openOrders(prefix),
@@ -243,7 +244,7 @@ describe("engine cycle", () => {
     expect(f.fill).toMatchObject({ side: "buy", price: 99.9, amount: 0.1 });
     // placed when mid was 100.005: captured (100.005 − 99.9) / 100.005 = 10.5 bp
     expect(f.spreadCaptureBps).toBeCloseTo((100.005 - 99.9) / 100.005 * 10_000, 9);
-    expect(engine.book!.base).toBeCloseTo(1.1, 12);
+    expect(engine.portfolio!.base).toBeCloseTo(1.1, 12);
     expect(engine.status().pnl!.fees).toBeCloseTo(99.9 * 0.1 * 0.001, 12);
   });
 
@@ -263,7 +264,7 @@ describe("engine cycle", () => {
     let placing: () => void = () => {};
     const slow: ExchangePort = {
       rules: () => exchange.rules(),
-      snapshot: () => exchange.snapshot(),
+      topOfBook: () => exchange.topOfBook(),
       closedCandles: (since, limit) => exchange.closedCandles(since, limit),
       balances: () => exchange.balances(),
       openOrders: (prefix) => exchange.openOrders(prefix),

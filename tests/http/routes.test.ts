@@ -5,7 +5,7 @@ import { createApp } from "../../lib/http/routes.ts";
 import { Metrics } from "../../lib/http/metrics.ts";
 import { History } from "../../lib/http/history.ts";
 import { PaperExchange } from "../../lib/venues/paper.ts";
-import { ReplayMarket } from "../../lib/venues/replay-feed.ts";
+import { ReplayFeed } from "../../lib/venues/replay-feed.ts";
 import { serve } from "../../lib/http/serve.ts";
 import { config, flat } from "../fixtures.ts";
 
@@ -20,7 +20,7 @@ async function setup(token?: string) {
     "paper.initial_quote=100",
   );
   const clock = new ManualClock(T0 + 10 * 60_000);
-  const paper = new PaperExchange(new ReplayMarket(flat(T0, 30, () => 100), 0.01), clock, cfg);
+  const paper = new PaperExchange(new ReplayFeed(flat(T0, 30, () => 100), 0.01), clock, cfg);
   const metrics = new Metrics();
   const exchange = metrics.instrument(paper);
   const engine = new Engine({ config: cfg, exchange, clock });
@@ -84,7 +84,7 @@ describe("routes", () => {
     expect(text).toContain('mm_fills_total{side="buy"} 0');
     expect(text).toContain("# TYPE mm_orders_placed_total counter");
     expect(text).toContain('mm_exchange_request_duration_seconds_count{method="place"} 2');
-    expect(text).toMatch(/mm_exchange_request_duration_seconds_sum\{method="snapshot"\} \d/);
+    expect(text).toMatch(/mm_exchange_request_duration_seconds_sum\{method="topOfBook"\} \d/);
     expect(text).toMatch(/mm_spread_bps\{side="bid"\} \d/);
     expect(text).not.toContain("mmbot-"); // client order ids never become labels
     for (const line of text.trim().split("\n").filter((l) => !l.startsWith("#"))) {

@@ -3,7 +3,8 @@ import { DatabaseSync } from "node:sqlite";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Ledger, LedgerError, MIGRATIONS, SCHEMA_VERSION } from "../../lib/storage/ledger.ts";
+import { Ledger, LedgerError } from "../../lib/storage/ledger.ts";
+import { MIGRATIONS, SCHEMA_VERSION } from "../../lib/storage/migrations.ts";
 
 const tmp = () => join(mkdtempSync(join(tmpdir(), "mmbot-ledger-")), "ledger.sqlite");
 const DAY1 = Date.UTC(2024, 4, 1, 12);

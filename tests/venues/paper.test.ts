@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { ManualClock } from "../../lib/engine/clock.ts";
 import { OrderRejected } from "../../lib/venues/port.ts";
 import { PaperExchange } from "../../lib/venues/paper.ts";
-import { ReplayMarket } from "../../lib/venues/replay-feed.ts";
+import { ReplayFeed } from "../../lib/venues/replay-feed.ts";
 import { bar, config } from "../fixtures.ts";
 
 const T0 = Date.UTC(2024, 0, 1, 0, 0);
@@ -11,7 +11,7 @@ const RISING = bar(T0, 100, 100.5, 99.5, 100.2, 60);
 
 function setup(at: number, ...sets: string[]) {
   const clock = new ManualClock(at);
-  const market = new ReplayMarket([RISING, bar(T0 + 60_000, 100.2, 100.2, 100.2, 100.2, 0)], 0.01);
+  const market = new ReplayFeed([RISING, bar(T0 + 60_000, 100.2, 100.2, 100.2, 100.2, 0)], 0.01);
   const ex = new PaperExchange(market, clock, config(...sets));
   return { clock, market, ex };
 }
@@ -23,7 +23,7 @@ describe("intra-minute path", () => {
     expect(market.series.priceAt(T0 + 5_000)!.price).toBeCloseTo(99.875, 10);
     expect(market.series.priceAt(T0 + 30_000)!.price).toBeCloseTo(100, 10);
     // the book around 99.875: bid rounded down to the tick, ask one tick above
-    expect(market.book(T0 + 5_000)).toEqual({ ts: T0 + 5_000, bestBid: 99.87, bestAsk: 99.88 });
+    expect(market.topOfBook(T0 + 5_000)).toEqual({ ts: T0 + 5_000, bestBid: 99.87, bestAsk: 99.88 });
   });
 });
 
@@ -54,7 +54,7 @@ describe("fill model", () => {
 
   test("the rest of a partly filled order fills on the lot grid, without float dust", async () => {
     const clock = new ManualClock(T0 + 5_000);
-    const market = new ReplayMarket([RISING, bar(T0 + 60_000, 100.2, 100.2, 99.0, 99.0, 600)], 0.01);
+    const market = new ReplayFeed([RISING, bar(T0 + 60_000, 100.2, 100.2, 99.0, 99.0, 600)], 0.01);
     const ex = new PaperExchange(market, clock, config("paper.max_volume_share=0.00087", "market.min_notional=0"));
     await ex.place({ clientOrderId: "mmbot-r", side: "buy", price: 99.6, amount: 0.01 });
     clock.set(T0 + 60_000);

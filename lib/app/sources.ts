@@ -1,0 +1,155 @@
+/**
+ * Where a bot's market comes from, one kind each: replayed candles (paper, offline) or an exchange
+ * through ccxt (paper on its live public data, or live orders). The opener (open.ts) does the rest
+ * the same way for every kind: ledger, overrides, account, engine, recorder, controls.
+ */
+import type { Portfolio } from "../core/accounting.ts";
+import { midOf } from "../core/steps.ts";
+import { CANDLE_MS, type Clock } from "../core/types.ts";
+import { requiredCandles } from "../core/indicators.ts";
+import type { Config } from "../config/schema.ts";
+import type { Secrets } from "../config/secrets.ts";
+import { ConfigError } from "../config/validate.ts";
+import { ScaledClock, systemClock } from "../engine/clock.ts";
+import type { EngineOptions } from "../engine/engine.ts";
+import { CcxtExchange } from "../venues/ccxt.ts";
+import { DataError } from "../venues/candles.ts";
+import { LiveFeed } from "../venues/live-feed.ts";
+import { PaperExchange } from "../venues/paper.ts";
+import type { ExchangePort } from "../venues/port.ts";
+import { loadCandleFile, ReplayFeed } from "../venues/replay-feed.ts";
+import type { Account, Ledger } from "../storage/ledger.ts";
+
+/** A market source, before the account is known. */
+export interface Source {
+  /** the ledger's account kind: paper, paper:live:<exchange>, live:<exchange>[:sandbox] */
+  kind: string;
+  /** a new account's starting balances and the mid they are valued at */
+  initialBalances(): Promise<{ base: number; quote: number; mid: number; note: string }>;
+  /** the exchange port and clock for this account, continuing its portfolio */
+  connect(ledger: Ledger, account: Account, portfolio: Portfolio): Connected;
+  /** releases connections (websockets) */
+  close(): Promise<void>;
+}
+
+export interface Connected {
+  exchange: ExchangePort;
+  clock: Clock;
+  /** paper replay: its position in the data is kept per tick */
+  replay: boolean;
+  lastTradeId: EngineOptions["lastTradeId"];
+  /** replay: when the data runs out */
+  endTs?: number;
+  /** before each tick: fresh public data for paper mode on a live feed */
+  refresh?: () => Promise<void>;
+}
+
+/** `mode: paper` on replayed candles: offline, a scaled clock starting after the indicators' warm-up. */
+export function replaySource(config: Config): Source {
+  const candles = loadCandleFile(config.feed.path);
+  const feed = new ReplayFeed(candles, config.market.tick_size);
+  const warmStart = candles[0].ts + requiredCandles(config.strategy) * CANDLE_MS;
+  if (warmStart >= feed.series.endTs) {
+    throw new DataError(`${config.feed.path}: ${candles.length} candles are fewer than the indicators need`);
+  }
+  return {
+    kind: config.mode,
+    initialBalances: () =>
+      Promise.resolve({
+        base: config.paper.initial_base,
+        quote: config.paper.initial_quote,
+        mid: midOf(feed.topOfBook(warmStart)!),
+        note: "",
+      }),
+    connect(ledger, account, portfolio) {
+      const saved = Number(ledger.getState(`replay_ts:${account.id}`));
+      const start = saved > warmStart ? saved : warmStart;
+      if (start >= feed.series.endTs) {
+        throw new DataError(
+          `${config.feed.path}: paper account #${account.id} has already replayed this file to its end; use --reset for a fresh account`,
+        );
+      }
+      const clock = new ScaledClock(start, config.feed.speed);
+      const balances = { base: portfolio.base, quote: portfolio.quote };
+      return {
+        exchange: new PaperExchange(feed, clock, config, balances),
+        clock,
+        replay: true,
+        lastTradeId: null, // a fresh paper exchange: every fill it reports is new
+        endTs: feed.series.endTs,
+      };
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+/** `mode: live` (ccxt, real orders) or `mode: paper` on the exchange's live public data. */
+export async function venueSource(config: Config, secrets: Secrets, notes: string[]): Promise<Source> {
+  const m = config.market;
+  const trading = config.mode === "live";
+  if (trading && (!secrets.exchangeApiKey || !secrets.exchangeApiSecret)) {
+    throw new ConfigError([
+      "mode: live needs EXCHANGE_API_KEY and EXCHANGE_API_SECRET in the environment (a key with trade permission only); to try without keys use mode=paper with feed.source=live",
+    ]);
+  }
+  const { exchange: venue, endpoint } = await CcxtExchange.open(config, { trading, secrets });
+  try {
+    const rules = await venue.rules();
+    const where = !trading
+      ? "public data only (paper fills)"
+      : !m.sandbox
+      ? "LIVE: real orders, real money"
+      : m.exchange === "binanceusdm"
+      ? "demo trading (Binance's futures testnet)"
+      : "testnet";
+    notes.push(
+      `${m.exchange} ${m.symbol}: ${where}, REST ${endpoint}${
+        config.feed.websocket ? " (order book over websocket)" : ""
+      }; tick ${rules.tickSize}, lot ${rules.lotSize}, min notional ${rules.minNotional} from the exchange`,
+    );
+    let feed: LiveFeed | null = null;
+    if (!trading) {
+      feed = new LiveFeed(venue, Math.max(requiredCandles(config.strategy), 120) + 1);
+      await feed.refresh();
+    }
+    return {
+      kind: trading ? `live:${m.exchange}${m.sandbox ? ":sandbox" : ""}` : `paper:live:${m.exchange}`,
+      async initialBalances() {
+        const inv = trading ? await venue.balances() : null;
+        return {
+          base: inv ? inv.position ?? inv.base : config.paper.initial_base,
+          quote: inv ? inv.quote : config.paper.initial_quote,
+          mid: midOf(await venue.topOfBook()),
+          note: trading ? " (the exchange's balances now)" : "",
+        };
+      },
+      connect(ledger, account, portfolio) {
+        // paper on live data trades with the exchange's real rules
+        const paperConfig = {
+          ...config,
+          market: { ...m, tick_size: rules.tickSize, lot_size: rules.lotSize, min_notional: rules.minNotional },
+        };
+        const exchange = feed
+          ? new PaperExchange(feed, systemClock, paperConfig, { base: portfolio.base, quote: portfolio.quote })
+          : venue;
+        // live: fills after the last one recorded (or after the venue's history when the account was opened)
+        const watermark = ledger.lastTradeId(account.id) ?? ledger.getState(`trades_after:${account.id}`);
+        const f = feed;
+        return {
+          exchange,
+          clock: systemClock,
+          replay: false,
+          lastTradeId: !trading ? null : watermark === null ? undefined : watermark || null,
+          // a failed refresh leaves the book ageing: the risk gate stands aside once it is stale
+          refresh: f
+            ? () => f.refresh().catch((e) => console.error(`mmbot: live data refresh failed: ${(e as Error).message}`))
+            : undefined,
+        };
+      },
+      close: () => venue.close(),
+    };
+  } catch (e) {
+    await venue.close().catch(() => {});
+    throw e;
+  }
+}

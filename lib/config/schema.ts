@@ -1,0 +1,210 @@
+/**
+ * The configuration schema: every key with its type, default, bounds and meaning (units in the
+ * text). Types, --set parsing, error texts and config.yml's comments all follow from it.
+ *
+ * Layers, later wins: schema defaults → config file (YAML) → `--set key.path=value` (lib/config/validate.ts).
+ * Secrets never live here; they come from the environment (lib/config/secrets.ts).
+ */
+import { PROFILES, type RiskLimits, type StrategyParams } from "../core/params.ts";
+
+export { PROFILES };
+export type { Profile } from "../core/params.ts";
+
+type NumberField = {
+  kind: "number" | "integer";
+  default: number;
+  doc: string;
+  /** inclusive bounds */
+  min?: number;
+  max?: number;
+  /** exclusive bounds */
+  above?: number;
+  below?: number;
+};
+type BooleanField = { kind: "boolean"; default: boolean; doc: string };
+type StringField = { kind: "string"; default: string; doc: string };
+type EnumField<V extends string = string> = {
+  kind: "enum";
+  default: V;
+  values: readonly V[];
+  doc: string;
+};
+export type Field = NumberField | BooleanField | StringField | EnumField;
+
+const num = (
+  def: number,
+  doc: string,
+  bounds: Omit<NumberField, "kind" | "default" | "doc"> = {},
+): NumberField => ({ kind: "number", default: def, doc, ...bounds });
+const int = (
+  def: number,
+  doc: string,
+  bounds: Omit<NumberField, "kind" | "default" | "doc"> = {},
+): NumberField => ({ kind: "integer", default: def, doc, ...bounds });
+const bool = (def: boolean, doc: string): BooleanField => ({ kind: "boolean", default: def, doc });
+const str = (def: string, doc: string): StringField => ({ kind: "string", default: def, doc });
+const oneOf = <const V extends string>(values: readonly V[], def: V, doc: string): EnumField<V> => ({
+  kind: "enum",
+  values,
+  default: def,
+  doc,
+});
+
+/** on: a normal message; silent: delivered without a notification sound; off: not sent */
+export const ALERT_LEVELS = ["on", "silent", "off"] as const;
+export type AlertLevel = typeof ALERT_LEVELS[number];
+
+/** The schema: every key, its type, default, bounds and meaning (units in the text). */
+export const SCHEMA = {
+  mode: oneOf(["paper", "live"], "paper", "paper: simulated fills; live: real orders through ccxt"),
+  market: {
+    exchange: str("binance", "ccxt exchange id (binance for spot, binanceusdm for USDT-M perpetuals)"),
+    symbol: str("ETH/USDT", "ccxt unified symbol (perpetuals look like ETH/USDT:USDT)"),
+    type: oneOf(["spot", "perp"], "spot", "spot: inventory is base vs quote; perp: inventory is the position"),
+    sandbox: bool(true, "live mode only: use the exchange's testnet / demo trading"),
+    rest_url: str("", "send every REST call to this base URL instead (empty: the exchange's own)"),
+    tick_size: num(0.01, "price step in quote; paper/backtest only (live reads it from the market)", {
+      above: 0,
+    }),
+    lot_size: num(0.0001, "amount step in base; paper/backtest only (live reads it from the market)", {
+      above: 0,
+    }),
+    min_notional: num(5, "smallest order value in quote; paper/backtest only (live reads it)", { min: 0 }),
+    client_order_prefix: str("mmbot-", "client order id prefix: orders carrying it are ours to cancel"),
+    maker_fee_bps: num(10, "maker fee in basis points of the order value (negative: rebate)", {
+      min: -100,
+      max: 100,
+    }),
+  },
+  strategy: {
+    profile: oneOf(
+      PROFILES,
+      "natr_macd",
+      "natr_macd: NATR spreads + MACD trend skew; natr_rsi: NATR spreads + RSI skew; fixed: constant spreads",
+    ),
+    refresh_s: num(15, "seconds between re-quotes", { min: 1, max: 3600 }),
+    order_amount: num(0.01, "size of each quote in base currency", { above: 0 }),
+    natr_period: int(30, "NATR / ATR period in 1m candles", { min: 2, max: 1000 }),
+    bid_spread_multiplier: num(120, "bid spread = natr × this / 10000 (natr in percent)", { above: 0 }),
+    ask_spread_multiplier: num(60, "ask spread = natr × this / 10000 (natr in percent)", { above: 0 }),
+    fixed_bid_spread_bps: num(10, "fixed profile: bid distance from the reference in bps", { above: 0 }),
+    fixed_ask_spread_bps: num(10, "fixed profile: ask distance from the reference in bps", { above: 0 }),
+    macd_fast: int(12, "natr_macd: MACD fast EMA period in candles", { min: 1, max: 1000 }),
+    macd_slow: int(26, "natr_macd: MACD slow EMA period in candles", { min: 2, max: 1000 }),
+    macd_signal: int(9, "natr_macd: MACD signal EMA period in candles", { min: 1, max: 1000 }),
+    rsi_period: int(30, "natr_rsi: RSI period in candles", { min: 2, max: 1000 }),
+    trend_scalar: num(-1, "natr_rsi: s = this × (rsi − 50) / 50; −1 leans against overbought/oversold", {
+      min: -1,
+      max: 1,
+    }),
+    shift_multiplier: num(0.5, "max_shift = this × natr / 100 (fraction of mid)", { min: 0, max: 100 }),
+    inventory_scalar: num(1, "weight of the inventory shift relative to max_shift", { min: 0, max: 100 }),
+    target_base_ratio: num(0.5, "wanted share of equity held in base (spot) / neutral position (perp)", {
+      above: 0,
+      below: 1,
+    }),
+    max_inventory_deviation: num(0.3, "past |ratio − target| > this, quote only the side that reduces it", {
+      above: 0,
+      max: 1,
+    }),
+    max_position_notional: num(1000, "perp: largest position value in quote, either direction", {
+      above: 0,
+    }),
+    min_spread_bps: num(1, "each quote stays at least this far from mid, in bps", { above: 0, max: 10000 }),
+    refresh_tolerance_bps: num(1, "keep a resting order if within this many bps of its new quote", {
+      min: 0,
+      max: 10000,
+    }),
+    max_candle_age_s: num(180, "stand aside when the last closed candle ended longer ago than this", {
+      above: 0,
+    }),
+  },
+  risk: {
+    max_drawdown_pct: num(10, "kill switch: stop quoting when equity falls this % below its peak", {
+      above: 0,
+      max: 100,
+    }),
+    max_natr_pct: num(1, "volatility cap: stand aside while NATR (percent) is above this", { above: 0 }),
+    max_book_age_s: num(30, "stale data: stand aside when the order book is older than this, seconds", {
+      above: 0,
+    }),
+    max_consecutive_errors: int(5, "error breaker: pause quoting after this many failed ticks in a row", {
+      min: 1,
+      max: 1000,
+    }),
+  },
+  feed: {
+    source: oneOf(["replay", "live"], "replay", "replay: candles from feed.path; live: public exchange data"),
+    path: str("data/binance_spot_ETHUSDT_1m_sample.csv", "replay: candle CSV (ts,open,high,low,close,volume)"),
+    speed: num(1, "replay: clock speed, 1 = wall-clock pace, 60 = a minute per second", {
+      above: 0,
+      max: 1_000_000,
+    }),
+    websocket: bool(false, "live feed: order book through ccxt watchOrderBook instead of REST"),
+  },
+  paper: {
+    initial_base: num(1, "paper account: starting base balance", { min: 0 }),
+    initial_quote: num(3000, "paper account: starting quote balance", { min: 0 }),
+    max_volume_share: num(0.1, "a fill takes at most this share of the volume traded through our price", {
+      above: 0,
+      max: 1,
+    }),
+  },
+  http: {
+    enabled: bool(true, "serve /health, /metrics, /api and the dashboard"),
+    host: str("127.0.0.1", "bind address; non-loopback needs HTTP_TOKEN"),
+    port: int(8080, "TCP port (0: any free port)", { min: 0, max: 65535 }),
+  },
+  telegram: {
+    api_root: str("https://api.telegram.org", "Bot API server (a self-hosted one, or a fake in tests)"),
+    coalesce_fills_s: num(3, "fills arriving within this many seconds go out as one alert", { min: 0, max: 300 }),
+    error_repeat_s: num(300, "an identical error is alerted again (with its count) at most this often, seconds", {
+      min: 1,
+    }),
+    queue_size: int(100, "alerts waiting while Telegram is unreachable; the oldest are dropped beyond this", {
+      min: 1,
+      max: 10000,
+    }),
+    alerts: {
+      fills: oneOf(ALERT_LEVELS, "on", "each fill (side, amount, price, fee, inventory); on, silent or off"),
+      inventory: oneOf(ALERT_LEVELS, "on", "inventory limit hit and cleared"),
+      errors: oneOf(ALERT_LEVELS, "on", "errors (deduplicated) and the error breaker"),
+      kill_switch: oneOf(ALERT_LEVELS, "on", "drawdown kill switch tripped"),
+      stale_data: oneOf(ALERT_LEVELS, "on", "market data stale / fresh again"),
+      lifecycle: oneOf(ALERT_LEVELS, "silent", "bot started, stopped, paused, resumed"),
+    },
+  },
+  storage: {
+    path: str("data/mmbot.sqlite", "SQLite ledger file"),
+  },
+} as const;
+
+export type Section = { readonly [key: string]: Field | Section };
+type ValueOf<F> = F extends EnumField<infer V> ? V
+  : F extends NumberField ? number
+  : F extends BooleanField ? boolean
+  : F extends StringField ? string
+  : F extends Section ? { -readonly [K in keyof F]: ValueOf<F[K]> }
+  : never;
+
+/** The validated configuration; shape and key names follow `SCHEMA`. */
+export type Config = ValueOf<typeof SCHEMA>;
+
+// core reads these sections under its own names: the schema must keep providing them
+const _strategyFits: StrategyParams = {} as Config["strategy"];
+const _riskFits: RiskLimits = {} as Config["risk"];
+void _strategyFits, void _riskFits;
+
+export const isField = (node: Field | Section): node is Field => typeof (node as Field).kind === "string";
+
+/** Every dotted key path of the schema with its field. */
+export function schemaFields(section: Section = SCHEMA, prefix = ""): [string, Field][] {
+  return Object.entries(section).flatMap(([key, node]) =>
+    isField(node) ? [[prefix + key, node] as [string, Field]] : schemaFields(node, `${prefix}${key}.`)
+  );
+}
+
+/** Keys a running bot can change (/set); the rest (market, mode, feed, storage, …) need a restart. */
+export function settableAtRuntime(path: string): boolean {
+  return /^(strategy|risk)\./.test(path) || /^telegram\.(alerts\.|coalesce_fills_s$|error_repeat_s$)/.test(path);
+}

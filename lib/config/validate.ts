@@ -1,0 +1,223 @@
+/**
+ * Validation, once at the edge: YAML and `--set` / `/set` text against the schema, every problem
+ * collected and reported with its key, the value and what is allowed. Nothing is half-applied.
+ */
+import YAML from "yaml";
+import { type Config, type Field, isField, SCHEMA, schemaFields, type Section } from "./schema.ts";
+
+/** Bad configuration: every problem, each naming the key, the value and what is allowed. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join("\n"));
+    this.name = "ConfigError";
+  }
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+const FIELDS = new Map(schemaFields());
+
+/** What a field accepts, in words, for error messages. */
+export function allowed(field: Field): string {
+  switch (field.kind) {
+    case "boolean":
+      return "true or false";
+    case "string":
+      return "a string";
+    case "enum":
+      return `one of ${field.values.join(", ")}`;
+    default: {
+      const limits = [
+        field.min !== undefined ? `≥ ${field.min}` : "",
+        field.above !== undefined ? `> ${field.above}` : "",
+        field.max !== undefined ? `≤ ${field.max}` : "",
+        field.below !== undefined ? `< ${field.below}` : "",
+      ].filter(Boolean);
+      const what = field.kind === "integer" ? "an integer" : "a number";
+      return limits.length ? `${what} ${limits.join(" and ")}` : what;
+    }
+  }
+}
+
+const show = (v: unknown) => (typeof v === "string" ? JSON.stringify(v) : String(v));
+
+/** Checks one value against its field; returns a problem or null. */
+export function checkValue(path: string, field: Field, value: unknown): string | null {
+  const bad = () => `${path}: ${show(value)} is not allowed; must be ${allowed(field)}`;
+  switch (field.kind) {
+    case "boolean":
+      return typeof value === "boolean" ? null : bad();
+    case "string":
+      return typeof value === "string" ? null : bad();
+    case "enum":
+      return field.values.includes(value as string) ? null : bad();
+    default: {
+      if (typeof value !== "number" || !Number.isFinite(value)) return bad();
+      if (field.kind === "integer" && !Number.isInteger(value)) return bad();
+      if (field.min !== undefined && value < field.min) return bad();
+      if (field.max !== undefined && value > field.max) return bad();
+      if (field.above !== undefined && value <= field.above) return bad();
+      if (field.below !== undefined && value >= field.below) return bad();
+      return null;
+    }
+  }
+}
+
+/** Turns a `--set` / `/set` string into the field's type (the schema decides, not the text). */
+export function parseValue(path: string, text: string): { value: unknown } | { problem: string } {
+  const field = FIELDS.get(path);
+  if (!field) return { problem: unknownKey(path) };
+  const t = text.trim();
+  switch (field.kind) {
+    case "boolean":
+      if (t === "true" || t === "false") return { value: t === "true" };
+      return { problem: `${path}: ${show(text)} is not allowed; must be ${allowed(field)}` };
+    case "number":
+    case "integer": {
+      const n = t === "" ? NaN : Number(t);
+      if (Number.isNaN(n)) return { problem: `${path}: ${show(text)} is not allowed; must be ${allowed(field)}` };
+      return { value: n };
+    }
+    default:
+      return { value: text };
+  }
+}
+
+const SECRET_HINTS: Record<string, string> = {
+  token: "TELEGRAM_BOT_TOKEN",
+  bot_token: "TELEGRAM_BOT_TOKEN",
+  allowed_users: "TELEGRAM_ALLOWED_USERS",
+  api_key: "EXCHANGE_API_KEY",
+  apikey: "EXCHANGE_API_KEY",
+  secret: "EXCHANGE_API_SECRET",
+  api_secret: "EXCHANGE_API_SECRET",
+};
+
+function unknownKey(path: string): string {
+  const leaf = path.slice(path.lastIndexOf(".") + 1);
+  const secret = SECRET_HINTS[leaf.toLowerCase()];
+  if (secret) return `${path}: secrets are not read from the config; set the environment variable ${secret}`;
+  // List what is allowed at the deepest section of the path that exists.
+  const parts = path.split(".");
+  let section: Section = SCHEMA;
+  let parent = "";
+  for (const part of parts.slice(0, -1)) {
+    const child: Field | Section | undefined = section[part];
+    if (!child || isField(child)) break;
+    section = child;
+    parent = parent ? `${parent}.${part}` : part;
+  }
+  return `${path}: unknown key; allowed${parent ? ` in ${parent}` : ""}: ${Object.keys(section).join(", ")}`;
+}
+
+/** Walks a parsed YAML document; collects unknown keys and misplaced sections. */
+function flatten(doc: unknown, problems: string[]): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  const walk = (node: Record<string, unknown>, section: Section, prefix: string) => {
+    for (const [key, value] of Object.entries(node)) {
+      const path = prefix + key;
+      const child = section[key];
+      if (!child) problems.push(unknownKey(path));
+      else if (isField(child)) out.set(path, value);
+      else if (isPlainObject(value)) walk(value, child, path + ".");
+      else if (value !== null) problems.push(`${path}: ${show(value)} is not allowed; must be a section with keys`);
+    }
+  };
+  if (doc === null || doc === undefined) return out; // an empty file means "all defaults"
+  if (!isPlainObject(doc)) problems.push(`config: the document must be a mapping of keys, got ${show(doc)}`);
+  else walk(doc, SCHEMA, "");
+  return out;
+}
+
+/** Cross-field rules the per-key bounds cannot express. */
+function crossChecks(c: Config): string[] {
+  const problems: string[] = [];
+  if (c.strategy.macd_fast >= c.strategy.macd_slow) {
+    problems.push(
+      `strategy.macd_fast: ${c.strategy.macd_fast} is not allowed; must be less than strategy.macd_slow (${c.strategy.macd_slow})`,
+    );
+  }
+  if (!/^[A-Za-z0-9._:\/-]{1,20}$/.test(c.market.client_order_prefix)) {
+    problems.push(
+      `market.client_order_prefix: ${
+        JSON.stringify(c.market.client_order_prefix)
+      } is not allowed; must be 1–20 characters of letters, digits and . _ : / -`,
+    );
+  }
+  if (c.mode === "live" && c.feed.source === "replay") {
+    problems.push(`feed.source: "replay" is not allowed with mode "live"; must be live`);
+  }
+  return problems;
+}
+
+export interface LoadOptions {
+  /** YAML text of the config file ("" for none) and its name for messages. */
+  yamlText?: string;
+  source?: string;
+  /** `key.path=value` overrides, applied after the file. */
+  sets?: string[];
+}
+
+/** Builds the configuration from the layers; throws ConfigError listing every problem. */
+export function buildConfig({ yamlText = "", source = "config", sets = [] }: LoadOptions): Config {
+  const problems: string[] = [];
+  let doc: unknown = null;
+  const parsed = YAML.parseDocument(yamlText, { uniqueKeys: true });
+  if (parsed.errors.length) {
+    for (const e of parsed.errors) problems.push(`${source}: YAML error: ${e.message.split("\n")[0]}`);
+  } else {
+    doc = parsed.toJS();
+  }
+  const values = flatten(doc, problems);
+  for (const assignment of sets) {
+    const eq = assignment.indexOf("=");
+    if (eq <= 0) {
+      problems.push(`--set ${show(assignment)}: must look like key.path=value`);
+      continue;
+    }
+    const path = assignment.slice(0, eq).trim();
+    const parsedValue = parseValue(path, assignment.slice(eq + 1));
+    if ("problem" in parsedValue) problems.push(`${parsedValue.problem} (from --set)`);
+    else values.set(path, parsedValue.value);
+  }
+  const config = structuredClone(defaults());
+  for (const [path, value] of values) {
+    const problem = checkValue(path, FIELDS.get(path)!, value);
+    if (problem) problems.push(problem);
+    else setPath(config, path, value);
+  }
+  if (!problems.length) problems.push(...crossChecks(config));
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
+
+/** A copy of `config` with one key changed, validated like the rest (for `/set`). */
+export function withValue(config: Config, path: string, text: string): Config {
+  const parsed = parseValue(path, text);
+  if ("problem" in parsed) throw new ConfigError([parsed.problem]);
+  const problem = checkValue(path, FIELDS.get(path)!, parsed.value);
+  if (problem) throw new ConfigError([problem]);
+  const next = structuredClone(config);
+  setPath(next, path, parsed.value);
+  const cross = crossChecks(next);
+  if (cross.length) throw new ConfigError(cross);
+  return next;
+}
+
+export function defaults(): Config {
+  const config: Record<string, unknown> = {};
+  for (const [path, field] of FIELDS) setPath(config, path, field.default);
+  return config as Config;
+}
+
+export function getPath(obj: unknown, path: string): unknown {
+  return path.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)?.[key], obj);
+}
+
+function setPath(obj: object, path: string, value: unknown): void {
+  const keys = path.split(".");
+  let node = obj as Record<string, unknown>;
+  for (const key of keys.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+  node[keys[keys.length - 1]] = value;
+}

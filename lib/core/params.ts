@@ -1,0 +1,41 @@
+/**
+ * The parameters the pure core reads. The config schema (lib/config) provides them under the same
+ * snake_case keys as config.yml, and checks at compile time that it does; core never imports config.
+ */
+
+export const PROFILES = ["natr_macd", "natr_rsi", "fixed"] as const;
+/** natr_macd: NATR spreads + MACD trend skew; natr_rsi: NATR spreads + RSI skew; fixed: constant spreads */
+export type Profile = typeof PROFILES[number];
+
+/** `strategy.*` (units as in config.yml: spreads and tolerances in bps, NATR in percent, amounts in base). */
+export interface StrategyParams {
+  profile: Profile;
+  refresh_s: number;
+  order_amount: number;
+  natr_period: number;
+  bid_spread_multiplier: number;
+  ask_spread_multiplier: number;
+  fixed_bid_spread_bps: number;
+  fixed_ask_spread_bps: number;
+  macd_fast: number;
+  macd_slow: number;
+  macd_signal: number;
+  rsi_period: number;
+  trend_scalar: number;
+  shift_multiplier: number;
+  inventory_scalar: number;
+  target_base_ratio: number;
+  max_inventory_deviation: number;
+  max_position_notional: number;
+  min_spread_bps: number;
+  refresh_tolerance_bps: number;
+  max_candle_age_s: number;
+}
+
+/** `risk.*`: the limits of the risk gate and the error breaker. */
+export interface RiskLimits {
+  max_drawdown_pct: number;
+  max_natr_pct: number;
+  max_book_age_s: number;
+  max_consecutive_errors: number;
+}

@@ -1,0 +1,38 @@
+/** Price and amount grids: rounding to the tick and the lot without float dust, and the mid price. */
+import type { TopOfBook } from "./types.ts";
+
+export const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
+
+/** Mid price of a top of book. */
+export const midOf = (m: Pick<TopOfBook, "bestBid" | "bestAsk">) => (m.bestBid + m.bestAsk) / 2;
+
+const decimalsCache = new Map<number, number>();
+/** Decimal places of a step (0.01 → 2), cached: rounding runs several times per tick. */
+function decimalsOf(step: number): number {
+  let d = decimalsCache.get(step);
+  if (d === undefined) {
+    const [mantissa, exp] = step.toExponential().split("e");
+    d = Math.max(0, (mantissa.split(".")[1] ?? "").length - Number(exp));
+    decimalsCache.set(step, d);
+  }
+  return d;
+}
+
+/** `steps × step` as the nearest double of the decimal value (200003 × 0.01 → 2000.03, not 2000.0300000000002). */
+function snap(steps: number, step: number): number {
+  const scale = 10 ** decimalsOf(step);
+  return Math.round(steps * step * scale) / scale;
+}
+
+// A tiny tolerance so that 2000.03 / 0.01 = 200002.99999999997 still counts as 200003 steps.
+const STEP_EPSILON = 1e-9;
+
+/** Rounds down to a multiple of `step` (bids, amounts): never more aggressive than asked. */
+export function floorToStep(x: number, step: number): number {
+  return snap(Math.floor(x / step + STEP_EPSILON), step);
+}
+
+/** Rounds up to a multiple of `step` (asks). */
+export function ceilToStep(x: number, step: number): number {
+  return snap(Math.ceil(x / step - STEP_EPSILON), step);
+}

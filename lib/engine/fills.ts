@@ -1,0 +1,47 @@
+/**
+ * Fill tracking: the watermark (the venue's trade id of the last fill taken), the mid at which each
+ * of our orders was placed, and what every new fill does to the portfolio and the inventory.
+ */
+import { applyFill, type Portfolio } from "../core/accounting.ts";
+import type { EngineEvent } from "../core/events.ts";
+import type { Fill } from "../core/types.ts";
+
+type FillEvent = Extract<EngineEvent, { type: "fill" }>;
+
+/** Fills of a cancelled order may still arrive a tick later: remember this many placements. */
+const PLACED_KEPT = 1000;
+
+export class FillTracker {
+  readonly #placedMid = new Map<string, number>();
+
+  /** `lastTradeId`: the last fill already taken (the ledger's, after a restart) or null */
+  constructor(public lastTradeId: string | null) {}
+
+  /** Remembers the mid when an order was placed, for its fills' spread capture. */
+  placed(clientOrderId: string, mid: number): void {
+    this.#placedMid.set(clientOrderId, mid);
+    if (this.#placedMid.size > PLACED_KEPT) this.#placedMid.delete(this.#placedMid.keys().next().value!);
+  }
+
+  /**
+   * Applies new fills to the portfolio in order and moves the watermark; returns one event each.
+   * Spread capture = distance of the fill from the mid at placement, bps, positive when earned.
+   */
+  take(fills: readonly Fill[], portfolio: Portfolio, inventoryRatioAt: (price: number) => number): FillEvent[] {
+    const events: FillEvent[] = [];
+    for (const f of fills) {
+      applyFill(portfolio, f);
+      this.lastTradeId = f.tradeId;
+      const mid = this.#placedMid.get(f.clientOrderId);
+      const capture = mid === undefined ? null : (f.side === "buy" ? mid - f.price : f.price - mid) / mid * 10_000;
+      events.push({
+        type: "fill",
+        ts: f.ts,
+        fill: f,
+        inventoryRatio: inventoryRatioAt(f.price),
+        spreadCaptureBps: capture,
+      });
+    }
+    return events;
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The engine's status: a pure projection of its state into the one object that the console line,
+ * /health, /metrics, the dashboard and Telegram all read, so every screen shows the same figures.
+ */
+import { equityOf, type PnlSummary, type Portfolio, summarize } from "../core/accounting.ts";
+import { type Breaker, closedBreaker } from "../core/breaker.ts";
+import type { IndicatorSnapshot } from "../core/indicators.ts";
+import { inventoryRatio, type QuoteDecision } from "../core/quoting.ts";
+import { drawdownPct } from "../core/risk.ts";
+import { midOf } from "../core/steps.ts";
+import type { Inventory, Order, TopOfBook } from "../core/types.ts";
+import type { Config } from "../config/schema.ts";
+
+export type EngineState =
+  | "starting"
+  | "warming_up"
+  | "quoting"
+  | "standing_aside"
+  | "paused"
+  | "killed"
+  | "error_breaker"
+  | "stopped";
+
+export interface EngineStatus {
+  mode: Config["mode"];
+  symbol: string;
+  marketType: Config["market"]["type"];
+  profile: Config["strategy"]["profile"];
+  state: EngineState;
+  /** why the engine is not quoting (or which side it skips) */
+  reason: string | null;
+  paused: boolean;
+  killSwitch: boolean;
+  ts: number;
+  lastTickTs: number | null;
+  ticks: number;
+  warmup: { count: number; required: number };
+  topOfBook: TopOfBook | null;
+  mid: number | null;
+  indicators: IndicatorSnapshot;
+  decision: QuoteDecision | null;
+  inventory: Inventory | null;
+  inventoryRatio: number | null;
+  openOrders: Order[];
+  pnl: (PnlSummary & { drawdownPct: number }) | null;
+  consecutiveErrors: number;
+  lastError: string | null;
+  /** duration of the last tick's compute and venue calls, ms */
+  loopMs: number | null;
+}
+
+/** What the engine holds between ticks, as the status projection reads it. */
+export interface RunState {
+  state: EngineState;
+  reason: string | null;
+  paused: boolean;
+  killSwitch: boolean;
+  lastTickTs: number | null;
+  ticks: number;
+  topOfBook: TopOfBook | null;
+  decision: QuoteDecision | null;
+  inventory: Inventory | null;
+  openOrders: Order[];
+  portfolio: Portfolio | null;
+  initialEquity: number;
+  peakEquity: number;
+  breaker: Breaker;
+  loopMs: number | null;
+}
+
+export const initialRunState = (paused: boolean, killSwitch: boolean): RunState => ({
+  state: "starting",
+  reason: null,
+  paused,
+  killSwitch,
+  lastTickTs: null,
+  ticks: 0,
+  topOfBook: null,
+  decision: null,
+  inventory: null,
+  openOrders: [],
+  portfolio: null,
+  initialEquity: 0,
+  peakEquity: 0,
+  breaker: closedBreaker(),
+  loopMs: null,
+});
+
+export function projectStatus(
+  cfg: Config,
+  nowMs: number,
+  indicators: IndicatorSnapshot,
+  f: RunState,
+): EngineStatus {
+  const mid = f.topOfBook ? midOf(f.topOfBook) : null;
+  const p = f.portfolio;
+  return {
+    mode: cfg.mode,
+    symbol: cfg.market.symbol,
+    marketType: cfg.market.type,
+    profile: cfg.strategy.profile,
+    state: f.state,
+    reason: f.reason,
+    paused: f.paused,
+    killSwitch: f.killSwitch,
+    ts: nowMs,
+    lastTickTs: f.lastTickTs,
+    ticks: f.ticks,
+    warmup: { count: indicators.count, required: indicators.required },
+    topOfBook: f.topOfBook,
+    mid,
+    indicators,
+    decision: f.decision,
+    inventory: f.inventory,
+    inventoryRatio: f.inventory && mid !== null
+      ? inventoryRatio(f.inventory, mid, cfg.market.type, cfg.strategy)
+      : null,
+    openOrders: f.openOrders,
+    pnl: p && mid !== null
+      ? { ...summarize(p, mid, f.initialEquity), drawdownPct: drawdownPct(equityOf(p, mid), f.peakEquity) }
+      : null,
+    consecutiveErrors: f.breaker.failures,
+    lastError: f.breaker.lastError,
+    loopMs: f.loopMs,
+  };
+}

@@ -1,0 +1,51 @@
+/** The ledger's schema, as forward migrations: a file from any earlier mmbot opens and is brought up to date. */
+
+/** Forward migrations; the schema version is `PRAGMA user_version` = how many have run. */
+export const MIGRATIONS: string[] = [
+  // 1: the first schema
+  `CREATE TABLE accounts (
+     id INTEGER PRIMARY KEY,
+     created_ts INTEGER NOT NULL,
+     mode TEXT NOT NULL,
+     symbol TEXT NOT NULL,
+     initial_base REAL NOT NULL,
+     initial_quote REAL NOT NULL,
+     initial_mid REAL NOT NULL
+   );
+   CREATE TABLE orders (
+     client_order_id TEXT PRIMARY KEY,
+     venue_order_id TEXT,
+     account_id INTEGER NOT NULL REFERENCES accounts (id),
+     side TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+     price REAL NOT NULL,
+     amount REAL NOT NULL,
+     filled REAL NOT NULL DEFAULT 0,
+     status TEXT NOT NULL,
+     created_ts INTEGER NOT NULL,
+     updated_ts INTEGER NOT NULL
+   );
+   CREATE TABLE fills (
+     trade_id TEXT PRIMARY KEY,
+     account_id INTEGER NOT NULL REFERENCES accounts (id),
+     client_order_id TEXT NOT NULL,
+     side TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+     price REAL NOT NULL,
+     amount REAL NOT NULL,
+     fee_quote REAL NOT NULL,
+     ts INTEGER NOT NULL
+   );
+   CREATE TABLE equity (
+     account_id INTEGER NOT NULL REFERENCES accounts (id),
+     ts INTEGER NOT NULL,
+     mid REAL NOT NULL,
+     base REAL NOT NULL,
+     quote REAL NOT NULL,
+     equity REAL NOT NULL,
+     PRIMARY KEY (account_id, ts)
+   );
+   CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // 2: spread capture per fill, and fills by time
+  `ALTER TABLE fills ADD COLUMN spread_capture_bps REAL;
+   CREATE INDEX fills_by_account_ts ON fills (account_id, ts);`,
+];
+export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,59 @@
+/**
+ * The recorder: writes the engine's events to the ledger, synchronously, before anyone else hears of
+ * them — orders, fills, the pause and kill-switch flags, the replay position and an equity snapshot
+ * a minute.
+ */
+import type { EngineEvent } from "../core/events.ts";
+import type { Account, Ledger } from "./ledger.ts";
+
+const EQUITY_EVERY_MS = 60_000;
+
+export interface RecorderOptions {
+  /** paper replay: the position in the data is kept at every tick, so a restart continues there */
+  replay: boolean;
+  /** mid and balances now, for the equity snapshot; null before the first top of book */
+  equityNow(): { mid: number; base: number; quote: number } | null;
+}
+
+/** A listener for `engine.on(…)` that records into `ledger` for `account`. */
+export function recorder(ledger: Ledger, account: Account, opts: RecorderOptions): (e: EngineEvent) => void {
+  let lastEquityTs = 0;
+  return (e) => {
+    switch (e.type) {
+      case "fill":
+        ledger.recordFill(account.id, e.fill, e.spreadCaptureBps);
+        break;
+      case "order_placed":
+        ledger.recordOrder(account.id, e.order, e.ts);
+        break;
+      case "order_cancelled":
+        ledger.setOrderStatus(e.order.clientOrderId, "canceled", e.ts);
+        break;
+      case "paused":
+        ledger.paused = true;
+        break;
+      case "resumed":
+        ledger.paused = false;
+        ledger.killSwitch = false;
+        break;
+      case "kill_switch":
+        ledger.killSwitch = true;
+        break;
+      case "start":
+        // a new account's fills start after whatever the venue already had
+        if (ledger.getState(`trades_after:${account.id}`) === null) {
+          ledger.setState(`trades_after:${account.id}`, e.lastTradeId ?? "");
+        }
+        break;
+      case "tick": {
+        if (opts.replay) ledger.setState(`replay_ts:${account.id}`, String(e.ts));
+        if (e.ts - lastEquityTs < EQUITY_EVERY_MS) break;
+        const now = opts.equityNow();
+        if (!now) break;
+        lastEquityTs = e.ts;
+        ledger.recordEquity(account.id, e.ts, now.mid, now.base, now.quote);
+        break;
+      }
+    }
+  };
+}
