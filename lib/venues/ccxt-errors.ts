@@ -1,7 +1,8 @@
 /**
  * How ccxt errors are read: Binance's numeric codes (whose ccxt class depends on the URL, see
- * EXCHANGE-NOTES) and the retry policy for transient failures.
+ * EXCHANGE-NOTES), a refused key, and the retry policy for transient failures.
  */
+import type { Ccxt } from "./ccxt-venue.ts";
 
 /** Binance codes whose ccxt class depends on the URL (see EXCHANGE-NOTES): post-only crosses, funds, filters. */
 export const POST_ONLY_CODES = new Set([-5022, -2010]);
@@ -19,3 +20,28 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseMs: 500, capMs: 10_000 };
+
+/** A refused key or permission (ccxt's class, or Binance's code where the URL was rewritten): final. */
+export function isKeyRefusal(ccxt: Ccxt, e: unknown): boolean {
+  return e instanceof ccxt.AuthenticationError || codeOf(e) === -2015 || codeOf(e) === -2014;
+}
+
+/**
+ * How long to wait before retrying a call that failed on `attempt` (1-based), or null when it must
+ * not be retried: only network errors, timeouts, 5xx and rate limits are, with capped exponential
+ * backoff, or the venue's Retry-After (seconds) for a rate limit.
+ */
+export function retryDelayMs(
+  ccxt: Ccxt,
+  e: unknown,
+  attempt: number,
+  policy: RetryPolicy,
+  retryAfterS: number,
+): number | null {
+  const transient = e instanceof ccxt.NetworkError || e instanceof ccxt.OperationFailed ||
+    e instanceof ccxt.ExchangeNotAvailable;
+  if (!transient || attempt >= policy.attempts) return null;
+  const rateLimited = e instanceof ccxt.DDoSProtection || e instanceof ccxt.RateLimitExceeded;
+  if (rateLimited && retryAfterS > 0) return Math.min(policy.capMs, retryAfterS * 1000);
+  return Math.min(policy.capMs, policy.baseMs * 2 ** (attempt - 1));
+}

@@ -7,9 +7,18 @@
  * by `market.rest_url`), by Binance's numeric codes too. Idempotent calls retry with capped backoff;
  * an order whose placement timed out is looked up by client order id before anything else is placed.
  */
-import type { Exchange, Order as CcxtOrder, Trade } from "ccxt";
+import type { Exchange, Trade } from "ccxt";
+import { candleFrom, feeInQuote, orderFrom, topOfBookFrom } from "./ccxt-convert.ts";
 import { sleep as timerSleep } from "../core/sleep.ts";
-import { codeOf, DEFAULT_RETRY, FUNDS_CODES, POST_ONLY_CODES, type RetryPolicy } from "./ccxt-errors.ts";
+import {
+  codeOf,
+  DEFAULT_RETRY,
+  FUNDS_CODES,
+  isKeyRefusal,
+  POST_ONLY_CODES,
+  retryDelayMs,
+  type RetryPolicy,
+} from "./ccxt-errors.ts";
 import { type Ccxt, createVenue, loadCcxt, type VenueOptions } from "./ccxt-venue.ts";
 import type { Config } from "../config/schema.ts";
 import { ConfigError } from "../config/validate.ts";
@@ -63,30 +72,21 @@ export class CcxtExchange implements ExchangePort {
 
   /** Retries network errors, timeouts, 5xx and rate limits (honouring Retry-After); rethrows the rest, classified. */
   async #call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    const E = this.#ccxt;
     for (let attempt = 1;; attempt++) {
       try {
         return await fn();
       } catch (e) {
         this.#throwIfDenied(what, e);
-        const transient = e instanceof E.NetworkError || e instanceof E.OperationFailed ||
-          e instanceof E.ExchangeNotAvailable;
-        if (!transient || attempt >= this.retry.attempts) throw e;
-        const retryAfter = Number(
-          (this.venue.last_response_headers as Record<string, string> | undefined)?.["Retry-After"],
-        );
-        const backoff = Math.min(this.retry.capMs, this.retry.baseMs * 2 ** (attempt - 1));
-        const wait = (e instanceof E.DDoSProtection || e instanceof E.RateLimitExceeded) && retryAfter > 0
-          ? Math.min(this.retry.capMs, retryAfter * 1000)
-          : backoff;
+        const headers = this.venue.last_response_headers as Record<string, string> | undefined;
+        const wait = retryDelayMs(this.#ccxt, e, attempt, this.retry, Number(headers?.["Retry-After"]));
+        if (wait === null) throw e;
         await this.sleep(wait);
       }
     }
   }
 
-  /** A refused key or permission (ccxt's class, or Binance's code where the URL was rewritten) is final. */
   #throwIfDenied(what: string, e: unknown): void {
-    if (e instanceof this.#ccxt.AuthenticationError || codeOf(e) === -2015 || codeOf(e) === -2014) {
+    if (isKeyRefusal(this.#ccxt, e)) {
       throw new KeyRefused(`${what}: the exchange refused the API key (${(e as Error).message})`);
     }
   }
@@ -132,14 +132,7 @@ export class CcxtExchange implements ExchangePort {
       return this.#wsTop;
     }
     const ob = await this.#call("fetchOrderBook", () => this.venue.fetchOrderBook(this.#symbol, 5));
-    return this.#top(ob);
-  }
-
-  #top(ob: { bids: unknown[][]; asks: unknown[][]; timestamp?: number }): TopOfBook {
-    const bid = Number(ob.bids[0]?.[0]), ask = Number(ob.asks[0]?.[0]);
-    if (!(bid > 0) || !(ask > 0) || bid >= ask) throw new Error(`unusable order book: bid ${bid}, ask ${ask}`);
-    // spot depth carries no time: the moment we received it
-    return { ts: ob.timestamp ?? this.now(), bestBid: Number(bid), bestAsk: Number(ask) };
+    return topOfBookFrom(ob, this.now());
   }
 
   /** Keeps the top of book from watchOrderBook; a dropped socket lets it age, and the risk gate stands aside. */
@@ -150,7 +143,7 @@ export class CcxtExchange implements ExchangePort {
     (async () => {
       while (this.#watching) {
         try {
-          this.#wsTop = this.#top(await v.watchOrderBook(this.#symbol, 5));
+          this.#wsTop = topOfBookFrom(await v.watchOrderBook(this.#symbol, 5), this.now());
         } catch {
           await this.sleep(1000); // ccxt reconnects on the next watch call
         }
@@ -165,17 +158,7 @@ export class CcxtExchange implements ExchangePort {
       () => this.venue.fetchOHLCV(this.#symbol, "1m", since, sinceTs === null ? limit + 1 : 1000),
     );
     // the newest row is the minute still forming (exchange time, not ours): only the ones before it are closed
-    const closed = rows
-      .slice(0, -1)
-      .map(([ts, open, high, low, close, volume]) => ({
-        ts: Number(ts),
-        open: Number(open),
-        high: Number(high),
-        low: Number(low),
-        close: Number(close),
-        volume: Number(volume),
-      }));
-    return closed.slice(-limit);
+    return rows.slice(0, -1).map(candleFrom).slice(-limit);
   }
 
   async balances(): Promise<Inventory> {
@@ -199,7 +182,7 @@ export class CcxtExchange implements ExchangePort {
     await this.#markets();
     await this.#reconcileUnknown();
     const orders = await this.#call("fetchOpenOrders", () => this.venue.fetchOpenOrders(this.#symbol));
-    return orders.filter((o) => (o.clientOrderId ?? "").startsWith(prefix)).map((o) => this.#order(o));
+    return orders.filter((o) => (o.clientOrderId ?? "").startsWith(prefix)).map((o) => orderFrom(o, this.now()));
   }
 
   async place(p: PlaceOrder): Promise<Order> {
@@ -215,7 +198,7 @@ export class CcxtExchange implements ExchangePort {
         clientOrderId: p.clientOrderId,
       });
       this.#clientIds.set(String(o.id), p.clientOrderId);
-      return { ...this.#order(o), clientOrderId: p.clientOrderId };
+      return { ...orderFrom(o, this.now()), clientOrderId: p.clientOrderId };
     } catch (e) {
       this.#throwIfDenied("createOrder", e);
       const code = codeOf(e);
@@ -253,7 +236,7 @@ export class CcxtExchange implements ExchangePort {
       const o = open.find((x) => x.clientOrderId === id);
       if (o) {
         this.#clientIds.set(String(o.id), id);
-        found.set(id, this.#order(o));
+        found.set(id, orderFrom(o, this.now()));
         this.#unknown.delete(id);
         continue;
       }
@@ -304,7 +287,7 @@ export class CcxtExchange implements ExchangePort {
         side: t.side as Fill["side"],
         price: Number(t.price),
         amount: Number(t.amount),
-        feeQuote: this.#feeQuote(t),
+        feeQuote: feeInQuote(t, this.#market().base),
         ts: Number(t.timestamp),
       });
     }
@@ -318,28 +301,6 @@ export class CcxtExchange implements ExchangePort {
       this.#clientIds.set(id, o.clientOrderId ?? null);
     }
     return this.#clientIds.get(id)!;
-  }
-
-  /** The fee in quote; a fee paid in base is converted at the trade price (BNB fees are left as reported). */
-  #feeQuote(t: Trade): number {
-    const m = this.#market();
-    const fee = t.fee;
-    if (!fee?.cost) return 0;
-    return fee.currency === m.base ? Number(fee.cost) * Number(t.price) : Number(fee.cost);
-  }
-
-  #order(o: CcxtOrder): Order {
-    const status = o.status === "closed" ? "filled" : o.status === "canceled" ? "canceled" : "open";
-    return {
-      clientOrderId: o.clientOrderId ?? "",
-      venueOrderId: String(o.id),
-      side: o.side as Order["side"],
-      price: Number(o.price),
-      amount: Number(o.amount),
-      filled: Number(o.filled ?? 0),
-      status: o.status === "rejected" ? "rejected" : status,
-      ts: Number(o.timestamp ?? this.now()),
-    };
   }
 
   /** Public trades after `sinceTs` (exchange time), oldest first: what paper mode on live data fills against. */
