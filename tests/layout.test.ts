@@ -70,7 +70,9 @@ describe("layout (DESIGN §1)", () => {
   });
 
   test("the checker itself sees a wrong import (it can fail)", () => {
-    const spec = specifiers(`import { Engine } from "../engine/engine.ts";\nconst x = await import("../http/serve.ts");`);
+    const spec = specifiers(
+      `import { Engine } from "../engine/engine.ts";\nconst x = await import("../http/serve.ts");`,
+    );
     expect(spec).toEqual(["../engine/engine.ts", "../http/serve.ts"]);
     const to = folderOf(normalize(join("lib/core", spec[0])));
     expect(LEVEL[to] < LEVEL.core).toBe(false);

@@ -1,7 +1,7 @@
 /**
  * Alerts: engine events → short messages for the phone. Fills are coalesced, errors deduplicated and
  * rate-limited, each category can be on / silent / off. Messages wait in a bounded queue that a
- * sender (lib/telegram.ts) drains at its own pace, so nothing here ever waits on the network.
+ * sender (lib/control/telegram.ts) drains at its own pace, so nothing here ever waits on the network.
  */
 import type { AlertLevel, Config } from "../config/schema.ts";
 import type { EngineEvent } from "../core/events.ts";

@@ -1,6 +1,6 @@
 /**
  * Risk gate: whether the engine may quote this tick, and if not, why. Pure.
- * (The error breaker lives in the engine: a tick whose venue calls fail never reaches the gate.)
+ * (The error breaker sits beside it in breaker.ts: a tick whose venue calls fail never reaches the gate.)
  */
 import type { RiskLimits } from "./params.ts";
 

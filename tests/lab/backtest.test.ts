@@ -1,10 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { runBacktest, sharpe } from "../../lib/lab/backtest.ts";
-import { CandleSeries, DataError, parseCandleCsv } from "../../lib/venues/candles.ts";
+import { parseCandleCsv } from "../../lib/venues/candles.ts";
 import { loadCandleFile } from "../../lib/venues/replay-feed.ts";
 import { config } from "../fixtures.ts";
 
@@ -112,62 +112,5 @@ describe("report", () => {
   test("a data file that is too short is refused clearly", async () => {
     const candles = parseCandleCsv("ts,open,high,low,close,volume\n0,1,1,1,1,1\n60000,1,1,1,1,1\n", "short.csv");
     await expect(runBacktest(config(), candles)).rejects.toThrow("the indicators alone need 34");
-  });
-});
-
-describe("candle CSV", () => {
-  const H = "ts,open,high,low,close,volume";
-  test.each([
-    [
-      "missing header",
-      "1,2,3,4,5,6",
-      'x.csv:1: expected the header "ts,open,high,low,close,volume", got "1,2,3,4,5,6"',
-    ],
-    [
-      "short row",
-      `${H}\n0,1,1,1,1,1\n60000,1,1,1`,
-      "x.csv:3: expected 6 columns (ts,open,high,low,close,volume), got 4",
-    ],
-    ["not a number", `${H}\n0,1,1,1,1,1\n60000,1,abc,1,1,1`, 'x.csv:3: high "abc" is not a number'],
-    ["empty cell", `${H}\n0,1,1,,1,1`, 'x.csv:2: low "" is not a number'],
-    ["high below close", `${H}\n0,1,1,1,2,1`, "x.csv:2: high 1 / low 1 do not contain open 1 and close 2"],
-    ["negative volume", `${H}\n0,1,1,1,1,-5`, "x.csv:2: volume -5 is negative"],
-    ["zero price", `${H}\n0,0,1,0,1,1`, "x.csv:2: prices must be positive"],
-    [
-      "out of order",
-      `${H}\n120000,1,1,1,1,1\n60000,1,1,1,1,1`,
-      "x.csv:3: ts 60000 is not after the previous row (120000)",
-    ],
-    ["not a minute", `${H}\n1500,1,1,1,1,1`, "x.csv:2: ts 1500 is not a whole minute in ms since epoch"],
-    ["no rows", `${H}\n`, "x.csv: no candles"],
-  ])("%s", (_name, text, message) => {
-    expect(() => parseCandleCsv(text, "x.csv")).toThrow(new DataError(message));
-  });
-
-  test("CRLF line endings and a trailing newline are fine", () => {
-    expect(parseCandleCsv(`${"ts,open,high,low,close,volume"}\r\n0,1,2,0.5,1.5,3\r\n`, "x.csv")).toEqual([
-      { ts: 0, open: 1, high: 2, low: 0.5, close: 1.5, volume: 3 },
-    ]);
-  });
-
-  test("a missing file is named", () => {
-    expect(() => loadCandleFile("nope/missing.csv")).toThrow("nope/missing.csv: cannot read the candle file");
-  });
-
-  test("the bad line of a real file is reported by number", () => {
-    const dir = mkdtempSync(join(tmpdir(), "mmbot-csv-"));
-    const lines = readFileSync("data/binance_spot_ETHUSDT_1m_sample.csv", "utf8").split("\n").slice(0, 100);
-    lines[57] = lines[57].replace(/,[^,]*$/, ",lots");
-    const path = join(dir, "bad.csv");
-    writeFileSync(path, lines.join("\n"));
-    expect(() => loadCandleFile(path)).toThrow(`${path}:58: volume "lots" is not a number`);
-    expect(existsSync(path)).toBe(true);
-  });
-
-  test("closed candles: only those that ended by now, newest `limit`, after `since`", () => {
-    const s = new CandleSeries(parseCandleCsv(`${H}\n0,1,1,1,1,1\n60000,1,1,1,1,1\n120000,1,1,1,1,1`, "x.csv"));
-    expect(s.closedBefore(119_999, null, 10).map((c) => c.ts)).toEqual([0]);
-    expect(s.closedBefore(180_000, null, 2).map((c) => c.ts)).toEqual([60_000, 120_000]);
-    expect(s.closedBefore(180_000, 60_000, 10).map((c) => c.ts)).toEqual([120_000]);
   });
 });
