@@ -20,7 +20,8 @@ export type GateResult =
   | { ok: true }
   | { ok: false; reason: "paused" | "kill_switch" | "stale_data" | "volatility_cap"; detail: string };
 
-export const drawdownPct = (equity: number, peak: number) => (peak > 0 ? (1 - equity / peak) * 100 : 0);
+/** How far equity is below its peak, percent; written as (peak − equity) / peak so that 900 of 1000 is exactly 10. */
+export const drawdownPct = (equity: number, peak: number) => (peak > 0 ? (peak - equity) / peak * 100 : 0);
 
 export function riskGate(s: RiskState, risk: RiskLimits): GateResult {
   if (s.paused) return { ok: false, reason: "paused", detail: "paused by the user" };

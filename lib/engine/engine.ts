@@ -9,13 +9,14 @@ import { equityOf, openPortfolio, type Portfolio } from "../core/accounting.ts";
 import { isOpen, tickFailed, tickSucceeded } from "../core/breaker.ts";
 import type { EngineEvent } from "../core/events.ts";
 import { planOrders } from "../core/orders.ts";
-import { computeQuotes, type InventoryLimit, inventoryRatio, type QuoteDecision } from "../core/quoting.ts";
+import { computeQuotes, inventoryRatio, type QuoteDecision } from "../core/quoting.ts";
 import { drawdownPct, riskGate } from "../core/risk.ts";
 import { midOf } from "../core/steps.ts";
 import type { Candle, Clock, MarketRules, Order, TopOfBook } from "../core/types.ts";
 import type { Config } from "../config/schema.ts";
 import { type ExchangePort, KeyRefused, OrderRejected } from "../venues/port.ts";
 import { CandleHistory } from "./candles.ts";
+import { Edges } from "./edges.ts";
 import { EventBus, type Listener } from "./events.ts";
 import { FillTracker } from "./fills.ts";
 import { Serial } from "./serial.ts";
@@ -50,8 +51,7 @@ export class Engine {
   #config: Config;
   readonly #candles: CandleHistory;
   #rules: MarketRules | null = null;
-  #limit: InventoryLimit = null;
-  #stale = false;
+  readonly #edges = new Edges();
   readonly #run: RunState;
   #seq = 0;
 
@@ -129,12 +129,8 @@ export class Engine {
       this.#run.initialEquity = this.#opts.initialEquity ?? equityOf(this.#run.portfolio, mid);
       this.#run.peakEquity = Math.max(this.#run.initialEquity, equityOf(this.#run.portfolio, mid));
       this.#run.state = this.#run.paused ? "paused" : "warming_up";
-      this.#emit({
-        type: "start",
-        ts: this.#clock.now(),
-        cancelledLeftovers: cancelled,
-        lastTradeId: this.lastTradeId,
-      });
+      const ts = this.#clock.now();
+      this.#emit({ type: "start", ts, cancelledLeftovers: cancelled, lastTradeId: this.lastTradeId });
     });
   }
 
@@ -175,7 +171,7 @@ export class Engine {
         equity,
         peakEquity: this.#run.peakEquity,
       }, cfg.risk);
-      this.#noteStale(now, gate.ok ? null : gate.reason === "stale_data" ? gate.detail : null);
+      this.#emitIf(this.#edges.staleData(now, !gate.ok && gate.reason === "stale_data" ? gate.detail : null));
       if (!gate.ok) {
         if (gate.reason === "kill_switch" && !this.#run.killSwitch) {
           this.#run.killSwitch = true;
@@ -202,7 +198,7 @@ export class Engine {
         await this.#standAside(ind.ready ? "standing_aside" : "warming_up", decision.reason);
         return;
       }
-      this.#noteInventoryLimit(now, decision.inventoryLimit, decision.figures.inventoryRatio);
+      this.#emitIf(this.#edges.inventoryLimit(now, decision.inventoryLimit, decision.figures.inventoryRatio));
       await this.#apply(decision, mid, now);
     } catch (e) {
       await this.#onError(now, e);
@@ -283,6 +279,10 @@ export class Engine {
     this.#events.emit(e);
   }
 
+  #emitIf(e: EngineEvent | null): void {
+    if (e) this.#events.emit(e);
+  }
+
   async #collectFills(): Promise<void> {
     const fills = await this.#ex.fillsSince(this.#fills.lastTradeId);
     if (!fills.length) return;
@@ -314,19 +314,6 @@ export class Engine {
   async #cancel(o: Order): Promise<void> {
     await this.#ex.cancel(o);
     this.#emit({ type: "order_cancelled", ts: this.#clock.now(), order: o });
-  }
-
-  #noteInventoryLimit(ts: number, limit: InventoryLimit, ratio: number): void {
-    if (limit === this.#limit) return;
-    if (limit) this.#emit({ type: "inventory_limit", ts, state: "hit", limit, ratio });
-    else this.#emit({ type: "inventory_limit", ts, state: "cleared", limit: this.#limit, ratio });
-    this.#limit = limit;
-  }
-
-  #noteStale(ts: number, detail: string | null): void {
-    if ((detail !== null) === this.#stale) return;
-    this.#stale = detail !== null;
-    this.#emit({ type: "stale_data", ts, state: detail ? "stale" : "fresh", detail: detail ?? "market data is fresh" });
   }
 
   async #onError(ts: number, e: unknown): Promise<void> {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { drawdownPct, type RiskState, riskGate } from "../../lib/core/risk.ts";
+import { drawdownPct, riskGate, type RiskState } from "../../lib/core/risk.ts";
 import { closedBreaker, isOpen, tickFailed, tickSucceeded } from "../../lib/core/breaker.ts";
 import type { RiskLimits } from "../../lib/core/params.ts";
 import { NOW } from "../fixtures.ts";
@@ -33,7 +33,7 @@ describe("drawdownPct", () => {
     [1100, 1000, -10],
     // no peak yet: 0, not a division by zero
     [500, 0, 0],
-  ])("equity %p, peak %p → %p %", (equity, peak, pct) => {
+  ])("equity %p, peak %p → drawdown %p percent", (equity, peak, pct) => {
     expect(drawdownPct(equity, peak)).toBeCloseTo(pct, 9);
   });
 });
@@ -69,10 +69,8 @@ describe("riskGate", () => {
     });
   });
 
-  // KNOWN BUG in lib/core/risk.ts: drawdownPct computes (1 − 900 / 1000) × 100 = 9.999999999999998 in floating
-  // point, so a drawdown of exactly the limit does not trip the `≥` check. (peak − equity) / peak × 100 gives 10.
-  // Marked failing so the suite stays green; bun reports it once lib/ is fixed: then make it a plain `test`.
-  test.failing("drawdown exactly 10 % (equity 900 of peak 1000) trips the kill switch (≥)", () => {
+  // (1 − 900 / 1000) × 100 is 9.999999999999998 in floating point and missed the `≥`; (1000 − 900) / 1000 × 100 is 10.
+  test("drawdown exactly 10 % (equity 900 of peak 1000) trips the kill switch (≥)", () => {
     expect(reasonOf(state({ equity: 900 }))).toBe("kill_switch");
   });
 
@@ -100,7 +98,7 @@ describe("riskGate", () => {
     [1.001, "volatility_cap"],
     [1, "ok"], // at the cap, not above it
     [null, "ok"], // no NATR yet: the gate does not block
-  ])("NATR %p % with cap 1 %: %s", (natr, reason) => {
+  ])("NATR %p percent with cap 1 percent: %s", (natr, reason) => {
     expect(reasonOf(state({ natr }))).toBe(reason);
   });
 
@@ -146,7 +144,10 @@ describe("error breaker, max 3", () => {
   });
 
   test("a success on a closed breaker is no recovery, and resets a partial count", () => {
-    expect(tickSucceeded(closedBreaker(), MAX)).toEqual({ breaker: { failures: 0, lastError: null }, recovered: false });
+    expect(tickSucceeded(closedBreaker(), MAX)).toEqual({
+      breaker: { failures: 0, lastError: null },
+      recovered: false,
+    });
     const partial = { failures: 2, lastError: "timeout" };
     expect(tickSucceeded(partial, MAX)).toEqual({ breaker: { failures: 0, lastError: "timeout" }, recovered: false });
   });

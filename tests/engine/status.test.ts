@@ -1,0 +1,85 @@
+import { describe, expect, test } from "bun:test";
+import { initialRunState, projectStatus, type RunState } from "../../lib/engine/status.ts";
+import { openPortfolio } from "../../lib/core/accounting.ts";
+import { config, indicators, NOW } from "../fixtures.ts";
+
+/** A run a few ticks in: book 2999 / 3001 (mid 3000), 0.5 base + 3000 quote, portfolio opened at mid 2800. */
+function running(over: Partial<RunState> = {}): RunState {
+  return {
+    ...initialRunState(false, false),
+    state: "quoting",
+    lastTickTs: NOW - 1000,
+    ticks: 7,
+    topOfBook: { ts: NOW - 500, bestBid: 2999, bestAsk: 3001 },
+    inventory: { base: 0.5, quote: 3000 },
+    // initial equity 0.5 × 2800 + 3000 = 4400
+    portfolio: openPortfolio(0.5, 3000, 2800),
+    initialEquity: 4400,
+    peakEquity: 5000,
+    breaker: { failures: 2, lastError: "timeout" },
+    loopMs: 12,
+    ...over,
+  };
+}
+
+describe("initialRunState", () => {
+  test("starts with nothing known, carrying paused and the kill switch", () => {
+    const r = initialRunState(true, true);
+    expect(r.state).toBe("starting");
+    expect([r.paused, r.killSwitch]).toEqual([true, true]);
+    expect([r.ticks, r.lastTickTs, r.topOfBook, r.portfolio, r.loopMs]).toEqual([0, null, null, null, null]);
+    expect(r.breaker).toEqual({ failures: 0, lastError: null });
+    expect(initialRunState(false, false).paused).toBe(false);
+  });
+});
+
+describe("projectStatus", () => {
+  test("before any top of book: mid, inventory ratio and pnl are null", () => {
+    const s = projectStatus(config(), NOW, indicators({ count: 3, required: 34 }), initialRunState(false, false));
+    expect(s.mid).toBeNull();
+    expect(s.inventoryRatio).toBeNull();
+    expect(s.pnl).toBeNull();
+    expect([s.consecutiveErrors, s.lastError]).toEqual([0, null]);
+    expect(s.warmup).toEqual({ count: 3, required: 34 });
+    expect([s.state, s.ts, s.ticks]).toEqual(["starting", NOW, 0]);
+  });
+
+  test("inventory and portfolio without a book still give no ratio and no pnl", () => {
+    const s = projectStatus(config(), NOW, indicators(), running({ topOfBook: null }));
+    expect([s.mid, s.inventoryRatio, s.pnl]).toEqual([null, null, null]);
+  });
+
+  test("spot: mid, inventory ratio, pnl and drawdown from the run state", () => {
+    const s = projectStatus(config(), NOW, indicators(), running());
+    // mid (2999 + 3001) / 2 = 3000
+    expect(s.mid).toBe(3000);
+    // ratio 0.5 × 3000 / (0.5 × 3000 + 3000) = 1500 / 4500 = 1/3
+    expect(s.inventoryRatio).toBeCloseTo(1 / 3, 12);
+    // equity 0.5 × 3000 + 3000 = 4500; pnl 4500 − 4400 = 100; unrealized 0.5 × (3000 − 2800) = 100
+    expect(s.pnl?.equity).toBeCloseTo(4500, 9);
+    expect(s.pnl?.pnl).toBeCloseTo(100, 9);
+    expect(s.pnl?.unrealized).toBeCloseTo(100, 9);
+    // drawdown from peak 5000: (1 − 4500 / 5000) × 100 = 10 %
+    expect(s.pnl?.drawdownPct).toBeCloseTo(10, 9);
+    expect([s.consecutiveErrors, s.lastError]).toEqual([2, "timeout"]);
+  });
+
+  test("config and run fields pass through", () => {
+    const s = projectStatus(config(), NOW, indicators(), running({ paused: true, reason: "paused by the user" }));
+    expect([s.mode, s.symbol, s.marketType, s.profile]).toEqual(["paper", "ETH/USDT", "spot", "natr_macd"]);
+    expect([s.state, s.reason, s.paused, s.killSwitch]).toEqual(["quoting", "paused by the user", true, false]);
+    expect([s.ts, s.lastTickTs, s.ticks, s.loopMs]).toEqual([NOW, NOW - 1000, 7, 12]);
+  });
+
+  test("perp: inventory ratio from the position notional", () => {
+    // position 0.1 × 3000 = 300; ratio 0.5 + 300 / (2 × 1000) = 0.65
+    const s = projectStatus(
+      config("market.type=perp"),
+      NOW,
+      indicators(),
+      running({ inventory: { base: 0, quote: 5000, position: 0.1 } }),
+    );
+    expect(s.marketType).toBe("perp");
+    expect(s.inventoryRatio).toBeCloseTo(0.65, 12);
+  });
+});
