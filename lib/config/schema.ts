@@ -132,6 +132,15 @@ export const SCHEMA = {
       min: 1,
       max: 1000,
     }),
+    pull_quotes_on_error: bool(true, "cancel our orders as soon as a tick fails, not only when the breaker trips"),
+    dead_man_s: int(60, "venue-side cancel-all if the bot goes silent this long, seconds (Binance USDT-M; 0: off)", {
+      min: 0,
+      max: 3600,
+    }),
+    shutdown_timeout_s: num(30, "on stop: keep retrying cancels this long before exiting with what is left", {
+      above: 0,
+      max: 3600,
+    }),
   },
   feed: {
     source: oneOf(["replay", "live"], "replay", "replay: candles from feed.path; live: public exchange data"),

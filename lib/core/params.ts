@@ -38,4 +38,10 @@ export interface RiskLimits {
   max_natr_pct: number;
   max_book_age_s: number;
   max_consecutive_errors: number;
+  /** cancel our orders at the first failed tick, not only when the breaker trips */
+  pull_quotes_on_error: boolean;
+  /** seconds of silence after which the venue cancels our orders (0: off) */
+  dead_man_s: number;
+  /** seconds to keep retrying cancels on stop */
+  shutdown_timeout_s: number;
 }
