@@ -18,9 +18,14 @@ import type { Config } from "./lib/config/schema.ts";
 import { ConfigError } from "./lib/config/validate.ts";
 import { describeSecrets, loadSecrets, type Secrets } from "./lib/config/secrets.ts";
 import { currencies, isoMinute } from "./lib/core/format.ts";
+import { scrubber, scrubUrls } from "./lib/core/scrub.ts";
+import type { Engine, PullOutcome } from "./lib/engine/engine.ts";
 import { runLoop } from "./lib/engine/loop.ts";
 import { Telegram } from "./lib/control/telegram.ts";
 import { loadCandleFile } from "./lib/venues/replay-feed.ts";
+
+/** Error texts pass through this before they are printed: secrets and signed URLs never reach the console. */
+let scrub: (text: string) => string = scrubUrls;
 
 function fail(e: unknown): never {
   if (e instanceof ConfigError) {
@@ -30,7 +35,9 @@ function fail(e: unknown): never {
   }
   if (e instanceof KeyRefused) {
     console.error(
-      `mmbot: not trading: ${e.message}. Check EXCHANGE_API_KEY / EXCHANGE_API_SECRET, the key's trade permission and its IP allow-list (testnet keys differ from live ones)`,
+      `mmbot: not trading: ${
+        scrub(e.message)
+      }. Check EXCHANGE_API_KEY / EXCHANGE_API_SECRET, the key's trade permission and its IP allow-list (testnet keys differ from live ones)`,
     );
     process.exit(2);
   }
@@ -48,15 +55,15 @@ function fail(e: unknown): never {
       .test(name)
   ) {
     // ccxt: the exchange could not be used at start; nothing was placed
-    console.error(`mmbot: the exchange failed at start (${name}): ${(e as Error).message}; not trading`);
+    console.error(`mmbot: the exchange failed (${name}): ${scrub((e as Error).message)}; not trading`);
     process.exit(1);
   }
-  console.error(`mmbot: ${(e as Error)?.stack ?? e}`);
+  console.error(`mmbot: ${scrub(String((e as Error)?.stack ?? e))}`);
   process.exit(1);
 }
 
 /** Runs the bot until a signal or the end of the replay data. */
-async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<void> {
+async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<number> {
   if (config.http.enabled && !isLoopback(config.http.host) && !secrets.httpToken) {
     throw new ConfigError([
       `http.host: ${
@@ -72,7 +79,10 @@ async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<v
 
   const controller = new AbortController();
   const onSignal = (sig: string) => {
-    if (controller.signal.aborted) return;
+    if (controller.signal.aborted) {
+      console.log(`mmbot: ${sig} again: still cancelling (up to ${config.risk.shutdown_timeout_s} s), then exiting`);
+      return;
+    }
     console.log(`\nmmbot: ${sig} received, cancelling orders and stopping`);
     controller.abort();
   };
@@ -95,13 +105,14 @@ async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<v
   for (const note of bot.notes) console.log(`mmbot: ${note}`);
   let http: Served | null = null;
   let telegram: Telegram | null = null;
+  let fatal: unknown = null;
   try {
     if (secrets.telegramBotToken) {
       telegram = new Telegram({
         token: secrets.telegramBotToken,
         allowedUsers: secrets.telegramAllowedUsers,
         bot,
-        log: (line) => console.log(`mmbot: ${line}`),
+        log: (line) => console.log(`mmbot: ${scrub(line)}`),
       });
       telegram.start();
     } else {
@@ -116,8 +127,9 @@ async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<v
         runtime: "Bun" in globalThis ? "bun" : "deno",
         startedAt: Date.now(),
         token: secrets.httpToken,
-        pause: () => engine.pause(),
+        pause: () => engine.pause("http"),
         resume: () => engine.resume(),
+        protectReads: !isLoopback(config.http.host),
       });
       try {
         http = serve(app.fetch, { hostname: config.http.host, port: config.http.port });
@@ -140,19 +152,70 @@ async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<v
       beforeTick: () => bot.beforeTick(),
     });
     if (end === "data_ended") console.log(`mmbot: the replay data ended at ${isoMinute(bot.endTs!)}; stopping`);
-    const cancelled = await engine.stop();
-    const b = engine.portfolio!;
+  } catch (e) {
+    fatal = e;
+  }
+  // the one shutdown path, whatever stopped the bot (DESIGN §12)
+  let left: PullOutcome | null = null;
+  try {
+    left = await shutdown(engine, config.risk.shutdown_timeout_s);
+    const b = engine.portfolio;
     const s = engine.status();
     console.log(
-      `mmbot: stopped; cancelled ${cancelled} order(s); balances ${b.base} ${base}, ${b.quote} ${quote} (unrounded); ${b.fills} fills, pnl ${
-        (s.pnl?.pnl ?? 0).toFixed(2)
-      } ${quote}`,
+      `mmbot: stopped; cancelled ${left.cancelled} order(s)${
+        b
+          ? `; balances ${b.base} ${base}, ${b.quote} ${quote} (unrounded); ${b.fills} fills, pnl ${
+            (s.pnl?.pnl ?? 0).toFixed(2)
+          } ${quote}`
+          : ""
+      }`,
     );
+    if (left.resting.length || !left.confirmed) {
+      console.error(
+        `mmbot: ${
+          left.confirmed
+            ? `${left.resting.length} order(s) of ours still rest on the exchange`
+            : `the exchange could not confirm that nothing of ours rests (${left.error})`
+        }; cancel them by hand:${
+          left.resting.map((o) => `\n  ${o.side} ${o.amount} @ ${o.price} ${o.clientOrderId}`).join("") ||
+          " (none known)"
+        }`,
+      );
+    }
   } finally {
     await telegram?.stop();
     await http?.close();
     await bot.close();
     ledger.close();
+  }
+  if (fatal) fail(fatal);
+  return left.resting.length || !left.confirmed ? EXIT_ORDERS_LEFT : 0;
+}
+
+/** Exit code when the bot stopped but orders of ours may still rest (the list was printed and alerted). */
+const EXIT_ORDERS_LEFT = 3;
+
+/**
+ * Stops the engine: cancels with retries for up to `timeoutS`, then a final open-orders query. Bounded
+ * even if a venue call hangs: past the timeout (and a grace for the call in flight) the last known
+ * orders are reported as unconfirmed.
+ */
+async function shutdown(engine: Engine, timeoutS: number): Promise<PullOutcome> {
+  const graceMs = 15_000;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<PullOutcome>((resolve) => {
+    timer = setTimeout(() =>
+      resolve({
+        cancelled: 0,
+        resting: engine.status().openOrders,
+        confirmed: false,
+        error: `no answer within ${timeoutS} s`,
+      }), timeoutS * 1000 + graceMs);
+  });
+  try {
+    return await Promise.race([engine.stop(timeoutS * 1000), timedOut]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -161,6 +224,7 @@ function control(config: Config, command: "pause" | "resume"): void {
   const ledger = Ledger.open(config.storage.path);
   try {
     ledger.paused = command === "pause";
+    ledger.pauseReason = command === "pause" ? "paused from the command line" : null;
     console.log(
       command === "pause"
         ? `mmbot: paused (ledger ${ledger.path}); a running bot cancels its orders before its next tick, and stays paused across restarts until resume`
@@ -203,11 +267,11 @@ async function main() {
   }
   const config = loadConfig(cli.configPath, cli.sets);
   const secrets = loadSecrets(process.env);
+  scrub = scrubber(secrets);
   if (cli.command === "backtest") return await backtest(config, cli);
   if (cli.command === "pause" || cli.command === "resume") return control(config, cli.command);
   console.log(`mmbot: secrets ${JSON.stringify(describeSecrets(secrets))}`);
-  await run(config, cli, secrets);
-  process.exit(0);
+  process.exit(await run(config, cli, secrets));
 }
 
 if (import.meta.main) main().catch(fail);

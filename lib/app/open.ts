@@ -10,7 +10,9 @@ import type { Clock } from "../core/types.ts";
 import { type Config, schemaFields, settableAtRuntime } from "../config/schema.ts";
 import type { Secrets } from "../config/secrets.ts";
 import { ConfigError, getPath, withValue } from "../config/validate.ts";
+import type { ControlStore } from "../engine/control.ts";
 import { Engine } from "../engine/engine.ts";
+import { scrubber } from "../core/scrub.ts";
 import { Metrics } from "../http/metrics.ts";
 import type { ExchangePort } from "../venues/port.ts";
 import { type Account, Ledger } from "../storage/ledger.ts";
@@ -54,6 +56,7 @@ export interface OpenOptions {
 /** Opens a bot of the kind the config asks for: paper on replayed candles, paper on live data, or live. */
 export async function openBot(base: Config, opts: OpenOptions): Promise<RunningBot> {
   const notes: string[] = [];
+  const scrub = scrubber(opts.secrets);
   const ledger = Ledger.open(base.storage.path);
   let source: Source | null = null;
   try {
@@ -91,26 +94,61 @@ export async function openBot(base: Config, opts: OpenOptions): Promise<RunningB
     const connected = source.connect(ledger, account, portfolio);
     const metrics = new Metrics();
     const exchange = metrics.instrument(connected.exchange);
-    const engine = new Engine({
+    // the pause flag as this process last saw or wrote it: only a change made elsewhere (`mmbot pause`) is obeyed
+    let seenPaused = ledger.paused;
+    const control: ControlStore = {
+      get paused() {
+        return ledger.paused;
+      },
+      set paused(v) {
+        ledger.paused = v;
+        seenPaused = v;
+      },
+      get pauseReason() {
+        return ledger.pauseReason;
+      },
+      set pauseReason(v) {
+        ledger.pauseReason = v;
+      },
+      get killSwitch() {
+        return ledger.killSwitch;
+      },
+      set killSwitch(v) {
+        ledger.killSwitch = v;
+      },
+      get peakEquity() {
+        return ledger.peakEquity(account.id);
+      },
+      set peakEquity(v) {
+        if (v !== null) ledger.setPeakEquity(account.id, v);
+      },
+    };
+    const engine: Engine = new Engine({
       config,
       exchange,
       clock: connected.clock,
-      paused: ledger.paused,
-      killSwitch: ledger.killSwitch,
+      control,
+      record: recorder(ledger, account, {
+        replay: connected.replay,
+        equityNow: () => {
+          const top = engine.topOfBook, p = engine.portfolio;
+          return top && p ? { mid: midOf(top), base: p.base, quote: p.quote } : null;
+        },
+      }),
+      scrub,
       lastTradeId: connected.lastTradeId,
       portfolio,
       initialEquity: account.initial_base * account.initial_mid + account.initial_quote,
     });
-    if (ledger.paused) notes.push("paused (set before the restart); `deno run -P mod.ts resume` or /resume to quote");
+    if (ledger.paused) {
+      notes.push(
+        `paused (set before the restart: ${
+          ledger.pauseReason ?? "paused"
+        }); \`deno run -P mod.ts resume\` or /resume to quote`,
+      );
+    }
     if (ledger.killSwitch) notes.push("kill switch still tripped; resume to quote again");
     metrics.watch(engine);
-    engine.on(recorder(ledger, account, {
-      replay: connected.replay,
-      equityNow: () => {
-        const top = engine.topOfBook, p = engine.portfolio;
-        return top && p ? { mid: midOf(top), base: p.base, quote: p.quote } : null;
-      },
-    }));
     const src = source;
     const bot: RunningBot = {
       config,
@@ -124,11 +162,16 @@ export async function openBot(base: Config, opts: OpenOptions): Promise<RunningB
       endTs: connected.endTs,
       async syncControl() {
         const want = ledger.paused;
-        if (want && !engine.paused) await engine.pause();
-        else if (!want && engine.paused) engine.resume();
+        if (want === seenPaused) return;
+        seenPaused = want;
+        if (want) await engine.pause("cli");
+        else engine.resume();
       },
       async beforeTick() {
-        await bot.syncControl();
+        // never throws: a failure here must not end the loop and skip the shutdown
+        await bot.syncControl().catch((e) =>
+          console.error(`mmbot: cannot read the pause flag: ${scrub(messageOf(e))}`)
+        );
         await connected.refresh?.();
       },
       close: () => src.close(),
@@ -146,6 +189,8 @@ export async function openBot(base: Config, opts: OpenOptions): Promise<RunningB
     throw e;
   }
 }
+
+const messageOf = (e: unknown) => (e as Error)?.message ?? String(e);
 
 /** The /set rules, shared by every kind of bot. `text` null: back to `base` (the config file's value). */
 export function changeParam(engine: Engine, ledger: Ledger, base: Config, path: string, text: string | null): Config {

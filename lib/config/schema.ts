@@ -54,6 +54,15 @@ const oneOf = <const V extends string>(values: readonly V[], def: V, doc: string
 export const ALERT_LEVELS = ["on", "silent", "off"] as const;
 export type AlertLevel = typeof ALERT_LEVELS[number];
 
+// Bounds shared by several keys. Every price, amount and step key has finite ones: a subnormal step
+// (1e-320) or an astronomic balance is accepted by "> 0" yet turns prices and PnL into NaN/Infinity.
+/** tick_size, lot_size: the finest real steps are about 1e-10; rounding scales by 10^decimals of the step */
+const STEP_BOUNDS = { min: 1e-12, max: 1e6 };
+/** spread multipliers: the defaults are 60–120 */
+const MULTIPLIER_BOUNDS = { above: 0, max: 1e6 };
+/** fixed spreads in bps: 10000 bps is 100% of the price */
+const SPREAD_BPS_BOUNDS = { above: 0, max: 10_000 };
+
 /** The schema: every key, its type, default, bounds and meaning (units in the text). */
 export const SCHEMA = {
   mode: oneOf(["paper", "live"], "paper", "paper: simulated fills; live: real orders through ccxt"),
@@ -63,13 +72,22 @@ export const SCHEMA = {
     type: oneOf(["spot", "perp"], "spot", "spot: inventory is base vs quote; perp: inventory is the position"),
     sandbox: bool(true, "live mode only: use the exchange's testnet / demo trading"),
     rest_url: str("", "send every REST call to this base URL instead (empty: the exchange's own)"),
-    tick_size: num(0.01, "price step in quote; paper/backtest only (live reads it from the market)", {
-      above: 0,
-    }),
-    lot_size: num(0.0001, "amount step in base; paper/backtest only (live reads it from the market)", {
-      above: 0,
-    }),
-    min_notional: num(5, "smallest order value in quote; paper/backtest only (live reads it)", { min: 0 }),
+    tick_size: num(
+      0.01,
+      "price step in quote; paper/backtest only (live reads it from the market). 1e-12..1e6: finer than any " +
+        "venue's tick yet coarse enough that rounding to it stays exact in doubles",
+      STEP_BOUNDS,
+    ),
+    lot_size: num(
+      0.0001,
+      "amount step in base; paper/backtest only (live reads it from the market). 1e-12..1e6, as tick_size",
+      STEP_BOUNDS,
+    ),
+    min_notional: num(
+      5,
+      "smallest order value in quote; paper/backtest only (live reads it). At most 1e9: no venue asks more",
+      { min: 0, max: 1e9 },
+    ),
     client_order_prefix: str("mmbot-", "client order id prefix: orders carrying it are ours to cancel"),
     maker_fee_bps: num(10, "maker fee in basis points of the order value (negative: rebate)", {
       min: -100,
@@ -85,10 +103,26 @@ export const SCHEMA = {
     refresh_s: num(15, "seconds between re-quotes", { min: 1, max: 3600 }),
     order_amount: num(0.01, "size of each quote in base currency", { above: 0 }),
     natr_period: int(30, "NATR / ATR period in 1m candles", { min: 2, max: 1000 }),
-    bid_spread_multiplier: num(120, "bid spread = natr × this / 10000 (natr in percent)", { above: 0 }),
-    ask_spread_multiplier: num(60, "ask spread = natr × this / 10000 (natr in percent)", { above: 0 }),
-    fixed_bid_spread_bps: num(10, "fixed profile: bid distance from the reference in bps", { above: 0 }),
-    fixed_ask_spread_bps: num(10, "fixed profile: ask distance from the reference in bps", { above: 0 }),
+    bid_spread_multiplier: num(
+      120,
+      "bid spread = natr × this / 10000 (natr in percent). At most 1e6: a spread of 100 × natr, far past any use",
+      MULTIPLIER_BOUNDS,
+    ),
+    ask_spread_multiplier: num(
+      60,
+      "ask spread = natr × this / 10000 (natr in percent). At most 1e6, as bid_spread_multiplier",
+      MULTIPLIER_BOUNDS,
+    ),
+    fixed_bid_spread_bps: num(
+      10,
+      "fixed profile: bid distance from the reference in bps. At most 10000 (100%: a bid at price 0)",
+      SPREAD_BPS_BOUNDS,
+    ),
+    fixed_ask_spread_bps: num(
+      10,
+      "fixed profile: ask distance from the reference in bps. At most 10000 (100%: an ask at twice the price)",
+      SPREAD_BPS_BOUNDS,
+    ),
     macd_fast: int(12, "natr_macd: MACD fast EMA period in candles", { min: 1, max: 1000 }),
     macd_slow: int(26, "natr_macd: MACD slow EMA period in candles", { min: 2, max: 1000 }),
     macd_signal: int(9, "natr_macd: MACD signal EMA period in candles", { min: 1, max: 1000 }),
@@ -107,9 +141,11 @@ export const SCHEMA = {
       above: 0,
       max: 1,
     }),
-    max_position_notional: num(1000, "perp: largest position value in quote, either direction", {
-      above: 0,
-    }),
+    max_position_notional: num(
+      1000,
+      "perp: largest position value in quote, either direction. At most 1e12: more than any account holds",
+      { above: 0, max: 1e12 },
+    ),
     min_spread_bps: num(1, "each quote stays at least this far from mid, in bps", { above: 0, max: 10000 }),
     refresh_tolerance_bps: num(1, "keep a resting order if within this many bps of its new quote", {
       min: 0,
@@ -152,8 +188,14 @@ export const SCHEMA = {
     websocket: bool(false, "live feed: order book through ccxt watchOrderBook instead of REST"),
   },
   paper: {
-    initial_base: num(1, "paper account: starting base balance", { min: 0 }),
-    initial_quote: num(3000, "paper account: starting quote balance", { min: 0 }),
+    initial_base: num(1, "paper account: starting base balance. At most 1e15: beyond any real account", {
+      min: 0,
+      max: 1e15,
+    }),
+    initial_quote: num(3000, "paper account: starting quote balance. At most 1e15, as initial_base", {
+      min: 0,
+      max: 1e15,
+    }),
     max_volume_share: num(0.1, "a fill takes at most this share of the volume traded through our price", {
       above: 0,
       max: 1,

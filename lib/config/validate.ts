@@ -18,6 +18,9 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
 
 const FIELDS = new Map(schemaFields());
 
+/** A bound as config.yml writes it: 1e6 and up in exponent form (1e15, not 1000000000000000). */
+const bound = (x: number) => (Math.abs(x) >= 1e6 ? x.toExponential().replace("e+", "e") : String(x));
+
 /** What a field accepts, in words, for error messages. */
 export function allowed(field: Field): string {
   switch (field.kind) {
@@ -29,10 +32,10 @@ export function allowed(field: Field): string {
       return `one of ${field.values.join(", ")}`;
     default: {
       const limits = [
-        field.min !== undefined ? `≥ ${field.min}` : "",
-        field.above !== undefined ? `> ${field.above}` : "",
-        field.max !== undefined ? `≤ ${field.max}` : "",
-        field.below !== undefined ? `< ${field.below}` : "",
+        field.min !== undefined ? `≥ ${bound(field.min)}` : "",
+        field.above !== undefined ? `> ${bound(field.above)}` : "",
+        field.max !== undefined ? `≤ ${bound(field.max)}` : "",
+        field.below !== undefined ? `< ${bound(field.below)}` : "",
       ].filter(Boolean);
       const what = field.kind === "integer" ? "an integer" : "a number";
       return limits.length ? `${what} ${limits.join(" and ")}` : what;
@@ -151,6 +154,22 @@ function crossChecks(c: Config): string[] {
   return problems;
 }
 
+/**
+ * Limit on alias expansion while the document is converted (the `yaml` package's measure: uses of
+ * an anchor × the aliases nested inside it). The schema has about 60 keys, so a real config needs
+ * a handful of aliases at most; an alias bomb ("billion laughs") passes the limit early and is
+ * refused before it has expanded, instead of eating memory. Set explicitly so that a change of
+ * the package's default cannot loosen it.
+ */
+const MAX_ALIAS_COUNT = 100;
+
+/** A conversion error from `yaml`, in words for the config's author. */
+function yamlProblem(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  if (/excessive alias count/i.test(message)) return "excessive alias count; aliases may not expand the document";
+  return message.split("\n")[0];
+}
+
 export interface LoadOptions {
   /** YAML text of the config file ("" for none) and its name for messages. */
   yamlText?: string;
@@ -167,7 +186,11 @@ export function buildConfig({ yamlText = "", source = "config", sets = [] }: Loa
   if (parsed.errors.length) {
     for (const e of parsed.errors) problems.push(`${source}: YAML error: ${e.message.split("\n")[0]}`);
   } else {
-    doc = parsed.toJS();
+    try {
+      doc = parsed.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (e) {
+      problems.push(`${source}: YAML error: ${yamlProblem(e)}`);
+    }
   }
   const values = flatten(doc, problems);
   for (const assignment of sets) {

@@ -128,10 +128,10 @@ export class Alerter {
         return this.#send(
           "errors",
           e.state === "tripped"
-            ? `🛑 Error breaker: ${e.consecutive} failed tick(s) in a row; orders cancelled, quoting stopped until the venue answers again${
+            ? `🛑 Error breaker: ${e.consecutive} failed tick(s) in a row; paused (kept across restarts), orders cancelled; /resume once the venue is healthy${
               e.reason ? `. Last error: ${e.reason}` : ""
             }`
-            : `✅ Error breaker cleared after ${e.consecutive} failed ticks; quoting again`,
+            : `✅ The venue answers again after ${e.consecutive} failed ticks; still paused by the error breaker until /resume`,
         );
       case "kill_switch":
         return this.#send(
@@ -152,11 +152,35 @@ export class Alerter {
             e.cancelledLeftovers ? `; cancelled ${e.cancelledLeftovers} leftover order(s)` : ""
           }`,
         );
-      case "stop":
+      case "stop": {
         this.flushFills();
-        return this.#send("lifecycle", `⏹ mmbot stopped; cancelled ${e.cancelled} order(s)`);
+        if (!e.resting.length && e.confirmed) {
+          return this.#send("lifecycle", `⏹ mmbot stopped; cancelled ${e.cancelled} order(s)`);
+        }
+        const list = e.resting.map((o) => `${o.side} ${o.amount} @ ${o.price} (${o.clientOrderId})`);
+        return this.#send(
+          "errors",
+          `🚨 mmbot stopped, but ${
+            e.confirmed
+              ? `${e.resting.length} order(s) of ours still rest`
+              : "the venue could not confirm that nothing of ours rests"
+          }; cancel them on the exchange:${list.length ? `\n${list.join("\n")}` : " (last known: none)"}`,
+        );
+      }
       case "paused":
+        if (e.resting) {
+          return this.#send(
+            "errors",
+            `⏸ Paused (${e.reason}); cancelled ${e.cancelled} order(s), ${e.resting} still resting: retried every tick`,
+          );
+        }
         return this.#send("lifecycle", `⏸ Paused; cancelled ${e.cancelled} order(s)`);
+      case "orders_pulled":
+        return this.#send("lifecycle", `✅ Nothing of ours rests any more (cancelled ${e.cancelled} more)`);
+      case "ledger_failed":
+        return this.#send("errors", `🛑 The ledger cannot record (${e.message}): not quoting, orders cancelled`);
+      case "ledger_recovered":
+        return this.#send("errors", "✅ The ledger records again; quoting resumes");
       case "resumed":
         return this.#send("lifecycle", `▶️ Resumed quoting`);
     }

@@ -16,6 +16,7 @@ const STATE_WORDS: Record<EngineStatus["state"], string> = {
   quoting: "running",
   standing_aside: "running, standing aside",
   paused: "paused",
+  pausing: "pausing (orders still resting)",
   killed: "stopped by the kill switch",
   error_breaker: "stopped by the error breaker",
   stopped: "stopped",

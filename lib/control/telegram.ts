@@ -217,14 +217,25 @@ export class Telegram {
         .text(engine.paused ? "▶️ Resume" : "⏸ Pause", engine.paused ? "resume" : "pause")
         .text("🔄 Refresh", "refresh");
     const pause = async () => {
-      if (engine.paused) return "Already paused. /resume to quote again.";
-      const cancelled = await engine.pause();
-      return `⏸ Paused: cancelled ${cancelled} order(s); not quoting until /resume.`;
+      if (engine.paused) {
+        const s = engine.status();
+        return s.state === "pausing" ? `Already paused; ${s.reason}` : "Already paused. /resume to quote again.";
+      }
+      const r = await engine.pause("telegram");
+      if (!r.resting.length && r.confirmed) {
+        return `⏸ Paused: cancelled ${r.cancelled} order(s); not quoting until /resume.`;
+      }
+      const left = r.resting.length ? `${r.resting.length} order(s) still resting` : "the venue cannot list our orders";
+      return `⏸ Paused (kept across restarts), but ${left}; last error ${r.error}. Cancels are retried every tick until none rests; /status shows progress.`;
     };
     const resume = () => {
       const s = engine.status();
       if (!s.paused && !s.killSwitch) return "Already running.";
-      engine.resume();
+      try {
+        engine.resume();
+      } catch (e) {
+        return `❌ Not resumed, still paused: the ledger could not record it (${(e as Error).message})`;
+      }
       return "▶️ Resumed: quoting from the next tick.";
     };
 

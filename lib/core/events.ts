@@ -5,9 +5,13 @@
 import type { InventoryLimit } from "./quoting.ts";
 import type { Fill, Order, Side } from "./types.ts";
 
+/** Who paused the bot: the operator (from where), or one of the bot's own guards. */
+export type PauseSource = "telegram" | "http" | "cli" | "kill_switch" | "error_breaker" | "ledger";
+
 export type EngineEvent =
   | { type: "start"; ts: number; cancelledLeftovers: number; lastTradeId: string | null }
-  | { type: "stop"; ts: number; cancelled: number }
+  /** `resting`: orders of ours a final open-orders query still saw (or the last known, `confirmed` false) */
+  | { type: "stop"; ts: number; cancelled: number; resting: Order[]; confirmed: boolean }
   | { type: "tick"; ts: number }
   | { type: "fill"; ts: number; fill: Fill; inventoryRatio: number; spreadCaptureBps: number | null }
   | { type: "inventory_limit"; ts: number; state: "hit" | "cleared"; limit: InventoryLimit; ratio: number }
@@ -17,7 +21,13 @@ export type EngineEvent =
   | { type: "stale_data"; ts: number; state: "stale" | "fresh"; detail: string }
   | { type: "order_placed"; ts: number; order: Order }
   | { type: "order_cancelled"; ts: number; order: Order }
-  | { type: "paused"; ts: number; cancelled: number }
+  /** after the first cancel attempt; `resting` orders are retried every tick until none is left */
+  | { type: "paused"; ts: number; cancelled: number; resting: number; source: PauseSource; reason: string }
+  /** a pause that left orders resting has now pulled them all */
+  | { type: "orders_pulled"; ts: number; cancelled: number }
+  /** the ledger refused a write: not quoting until it records again */
+  | { type: "ledger_failed"; ts: number; message: string }
+  | { type: "ledger_recovered"; ts: number }
   | { type: "resumed"; ts: number }
   | { type: "order_rejected"; ts: number; side: Side; reason: string; message: string };
 

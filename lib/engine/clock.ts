@@ -10,7 +10,7 @@ export const systemClock: Clock = {
   elapsedMs: () => performance.now(),
 };
 
-/** Set by hand: tests and the backtester move time explicitly; work takes no time on it. */
+/** Set by hand: tests and the backtester move time explicitly; work takes no time on it, sleeps do. */
 export class ManualClock implements Clock {
   constructor(private t: number) {}
   now(): number {
@@ -27,7 +27,7 @@ export class ManualClock implements Clock {
     return Promise.resolve();
   }
   elapsedMs(): number {
-    return 0;
+    return this.t;
   }
 }
 

@@ -17,6 +17,8 @@ export type EngineState =
   | "quoting"
   | "standing_aside"
   | "paused"
+  /** not quoting, but orders of ours may still rest: cancels are retried every tick */
+  | "pausing"
   | "killed"
   | "error_breaker"
   | "stopped";
@@ -54,6 +56,13 @@ export interface RunState {
   state: EngineState;
   reason: string | null;
   paused: boolean;
+  /** why it is paused (kept in the ledger), null when not */
+  pauseReason: string | null;
+  /** orders of ours still resting while we stand aside (their cancel failed): retried every tick */
+  resting: Order[];
+  /** false when the venue could not even list our orders the last time we asked */
+  restingConfirmed: boolean;
+  restingError: string | null;
   killSwitch: boolean;
   lastTickTs: number | null;
   ticks: number;
@@ -72,6 +81,10 @@ export const initialRunState = (paused: boolean, killSwitch: boolean): RunState 
   state: "starting",
   reason: null,
   paused,
+  pauseReason: null,
+  resting: [],
+  restingConfirmed: true,
+  restingError: null,
   killSwitch,
   lastTickTs: null,
   ticks: 0,

@@ -91,9 +91,21 @@ function chart(candles, quotes, fills) {
   svg.innerHTML = parts.join("");
 }
 
+/** Off loopback the data needs HTTP_TOKEN too: asked once per tab, kept in sessionStorage. */
+let asked = false;
 async function refresh() {
   try {
-    const d = await (await fetch("/api/dashboard")).json();
+    const token = sessionStorage.getItem("mmbot-token");
+    const res = await fetch("/api/dashboard", token ? { headers: { Authorization: "Bearer " + token } } : {});
+    if (res.status === 401) {
+      sessionStorage.removeItem("mmbot-token");
+      const t = asked ? null : prompt("HTTP_TOKEN of the bot (needed to read it off loopback)");
+      asked = true;
+      if (t) sessionStorage.setItem("mmbot-token", t);
+      $("err").textContent = "the bot needs its HTTP_TOKEN to show its data";
+      return;
+    }
+    const d = await res.json();
     const s = d.status;
     $("err").textContent = "";
     $("symbol").textContent = s.symbol + " · " + s.marketType + " · " + s.profile + " · " + s.mode;

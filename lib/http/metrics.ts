@@ -31,6 +31,7 @@ export class Metrics {
   instrument(port: ExchangePort): ExchangePort {
     const timed = {} as Record<string, unknown>;
     for (const method of Object.keys(TIMED) as (keyof ExchangePort)[]) {
+      if (typeof port[method] !== "function") continue; // an optional method this venue does not have
       const call = (port[method] as (...a: unknown[]) => Promise<unknown>).bind(port);
       timed[method] = async (...args: unknown[]) => {
         const t0 = performance.now();
@@ -65,6 +66,7 @@ const TIMED: Record<keyof ExchangePort, true> = {
   place: true,
   cancel: true,
   fillsSince: true,
+  armDeadMan: true,
 };
 
 const esc = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");

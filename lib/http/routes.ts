@@ -1,7 +1,7 @@
 /** HTTP (Hono): liveness, readiness, Prometheus metrics, status JSON and pause/resume. */
 import { Hono } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
-import type { Engine } from "../engine/engine.ts";
+import type { Engine, PullOutcome } from "../engine/engine.ts";
 import { type Metrics, renderMetrics } from "./metrics.ts";
 import { DASHBOARD_HTML } from "./dashboard.ts";
 import type { History } from "./history.ts";
@@ -16,9 +16,11 @@ export interface HttpDeps {
   startedAt: number;
   /** HTTP_TOKEN; without it, state-changing routes always answer 401 */
   token?: string;
-  /** persist and apply a pause / resume (the ledger is the source of truth) */
-  pause(): Promise<number>;
+  /** persist and apply a pause / resume (the ledger is the source of truth); pause never throws */
+  pause(): Promise<PullOutcome>;
   resume(): void;
+  /** not on loopback: reads (/api/*, /metrics) need the token too; the dashboard page is a static shell */
+  protectReads?: boolean;
   /** wall clock, for uptime */
   now?: () => number;
 }
@@ -26,6 +28,14 @@ export interface HttpDeps {
 export function createApp(d: HttpDeps): Hono {
   const app = new Hono();
   const now = d.now ?? Date.now;
+
+  const auth = d.token
+    ? bearerAuth({ token: d.token })
+    : bearerAuth({ verifyToken: () => false, invalidTokenMessage: "HTTP_TOKEN is not set on the bot" });
+  if (d.protectReads) {
+    app.use("/api/*", auth);
+    app.use("/metrics", auth);
+  }
 
   app.get("/health", (c) => {
     const s = d.engine.status();
@@ -81,12 +91,22 @@ export function createApp(d: HttpDeps): Hono {
       fills: d.history.fills.slice(-100),
     }));
 
-  const auth = d.token
-    ? bearerAuth({ token: d.token })
-    : bearerAuth({ verifyToken: () => false, invalidTokenMessage: "HTTP_TOKEN is not set on the bot" });
-  app.post("/api/pause", auth, async (c) => c.json({ paused: true, cancelled: await d.pause() }));
+  app.post("/api/pause", auth, async (c) => {
+    // durable before it acts: paused even when the venue is down; what still rests is retried every tick
+    const r = await d.pause();
+    return c.json({
+      paused: true,
+      cancelled: r.cancelled,
+      resting: r.resting.length,
+      ...(r.resting.length || !r.confirmed ? { pausing: true, last_error: r.error } : {}),
+    });
+  });
   app.post("/api/resume", auth, (c) => {
-    d.resume();
+    try {
+      d.resume();
+    } catch (e) {
+      return c.json({ paused: true, error: `resume not recorded, still paused: ${(e as Error).message}` }, 503);
+    }
     return c.json({ paused: false });
   });
   return app;

@@ -137,6 +137,22 @@ export class Ledger {
   set killSwitch(v: boolean) {
     this.setState("kill_switch", String(v));
   }
+  /** why the bot is paused ("paused by the user", "paused by the kill switch: …"); null when not */
+  get pauseReason(): string | null {
+    return this.getState("pause_reason") || null;
+  }
+  set pauseReason(v: string | null) {
+    this.setState("pause_reason", v ?? "");
+  }
+
+  /** The kill switch's reference equity for an account, kept so that a restart does not reset the drawdown. */
+  peakEquity(accountId: number): number | null {
+    const v = Number(this.getState(`peak_equity:${accountId}`));
+    return v > 0 ? v : null;
+  }
+  setPeakEquity(accountId: number, equity: number): void {
+    this.setState(`peak_equity:${accountId}`, String(equity));
+  }
 
   /** Parameter overrides made at runtime (`/set`), as dotted key → text, in the order made. */
   overrides(): Record<string, string> {
@@ -181,6 +197,17 @@ export class Ledger {
   setOrderStatus(clientOrderId: string, status: Order["status"], ts: number): void {
     this.db.prepare("UPDATE orders SET status = ?, updated_ts = ? WHERE client_order_id = ? AND status = 'open'")
       .run(status, ts, clientOrderId);
+  }
+
+  /**
+   * At start, after leftovers were cancelled and missed fills booked: order rows a dead run left
+   * `open` are gone from the venue (cancelled there, or expired); returns how many were closed.
+   */
+  closeOpenOrders(accountId: number, ts: number): number {
+    const r = this.db.prepare(
+      "UPDATE orders SET status = 'closed', updated_ts = ? WHERE account_id = ? AND status = 'open'",
+    ).run(ts, accountId);
+    return Number(r.changes);
   }
 
   /** Records a fill once; returns false when its trade id is already in the ledger. */

@@ -1,7 +1,8 @@
 /**
  * The recorder: writes the engine's events to the ledger, synchronously, before anyone else hears of
- * them — orders, fills, the pause and kill-switch flags, the replay position and an equity snapshot
- * a minute.
+ * them — orders, fills, the replay position and an equity snapshot a minute. It is the engine's
+ * durable sink: a write that throws reaches the engine, which stops quoting (fail closed). The pause,
+ * the kill switch and the peak equity are written through the engine's control store (lib/app).
  */
 import type { EngineEvent } from "../core/events.ts";
 import type { Account, Ledger } from "./ledger.ts";
@@ -15,7 +16,7 @@ export interface RecorderOptions {
   equityNow(): { mid: number; base: number; quote: number } | null;
 }
 
-/** A listener for `engine.on(…)` that records into `ledger` for `account`. */
+/** The engine's `record` sink for `account`: throws when the ledger cannot write. */
 export function recorder(ledger: Ledger, account: Account, opts: RecorderOptions): (e: EngineEvent) => void {
   let lastEquityTs = 0;
   return (e) => {
@@ -29,21 +30,13 @@ export function recorder(ledger: Ledger, account: Account, opts: RecorderOptions
       case "order_cancelled":
         ledger.setOrderStatus(e.order.clientOrderId, "canceled", e.ts);
         break;
-      case "paused":
-        ledger.paused = true;
-        break;
-      case "resumed":
-        ledger.paused = false;
-        ledger.killSwitch = false;
-        break;
-      case "kill_switch":
-        ledger.killSwitch = true;
-        break;
       case "start":
         // a new account's fills start after whatever the venue already had
         if (ledger.getState(`trades_after:${account.id}`) === null) {
           ledger.setState(`trades_after:${account.id}`, e.lastTradeId ?? "");
         }
+        // leftovers are cancelled and missed fills booked by now: what is still `open` died with its run
+        ledger.closeOpenOrders(account.id, e.ts);
         break;
       case "tick": {
         if (opts.replay) ledger.setState(`replay_ts:${account.id}`, String(e.ts));

@@ -19,6 +19,14 @@ export class DataError extends Error {
   }
 }
 
+/**
+ * Largest believable price and volume. Beyond them the arithmetic downstream (mid × amount, sums of
+ * fills, equity) overflows to Infinity and the ledger fills with NaN; no real market comes close
+ * (a price of 1e12 quote per base, a minute's volume of 1e18 base).
+ */
+export const MAX_PRICE = 1e12;
+export const MAX_VOLUME = 1e18;
+
 /** Parses `ts,open,high,low,close,volume` rows; throws DataError naming the first bad line. */
 export function parseCandleCsv(text: string, source: string): Candle[] {
   const lines = text.split("\n");
@@ -37,6 +45,12 @@ export function parseCandleCsv(text: string, source: string): Candle[] {
     const v = cells.map((cell, k) => {
       const n = cell.trim() === "" ? NaN : Number(cell);
       if (!Number.isFinite(n)) throw new DataError(`${where}: ${names[k]} ${JSON.stringify(cell)} is not a number`);
+      if (k >= 1 && k <= 4 && n > MAX_PRICE) {
+        throw new DataError(`${where}: ${names[k]} ${cell.trim()} is above the largest accepted price, 1e12`);
+      }
+      if (k === 5 && n > MAX_VOLUME) {
+        throw new DataError(`${where}: volume ${cell.trim()} is above the largest accepted volume, 1e18`);
+      }
       return n;
     });
     const [ts, open, high, low, close, volume] = v;

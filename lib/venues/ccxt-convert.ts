@@ -2,15 +2,32 @@
 import type { OHLCV, Order as CcxtOrder, Trade } from "ccxt";
 import type { Candle, Order, TopOfBook } from "../core/types.ts";
 
-/** The best bid and ask of a ccxt order book; throws on an unusable (empty or crossed) book. */
-export function topOfBookFrom(
-  ob: { bids: unknown[][]; asks: unknown[][]; timestamp?: number },
-  nowMs: number,
-): TopOfBook {
+/** The best bid and ask of a ccxt order book, current as of `asOfMs`; throws on an unusable (empty or crossed) book. */
+export function topOfBookFrom(ob: { bids: unknown[][]; asks: unknown[][] }, asOfMs: number): TopOfBook {
   const bid = Number(ob.bids[0]?.[0]), ask = Number(ob.asks[0]?.[0]);
   if (!(bid > 0) || !(ask > 0) || bid >= ask) throw new Error(`unusable order book: bid ${bid}, ask ${ask}`);
-  // spot depth carries no time: the moment we received it
-  return { ts: ob.timestamp ?? nowMs, bestBid: bid, bestAsk: ask };
+  return { ts: asOfMs, bestBid: bid, bestAsk: ask };
+}
+
+/**
+ * When an order book is current as of, by the venue's own account: its timestamp when it carries one
+ * (futures depth), else the first time we saw its update id (spot depth carries no time, only
+ * Binance's lastUpdateId, which ccxt puts in `nonce`). A book that stops changing keeps the time of
+ * its first sighting, so it ages and the risk gate's max_book_age_s sees it. One per venue.
+ */
+export class BookClock {
+  #nonce: number | null = null;
+  #firstSeenMs = 0;
+
+  asOf(ob: { timestamp?: number | null; nonce?: number | null }, nowMs: number): number {
+    if (ob.timestamp != null) return ob.timestamp;
+    if (ob.nonce == null) return nowMs; // neither: the moment we received it
+    if (ob.nonce !== this.#nonce) {
+      this.#nonce = ob.nonce;
+      this.#firstSeenMs = nowMs;
+    }
+    return this.#firstSeenMs;
+  }
 }
 
 export const candleFrom = ([ts, open, high, low, close, volume]: OHLCV): Candle => ({

@@ -8,7 +8,7 @@
  * an order whose placement timed out is looked up by client order id before anything else is placed.
  */
 import type { Exchange, Trade } from "ccxt";
-import { candleFrom, feeInQuote, orderFrom, topOfBookFrom } from "./ccxt-convert.ts";
+import { BookClock, candleFrom, feeInQuote, orderFrom, topOfBookFrom } from "./ccxt-convert.ts";
 import { sleep as timerSleep } from "../core/sleep.ts";
 import {
   codeOf,
@@ -46,6 +46,12 @@ export class CcxtExchange implements ExchangePort {
   #marketsLoaded = false;
   #wsTop: TopOfBook | null = null;
   #watching = false;
+  /** when the book is current as of: the venue's timestamp, else the first sighting of its update id */
+  readonly #bookClock = new BookClock();
+  /** the countdown last sent to the venue, seconds (null: unknown, a previous run may have armed it) */
+  #deadManS: number | null = null;
+  /** Binance USDT-M only (countdownCancelAll); left undefined on other venues, as the port allows. */
+  declare readonly armDeadMan?: (seconds: number) => Promise<void>;
 
   constructor(
     readonly venue: Exchange,
@@ -60,6 +66,7 @@ export class CcxtExchange implements ExchangePort {
     this.#perp = config.market.type === "perp";
     this.#prefix = config.market.client_order_prefix;
     if (config.feed.websocket) this.#watchBook();
+    if (venue.id === "binanceusdm") this.armDeadMan = (s) => this.#countdownCancelAll(s);
   }
 
   static async open(
@@ -132,18 +139,19 @@ export class CcxtExchange implements ExchangePort {
       return this.#wsTop;
     }
     const ob = await this.#call("fetchOrderBook", () => this.venue.fetchOrderBook(this.#symbol, 5));
-    return topOfBookFrom(ob, this.now());
+    return topOfBookFrom(ob, this.#bookClock.asOf(ob, this.now()));
   }
 
   /** Keeps the top of book from watchOrderBook; a dropped socket lets it age, and the risk gate stands aside. */
   #watchBook(): void {
     this.#watching = true;
     const v = this.venue as Exchange & { watchOrderBook: (s: string, l?: number) => Promise<CcxtBook> };
-    type CcxtBook = { bids: unknown[][]; asks: unknown[][]; timestamp?: number };
+    type CcxtBook = { bids: unknown[][]; asks: unknown[][]; timestamp?: number; nonce?: number };
     (async () => {
       while (this.#watching) {
         try {
-          this.#wsTop = topOfBookFrom(await v.watchOrderBook(this.#symbol, 5), this.now());
+          const ob = await v.watchOrderBook(this.#symbol, 5);
+          this.#wsTop = topOfBookFrom(ob, this.#bookClock.asOf(ob, this.now()));
         } catch {
           await this.sleep(1000); // ccxt reconnects on the next watch call
         }
@@ -301,6 +309,20 @@ export class CcxtExchange implements ExchangePort {
       this.#clientIds.set(id, o.clientOrderId ?? null);
     }
     return this.#clientIds.get(id)!;
+  }
+
+  /**
+   * Binance USDT-M's dead-man switch (`POST /fapi/v1/countdownCancelAll`): unless renewed within
+   * `seconds`, the venue cancels all open orders on the symbol; 0 disarms it (sent once, not every tick).
+   */
+  async #countdownCancelAll(seconds: number): Promise<void> {
+    if (!(seconds >= 0) || !Number.isFinite(seconds)) throw new RangeError(`dead-man countdown ${seconds} s`);
+    if (seconds === 0 && this.#deadManS === 0) return;
+    await this.#markets();
+    const v = this.venue as Exchange & { fapiPrivatePostCountdownCancelAll(p: object): Promise<unknown> };
+    const params = { symbol: this.venue.marketId(this.#symbol), countdownTime: Math.round(seconds * 1000) };
+    await this.#call("countdownCancelAll", () => v.fapiPrivatePostCountdownCancelAll(params));
+    this.#deadManS = seconds;
   }
 
   /** Public trades after `sinceTs` (exchange time), oldest first: what paper mode on live data fills against. */

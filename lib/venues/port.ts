@@ -39,4 +39,9 @@ export interface ExchangePort {
   cancel(order: Order): Promise<void>;
   /** our fills after the one with trade id `afterTradeId` (all when null), oldest first */
   fillsSince(afterTradeId: string | null): Promise<Fill[]>;
+  /**
+   * Renew the venue-side cancel-all countdown; venues without one leave it undefined. The venue
+   * cancels all our open orders on the market if `seconds` pass without another call; 0 disarms it.
+   */
+  armDeadMan?(seconds: number): Promise<void>;
 }

@@ -1,7 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { buildConfig, ConfigError, defaults, getPath, withValue } from "../../lib/config/validate.ts";
+import { buildConfig, checkValue, ConfigError, defaults, getPath, withValue } from "../../lib/config/validate.ts";
 import { describeSecrets, loadSecrets } from "../../lib/config/secrets.ts";
 import { schemaFields } from "../../lib/config/schema.ts";
 import { loadConfig, parseCli } from "../../lib/config/cli.ts";
@@ -249,6 +251,178 @@ describe("mod.ts", () => {
     expect(r.error).toBeUndefined();
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("strategy.order_amount: -1 is not allowed; must be a number > 0");
+    expect(r.stdout).toBe(""); // nothing started
+  });
+});
+
+describe("bad input (issue 12)", () => {
+  /** "Billion laughs": nine levels of nine aliases each, 9^9 ≈ 387 million strings once expanded. */
+  const BOMB = [
+    'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
+    "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]",
+    "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]",
+    "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]",
+    "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]",
+    "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]",
+    "g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]",
+    "h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]",
+    "i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]",
+    "",
+  ].join("\n");
+  const BOMB_PROBLEM = "YAML error: excessive alias count; aliases may not expand the document";
+
+  const bombFile = () => {
+    const path = join(mkdtempSync(join(tmpdir(), "mmbot-bomb-")), "bomb.yml");
+    writeFileSync(path, BOMB);
+    return path;
+  };
+
+  test("a YAML alias bomb is a ConfigError naming the file, not a crash", () => {
+    expect(problems(BOMB)).toEqual([`test.yml: ${BOMB_PROBLEM}`]);
+    // a bomb hidden inside a real section is caught the same way
+    const nested = `strategy:\n  order_amount: 0.02\n${BOMB.replace(/^/gm, "  ").trimEnd()}\n`;
+    expect(problems(nested)).toEqual([`test.yml: ${BOMB_PROBLEM}`]);
+  });
+
+  test("the CLI path (loadConfig) names the config file", () => {
+    const path = bombFile();
+    let error: unknown;
+    try {
+      loadConfig(path, []);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([`${path}: ${BOMB_PROBLEM}`]);
+  });
+
+  test("ordinary anchors and aliases still work", () => {
+    const c = buildConfig({
+      yamlText: "strategy:\n  bid_spread_multiplier: &m 90\n  ask_spread_multiplier: *m\n",
+      source: "test.yml",
+    });
+    expect(c.strategy.bid_spread_multiplier).toBe(90);
+    expect(c.strategy.ask_spread_multiplier).toBe(90);
+  });
+
+  test('buildConfig({ sets: ["market.tick_size=1e-320"] }) is refused with the bounds', () => {
+    let error: unknown;
+    try {
+      buildConfig({ sets: ["market.tick_size=1e-320"] });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      "market.tick_size: 1e-320 is not allowed; must be a number ≥ 1e-12 and ≤ 1e6",
+    ]);
+  });
+
+  test.each([
+    ["market.tick_size=1e-13", "market.tick_size: 1e-13 is not allowed; must be a number ≥ 1e-12 and ≤ 1e6"],
+    ["market.tick_size=2e6", "market.tick_size: 2000000 is not allowed; must be a number ≥ 1e-12 and ≤ 1e6"],
+    ["market.lot_size=1e-320", "market.lot_size: 1e-320 is not allowed; must be a number ≥ 1e-12 and ≤ 1e6"],
+    ["market.lot_size=0", "market.lot_size: 0 is not allowed; must be a number ≥ 1e-12 and ≤ 1e6"],
+    [
+      "market.min_notional=1e10",
+      "market.min_notional: 10000000000 is not allowed; must be a number ≥ 0 and ≤ 1e9",
+    ],
+    [
+      "strategy.bid_spread_multiplier=1e300",
+      "strategy.bid_spread_multiplier: 1e+300 is not allowed; must be a number > 0 and ≤ 1e6",
+    ],
+    [
+      "strategy.ask_spread_multiplier=2e6",
+      "strategy.ask_spread_multiplier: 2000000 is not allowed; must be a number > 0 and ≤ 1e6",
+    ],
+    [
+      "strategy.fixed_bid_spread_bps=10001",
+      "strategy.fixed_bid_spread_bps: 10001 is not allowed; must be a number > 0 and ≤ 10000",
+    ],
+    [
+      "strategy.fixed_ask_spread_bps=1e9",
+      "strategy.fixed_ask_spread_bps: 1000000000 is not allowed; must be a number > 0 and ≤ 10000",
+    ],
+    [
+      "strategy.max_position_notional=1e13",
+      "strategy.max_position_notional: 10000000000000 is not allowed; must be a number > 0 and ≤ 1e12",
+    ],
+    [
+      "paper.initial_base=1e16",
+      "paper.initial_base: 10000000000000000 is not allowed; must be a number ≥ 0 and ≤ 1e15",
+    ],
+    [
+      "paper.initial_quote=1e300",
+      "paper.initial_quote: 1e+300 is not allowed; must be a number ≥ 0 and ≤ 1e15",
+    ],
+    // parses as Infinity: refused like any other value out of bounds
+    ["paper.initial_quote=1e999", "paper.initial_quote: Infinity is not allowed; must be a number ≥ 0 and ≤ 1e15"],
+  ])("--set %s is refused", (assignment, message) => {
+    expect(problems("", assignment)).toEqual([message]);
+  });
+
+  test("the same bounds apply in the config file", () => {
+    expect(problems("market:\n  tick_size: 1.0e-320\n")).toEqual([
+      "market.tick_size: 1e-320 is not allowed; must be a number ≥ 1e-12 and ≤ 1e6",
+    ]);
+    expect(problems("paper:\n  initial_quote: .inf\n")).toEqual([
+      "paper.initial_quote: Infinity is not allowed; must be a number ≥ 0 and ≤ 1e15",
+    ]);
+  });
+
+  test("the bounds themselves are accepted", () => {
+    const c = buildConfig({
+      sets: [
+        "market.tick_size=1e-12",
+        "market.lot_size=1e6",
+        "market.min_notional=1e9",
+        "strategy.bid_spread_multiplier=1e6",
+        "strategy.fixed_ask_spread_bps=10000",
+        "strategy.max_position_notional=1e12",
+        "paper.initial_base=1e15",
+        "paper.initial_quote=0",
+      ],
+    });
+    expect(c.market).toMatchObject({ tick_size: 1e-12, lot_size: 1e6, min_notional: 1e9 });
+    expect(c.paper).toMatchObject({ initial_base: 1e15, initial_quote: 0 });
+  });
+
+  test("every price, amount and step key has finite bounds, and every default is within them", () => {
+    const fields = new Map(schemaFields());
+    for (
+      const key of [
+        "market.tick_size",
+        "market.lot_size",
+        "market.min_notional",
+        "strategy.bid_spread_multiplier",
+        "strategy.ask_spread_multiplier",
+        "strategy.fixed_bid_spread_bps",
+        "strategy.fixed_ask_spread_bps",
+        "strategy.max_position_notional",
+        "strategy.min_spread_bps",
+        "strategy.refresh_tolerance_bps",
+        "paper.initial_base",
+        "paper.initial_quote",
+      ]
+    ) {
+      const field = fields.get(key)!;
+      expect(field.kind, key).toBe("number");
+      if (field.kind !== "number") continue;
+      expect(Number.isFinite(field.max ?? field.below), `${key} has no upper bound`).toBe(true);
+      expect(Number.isFinite(field.min ?? field.above), `${key} has no lower bound`).toBe(true);
+    }
+    for (const [path, field] of fields) expect(checkValue(path, field, field.default), path).toBeNull();
+  });
+
+  test("deno run -P mod.ts --config <alias bomb> exits 2 with one line, no stack trace", () => {
+    const path = bombFile();
+    const r = spawnSync("deno", ["run", "-P", "mod.ts", "--config", path], { encoding: "utf8", timeout: 60_000 });
+    expect(r.error).toBeUndefined();
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("mmbot: configuration rejected (1 problem):");
+    expect(r.stderr).toContain(`  - ${path}: ${BOMB_PROBLEM}`);
+    expect(r.stderr).not.toMatch(/^\s+at /m); // no stack frames
+    expect(r.stderr).not.toContain("ReferenceError");
     expect(r.stdout).toBe(""); // nothing started
   });
 });

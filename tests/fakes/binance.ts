@@ -3,6 +3,8 @@
  * USDT-M futures (/fapi), so ccxt's real `binance` and `binanceusdm` classes are exercised. It
  * verifies HMAC signatures and the API key, records every request, keeps orders, balances,
  * positions and trades, and can inject errors (429 with Retry-After, 5xx, slow replies, codes).
+ * Its book moves on every depth request (a new lastUpdateId) unless frozen; USDT-M's dead-man
+ * switch (countdownCancelAll) cancels the symbol's open orders once its clock passes the deadline.
  */
 import { createHmac } from "node:crypto";
 import { serve, type Served } from "../../lib/http/serve.ts";
@@ -62,6 +64,14 @@ export class FakeBinance {
   }[] = [];
   /** futures: signed position in ETH and its entry price */
   position = { amount: 0, entry: 0 };
+  /** the fake's clock for the book's time and the dead-man countdowns (replace it to move time by hand) */
+  now: () => number = () => Date.now();
+  /** a stuck book: depth answers the same snapshot (lastUpdateId, levels, futures' T) until unfrozen */
+  frozen = false;
+  /** countdownCancelAll: symbol → deadline on the fake's clock */
+  readonly countdowns = new Map<string, number>();
+  readonly #countdownTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  #book: { lastUpdateId: number; T: number; bids: string[][]; asks: string[][] } | null = null;
   readonly #inject = new Map<string, Injection[]>();
   #server: Served | null = null;
   #nextOrderId = 1000;
@@ -81,6 +91,8 @@ export class FakeBinance {
   }
 
   stop(): Promise<void> {
+    for (const t of this.#countdownTimers.values()) clearTimeout(t);
+    this.#countdownTimers.clear();
     return this.#server?.close() ?? Promise.resolve();
   }
 
@@ -97,7 +109,58 @@ export class FakeBinance {
   }
 
   open(): FakeOrder[] {
+    this.#expireCountdowns();
     return this.orders.filter((o) => o.status === "NEW" || o.status === "PARTIALLY_FILLED");
+  }
+
+  /** The venue's dead-man switch: a countdown not renewed by its deadline cancels the symbol's open orders. */
+  #expireCountdowns(): void {
+    for (const [symbol, deadline] of this.countdowns) {
+      if (this.now() < deadline) continue;
+      this.countdowns.delete(symbol);
+      clearTimeout(this.#countdownTimers.get(symbol));
+      this.#countdownTimers.delete(symbol);
+      if (symbol !== "ETHUSDT") continue; // the fake's only market
+      for (const o of this.orders) {
+        if (o.status === "NEW" || o.status === "PARTIALLY_FILLED") o.status = "CANCELED";
+      }
+    }
+  }
+
+  #countdown(p: Record<string, string>): [number, unknown] {
+    const ms = Number(p.countdownTime);
+    if (!p.symbol || p.countdownTime === undefined || !Number.isInteger(ms) || ms < 0) {
+      return [400, {
+        code: -1102,
+        msg: "Mandatory parameter 'countdownTime' was not sent, was empty/null, or malformed.",
+      }];
+    }
+    if (p.symbol !== "ETHUSDT") return [400, { code: -1121, msg: "Invalid symbol." }];
+    clearTimeout(this.#countdownTimers.get(p.symbol));
+    this.#countdownTimers.delete(p.symbol);
+    if (ms === 0) {
+      this.countdowns.delete(p.symbol);
+    } else {
+      this.countdowns.set(p.symbol, this.now() + ms);
+      // in real time, the venue fires on its own, without waiting for a request
+      this.#countdownTimers.set(p.symbol, setTimeout(() => this.#expireCountdowns(), ms + 5));
+    }
+    return [200, { symbol: p.symbol, countdownTime: String(ms) }];
+  }
+
+  /** The order book: a new lastUpdateId on every request (a live market), the same snapshot while frozen. */
+  #depth(): [number, unknown] {
+    if (!this.frozen || !this.#book) {
+      this.#book = {
+        lastUpdateId: (this.#book?.lastUpdateId ?? 0) + 1,
+        T: this.now(),
+        bids: [[this.bestBid.toFixed(2), "5.000"]],
+        asks: [[this.bestAsk.toFixed(2), "5.000"]],
+      };
+    }
+    const { lastUpdateId, T, bids, asks } = this.#book;
+    // spot depth carries no time at all; futures depth has the message time E and the transaction time T
+    return [200, this.kind === "spot" ? { lastUpdateId, bids, asks } : { lastUpdateId, E: this.now(), T, bids, asks }];
   }
 
   /** Someone trades `qty` at `price` on the public tape. */
@@ -173,6 +236,7 @@ export class FakeBinance {
       at: Date.now(),
     };
     this.requests.push(r);
+    this.#expireCountdowns();
     const route = `${req.method} ${url.pathname}`;
     const injected = this.#inject.get(route)?.shift();
     if (injected && !injected.delayMs) return reply(injected.status ?? 500, injected.body, injected.headers);
@@ -206,13 +270,9 @@ export class FakeBinance {
         }];
       case "GET /api/v3/depth":
       case "GET /fapi/v1/depth":
-        return [200, {
-          lastUpdateId: 1,
-          E: Date.now(),
-          T: Date.now(),
-          bids: [[this.bestBid.toFixed(2), "5.000"]],
-          asks: [[this.bestAsk.toFixed(2), "5.000"]],
-        }];
+        return this.#depth();
+      case "POST /fapi/v1/countdownCancelAll":
+        return this.#countdown(p);
       case "GET /api/v3/aggTrades":
       case "GET /fapi/v1/aggTrades": {
         const from = p.startTime ? Number(p.startTime) : -Infinity;
@@ -447,7 +507,7 @@ export class FakeBinance {
 type Request_ = globalThis.Request;
 
 const PRIVATE =
-  /^\/(api\/v3\/(account|order|openOrders|myTrades)|fapi\/v\d\/(account|positionRisk|order|openOrders|userTrades|leverageBracket|balance))$/;
+  /^\/(api\/v3\/(account|order|openOrders|myTrades)|fapi\/v\d\/(account|positionRisk|order|openOrders|userTrades|leverageBracket|balance|countdownCancelAll))$/;
 
 function validSignature(query: string, body: string): boolean {
   // Binance signs totalParams = query string + request body; the signature is the last parameter of one of them

@@ -60,4 +60,47 @@ describe("candle CSV", () => {
     expect(s.closedBefore(180_000, null, 2).map((c) => c.ts)).toEqual([60_000, 120_000]);
     expect(s.closedBefore(180_000, 60_000, 10).map((c) => c.ts)).toEqual([120_000]);
   });
+
+  describe("absurd values are refused (issue 12)", () => {
+    test.each([
+      ["price 1e308", `${H}\n0,1,1e308,1,1,1`, "x.csv:2: high 1e308 is above the largest accepted price, 1e12"],
+      [
+        "open past 1e12",
+        `${H}\n0,2e12,2e12,2e12,2e12,1`,
+        "x.csv:2: open 2e12 is above the largest accepted price, 1e12",
+      ],
+      [
+        "low past 1e12 on a later line",
+        `${H}\n0,1,1,1,1,1\n60000,1,1,1000000000001,1,1`,
+        "x.csv:3: low 1000000000001 is above the largest accepted price, 1e12",
+      ],
+      ["close 1e308", `${H}\n0,1,1,1,1e308,1`, "x.csv:2: close 1e308 is above the largest accepted price, 1e12"],
+      ["volume past 1e18", `${H}\n0,1,1,1,1,1e19`, "x.csv:2: volume 1e19 is above the largest accepted volume, 1e18"],
+      ["volume 1e308", `${H}\n0,1,1,1,1,1e308`, "x.csv:2: volume 1e308 is above the largest accepted volume, 1e18"],
+      ["price overflowing to Infinity", `${H}\n0,1,1e999,1,1,1`, 'x.csv:2: high "1e999" is not a number'],
+      ["Infinity", `${H}\n0,1,1,1,Infinity,1`, 'x.csv:2: close "Infinity" is not a number'],
+      ["NaN volume", `${H}\n0,1,1,1,1,NaN`, 'x.csv:2: volume "NaN" is not a number'],
+    ])("%s", (_name, text, message) => {
+      expect(() => parseCandleCsv(text, "x.csv")).toThrow(new DataError(message));
+    });
+
+    test("the limits themselves are accepted", () => {
+      expect(parseCandleCsv(`${H}\n0,1e12,1e12,1e12,1e12,1e18`, "x.csv")).toEqual([
+        { ts: 0, open: 1e12, high: 1e12, low: 1e12, close: 1e12, volume: 1e18 },
+      ]);
+    });
+
+    test("a real file with a 1e308 price is refused by file:line and column", () => {
+      const dir = mkdtempSync(join(tmpdir(), "mmbot-csv-"));
+      const lines = readFileSync("data/binance_spot_ETHUSDT_1m_sample.csv", "utf8").split("\n").slice(0, 100);
+      const cells = lines[41].split(",");
+      cells[2] = "1e308"; // high
+      lines[41] = cells.join(",");
+      const path = join(dir, "huge.csv");
+      writeFileSync(path, lines.join("\n"));
+      expect(() => loadCandleFile(path)).toThrow(
+        new DataError(`${path}:42: high 1e308 is above the largest accepted price, 1e12`),
+      );
+    });
+  });
 });

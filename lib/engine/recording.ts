@@ -1,0 +1,57 @@
+/**
+ * The durable record of the engine's events (the ledger, in a running bot), written synchronously
+ * before anyone else hears of them. Fail closed: when a write throws, that event and every later one
+ * wait in order in a backlog, and the engine stops quoting until the backlog is written.
+ */
+import type { EngineEvent } from "../core/events.ts";
+
+export type Sink = (e: EngineEvent) => void;
+
+export class Recording {
+  readonly #backlog: EngineEvent[] = [];
+  #error: string | null = null;
+
+  constructor(readonly sink: Sink | null) {}
+
+  /** true while events wait to be written: the engine must not quote */
+  get failing(): boolean {
+    return this.#backlog.length > 0;
+  }
+
+  get error(): string | null {
+    return this.#error;
+  }
+
+  /** Writes `e`, or queues it behind earlier unwritten events; returns false when it could not be written now. */
+  write(e: EngineEvent): boolean {
+    if (!this.sink) return true;
+    if (this.#backlog.length) {
+      // ticks only refresh the replay position and the equity snapshot: the next one written does that
+      if (e.type !== "tick") this.#backlog.push(e);
+      return false;
+    }
+    try {
+      this.sink(e);
+      return true;
+    } catch (err) {
+      this.#error = (err as Error)?.message ?? String(err);
+      if (e.type !== "tick") this.#backlog.push(e);
+      else this.#backlog.push({ type: "tick", ts: e.ts });
+      return false;
+    }
+  }
+
+  /** Retries the backlog in order; true when it is empty now. */
+  flush(): boolean {
+    while (this.#backlog.length) {
+      try {
+        this.sink!(this.#backlog[0]);
+      } catch (err) {
+        this.#error = (err as Error)?.message ?? String(err);
+        return false;
+      }
+      this.#backlog.shift();
+    }
+    return true;
+  }
+}
