@@ -4,7 +4,9 @@
  */
 import { applyFill, type Portfolio } from "../core/accounting.ts";
 import type { EngineEvent } from "../core/events.ts";
-import type { Fill } from "../core/types.ts";
+import type { StrategyParams } from "../core/params.ts";
+import { inventoryRatio } from "../core/quoting.ts";
+import type { Fill, MarketType } from "../core/types.ts";
 
 type FillEvent = Extract<EngineEvent, { type: "fill" }>;
 
@@ -27,7 +29,7 @@ export class FillTracker {
    * Applies new fills to the portfolio in order and moves the watermark; returns one event each.
    * Spread capture = distance of the fill from the mid at placement, bps, positive when earned.
    */
-  take(fills: readonly Fill[], portfolio: Portfolio, inventoryRatioAt: (price: number) => number): FillEvent[] {
+  take(fills: readonly Fill[], portfolio: Portfolio, type: MarketType, params: StrategyParams): FillEvent[] {
     const events: FillEvent[] = [];
     for (const f of fills) {
       applyFill(portfolio, f);
@@ -38,10 +40,16 @@ export class FillTracker {
         type: "fill",
         ts: f.ts,
         fill: f,
-        inventoryRatio: inventoryRatioAt(f.price),
+        inventoryRatio: inventoryRatioAt(portfolio, f.price, type, params),
         spreadCaptureBps: capture,
       });
     }
     return events;
   }
+}
+
+/** The inventory ratio right after a fill, valued at its price (perp: the portfolio's base is the position). */
+function inventoryRatioAt(p: Portfolio, price: number, type: MarketType, params: StrategyParams): number {
+  const inv = type === "perp" ? { base: 0, quote: p.quote, position: p.base } : p;
+  return inventoryRatio(inv, price, type, params);
 }

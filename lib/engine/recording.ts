@@ -4,6 +4,7 @@
  * wait in order in a backlog, and the engine stops quoting until the backlog is written.
  */
 import type { EngineEvent } from "../core/events.ts";
+import type { EventBus } from "./events.ts";
 
 export type Sink = (e: EngineEvent) => void;
 
@@ -38,6 +39,16 @@ export class Recording {
       if (e.type !== "tick") this.#backlog.push(e);
       else this.#backlog.push({ type: "tick", ts: e.ts });
       return false;
+    }
+  }
+
+  /** Writes `e`, then tells the listeners; the first write that fails is announced as `ledger_failed`. */
+  emit(e: EngineEvent, listeners: EventBus, scrub: (t: string) => string): void {
+    const wasFailing = this.failing;
+    this.write(e);
+    listeners.emit(e);
+    if (!wasFailing && this.failing) {
+      listeners.emit({ type: "ledger_failed", ts: e.ts, message: scrub(this.#error ?? "") });
     }
   }
 

@@ -1,7 +1,8 @@
 /** HTTP (Hono): liveness, readiness, Prometheus metrics, status JSON and pause/resume. */
 import { Hono } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
-import type { Engine, PullOutcome } from "../engine/engine.ts";
+import type { Engine } from "../engine/engine.ts";
+import type { PullResult as PullOutcome } from "../engine/pull.ts";
 import { type Metrics, renderMetrics } from "./metrics.ts";
 import { DASHBOARD_HTML } from "./dashboard.ts";
 import type { History } from "./history.ts";

@@ -11,7 +11,7 @@ import { config, flat } from "../fixtures.ts";
 
 const T0 = Date.UTC(2024, 0, 1);
 
-async function setup(token?: string) {
+async function setup(token?: string, protectReads = false) {
   const cfg = config(
     "strategy.profile=fixed",
     "strategy.natr_period=5",
@@ -34,8 +34,9 @@ async function setup(token?: string) {
     startedAt: 0,
     now: () => 42_000,
     token,
-    pause: () => engine.pause(),
+    pause: () => engine.pause("http"),
     resume: () => engine.resume(),
+    protectReads,
   });
   await engine.start();
   return { app, engine, clock, exchange };
@@ -116,11 +117,51 @@ describe("routes", () => {
     expect(engine.paused).toBe(false);
     const ok = await app.request("/api/pause", { method: "POST", headers: { Authorization: "Bearer s3cret-token" } });
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual({ paused: true, cancelled: 2 });
+    expect(await ok.json()).toEqual({ paused: true, cancelled: 2, resting: 0 });
     expect(await exchange.openOrders("mmbot-")).toEqual([]);
     const res = await app.request("/api/resume", { method: "POST", headers: { Authorization: "Bearer s3cret-token" } });
     expect(await res.json()).toEqual({ paused: false });
     expect(engine.paused).toBe(false);
+  });
+
+  test("a pause while the venue cannot cancel: 200, paused, and says what still rests", async () => {
+    const { app, engine, exchange } = await setup("s3cret-token");
+    await engine.tick();
+    const cancel = exchange.cancel;
+    exchange.cancel = () => Promise.reject(new Error("503 Service Unavailable"));
+    const res = await app.request("/api/pause", { method: "POST", headers: { Authorization: "Bearer s3cret-token" } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      paused: true,
+      cancelled: 0,
+      resting: 2,
+      pausing: true,
+      last_error: "503 Service Unavailable",
+    });
+    expect(engine.status()).toMatchObject({ paused: true, state: "pausing" });
+    expect(engine.status().reason).toStartWith("pausing: 2 order(s) still resting, last error 503 Service Unavailable");
+    exchange.cancel = cancel;
+    await engine.tick(); // the next tick retries the cancels
+    expect(await exchange.openOrders("mmbot-")).toEqual([]);
+    expect(engine.status()).toMatchObject({ paused: true, state: "paused" });
+  });
+
+  test("off loopback the reads need the token too; /health stays open for liveness checks", async () => {
+    const { app, engine } = await setup("s3cret-token", true);
+    await engine.tick();
+    const clientIds = engine.status().openOrders.map((o) => o.clientOrderId);
+    expect(clientIds.length).toBe(2);
+    const bearer = { headers: { Authorization: "Bearer s3cret-token" } };
+    for (const path of ["/api/status", "/api/dashboard", "/metrics"]) {
+      expect([path, (await app.request(path)).status]).toEqual([path, 401]);
+      expect([path, (await app.request(path, bearer)).status]).toEqual([path, 200]);
+    }
+    expect((await app.request("/health")).status).toBe(200);
+    // the page is a static shell: none of the bot's orders, ids or prices in it
+    const html = await (await app.request("/")).text();
+    for (const id of clientIds) expect(html).not.toContain(id);
+    expect(html).not.toContain("100.005");
+    expect(await (await app.request("/api/status", bearer)).text()).toContain(clientIds[0]);
   });
 
   test("without HTTP_TOKEN nothing can change state", async () => {

@@ -1,0 +1,111 @@
+/**
+ * The order desk: what the engine does with our orders at the venue besides placing a plan —
+ * cancel, pull everything while standing aside (retried every tick while something rests), and
+ * the stop's bounded retries with a final open-orders query. It keeps the run state's view of what
+ * still rests, so status screens can say "pausing: 2 order(s) still resting".
+ */
+import type { EngineEvent } from "../core/events.ts";
+import type { Clock, Order } from "../core/types.ts";
+import type { ExchangePort } from "../venues/port.ts";
+import { pullQuotes, type PullResult } from "./pull.ts";
+import type { EngineState, RunState } from "./status.ts";
+
+export interface DeskContext {
+  venue: ExchangePort;
+  clock: Clock;
+  run: RunState;
+  /** client order id prefix (from the current config) */
+  prefix(): string;
+  emit(e: EngineEvent): void;
+  scrub(text: string): string;
+}
+
+const messageOf = (e: unknown) => (e as Error)?.message ?? String(e);
+
+export class OrderDesk {
+  readonly #c: DeskContext;
+  /** client ids never repeat across restarts: a random run id, then a sequence */
+  readonly #runId = [...crypto.getRandomValues(new Uint8Array(7))].map((b) => (b % 36).toString(36)).join("");
+  #seq = 0;
+
+  constructor(context: DeskContext) {
+    this.#c = context;
+  }
+
+  nextClientOrderId(): string {
+    return `${this.#c.prefix()}${this.#runId}-${++this.#seq}`;
+  }
+
+  async cancel(o: Order): Promise<void> {
+    await this.#c.venue.cancel(o);
+    this.#c.emit({ type: "order_cancelled", ts: this.#c.clock.now(), order: o });
+  }
+
+  /** Cancels everything of ours the venue lists; what fails stays in `run.resting` for the next try. */
+  async pull(): Promise<PullResult> {
+    const run = this.#c.run;
+    const known = run.resting.length ? run.resting : run.openOrders;
+    const r = await pullQuotes(this.#c.venue, this.#c.prefix(), known, (o) => this.cancel(o));
+    run.resting = r.resting;
+    run.restingConfirmed = r.confirmed;
+    run.restingError = r.error === null ? null : this.#c.scrub(r.error);
+    run.openOrders = r.resting;
+    return r;
+  }
+
+  /** Not quoting: make sure nothing of ours rests (retried every tick while something does). */
+  async standAside(state: EngineState, reason: string): Promise<void> {
+    const run = this.#c.run;
+    if (state === "warming_up" && !run.openOrders.length && !run.resting.length) return this.settle(state, reason);
+    const before = run.resting.length;
+    const r = await this.pull();
+    this.settle(state, reason);
+    if (before && !r.resting.length && r.confirmed) {
+      this.#c.emit({ type: "orders_pulled", ts: this.#c.clock.now(), cancelled: r.cancelled });
+    }
+  }
+
+  /** State and reason while not quoting; "pausing" while orders of ours may still rest. */
+  settle(state: EngineState, reason: string): void {
+    const run = this.#c.run;
+    const left = run.resting.length;
+    if (left || !run.restingConfirmed) {
+      run.state = "pausing";
+      run.reason = `pausing: ${
+        left ? `${left} order(s) still resting` : "cannot tell what rests"
+      }, last error ${run.restingError}; ${reason}`;
+    } else {
+      run.state = state;
+      run.reason = reason;
+    }
+  }
+
+  /**
+   * Cancels everything of ours, retrying with backoff until nothing rests or `timeoutMs` has passed,
+   * then asks the venue once more what rests: that answer is what the stop reports.
+   */
+  async stop(timeoutMs: number): Promise<PullResult> {
+    const clock = this.#c.clock;
+    const deadline = clock.elapsedMs() + timeoutMs;
+    let cancelled = 0, wait = 250;
+    let r: PullResult;
+    for (;;) {
+      r = await this.pull();
+      cancelled += r.cancelled;
+      const left = deadline - clock.elapsedMs();
+      if ((r.confirmed && !r.resting.length) || left <= 0) break;
+      await clock.sleep(Math.min(wait, left));
+      wait = Math.min(wait * 2, 5_000);
+    }
+    if (!r.confirmed || r.resting.length) {
+      try {
+        r = { ...r, resting: await this.#c.venue.openOrders(this.#c.prefix()), confirmed: true };
+      } catch (e) {
+        r = { ...r, confirmed: false, error: this.#c.scrub(messageOf(e)) };
+      }
+    }
+    this.#c.run.state = "stopped";
+    this.#c.run.openOrders = r.resting;
+    return { ...r, cancelled };
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * The operator's word and the bot's own guards, as the engine holds them: the pause (with who and
+ * why), the kill switch and the drawdown's peak. Each change is written to the control store (the
+ * ledger) before it takes effect in memory — except a pause, which takes effect at once in memory and
+ * is written straight after, so a tick in progress stops placing even if the store fails.
+ */
+import type { EngineEvent, PauseSource } from "../core/events.ts";
+import { drawdownPct } from "../core/risk.ts";
+import type { ControlStore } from "./control.ts";
+import type { EngineState, RunState } from "./status.ts";
+
+export class Guards {
+  /** the state shown while paused: by the kill switch, the error breaker, or anyone else */
+  pausedState: EngineState = "paused";
+  /** why the store could not record the last pause, null when it did */
+  storeError: string | null = null;
+
+  constructor(readonly store: ControlStore, readonly run: RunState, readonly scrub: (t: string) => string) {
+    run.paused = store.paused;
+    run.pauseReason = store.pauseReason;
+    run.killSwitch = store.killSwitch;
+  }
+
+  /** Paused by `source`, with the guard's `detail` (the drawdown, the last error). */
+  pauseNow(source: PauseSource, detail?: string): void {
+    const reason = source === "cli"
+      ? "paused by the user"
+      : detail === undefined
+      ? `paused from ${source}`
+      : `paused by the ${source.replace("_", " ")}: ${detail}`;
+    const run = this.run;
+    run.paused = true; // a tick in progress stops placing at once
+    run.pauseReason = reason;
+    this.pausedState = source === "kill_switch" ? "killed" : source === "error_breaker" ? "error_breaker" : "paused";
+    try {
+      this.store.paused = true;
+      this.store.pauseReason = reason;
+      this.storeError = null;
+    } catch (e) {
+      this.storeError = this.scrub((e as Error)?.message ?? String(e));
+    }
+  }
+
+  /** Clears the pause and the kill switch, store first (throws, staying paused, when it cannot). */
+  resume(equityNow: number | null): void {
+    const run = this.run, s = this.store;
+    const rebase = run.killSwitch && equityNow !== null;
+    if (rebase) s.peakEquity = equityNow; // the drawdown is measured afresh from here
+    s.killSwitch = false;
+    s.paused = false;
+    s.pauseReason = null;
+    if (rebase) run.peakEquity = equityNow;
+    run.paused = false;
+    run.pauseReason = null;
+    run.killSwitch = false;
+    this.pausedState = "paused";
+  }
+
+  tripKillSwitch(ts: number, equity: number): Extract<EngineEvent, { type: "kill_switch" }> {
+    this.run.killSwitch = true;
+    try {
+      this.store.killSwitch = true;
+    } catch { /* the pause that follows reports the store's failure */ }
+    const peakEquity = this.run.peakEquity;
+    return { type: "kill_switch", ts, drawdownPct: drawdownPct(equity, peakEquity), equity, peakEquity };
+  }
+
+  /** A new peak of equity is kept, so a restart does not reset the drawdown budget. */
+  notePeak(equity: number): void {
+    if (!(equity > this.run.peakEquity)) return;
+    this.run.peakEquity = equity;
+    try {
+      this.store.peakEquity = equity;
+    } catch { /* kept in memory; the ledger's failure shows where it records events */ }
+  }
+}

@@ -1,0 +1,31 @@
+/** What an engine is built from: the venue, the clock, and where its state is kept and recorded. */
+import type { Portfolio } from "../core/accounting.ts";
+import type { Clock } from "../core/types.ts";
+import type { Config } from "../config/schema.ts";
+import type { ExchangePort } from "../venues/port.ts";
+import type { ControlStore } from "./control.ts";
+import type { Sink } from "./recording.ts";
+
+export interface EngineOptions {
+  config: Config;
+  exchange: ExchangePort;
+  clock: Clock;
+  /** where a pause, the kill switch and the peak equity are kept (the ledger); default: in memory */
+  control?: ControlStore;
+  /** without `control`: start paused / with the kill switch tripped */
+  paused?: boolean;
+  killSwitch?: boolean;
+  /** the durable record of every event (the ledger's recorder); a write that throws stops quoting */
+  record?: Sink;
+  /** removes secrets and signatures from error texts before they reach status, events and logs */
+  scrub?: (text: string) => string;
+  /**
+   * The last fill already recorded. Given, start() collects every fill after it (those missed while
+   * down); absent, fills the venue already has are taken as history and skipped.
+   */
+  lastTradeId?: string | null;
+  /** the portfolio so far (rebuilt from the ledger); absent, it opens from the venue's balances at start */
+  portfolio?: Portfolio;
+  /** what PnL is measured against (the account's starting equity); absent, the equity at start */
+  initialEquity?: number;
+}
