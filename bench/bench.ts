@@ -45,10 +45,10 @@ console.log(
 // 2. per-tick latency of the whole engine cycle against the paper exchange
 {
   const candles = loadCandleFile(MONTH).slice(0, 20_000);
-  const market = new ReplayFeed(candles, config.market.tick_size);
+  const feed = new ReplayFeed(candles, config.market.tick_size);
   const start = candles[0].ts + requiredCandles(config.strategy) * CANDLE_MS;
   const clock = new ManualClock(start);
-  const engine = new Engine({ config, exchange: new PaperExchange(market, clock, config), clock });
+  const engine = new Engine({ config, exchange: new PaperExchange(feed, clock, config), clock });
   await engine.start();
   const samples: number[] = [];
   for (let i = 0; i < 60_000; i++) {

@@ -32,7 +32,7 @@ export function quoteInput(over: Partial<QuoteInput> = {}, ...sets: string[]): Q
   const c = config(...sets);
   return {
     nowMs: NOW,
-    market: { ts: NOW, bestBid: 2999.99, bestAsk: 3000.01 },
+    topOfBook: { ts: NOW, bestBid: 2999.99, bestAsk: 3000.01 },
     rules: { tickSize: 0.01, lotSize: 0.0001, minNotional: 5 },
     indicators: indicators(),
     inventory: { base: 1, quote: 3000 },

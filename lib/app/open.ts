@@ -1,7 +1,7 @@
 /**
  * Composition: one opener for every kind of bot. Start-up and crash recovery are one path: open the
  * ledger, apply its runtime overrides, find or open the account, rebuild its portfolio from the fills,
- * connect the market source, then wire the engine, the recorder and the controls. Nothing trades until
+ * connect the source of market data, then wire the engine, the recorder and the controls. Nothing trades until
  * `engine.start()`.
  */
 import { plain } from "../core/format.ts";

@@ -20,7 +20,7 @@ import type { ExchangePort } from "../venues/port.ts";
 import { loadCandleFile, ReplayFeed } from "../venues/replay-feed.ts";
 import type { Account, Ledger } from "../storage/ledger.ts";
 
-/** A market source, before the account is known. */
+/** A source of market data (and of fills), before the account is known. */
 export interface Source {
   /** the ledger's account kind: paper, paper:live:<exchange>, live:<exchange>[:sandbox] */
   kind: string;

@@ -1,5 +1,5 @@
 /**
- * Quoting: a pure function from (market, indicators, inventory, parameters) to the two quotes we
+ * Quoting: a pure function from (top of book, indicators, inventory, parameters) to the two quotes we
  * want resting, plus every intermediate figure for status screens. DESIGN §4, term by term.
  */
 import type { IndicatorSnapshot } from "./indicators.ts";
@@ -57,7 +57,7 @@ export type QuoteDecision =
 
 export interface QuoteInput {
   nowMs: number;
-  market: TopOfBook;
+  topOfBook: TopOfBook;
   rules: MarketRules;
   indicators: IndicatorSnapshot;
   inventory: Inventory;
@@ -94,14 +94,14 @@ export function inventoryRatio(inv: Inventory, mid: number, type: MarketType, p:
 
 /** DESIGN §4: the quotes we want resting now, or why we stand aside. Never throws. */
 export function computeQuotes(input: QuoteInput): QuoteDecision {
-  const { market, rules, indicators: ind, inventory: inv, params: p } = input;
+  const { topOfBook: top, rules, indicators: ind, inventory: inv, params: p } = input;
 
   // Bad market input: stand aside with a reason rather than quote on garbage.
-  if (!positive(market.bestBid) || !positive(market.bestAsk)) {
-    return standAside(`bad order book: best bid ${market.bestBid}, best ask ${market.bestAsk}`);
+  if (!positive(top.bestBid) || !positive(top.bestAsk)) {
+    return standAside(`bad order book: best bid ${top.bestBid}, best ask ${top.bestAsk}`);
   }
-  if (market.bestBid >= market.bestAsk) {
-    return standAside(`crossed order book: best bid ${market.bestBid} ≥ best ask ${market.bestAsk}`);
+  if (top.bestBid >= top.bestAsk) {
+    return standAside(`crossed order book: best bid ${top.bestBid} ≥ best ask ${top.bestAsk}`);
   }
   if (!positive(rules.tickSize) || !positive(rules.lotSize) || !(rules.minNotional >= 0)) {
     return standAside(
@@ -122,7 +122,7 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
     return standAside(`bad balances: base ${inv.base}, quote ${inv.quote}, position ${inv.position}`);
   }
 
-  const mid = midOf(market);
+  const mid = midOf(top);
 
   // Spreads (fractions of the reference).
   const bidSpread = p.profile === "fixed" ? p.fixed_bid_spread_bps / 10_000 : natr * p.bid_spread_multiplier / 10_000;
@@ -140,8 +140,8 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
 
   // Guards: outside the top of book, at least min_spread_bps from mid, rounded away from mid.
   const minSpread = p.min_spread_bps / 10_000;
-  const rawBid = Math.min(reference * (1 - bidSpread), market.bestBid, mid * (1 - minSpread));
-  const rawAsk = Math.max(reference * (1 + askSpread), market.bestAsk, mid * (1 + minSpread));
+  const rawBid = Math.min(reference * (1 - bidSpread), top.bestBid, mid * (1 - minSpread));
+  const rawAsk = Math.max(reference * (1 + askSpread), top.bestAsk, mid * (1 + minSpread));
   const bidPrice = floorToStep(rawBid, rules.tickSize);
   const askPrice = ceilToStep(rawAsk, rules.tickSize);
   const amount = floorToStep(p.order_amount, rules.lotSize);

@@ -196,7 +196,7 @@ export class Engine {
 
       const decision = computeQuotes({
         nowMs: now,
-        market: top,
+        topOfBook: top,
         rules: this.#rules!,
         indicators: ind,
         inventory: inv,

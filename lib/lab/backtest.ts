@@ -12,6 +12,7 @@ import { Engine } from "../engine/engine.ts";
 import { type Candle, CANDLE_MS, type Fill } from "../core/types.ts";
 import { requiredCandles } from "../core/indicators.ts";
 import { PaperExchange } from "../venues/paper.ts";
+import { drawdownPct } from "../core/risk.ts";
 import { midOf } from "../core/steps.ts";
 import { ReplayFeed } from "../venues/replay-feed.ts";
 
@@ -128,7 +129,7 @@ export async function runBacktest(
     lastMid = mid;
     const equity = equityOf(portfolio, mid);
     peak = Math.max(peak, equity);
-    maxDd = Math.max(maxDd, (1 - equity / peak) * 100);
+    maxDd = Math.max(maxDd, drawdownPct(equity, peak));
     if ((t - start) % 3_600_000 < step) hourly.push(equity);
     series.ts.push(t);
     series.mid.push(mid);

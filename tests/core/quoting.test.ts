@@ -224,7 +224,7 @@ describe("fixed profile", () => {
 describe("guards", () => {
   test("quotes never sit inside the top of book", () => {
     // wide book 2990 / 3010 (mid 3000): model bid 2998.2 and ask 3000.9 are pushed out to 2990 / 3010
-    const d = quoted(computeQuotes(quoteInput({ market: { ts: NOW, bestBid: 2990, bestAsk: 3010 } })));
+    const d = quoted(computeQuotes(quoteInput({ topOfBook: { ts: NOW, bestBid: 2990, bestAsk: 3010 } })));
     expect(d.bid?.price).toBe(2990);
     expect(d.ask?.price).toBe(3010);
   });
@@ -307,7 +307,7 @@ describe("guards", () => {
       const bestAsk = Number((mid + half + 0.01).toFixed(2));
       const input = quoteInput(
         {
-          market: { ts: NOW, bestBid, bestAsk },
+          topOfBook: { ts: NOW, bestBid, bestAsk },
           indicators: indicators({
             natr: rand() * 0.5,
             atr: rand() * 10,
@@ -343,7 +343,7 @@ describe("stand aside on bad market input", () => {
     ["bid equals ask", { bestBid: 3000, bestAsk: 3000 }, "crossed order book"],
     ["bid above ask", { bestBid: 3001, bestAsk: 3000 }, "crossed order book"],
   ])("%s", (_name, book, reason) => {
-    expect(reasonOf(computeQuotes(quoteInput({ market: { ts: NOW, ...book } })))).toContain(reason);
+    expect(reasonOf(computeQuotes(quoteInput({ topOfBook: { ts: NOW, ...book } })))).toContain(reason);
   });
 
   test("too few candles: warming up (n/N candles)", () => {

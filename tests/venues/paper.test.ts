@@ -11,19 +11,19 @@ const RISING = bar(T0, 100, 100.5, 99.5, 100.2, 60);
 
 function setup(at: number, ...sets: string[]) {
   const clock = new ManualClock(at);
-  const market = new ReplayFeed([RISING, bar(T0 + 60_000, 100.2, 100.2, 100.2, 100.2, 0)], 0.01);
-  const ex = new PaperExchange(market, clock, config(...sets));
-  return { clock, market, ex };
+  const feed = new ReplayFeed([RISING, bar(T0 + 60_000, 100.2, 100.2, 100.2, 100.2, 0)], 0.01);
+  const ex = new PaperExchange(feed, clock, config(...sets));
+  return { clock, feed, ex };
 }
 
 describe("intra-minute path", () => {
   test("the price moves in straight lines between open, extremes and close", () => {
-    const { market } = setup(T0);
+    const { feed } = setup(T0);
     // 5 s: 100 + (99.5 − 100) × 5 / 20 = 99.875; 30 s: 99.5 + (100.5 − 99.5) × 10 / 20 = 100
-    expect(market.series.priceAt(T0 + 5_000)!.price).toBeCloseTo(99.875, 10);
-    expect(market.series.priceAt(T0 + 30_000)!.price).toBeCloseTo(100, 10);
+    expect(feed.series.priceAt(T0 + 5_000)!.price).toBeCloseTo(99.875, 10);
+    expect(feed.series.priceAt(T0 + 30_000)!.price).toBeCloseTo(100, 10);
     // the book around 99.875: bid rounded down to the tick, ask one tick above
-    expect(market.topOfBook(T0 + 5_000)).toEqual({ ts: T0 + 5_000, bestBid: 99.87, bestAsk: 99.88 });
+    expect(feed.topOfBook(T0 + 5_000)).toEqual({ ts: T0 + 5_000, bestBid: 99.87, bestAsk: 99.88 });
   });
 });
 
@@ -54,8 +54,8 @@ describe("fill model", () => {
 
   test("the rest of a partly filled order fills on the lot grid, without float dust", async () => {
     const clock = new ManualClock(T0 + 5_000);
-    const market = new ReplayFeed([RISING, bar(T0 + 60_000, 100.2, 100.2, 99.0, 99.0, 600)], 0.01);
-    const ex = new PaperExchange(market, clock, config("paper.max_volume_share=0.00087", "market.min_notional=0"));
+    const feed = new ReplayFeed([RISING, bar(T0 + 60_000, 100.2, 100.2, 99.0, 99.0, 600)], 0.01);
+    const ex = new PaperExchange(feed, clock, config("paper.max_volume_share=0.00087", "market.min_notional=0"));
     await ex.place({ clientOrderId: "mmbot-r", side: "buy", price: 99.6, amount: 0.01 });
     clock.set(T0 + 60_000);
     // 6 traded below 99.6 in the first minute × 0.087 % = 0.00522 → 0.0052 on the lot grid
