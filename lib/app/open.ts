@@ -142,9 +142,9 @@ export async function openBot(base: Config, opts: OpenOptions): Promise<RunningB
     });
     if (ledger.paused) {
       notes.push(
-        `paused (set before the restart: ${
+        `paused (set before the restart): ${
           ledger.pauseReason ?? "paused"
-        }); \`deno run -P mod.ts resume\` or /resume to quote`,
+        }; \`deno run -P mod.ts resume\` or /resume to quote`,
       );
     }
     if (ledger.killSwitch) notes.push("kill switch still tripped; resume to quote again");

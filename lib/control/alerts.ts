@@ -131,7 +131,7 @@ export class Alerter {
             ? `🛑 Error breaker: ${e.consecutive} failed tick(s) in a row; paused (kept across restarts), orders cancelled; /resume once the venue is healthy${
               e.reason ? `. Last error: ${e.reason}` : ""
             }`
-            : `✅ The venue answers again after ${e.consecutive} failed ticks; still paused by the error breaker until /resume`,
+            : `✅ The venue answers again after ${e.consecutive} failed ticks; the bot stays paused until /resume`,
         );
       case "kill_switch":
         return this.#send(

@@ -229,6 +229,7 @@ export class Engine {
     const skipped = Object.values(decision.skipped);
     const resting = [...plan.keep];
     this.#run.openOrders = resting;
+    Object.assign(this.#run, { resting: [], restingConfirmed: true }); // listed, and the plan drops the unwanted
     for (const q of plan.place) {
       // a pause, a stop or a ledger that stopped recording takes effect between two placements
       if (this.#run.paused || this.#stopping || this.#recording.failing) break;
