@@ -190,7 +190,7 @@ describe("live trading through ccxt against a fake Binance", () => {
     });
   }
 
-  test("an API key refused mid-run stops quoting at once (no waiting for five failures) and cancels", async () => {
+  test("an API key refused mid-run pauses at once (no waiting for five failures), cancels, and holds until resumed", async () => {
     const fake = fakeFor("spot");
     const { engine, events } = await engineOn(fake);
     await engine.tick();
@@ -205,8 +205,12 @@ describe("live trading through ccxt against a fake Binance", () => {
     expect((tripped as { reason: string }).reason).toContain("refused the API key");
     expect(engine.status().state).toBe("error_breaker");
     expect(fake.open()).toEqual([]);
-    await engine.tick(); // the key works again: quoting resumes
+    await engine.tick(); // the key works again, but the pause holds until the operator resumes
     expect(events.some((e) => e.type === "error_breaker" && e.state === "recovered")).toBe(true);
+    expect(engine.status()).toMatchObject({ state: "error_breaker", paused: true });
+    expect(fake.open()).toEqual([]);
+    engine.resume();
+    await engine.tick();
     expect(fake.open().length).toBe(2);
     await engine.stop();
   });
@@ -304,12 +308,24 @@ describe("live bot with its ledger", () => {
     const open = await bot.exchange.openOrders("mmbot-");
     expect(open.length).toBe(2);
     const bid = open.find((o) => o.side === "buy")!;
-    // touching our price is not a fill; trading through it is
-    await new Promise((r) => setTimeout(r, 5));
+    // a public trade counts only when it is printed after our order was placed and seen after the paper exchange
+    // last looked, both to the millisecond: each print waits for the clock to reach a fresh millisecond
+    const nextMs = async () => {
+      const t = Date.now(), end = performance.now() + 1_000;
+      while (Date.now() <= t) {
+        if (performance.now() > end) throw new Error("Date.now() did not move on within 1 s");
+        await new Promise((r) => setTimeout(r, 1));
+      }
+    };
+    // touching our price is not a fill: checked after the same refresh and two ticks that report the fill below
+    await nextMs();
     fake.printTrade(bid.price, 3);
     await bot.beforeTick();
     await bot.engine.tick();
+    await bot.engine.tick();
     expect(bot.ledger.fills(bot.account.id)).toEqual([]);
+    // trading through it is
+    await nextMs();
     fake.printTrade(bid.price - 0.5, 3);
     await bot.beforeTick();
     await bot.engine.tick();

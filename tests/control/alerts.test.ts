@@ -1,4 +1,4 @@
-import { describe, expect, test } from "bun:test";
+import { describe, expect, jest, test } from "bun:test";
 import { type Alert, Alerter, BoundedQueue, clip, TELEGRAM_LIMIT } from "../../lib/control/alerts.ts";
 import type { Config } from "../../lib/config/schema.ts";
 import type { EngineEvent } from "../../lib/core/events.ts";
@@ -29,28 +29,47 @@ const fill = (n: number, side: Fill["side"] = "buy"): EngineEvent => ({
   fill: { tradeId: `t${n}`, clientOrderId: "mmbot-x-1", side, price: 3000 + n, amount: 0.01, feeQuote: 0.03, ts: TS },
 });
 const error = (message: string, consecutive = 1): EngineEvent => ({ type: "error", ts: TS, message, consecutive });
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Runs `body` on bun's fake timers: the coalescing timer fires only when the test advances time. */
+async function withFakeTimers(body: () => void | Promise<void>) {
+  jest.useFakeTimers();
+  try {
+    await body();
+  } finally {
+    jest.useRealTimers();
+  }
+}
 
 describe("alerts", () => {
-  test("fills arriving together are coalesced into one message, each line with side, amount, price, fee, inventory", async () => {
-    const { alerter, texts } = setup();
-    alerter.handle(fill(1));
-    alerter.handle(fill(2, "sell"));
-    alerter.handle(fill(3));
-    expect(texts()).toEqual([]); // waiting for more
-    await wait(120);
-    expect(texts()).toEqual([
-      [
-        "3 fills:",
-        "🟢 BUY 0.01 ETH @ 3001 · fee 0.0300 USDT · inventory 0.501",
-        "🔴 SELL 0.01 ETH @ 3002 · fee 0.0300 USDT · inventory 0.502",
-        "🟢 BUY 0.01 ETH @ 3003 · fee 0.0300 USDT · inventory 0.503",
-      ].join("\n"),
-    ]);
-    alerter.handle(fill(4));
-    await wait(120);
-    expect(texts()[1]).toBe("🟢 BUY 0.01 ETH @ 3004 · fee 0.0300 USDT · inventory 0.504\n2024-05-01 12:00:00 UTC");
-  });
+  test("fills arriving together are coalesced into one message, each line with side, amount, price, fee, inventory", () =>
+    withFakeTimers(() => {
+      // telegram.coalesce_fills_s 0.05: the message goes out 50 ms after the first fill of a batch
+      const { alerter, texts } = setup();
+      alerter.handle(fill(1));
+      jest.advanceTimersByTime(30);
+      alerter.handle(fill(2, "sell"));
+      alerter.handle(fill(3));
+      jest.advanceTimersByTime(19); // 49 ms after the first: still waiting for more
+      expect(texts()).toEqual([]);
+      jest.advanceTimersByTime(1);
+      expect(texts()).toEqual([
+        [
+          "3 fills:",
+          "🟢 BUY 0.01 ETH @ 3001 · fee 0.0300 USDT · inventory 0.501",
+          "🔴 SELL 0.01 ETH @ 3002 · fee 0.0300 USDT · inventory 0.502",
+          "🟢 BUY 0.01 ETH @ 3003 · fee 0.0300 USDT · inventory 0.503",
+        ].join("\n"),
+      ]);
+      // a later fill starts a new batch of its own; a single fill also says when it happened
+      alerter.handle(fill(4));
+      jest.advanceTimersByTime(49);
+      expect(texts()).toHaveLength(1);
+      jest.advanceTimersByTime(1);
+      expect(texts()).toHaveLength(2);
+      expect(texts()[1]).toBe("🟢 BUY 0.01 ETH @ 3004 · fee 0.0300 USDT · inventory 0.504\n2024-05-01 12:00:00 UTC");
+      // nothing is left waiting to be sent twice
+      jest.advanceTimersByTime(1_000);
+      expect(texts()).toHaveLength(2);
+    }));
 
   test("a burst of hundreds of fills stays one message under Telegram's limit", () => {
     const { alerter, sent } = setup();
@@ -125,10 +144,50 @@ describe("alerts", () => {
   test("stop flushes waiting fills before saying goodbye", () => {
     const { alerter, texts } = setup("telegram.coalesce_fills_s=60");
     alerter.handle(fill(1));
-    alerter.handle({ type: "stop", ts: TS, cancelled: 2 });
+    alerter.handle({ type: "stop", ts: TS, cancelled: 2, resting: [], confirmed: true });
     expect(texts().map((t) => t.split("\n")[0])).toEqual([
       "🟢 BUY 0.01 ETH @ 3001 · fee 0.0300 USDT · inventory 0.501",
       "⏹ mmbot stopped; cancelled 2 order(s)",
+    ]);
+  });
+
+  test("a stop that leaves orders resting alerts loudly, listing them", () => {
+    const { alerter, sent } = setup();
+    const order = {
+      clientOrderId: "mmbot-abc1234-7",
+      venueOrderId: "1001",
+      side: "buy" as const,
+      price: 2990.5,
+      amount: 0.01,
+      filled: 0,
+      status: "open" as const,
+      ts: TS,
+    };
+    alerter.handle({ type: "stop", ts: TS, cancelled: 1, resting: [order], confirmed: true });
+    alerter.handle({ type: "stop", ts: TS, cancelled: 0, resting: [], confirmed: false });
+    expect(sent.map((a) => [a.text, a.silent])).toEqual([
+      [
+        "🚨 mmbot stopped, but 1 order(s) of ours still rest; cancel them on the exchange:\nbuy 0.01 @ 2990.5 (mmbot-abc1234-7)",
+        false,
+      ],
+      [
+        "🚨 mmbot stopped, but the venue could not confirm that nothing of ours rests; cancel them on the exchange: (last known: none)",
+        false,
+      ],
+    ]);
+  });
+
+  test("a pause that could not cancel everything says so; the ledger failing and recovering are errors", () => {
+    const { alerter, texts } = setup();
+    alerter.handle({ type: "paused", ts: TS, cancelled: 1, resting: 1, source: "http", reason: "paused from http" });
+    alerter.handle({ type: "orders_pulled", ts: TS, cancelled: 1 });
+    alerter.handle({ type: "ledger_failed", ts: TS, message: "disk I/O error" });
+    alerter.handle({ type: "ledger_recovered", ts: TS });
+    expect(texts()).toEqual([
+      "⏸ Paused (paused from http); cancelled 1 order(s), 1 still resting: retried every tick",
+      "✅ Nothing of ours rests any more (cancelled 1 more)",
+      "🛑 The ledger cannot record (disk I/O error): not quoting, orders cancelled",
+      "✅ The ledger records again; quoting resumes",
     ]);
   });
 

@@ -104,7 +104,7 @@ describe("engine cycle", () => {
     const engine = make();
     await engine.start();
     await engine.tick();
-    expect(await engine.pause()).toBe(2);
+    expect(await engine.pause()).toEqual({ cancelled: 2, resting: [], confirmed: true, error: null });
     expect(await open(exchange)).toEqual([]);
     clock.advance(15_000);
     await engine.tick();
@@ -133,12 +133,16 @@ describe("engine cycle", () => {
     await engine.tick();
     expect(await open(exchange)).toEqual([]);
     expect(engine.status()).toMatchObject({ state: "killed", killSwitch: true });
-    const kill = events.find((e) => e.type === "kill_switch");
-    expect(kill).toMatchObject({ type: "kill_switch" });
-    // the fall traded through our 99.90 bid first: base 1.1, quote 100 − 9.99 − fee 0.00999
-    // equity at mid 95.005 = 1.1 × 95.005 + 90.00001 = 194.50551; peak 200.005 (start) → 2.7497 %
-    const equity = 1.1 * 95.005 + (100 - 9.99 - 0.00999);
-    expect((kill as { drawdownPct: number }).drawdownPct).toBeCloseTo((1 - equity / 200.005) * 100, 6);
+    // the fall traded through our 99.90 bid first: base 1.1, quote 100 − 9.99 − fee 0.00999 = 90.00001;
+    // equity at mid 95.005 = 1.1 × 95.005 + 90.00001 = 194.50551; peak 1 × 100.005 + 100 = 200.005 (first tick);
+    // drawdown (200.005 − 194.50551) / 200.005 = 5.49949 / 200.005 = 2.749676 %
+    const kills = events.filter((e) => e.type === "kill_switch");
+    expect(kills).toHaveLength(1);
+    const kill = kills[0] as Extract<EngineEvent, { type: "kill_switch" }>;
+    expect(kill.ts).toBe(T0 + 12 * MIN + 5_000);
+    expect(kill.equity).toBeCloseTo(194.50551, 9);
+    expect(kill.peakEquity).toBeCloseTo(200.005, 9);
+    expect(kill.drawdownPct).toBeCloseTo(2.749676258, 8);
     clock.set(T0 + 15 * MIN + 5_000); // price recovered: still killed
     await engine.tick();
     expect(await open(exchange)).toEqual([]);
@@ -183,7 +187,7 @@ describe("engine cycle", () => {
     expect(engine.status().reason).toContain("NATR 4.000 % is above 1 %");
   });
 
-  test("error breaker: repeated failures stop quoting and alert; recovery resumes", async () => {
+  test("error breaker: repeated failures pause the bot and alert; it stays paused when the venue is back", async () => {
     const { clock, exchange, events, make } = setup(flat(T0, 30, () => 100), 10, "risk.max_consecutive_errors=3");
     let failing = false;
     const flaky: ExchangePort = {
@@ -209,12 +213,19 @@ describe("engine cycle", () => {
     failing = false;
     clock.advance(15_000);
     await engine.tick();
-    expect(engine.status()).toMatchObject({ state: "quoting", consecutiveErrors: 0 });
-    expect(types(events)).toEqual(["start", "error", "error", "error", "error_breaker", "error_breaker"]);
+    // DESIGN §12: the breaker's pause, like any pause, holds until an explicit resume
+    expect(engine.status()).toMatchObject({ state: "error_breaker", paused: true, consecutiveErrors: 0 });
+    expect(types(events)).toEqual(["start", "error", "error", "error", "error_breaker", "paused", "error_breaker"]);
     expect(events.filter((e) => e.type === "error_breaker").map((e) => (e as { state: string }).state)).toEqual([
       "tripped",
       "recovered",
     ]);
+    expect(await open(exchange)).toEqual([]);
+    engine.resume();
+    clock.advance(15_000);
+    await engine.tick();
+    expect(engine.status()).toMatchObject({ state: "quoting", consecutiveErrors: 0 });
+    expect((await open(exchange)).length).toBe(2);
   });
 
   test("start cancels leftover orders with our prefix and leaves others alone", async () => {
@@ -253,7 +264,7 @@ describe("engine cycle", () => {
     const engine = make();
     await engine.start();
     await engine.tick();
-    expect(await engine.stop()).toBe(2);
+    expect(await engine.stop()).toEqual({ cancelled: 2, resting: [], confirmed: true, error: null });
     expect(await open(exchange)).toEqual([]);
     expect(events.at(-1)).toMatchObject({ type: "stop", cancelled: 2 });
   });
@@ -281,7 +292,7 @@ describe("engine cycle", () => {
     const placed = new Promise<void>((r) => (placing = r));
     const tick = engine.tick();
     await placed;
-    const cancelled = await engine.pause();
+    const { cancelled } = await engine.pause();
     await tick;
     expect(cancelled).toBe(1); // the one order placed before the pause
     expect(await open(exchange)).toEqual([]);
