@@ -101,7 +101,7 @@ export const SCHEMA = {
       "natr_macd: NATR spreads + MACD trend skew; natr_rsi: NATR spreads + RSI skew; fixed: constant spreads",
     ),
     refresh_s: num(15, "seconds between re-quotes", { min: 1, max: 3600 }),
-    order_amount: num(0.01, "size of each quote in base currency", { above: 0 }),
+    order_amount: num(0.01, "size of each quote in base currency (≤ 1e9: no venue lists more)", { above: 0, max: 1e9 }),
     natr_period: int(30, "NATR / ATR period in 1m candles", { min: 2, max: 1000 }),
     bid_spread_multiplier: num(
       120,

@@ -24,13 +24,17 @@ describe("config values", () => {
     [
       "negative amount",
       "strategy:\n  order_amount: -1",
-      "strategy.order_amount: -1 is not allowed; must be a number > 0",
+      "strategy.order_amount: -1 is not allowed; must be a number > 0 and ≤ 1e9",
     ],
-    ["zero amount", "strategy:\n  order_amount: 0", "strategy.order_amount: 0 is not allowed; must be a number > 0"],
+    [
+      "zero amount",
+      "strategy:\n  order_amount: 0",
+      "strategy.order_amount: 0 is not allowed; must be a number > 0 and ≤ 1e9",
+    ],
     [
       "text for a number",
       "strategy:\n  order_amount: lots",
-      'strategy.order_amount: "lots" is not allowed; must be a number > 0',
+      'strategy.order_amount: "lots" is not allowed; must be a number > 0 and ≤ 1e9',
     ],
     [
       "integer expected",
@@ -122,9 +126,12 @@ describe("--set", () => {
   });
 
   test.each([
-    ["strategy.order_amount=-1", "strategy.order_amount: -1 is not allowed; must be a number > 0"],
-    ["strategy.order_amount=abc", 'strategy.order_amount: "abc" is not allowed; must be a number > 0 (from --set)'],
-    ["strategy.order_amount=", 'strategy.order_amount: "" is not allowed; must be a number > 0 (from --set)'],
+    ["strategy.order_amount=-1", "strategy.order_amount: -1 is not allowed; must be a number > 0 and ≤ 1e9"],
+    [
+      "strategy.order_amount=abc",
+      'strategy.order_amount: "abc" is not allowed; must be a number > 0 and ≤ 1e9 (from --set)',
+    ],
+    ["strategy.order_amount=", 'strategy.order_amount: "" is not allowed; must be a number > 0 and ≤ 1e9 (from --set)'],
     ["market.sandbox=yes", 'market.sandbox: "yes" is not allowed; must be true or false (from --set)'],
     [
       "nope.key=1",
@@ -139,7 +146,7 @@ describe("--set", () => {
     const c = defaults();
     expect(withValue(c, "strategy.order_amount", "0.02").strategy.order_amount).toBe(0.02);
     expect(c.strategy.order_amount).toBe(0.01);
-    expect(() => withValue(c, "strategy.order_amount", "-3")).toThrow("must be a number > 0");
+    expect(() => withValue(c, "strategy.order_amount", "-3")).toThrow("must be a number > 0 and ≤ 1e9");
     expect(() => withValue(c, "strategy.macd_fast", "40")).toThrow("less than strategy.macd_slow");
   });
 });
@@ -285,7 +292,7 @@ describe("mod.ts", () => {
     const r = spawnSync("deno", ["run", "-P", "mod.ts", "--set", "strategy.order_amount=-1"], { encoding: "utf8" });
     expect(r.error).toBeUndefined();
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain("strategy.order_amount: -1 is not allowed; must be a number > 0");
+    expect(r.stderr).toContain("strategy.order_amount: -1 is not allowed; must be a number > 0 and ≤ 1e9");
     expect(r.stdout).toBe(""); // nothing started
   });
 });
@@ -357,6 +364,7 @@ describe("bad input (issue 12)", () => {
     ["market.tick_size=1e-13", "market.tick_size: 1e-13 is not allowed; must be a number ≥ 1e-12 and ≤ 1e6"],
     ["market.tick_size=2e6", "market.tick_size: 2000000 is not allowed; must be a number ≥ 1e-12 and ≤ 1e6"],
     ["market.lot_size=1e-320", "market.lot_size: 1e-320 is not allowed; must be a number ≥ 1e-12 and ≤ 1e6"],
+    ["strategy.order_amount=1e308", "strategy.order_amount: 1e+308 is not allowed; must be a number > 0 and ≤ 1e9"],
     ["market.lot_size=0", "market.lot_size: 0 is not allowed; must be a number ≥ 1e-12 and ≤ 1e6"],
     [
       "market.min_notional=1e10",

@@ -160,7 +160,7 @@ describe("Telegram commands (grammY against a fake Bot API server)", () => {
     const { fake, bot } = await setup();
     const refused = String((await ask(fake, "/set strategy.order_amount -1")).payload.text);
     expect(refused).toBe(
-      "❌ Refused, nothing changed: strategy.order_amount: -1 is not allowed; must be a number > 0",
+      "❌ Refused, nothing changed: strategy.order_amount: -1 is not allowed; must be a number > 0 and ≤ 1e9",
     );
     expect(String((await ask(fake, "/set market.symbol BTC/USDT")).payload.text)).toContain(
       "market.symbol: cannot be changed while running",
