@@ -1,0 +1,90 @@
+/** The opener's ledger-backed control: the pause, the kill switch and the peak equity live in the ledger. */
+import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openBot, type RunningBot } from "../../lib/app/open.ts";
+import { Ledger } from "../../lib/storage/ledger.ts";
+import { config } from "../fixtures.ts";
+
+const bots: RunningBot[] = [];
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const b of bots.splice(0)) {
+    await b.close();
+    b.ledger.close();
+  }
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+async function open(path: string) {
+  const bot = await openBot(config(`storage.path=${path}`, "strategy.profile=fixed", "strategy.natr_period=5"), {
+    reset: false,
+    secrets: { telegramAllowedUsers: [] },
+  });
+  bots.push(bot);
+  return bot;
+}
+
+function ledgerPath() {
+  const dir = mkdtempSync(join(tmpdir(), "mmbot-open-"));
+  dirs.push(dir);
+  return join(dir, "ledger.sqlite");
+}
+
+describe("control kept in the ledger", () => {
+  test("a peak equity reached before a restart still counts: the kill switch trips on it", async () => {
+    const path = ledgerPath();
+    const first = await open(path);
+    const accountId = first.account.id;
+    // the default account: 1 ETH + 3000 USDT at ~3000: equity ~6000; say it had peaked at 10000 before a crash
+    first.ledger.setPeakEquity(accountId, 10_000);
+    await first.close();
+    first.ledger.close();
+    bots.length = 0;
+
+    const again = await open(path);
+    await again.engine.start();
+    await again.engine.tick();
+    expect(again.engine.status()).toMatchObject({ state: "killed", killSwitch: true, paused: true });
+    expect(again.ledger.killSwitch).toBe(true);
+    expect(again.ledger.paused).toBe(true);
+    expect(again.ledger.pauseReason).toStartWith("paused by the kill switch: drawdown 4");
+  });
+
+  test("without that peak the same restart quotes", async () => {
+    const bot = await open(ledgerPath());
+    await bot.engine.start();
+    await bot.engine.tick();
+    expect(bot.engine.status().state).toBe("quoting");
+  });
+
+  test("only a change of the ledger's flag made elsewhere is obeyed: a failed write never resumes by itself", async () => {
+    const path = ledgerPath();
+    const bot = await open(path);
+    await bot.engine.start();
+    await bot.engine.tick();
+    // `mmbot pause` from another process
+    const cli = Ledger.open(path);
+    cli.paused = true;
+    await bot.beforeTick();
+    expect(bot.engine.paused).toBe(true);
+    // the engine pauses (Telegram) while the ledger cannot be written: the flag stays false in the file
+    cli.paused = false;
+    await bot.beforeTick(); // an explicit resume from the CLI: obeyed
+    expect(bot.engine.paused).toBe(false);
+    const setPaused = Object.getOwnPropertyDescriptor(Ledger.prototype, "paused")!;
+    Object.defineProperty(bot.ledger, "paused", {
+      get: () => setPaused.get!.call(bot.ledger),
+      set: () => {
+        throw new Error("attempt to write a readonly database");
+      },
+    });
+    await bot.engine.pause("telegram");
+    expect(cli.paused).toBe(false); // the write failed
+    await bot.beforeTick();
+    await bot.engine.tick();
+    expect(bot.engine.paused).toBe(true); // not resumed by the stale flag
+    cli.close();
+  });
+});
