@@ -73,15 +73,19 @@ describe("control kept in the ledger", () => {
     cli.paused = false;
     await bot.beforeTick(); // an explicit resume from the CLI: obeyed
     expect(bot.engine.paused).toBe(false);
-    const setPaused = Object.getOwnPropertyDescriptor(Ledger.prototype, "paused")!;
+    const flag = Object.getOwnPropertyDescriptor(Ledger.prototype, "paused")!;
+    let diskFull = true;
     Object.defineProperty(bot.ledger, "paused", {
-      get: () => setPaused.get!.call(bot.ledger),
-      set: () => {
-        throw new Error("attempt to write a readonly database");
+      configurable: true,
+      get: () => flag.get!.call(bot.ledger),
+      set: (v: boolean) => {
+        if (diskFull) throw new Error("attempt to write a readonly database");
+        flag.set!.call(bot.ledger, v);
       },
     });
     await bot.engine.pause("telegram");
     expect(cli.paused).toBe(false); // the write failed
+    diskFull = false; // the disk works again
     await bot.beforeTick();
     await bot.engine.tick();
     expect(bot.engine.paused).toBe(true); // not resumed by the stale flag
