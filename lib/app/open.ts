@@ -16,6 +16,7 @@ import { scrubber } from "../core/scrub.ts";
 import { Metrics } from "../http/metrics.ts";
 import type { ExchangePort } from "../venues/port.ts";
 import { type Account, Ledger } from "../storage/ledger.ts";
+import { acquireInstanceLock } from "../storage/lock.ts";
 import { recorder } from "../storage/recorder.ts";
 import { replaySource, type Source, venueSource } from "./sources.ts";
 
@@ -36,7 +37,7 @@ export interface RunningBot {
   syncControl(): Promise<void>;
   /** before each tick: control flags, and fresh public data for paper mode on a live feed */
   beforeTick(): Promise<void>;
-  /** releases the exchange connection (websockets) */
+  /** releases the exchange connection (websockets) and the ledger's instance lock */
   close(): Promise<void>;
   /**
    * Changes one parameter of the running bot (/set): validated like the config file, kept in the
@@ -57,7 +58,15 @@ export interface OpenOptions {
 export async function openBot(base: Config, opts: OpenOptions): Promise<RunningBot> {
   const notes: string[] = [];
   const scrub = scrubber(opts.secrets);
-  const ledger = Ledger.open(base.storage.path);
+  // one bot per ledger: taken before anything is read, held until close() (DESIGN §12)
+  const lock = acquireInstanceLock(base.storage.path);
+  let ledger: Ledger;
+  try {
+    ledger = Ledger.open(base.storage.path);
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
   let source: Source | null = null;
   try {
     const config = applyOverrides(base, ledger.overrides(), notes);
@@ -174,7 +183,13 @@ export async function openBot(base: Config, opts: OpenOptions): Promise<RunningB
         );
         await connected.refresh?.();
       },
-      close: () => src.close(),
+      async close() {
+        try {
+          await src.close();
+        } finally {
+          lock.release();
+        }
+      },
       setParam(path, text) {
         return bot.config = changeParam(engine, ledger, base, path, text);
       },
@@ -186,6 +201,7 @@ export async function openBot(base: Config, opts: OpenOptions): Promise<RunningB
   } catch (e) {
     await source?.close().catch(() => {});
     ledger.close();
+    lock.release();
     throw e;
   }
 }

@@ -272,7 +272,10 @@ describe("live bot with its ledger", () => {
     expect(leftover.length).toBeGreaterThan(0);
 
     const second = await openBot(cfg, { reset: false, secrets: KEYS });
-    cleanups.push(() => second.ledger.close());
+    cleanups.push(async () => {
+      await second.close();
+      second.ledger.close();
+    });
     expect(second.notes.join("\n")).toContain(`continuing live:binance:sandbox account #${first.account.id}`);
     await second.engine.start();
     const fills = second.ledger.fills(second.account.id);
@@ -301,7 +304,10 @@ describe("live bot with its ledger", () => {
       `storage.path=${join(dir, "ledger.sqlite")}`,
     );
     const bot = await openBot(cfg, { reset: false, secrets: { ...KEYS } });
-    cleanups.push(() => bot.ledger.close());
+    cleanups.push(async () => {
+      await bot.close();
+      bot.ledger.close();
+    });
     await bot.engine.start();
     await bot.beforeTick();
     await bot.engine.tick();

@@ -1,5 +1,7 @@
 /** The opener's ledger-backed control: the pause, the kill switch and the peak equity live in the ledger. */
 import { afterEach, describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import process from "node:process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,6 +33,44 @@ function ledgerPath() {
   dirs.push(dir);
   return join(dir, "ledger.sqlite");
 }
+
+describe("one bot per ledger", () => {
+  test("a second bot on the same ledger is refused, naming the holder; after close() it may open", async () => {
+    const path = ledgerPath();
+    const first = await open(path);
+    await expect(open(path)).rejects.toThrow(
+      new RegExp(`^storage\\.path ${path} is in use by another mmbot \\(pid ${process.pid} on host .+, since \\d{4}-`),
+    );
+    await first.close();
+    first.ledger.close();
+    bots.splice(bots.indexOf(first), 1);
+    const second = await open(path);
+    expect(second.account.id).toBe(first.account.id);
+  });
+
+  test("deno run -P mod.ts beside a running bot on the same ledger: exit 2, one line naming the holder", async () => {
+    const path = ledgerPath();
+    await open(path); // this process holds the ledger
+    const r = spawnSync(
+      "deno",
+      ["run", "-P", "mod.ts", "--set", `storage.path=${path}`, "--set", "http.enabled=false"],
+      {
+        encoding: "utf8",
+        env: { ...process.env, TELEGRAM_BOT_TOKEN: "" },
+      },
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(
+      `mmbot: cannot use the ledger, not trading: storage.path ${path} is in use by another mmbot (pid ${process.pid}`,
+    );
+    expect(r.stderr).not.toContain("    at ");
+    // pause / resume from a shell still work beside it
+    const pause = spawnSync("deno", ["run", "-P", "mod.ts", "pause", "--set", `storage.path=${path}`], {
+      encoding: "utf8",
+    });
+    expect(pause.status).toBe(0);
+  });
+});
 
 describe("control kept in the ledger", () => {
   test("a peak equity reached before a restart still counts: the kill switch trips on it", async () => {

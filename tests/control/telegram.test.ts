@@ -34,7 +34,10 @@ async function setup(opts: { sets?: string[]; before?: (fake: FakeTelegram) => v
     ),
     { reset: false, secrets: { telegramAllowedUsers: [] } },
   );
-  cleanups.push(() => bot.ledger.close());
+  cleanups.push(async () => {
+    await bot.close();
+    bot.ledger.close();
+  });
   opts.before?.(fake);
   const logs: string[] = [];
   const telegram = new Telegram({ token: fake.token, allowedUsers: [OWNER], bot, log: (l) => logs.push(l) });
