@@ -4,6 +4,7 @@
  * the same way for every kind: ledger, overrides, account, engine, recorder, controls.
  */
 import type { Portfolio } from "../core/accounting.ts";
+import { scrubber } from "../core/scrub.ts";
 import { midOf } from "../core/steps.ts";
 import { CANDLE_MS, type Clock } from "../core/types.ts";
 import { requiredCandles } from "../core/indicators.ts";
@@ -93,6 +94,7 @@ export async function venueSource(config: Config, secrets: Secrets, notes: strin
     ]);
   }
   const { exchange: venue, endpoint } = await CcxtExchange.open(config, { trading, secrets });
+  const scrub = scrubber(secrets);
   try {
     const rules = await venue.rules();
     const where = !trading
@@ -142,7 +144,8 @@ export async function venueSource(config: Config, secrets: Secrets, notes: strin
           lastTradeId: !trading ? null : watermark === null ? undefined : watermark || null,
           // a failed refresh leaves the book ageing: the risk gate stands aside once it is stale
           refresh: f
-            ? () => f.refresh().catch((e) => console.error(`mmbot: live data refresh failed: ${(e as Error).message}`))
+            ? () =>
+              f.refresh().catch((e) => console.error(`mmbot: live data refresh failed: ${scrub((e as Error).message)}`))
             : undefined,
         };
       },
