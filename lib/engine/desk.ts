@@ -1,12 +1,14 @@
 /**
- * The order desk: what the engine does with our orders at the venue besides placing a plan —
- * cancel, pull everything while standing aside (retried every tick while something rests), and
- * the stop's bounded retries with a final open-orders query. It keeps the run state's view of what
+ * The order desk: what the engine does with our orders at the venue — apply a quote decision
+ * (cancel, keep, place), pull everything while standing aside (retried every tick while something
+ * rests), and the stop's bounded retries with a final open-orders query. It keeps the run state's view of what
  * still rests, so status screens can say "pausing: 2 order(s) still resting".
  */
 import type { EngineEvent } from "../core/events.ts";
 import type { Clock, Order } from "../core/types.ts";
-import type { ExchangePort } from "../venues/port.ts";
+import { planOrders } from "../core/orders.ts";
+import type { QuoteDecision } from "../core/quoting.ts";
+import { type ExchangePort, OrderRejected } from "../venues/port.ts";
 import { pullQuotes, type PullResult } from "./pull.ts";
 import type { EngineState, RunState } from "./status.ts";
 
@@ -36,6 +38,45 @@ export class OrderDesk {
     return `${this.#c.prefix()}${this.#runId}-${++this.#seq}`;
   }
 
+  /**
+   * Applies a decision: cancel what the plan drops, keep what is close enough, place the rest —
+   * unless `halted()` (a pause, a stop, a ledger that stopped recording) turns true between two placements.
+   */
+  async apply(
+    decision: Extract<QuoteDecision, { action: "quote" }>,
+    toleranceBps: number,
+    halted: () => boolean,
+    placed: (clientOrderId: string) => void,
+  ): Promise<void> {
+    const { venue, run, clock } = this.#c;
+    const plan = planOrders(await venue.openOrders(this.#c.prefix()), decision, toleranceBps);
+    for (const o of plan.cancel) await this.cancel(o);
+    const skipped = Object.values(decision.skipped);
+    const resting = [...plan.keep];
+    Object.assign(run, { openOrders: resting, resting: [], restingConfirmed: true });
+    for (const q of plan.place) {
+      if (halted()) break;
+      const clientOrderId = this.nextClientOrderId();
+      try {
+        const order = await venue.place({ clientOrderId, side: q.side, price: q.price, amount: q.amount });
+        resting.push(order);
+        placed(clientOrderId);
+        this.#c.emit({ type: "order_placed", ts: clock.now(), order });
+      } catch (e) {
+        if (!(e instanceof OrderRejected)) {
+          // no answer (a timeout): the order may rest anyway; it counts as ours until the venue says otherwise
+          resting.push({ ...q, clientOrderId, venueOrderId: "", filled: 0, status: "open", ts: clock.now() });
+          throw e;
+        }
+        // rejected by the venue for this tick only (post-only cross, funds): skip the side
+        skipped.push(`${q.side} rejected: ${e.message}`);
+        this.#c.emit({ type: "order_rejected", ts: clock.now(), side: q.side, reason: e.reason, message: e.message });
+      }
+    }
+    run.state = "quoting";
+    run.reason = skipped.length ? skipped.join("; ") : null;
+  }
+
   async cancel(o: Order): Promise<void> {
     await this.#c.venue.cancel(o);
     this.#c.emit({ type: "order_cancelled", ts: this.#c.clock.now(), order: o });
@@ -45,10 +86,12 @@ export class OrderDesk {
   async pull(): Promise<PullResult> {
     const run = this.#c.run;
     const known = run.resting.length ? run.resting : run.openOrders;
-    const r = await pullQuotes(this.#c.venue, this.#c.prefix(), known, (o) => this.cancel(o));
+    const pulled = await pullQuotes(this.#c.venue, this.#c.prefix(), known, (o) => this.cancel(o));
+    // the error goes to status screens, the /pause reply and alerts: never with a signed URL in it
+    const r = { ...pulled, error: pulled.error === null ? null : this.#c.scrub(pulled.error) };
     run.resting = r.resting;
     run.restingConfirmed = r.confirmed;
-    run.restingError = r.error === null ? null : this.#c.scrub(r.error);
+    run.restingError = r.error;
     run.openOrders = r.resting;
     return r;
   }

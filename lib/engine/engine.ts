@@ -8,13 +8,12 @@
 import { equityOf, openPortfolio, type Portfolio } from "../core/accounting.ts";
 import { isOpen, tickFailed, tickSucceeded } from "../core/breaker.ts";
 import type { EngineEvent, PauseSource } from "../core/events.ts";
-import { planOrders } from "../core/orders.ts";
-import { computeQuotes, type QuoteDecision } from "../core/quoting.ts";
+import { computeQuotes } from "../core/quoting.ts";
 import { riskGate } from "../core/risk.ts";
 import { midOf } from "../core/steps.ts";
 import type { Candle, Clock, MarketRules, TopOfBook } from "../core/types.ts";
 import type { Config } from "../config/schema.ts";
-import { type ExchangePort, KeyRefused, OrderRejected } from "../venues/port.ts";
+import { type ExchangePort, KeyRefused } from "../venues/port.ts";
 import { CandleHistory } from "./candles.ts";
 import { memoryStore } from "./control.ts";
 import { Edges } from "./edges.ts";
@@ -209,7 +208,8 @@ export class Engine {
         return;
       }
       this.#emitIf(this.#edges.inventoryLimit(now, decision.inventoryLimit, decision.figures.inventoryRatio));
-      await this.#apply(decision, mid, now);
+      const halted = () => this.#run.paused || this.#stopping || this.#recording.failing;
+      await this.#desk.apply(decision, cfg.strategy.refresh_tolerance_bps, halted, (id) => this.#fills.placed(id, mid));
     } catch (e) {
       await this.#onError(now, e);
     } finally {
@@ -218,36 +218,6 @@ export class Engine {
       this.#run.loopMs = this.#clock.elapsedMs() - t0;
       this.#emit({ type: "tick", ts: now });
     }
-  }
-
-  /** Applies a decision: cancel what the plan drops, keep what is close enough, place the rest. */
-  async #apply(decision: Extract<QuoteDecision, { action: "quote" }>, mid: number, now: number): Promise<void> {
-    const m = this.#config.market;
-    const open = await this.#ex.openOrders(m.client_order_prefix);
-    const plan = planOrders(open, decision, this.#config.strategy.refresh_tolerance_bps);
-    for (const o of plan.cancel) await this.#desk.cancel(o);
-    const skipped = Object.values(decision.skipped);
-    const resting = [...plan.keep];
-    this.#run.openOrders = resting;
-    Object.assign(this.#run, { resting: [], restingConfirmed: true }); // listed, and the plan drops the unwanted
-    for (const q of plan.place) {
-      // a pause, a stop or a ledger that stopped recording takes effect between two placements
-      if (this.#run.paused || this.#stopping || this.#recording.failing) break;
-      const clientOrderId = this.#desk.nextClientOrderId();
-      try {
-        const order = await this.#ex.place({ clientOrderId, side: q.side, price: q.price, amount: q.amount });
-        resting.push(order);
-        this.#fills.placed(clientOrderId, mid);
-        this.#emit({ type: "order_placed", ts: now, order });
-      } catch (e) {
-        if (!(e instanceof OrderRejected)) throw e;
-        // rejected by the venue for this tick only (post-only cross, funds): skip the side
-        skipped.push(`${q.side} rejected: ${e.message}`);
-        this.#emit({ type: "order_rejected", ts: now, side: q.side, reason: e.reason, message: e.message });
-      }
-    }
-    this.#run.state = "quoting";
-    this.#run.reason = skipped.length ? skipped.join("; ") : null;
   }
 
   /**

@@ -5,6 +5,9 @@
  * positions and trades, and can inject errors (429 with Retry-After, 5xx, slow replies, codes).
  * Its book moves on every depth request (a new lastUpdateId) unless frozen; USDT-M's dead-man
  * switch (countdownCancelAll) cancels the symbol's open orders once its clock passes the deadline.
+ * A seeded fault plan (`faults`) fails a share of the calls of chosen kinds — 503s, 429s, slow
+ * replies, dropped connections — reproducibly; `moveBook` moves the market and fills the resting
+ * orders it trades through.
  */
 import { createHmac } from "node:crypto";
 import { serve, type Served } from "../../lib/http/serve.ts";
@@ -40,6 +43,89 @@ interface Injection {
   delayMs?: number;
 }
 
+/** What a fault does to a call, before the normal handler sees it. */
+export type FaultKind =
+  /** 503 with Binance's JSON `{code: -1001}` (ccxt: OperationFailed) */
+  | "unavailable"
+  /** 503 with a plain-text body, as a load balancer answers (ccxt: ExchangeNotAvailable) */
+  | "unavailable_text"
+  /** 429 with `Retry-After` and code -1003 (ccxt: DDoSProtection) */
+  | "rate_limited"
+  /** the work is done, the reply comes `slowMs` late (a client timeout that still placed or cancelled) */
+  | "slow"
+  /** the connection is dropped without a reply (Bun: reset before any byte; Deno: a 502 with no body) */
+  | "reset";
+
+/** Which calls a fault plan may hit, by what they do. */
+export type FaultRoute =
+  /** POST order */
+  | "place"
+  /** DELETE order */
+  | "cancel"
+  /** GET openOrders */
+  | "openOrders"
+  /** GET account (spot), account and positionRisk (futures) */
+  | "balances"
+  /** GET myTrades / userTrades */
+  | "fills"
+  /** GET order (an order by id or client id) */
+  | "order"
+  | "book"
+  | "candles"
+  | "markets"
+  | "deadMan"
+  | "publicTrades";
+
+export const FAULT_KINDS: readonly FaultKind[] = ["unavailable", "unavailable_text", "rate_limited", "slow", "reset"];
+export const FAULT_ROUTES: readonly FaultRoute[] = [
+  "place",
+  "cancel",
+  "openOrders",
+  "balances",
+  "fills",
+  "order",
+  "book",
+  "candles",
+  "markets",
+  "deadMan",
+  "publicTrades",
+];
+
+/** A seeded fault plan: each call on `routes` fails with probability `rate`, as one of `kinds`. */
+export interface FaultPlan {
+  /** 0..1: the share of matching calls that fail (1: every one) */
+  rate: number;
+  kinds: readonly FaultKind[];
+  routes: readonly FaultRoute[];
+  /** the PRNG's seed: the same seed and the same calls give the same faults */
+  seed: number;
+  /** "slow": how late the reply comes, ms (default 1000) */
+  slowMs?: number;
+  /** "rate_limited": the Retry-After header, seconds (default 1) */
+  retryAfterS?: number;
+}
+
+/** One fault the plan injected. */
+export interface Fault {
+  route: FaultRoute;
+  kind: FaultKind;
+  method: string;
+  path: string;
+  at: number;
+}
+
+/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 export const API_KEY = "test-api-key";
 export const API_SECRET = "test-api-secret";
 
@@ -73,6 +159,10 @@ export class FakeBinance {
   readonly #countdownTimers = new Map<string, ReturnType<typeof setTimeout>>();
   #book: { lastUpdateId: number; T: number; bids: string[][]; asks: string[][] } | null = null;
   readonly #inject = new Map<string, Injection[]>();
+  #faults: FaultPlan | null = null;
+  #faultRandom: () => number = Math.random;
+  /** every fault the plan injected, in order */
+  readonly faultLog: Fault[] = [];
   #server: Served | null = null;
   #nextOrderId = 1000;
   #nextTradeId = 500;
@@ -101,6 +191,24 @@ export class FakeBinance {
     const list = this.#inject.get(route) ?? [];
     for (let i = 0; i < count; i++) list.push(injection);
     this.#inject.set(route, list);
+  }
+
+  /**
+   * The fault plan (null: none). Assigning one restarts its PRNG from `seed`; its `rate` may be
+   * changed in place (0 ends an outage). Explicit `inject()` replies take precedence over it.
+   */
+  get faults(): FaultPlan | null {
+    return this.#faults;
+  }
+  set faults(plan: FaultPlan | null) {
+    if (plan && !(plan.rate >= 0 && plan.rate <= 1)) throw new RangeError(`fault rate ${plan.rate}: must be 0..1`);
+    this.#faults = plan;
+    this.#faultRandom = mulberry32(plan?.seed ?? 0);
+  }
+
+  /** Faults the plan injected on `route` (all when absent). */
+  faultsOn(route?: FaultRoute): Fault[] {
+    return route === undefined ? this.faultLog : this.faultLog.filter((f) => f.route === route);
   }
 
   /** Requests to `METHOD /path`. */
@@ -178,6 +286,20 @@ export class FakeBinance {
     });
   }
 
+  /**
+   * The market moves to `bestBid` / `bestAsk`: every open order the new book trades through fills in
+   * full at its own price, as a maker (a bid at or above the new ask, an ask at or below the new bid).
+   * Returns the orders filled.
+   */
+  moveBook(bestBid: number, bestAsk: number): FakeOrder[] {
+    if (!(bestBid > 0 && bestBid < bestAsk)) throw new RangeError(`crossed or empty book: ${bestBid} / ${bestAsk}`);
+    this.bestBid = bestBid;
+    this.bestAsk = bestAsk;
+    const crossed = this.open().filter((o) => o.side === "BUY" ? o.price >= bestAsk : o.price <= bestBid);
+    for (const o of crossed) this.fill(o.clientOrderId);
+    return crossed;
+  }
+
   /** The market trades through one of our resting orders: it fills (partly) at its price, as a maker. */
   fill(clientOrderId: string, qty?: number): void {
     const o = this.orders.find((x) => x.clientOrderId === clientOrderId);
@@ -238,7 +360,12 @@ export class FakeBinance {
     this.requests.push(r);
     this.#expireCountdowns();
     const route = `${req.method} ${url.pathname}`;
-    const injected = this.#inject.get(route)?.shift();
+    let injected = this.#inject.get(route)?.shift();
+    if (!injected) {
+      const fault = this.#drawFault(req.method, url.pathname);
+      if (fault === "slow") injected = { delayMs: this.#faults?.slowMs ?? 1000 };
+      else if (fault) return this.#faultReply(fault);
+    }
     if (injected && !injected.delayMs) return reply(injected.status ?? 500, injected.body, injected.headers);
 
     if (PRIVATE.test(url.pathname)) {
@@ -255,6 +382,40 @@ export class FakeBinance {
     if (injected?.delayMs) await new Promise((res) => setTimeout(res, injected.delayMs));
     if (injected?.body !== undefined) return reply(injected.status ?? 500, injected.body, injected.headers);
     return reply(status, result);
+  }
+
+  /** The plan's verdict on this call: two draws per call on a planned route (whether, then which). */
+  #drawFault(method: string, path: string): FaultKind | null {
+    const plan = this.#faults;
+    const route = faultRouteOf(method, path);
+    if (!plan || route === null || !plan.routes.includes(route) || !plan.kinds.length) return null;
+    const hit = this.#faultRandom() < plan.rate;
+    const kind = plan.kinds[Math.floor(this.#faultRandom() * plan.kinds.length)];
+    if (!hit) return null;
+    this.faultLog.push({ route, kind, method, path, at: Date.now() });
+    return kind;
+  }
+
+  #faultReply(kind: Exclude<FaultKind, "slow">): Response {
+    switch (kind) {
+      case "unavailable":
+        return reply(503, { code: -1001, msg: "Internal error; unable to process your request. Please try again." });
+      case "unavailable_text":
+        return new Response("503 Service Temporarily Unavailable", {
+          status: 503,
+          headers: { "content-type": "text/plain" },
+        });
+      case "rate_limited":
+        return reply(429, {
+          code: -1003,
+          msg: "Too many requests; current limit is 6000 request weight per 1 MINUTE.",
+        }, { "Retry-After": String(this.#faults?.retryAfterS ?? 1) });
+      case "reset":
+        // Bun drops the connection before any byte when the body fails at once; Deno would send the
+        // status line first, so there the closest stand-in is a gateway's empty 502
+        if (!("Bun" in globalThis)) return new Response(null, { status: 502 });
+        return new Response(new ReadableStream({ start: (c) => c.error() }));
+    }
   }
 
   #route(route: string, p: Record<string, string>): [number, unknown] {
@@ -508,6 +669,27 @@ type Request_ = globalThis.Request;
 
 const PRIVATE =
   /^\/(api\/v3\/(account|order|openOrders|myTrades)|fapi\/v\d\/(account|positionRisk|order|openOrders|userTrades|leverageBracket|balance|countdownCancelAll))$/;
+
+/** The fault plan's name for a call, null for a path the fake does not serve. */
+function faultRouteOf(method: string, path: string): FaultRoute | null {
+  const p = path.replace(/^\/(api\/v3|fapi\/v\d)\//, "");
+  if (p === path) return null;
+  if (p === "order") return method === "POST" ? "place" : method === "DELETE" ? "cancel" : "order";
+  const byPath: Record<string, FaultRoute> = {
+    openOrders: "openOrders",
+    account: "balances",
+    positionRisk: "balances",
+    balance: "balances",
+    myTrades: "fills",
+    userTrades: "fills",
+    depth: "book",
+    klines: "candles",
+    exchangeInfo: "markets",
+    countdownCancelAll: "deadMan",
+    aggTrades: "publicTrades",
+  };
+  return byPath[p] ?? null;
+}
 
 function validSignature(query: string, body: string): boolean {
   // Binance signs totalParams = query string + request body; the signature is the last parameter of one of them
