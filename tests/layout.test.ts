@@ -63,7 +63,9 @@ describe("layout (DESIGN §1)", () => {
         if (!spec.startsWith("./") && !pure.has(spec)) wrong.push(`${file} imports ${spec}`);
       }
       // the one timer helper (core/sleep.ts) may set a timeout; nothing in core reads a clock or the runtime
-      const runtime = file.endsWith("/sleep.ts") ? /\b(Deno|Bun|process|fetch|performance)\s*[.(]|\bDate\.now\(/ : RUNTIME;
+      const runtime = file.endsWith("/sleep.ts")
+        ? /\b(Deno|Bun|process|fetch|performance)\s*[.(]|\bDate\.now\(/
+        : RUNTIME;
       if (runtime.test(text)) wrong.push(`${file} touches the runtime`);
     }
     expect(wrong).toEqual([]);

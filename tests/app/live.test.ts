@@ -294,33 +294,37 @@ describe("live bot with its ledger", () => {
     await second.close();
   });
 
-  test("a failing signed call: its URL's timestamp and signature never reach the status, events or alerts", async () => {
-    const fake = fakeFor("spot");
-    const cfg = liveConfig(fake, `storage.path=${join(tempDir("mmbot-scrub-"), "ledger.sqlite")}`);
-    const bot = await openBot(cfg, { reset: false, secrets: KEYS });
-    cleanups.push(async () => {
-      await bot.close();
-      bot.ledger.close();
-    });
-    const events: EngineEvent[] = [];
-    bot.engine.on((e) => events.push(e));
-    await bot.engine.start();
-    // a plain-text 503 on a signed call: ccxt's error text carries the whole signed URL
-    const down = { status: 503, body: "Service Unavailable" };
-    const raw = await CcxtExchange.open(cfg, { trading: true, secrets: KEYS, retry: { ...FAST_RETRY, attempts: 1 } });
-    fake.inject("GET /api/v3/account", down);
-    const unscrubbed = await raw.exchange.balances().then(() => "", (e) => String((e as Error).message));
-    await raw.exchange.close();
-    expect(unscrubbed).toMatch(/\/api\/v3\/account\?.*signature=[0-9a-f]{64}/); // what would leak
-    fake.inject("GET /api/v3/account", down, 4); // every retry of the bot's call
-    await bot.engine.tick();
-    const error = events.find((e) => e.type === "error") as Extract<EngineEvent, { type: "error" }>;
-    expect(error.message).toContain("/api/v3/account?<redacted>");
-    for (const text of [error.message, bot.engine.status().lastError ?? "", JSON.stringify(bot.engine.status())]) {
-      expect(text).not.toMatch(/signature|timestamp=|recvWindow/);
-      expect(text).not.toContain(API_KEY);
-    }
-  }, 30_000);
+  test(
+    "a failing signed call: its URL's timestamp and signature never reach the status, events or alerts",
+    async () => {
+      const fake = fakeFor("spot");
+      const cfg = liveConfig(fake, `storage.path=${join(tempDir("mmbot-scrub-"), "ledger.sqlite")}`);
+      const bot = await openBot(cfg, { reset: false, secrets: KEYS });
+      cleanups.push(async () => {
+        await bot.close();
+        bot.ledger.close();
+      });
+      const events: EngineEvent[] = [];
+      bot.engine.on((e) => events.push(e));
+      await bot.engine.start();
+      // a plain-text 503 on a signed call: ccxt's error text carries the whole signed URL
+      const down = { status: 503, body: "Service Unavailable" };
+      const raw = await CcxtExchange.open(cfg, { trading: true, secrets: KEYS, retry: { ...FAST_RETRY, attempts: 1 } });
+      fake.inject("GET /api/v3/account", down);
+      const unscrubbed = await raw.exchange.balances().then(() => "", (e) => String((e as Error).message));
+      await raw.exchange.close();
+      expect(unscrubbed).toMatch(/\/api\/v3\/account\?.*signature=[0-9a-f]{64}/); // what would leak
+      fake.inject("GET /api/v3/account", down, 4); // every retry of the bot's call
+      await bot.engine.tick();
+      const error = events.find((e) => e.type === "error") as Extract<EngineEvent, { type: "error" }>;
+      expect(error.message).toContain("/api/v3/account?<redacted>");
+      for (const text of [error.message, bot.engine.status().lastError ?? "", JSON.stringify(bot.engine.status())]) {
+        expect(text).not.toMatch(/signature|timestamp=|recvWindow/);
+        expect(text).not.toContain(API_KEY);
+      }
+    },
+    30_000,
+  );
 
   test("paper on live public data: no keys, no orders at the exchange, fills when public trades print through", async () => {
     const fake = fakeFor("spot");
