@@ -20,6 +20,10 @@ export interface DeskContext {
   prefix(): string;
   emit(e: EngineEvent): void;
   scrub(text: string): string;
+  /** a pause, a stop or a ledger that stopped recording: no further placement */
+  halted(): boolean;
+  /** an order was placed at this mid (for its fills' spread capture) */
+  placed(clientOrderId: string, mid: number): void;
 }
 
 const messageOf = (e: unknown) => (e as Error)?.message ?? String(e);
@@ -40,27 +44,24 @@ export class OrderDesk {
 
   /**
    * Applies a decision: cancel what the plan drops, keep what is close enough, place the rest —
-   * unless `halted()` (a pause, a stop, a ledger that stopped recording) turns true between two placements.
+   * unless the context is `halted()` (a pause, a stop, a ledger that stopped recording) between two placements.
    */
-  async apply(
-    decision: Extract<QuoteDecision, { action: "quote" }>,
-    toleranceBps: number,
-    halted: () => boolean,
-    placed: (clientOrderId: string) => void,
-  ): Promise<void> {
+  async apply(decision: Extract<QuoteDecision, { action: "quote" }>, toleranceBps: number, mid: number): Promise<void> {
     const { venue, run, clock } = this.#c;
     const plan = planOrders(await venue.openOrders(this.#c.prefix()), decision, toleranceBps);
     for (const o of plan.cancel) await this.cancel(o);
     const skipped = Object.values(decision.skipped);
     const resting = [...plan.keep];
-    Object.assign(run, { openOrders: resting, resting: [], restingConfirmed: true });
+    run.openOrders = resting; // listed just now, and the plan cancelled what is not wanted
+    if (run.resting.length) run.resting = [];
+    run.restingConfirmed = true;
     for (const q of plan.place) {
-      if (halted()) break;
+      if (this.#c.halted()) break;
       const clientOrderId = this.nextClientOrderId();
       try {
         const order = await venue.place({ clientOrderId, side: q.side, price: q.price, amount: q.amount });
         resting.push(order);
-        placed(clientOrderId);
+        this.#c.placed(clientOrderId, mid);
         this.#c.emit({ type: "order_placed", ts: clock.now(), order });
       } catch (e) {
         if (!(e instanceof OrderRejected)) {

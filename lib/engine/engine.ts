@@ -64,6 +64,8 @@ export class Engine {
       prefix: () => this.#config.market.client_order_prefix,
       emit: (e) => this.#emit(e),
       scrub: this.#scrub,
+      halted: () => this.#run.paused || this.#stopping || this.#recording.failing,
+      placed: (id, mid) => this.#fills.placed(id, mid),
     });
     this.#fills = new FillTracker(opts.lastTradeId ?? null);
   }
@@ -160,7 +162,7 @@ export class Engine {
         this.#run.breaker = breaker;
       }
       // renew the venue's cancel-all countdown where it has one (Binance USDT-M)
-      if (cfg.risk.dead_man_s > 0) await this.#ex.armDeadMan?.(cfg.risk.dead_man_s);
+      if (cfg.risk.dead_man_s > 0 && this.#ex.armDeadMan) await this.#ex.armDeadMan(cfg.risk.dead_man_s);
 
       const ind = this.#candles.snapshot();
       const mid = midOf(top);
@@ -208,8 +210,7 @@ export class Engine {
         return;
       }
       this.#emitIf(this.#edges.inventoryLimit(now, decision.inventoryLimit, decision.figures.inventoryRatio));
-      const halted = () => this.#run.paused || this.#stopping || this.#recording.failing;
-      await this.#desk.apply(decision, cfg.strategy.refresh_tolerance_bps, halted, (id) => this.#fills.placed(id, mid));
+      await this.#desk.apply(decision, cfg.strategy.refresh_tolerance_bps, mid);
     } catch (e) {
       await this.#onError(now, e);
     } finally {

@@ -10,6 +10,8 @@ import type { Fill, MarketType } from "../core/types.ts";
 
 type FillEvent = Extract<EngineEvent, { type: "fill" }>;
 
+const NO_EVENTS: readonly FillEvent[] = [];
+
 /** Fills of a cancelled order may still arrive a tick later: remember this many placements. */
 const PLACED_KEPT = 1000;
 
@@ -29,7 +31,8 @@ export class FillTracker {
    * Applies new fills to the portfolio in order and moves the watermark; returns one event each.
    * Spread capture = distance of the fill from the mid at placement, bps, positive when earned.
    */
-  take(fills: readonly Fill[], portfolio: Portfolio, type: MarketType, params: StrategyParams): FillEvent[] {
+  take(fills: readonly Fill[], portfolio: Portfolio, type: MarketType, params: StrategyParams): readonly FillEvent[] {
+    if (!fills.length) return NO_EVENTS; // most ticks: nothing to allocate
     const events: FillEvent[] = [];
     for (const f of fills) {
       applyFill(portfolio, f);
