@@ -62,17 +62,7 @@ export class Ledger {
   /** Opens (creating if needed) and migrates; throws LedgerError for locked, corrupt, newer or unwritable files. */
   static open(path: string, opts: LedgerOptions = {}): Ledger {
     const where = `storage.path ${path}`;
-    try {
-      mkdirSync(dirname(path), { recursive: true });
-    } catch (e) {
-      throw new LedgerError(`${where}: cannot create its directory: ${(e as Error).message}`);
-    }
-    let db: DatabaseSync;
-    try {
-      db = new DatabaseSync(path);
-    } catch (e) {
-      throw new LedgerError(`${where}: cannot open the database: ${(e as Error).message}`);
-    }
+    const db = openDatabase(path, where, "the database");
     try {
       db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
       const version = Number((db.prepare("PRAGMA user_version").get() as Row).user_version);
@@ -290,6 +280,20 @@ export class Ledger {
       days.set(day, d);
     }
     return [...days.values()];
+  }
+}
+
+/** A SQLite file under storage.path, its directory created; a LedgerError naming `what` when it cannot be. */
+export function openDatabase(path: string, where: string, what: string): DatabaseSync {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (e) {
+    throw new LedgerError(`${where}: cannot create its directory: ${(e as Error).message}`);
+  }
+  try {
+    return new DatabaseSync(path);
+  } catch (e) {
+    throw new LedgerError(`${where}: cannot open ${what}: ${(e as Error).message}`);
   }
 }
 

@@ -12,11 +12,10 @@
  * closes any descriptor of it.
  */
 import { DatabaseSync } from "node:sqlite";
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import process from "node:process";
-import { dirname } from "node:path";
-import { LedgerError } from "./ledger.ts";
+import { LedgerError, openDatabase } from "./ledger.ts";
 
 export interface LockHolder {
   pid: number;
@@ -52,17 +51,7 @@ export class InstanceLock {
     const where = `storage.path ${ledgerPath}`;
     const path = `${ledgerPath}.lock`;
     const infoPath = `${path}.json`;
-    try {
-      mkdirSync(dirname(path), { recursive: true });
-    } catch (e) {
-      throw new LedgerError(`${where}: cannot create its directory: ${(e as Error).message}`);
-    }
-    let db: DatabaseSync;
-    try {
-      db = new DatabaseSync(path);
-    } catch (e) {
-      throw new LedgerError(`${where}: cannot open its lock file ${path}: ${(e as Error).message}`);
-    }
+    const db = openDatabase(path, where, `its lock file ${path}`);
     try {
       db.exec("PRAGMA busy_timeout = 0"); // refuse at once rather than wait for the holder
       db.exec("PRAGMA journal_mode = MEMORY"); // nothing is ever written: no -journal file beside the ledger
