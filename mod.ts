@@ -1,6 +1,6 @@
 /** mmbot entrypoint: command line, configuration, wiring, signals and shutdown. */
 import process from "node:process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { runBacktest, summaryTable } from "./lib/lab/backtest.ts";
 import { DataError } from "./lib/venues/candles.ts";
@@ -19,8 +19,7 @@ import { ConfigError } from "./lib/config/validate.ts";
 import { describeSecrets, loadSecrets, type Secrets } from "./lib/config/secrets.ts";
 import { currencies, isoMinute } from "./lib/core/format.ts";
 import { scrubber, scrubUrls } from "./lib/core/scrub.ts";
-import type { Engine } from "./lib/engine/engine.ts";
-import type { PullResult as PullOutcome } from "./lib/engine/pull.ts";
+import { EXIT_ORDERS_LEFT, leftoverReport, type Shutdown, shutdown, within } from "./lib/app/shutdown.ts";
 import { runLoop } from "./lib/engine/loop.ts";
 import { Telegram } from "./lib/control/telegram.ts";
 import { loadCandleFile } from "./lib/venues/replay-feed.ts";
@@ -28,11 +27,12 @@ import { loadCandleFile } from "./lib/venues/replay-feed.ts";
 /** Error texts pass through this before they are printed: secrets and signed URLs never reach the console. */
 let scrub: (text: string) => string = scrubUrls;
 
-function fail(e: unknown): never {
+/** Prints one clear message for an error that stopped the bot; returns the exit code (2: bad input). */
+function failure(e: unknown): number {
   if (e instanceof ConfigError) {
     console.error(`mmbot: configuration rejected (${e.problems.length} problem${e.problems.length > 1 ? "s" : ""}):`);
     for (const p of e.problems) console.error(`  - ${p}`);
-    process.exit(2);
+    return 2;
   }
   if (e instanceof KeyRefused) {
     console.error(
@@ -40,27 +40,26 @@ function fail(e: unknown): never {
         scrub(e.message)
       }. Check EXCHANGE_API_KEY / EXCHANGE_API_SECRET, the key's trade permission and its IP allow-list (testnet keys differ from live ones)`,
     );
-    process.exit(2);
+    return 2;
   }
   if (e instanceof LedgerError) {
     console.error(`mmbot: cannot use the ledger, not trading: ${e.message}`);
-    process.exit(2);
+    return 2;
   }
   if (e instanceof DataError) {
     console.error(`mmbot: bad data: ${e.message}`);
-    process.exit(2);
+    return 2;
   }
   const name = (e as Error)?.name ?? "";
   if (
     /^(NetworkError|RequestTimeout|ExchangeNotAvailable|DDoSProtection|RateLimitExceeded|OnMaintenance|OperationFailed|ExchangeError|BadSymbol|BadRequest|NotSupported)$/
       .test(name)
   ) {
-    // ccxt: the exchange could not be used at start; nothing was placed
     console.error(`mmbot: the exchange failed (${name}): ${scrub((e as Error).message)}; not trading`);
-    process.exit(1);
+    return 1;
   }
   console.error(`mmbot: ${scrub(String((e as Error)?.stack ?? e))}`);
-  process.exit(1);
+  return 1;
 }
 
 /** Runs the bot until a signal or the end of the replay data. */
@@ -79,12 +78,17 @@ async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<n
   logToConsole(engine);
 
   const controller = new AbortController();
+  let stopAskedAt: number | null = null;
+  const stopping = new Promise<void>((resolve) => controller.signal.addEventListener("abort", () => resolve()));
   const onSignal = (sig: string) => {
+    const timeoutS = engine.config.risk.shutdown_timeout_s;
     if (controller.signal.aborted) {
-      console.log(`mmbot: ${sig} again: still cancelling (up to ${config.risk.shutdown_timeout_s} s), then exiting`);
+      console.log(`mmbot: ${sig} again: still cancelling (up to ${timeoutS} s), then exiting`);
       return;
     }
     console.log(`\nmmbot: ${sig} received, cancelling orders and stopping`);
+    stopAskedAt = Date.now();
+    engine.halt(); // a tick in flight places nothing more
     controller.abort();
   };
   process.on("SIGINT", () => onSignal("SIGINT"));
@@ -107,6 +111,7 @@ async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<n
   let http: Served | null = null;
   let telegram: Telegram | null = null;
   let fatal: unknown = null;
+  let started = false;
   try {
     if (secrets.telegramBotToken) {
       telegram = new Telegram({
@@ -145,83 +150,64 @@ async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<n
         `mmbot: http on http://${config.http.host}:${http.port} (dashboard /, /health, /health/ready, /metrics, /api/status)`,
       );
     }
-    await engine.start();
-    const end = await runLoop(engine, clock, {
-      refreshMs: config.strategy.refresh_s * 1000,
-      signal: controller.signal,
-      endTs: bot.endTs,
-      beforeTick: () => bot.beforeTick(),
-    });
-    if (end === "data_ended") console.log(`mmbot: the replay data ended at ${isoMinute(bot.endTs!)}; stopping`);
+    const starting = engine.start().then(() => void (started = true));
+    starting.catch(() => {}); // a start that fails after a signal: the shutdown reports what is left
+    await Promise.race([starting, stopping]);
+    if (started) {
+      const loop = runLoop(engine, clock, {
+        refreshMs: bot.config.strategy.refresh_s * 1000,
+        signal: controller.signal,
+        endTs: bot.endTs,
+        beforeTick: () => bot.beforeTick(),
+      });
+      loop.catch(() => {}); // after a signal nobody waits for it; before one, the race below rethrows
+      // a signal does not wait for the tick in flight: the shutdown's bound counts from the signal
+      const end = await Promise.race([loop, stopping.then(() => "stopped" as const)]);
+      if (end === "data_ended") console.log(`mmbot: the replay data ended at ${isoMinute(bot.endTs!)}; stopping`);
+    }
   } catch (e) {
     fatal = e;
   }
   // the one shutdown path, whatever stopped the bot (DESIGN §12)
-  let left: PullOutcome | null = null;
+  let left: Shutdown | null = null;
   try {
-    left = await shutdown(engine, config.risk.shutdown_timeout_s);
+    left = await shutdown(engine, engine.config.risk.shutdown_timeout_s, stopAskedAt ?? Date.now());
+    // the engine's own stop event alerts; when the bound ran out it never came: alert here
+    if (left.timedOut) telegram?.alerter.handle({ type: "stop", ts: Date.now(), ...left });
     const b = engine.portfolio;
-    const s = engine.status();
+    const pnl = engine.status().pnl?.pnl ?? 0;
     console.log(
       `mmbot: stopped; cancelled ${left.cancelled} order(s)${
         b
           ? `; balances ${b.base} ${base}, ${b.quote} ${quote} (unrounded); ${b.fills} fills, pnl ${
-            (s.pnl?.pnl ?? 0).toFixed(2)
+            pnl.toFixed(2)
           } ${quote}`
           : ""
       }`,
     );
-    if (left.resting.length || !left.confirmed) {
-      console.error(
-        `mmbot: ${
-          left.confirmed
-            ? `${left.resting.length} order(s) of ours still rest on the exchange`
-            : `the exchange could not confirm that nothing of ours rests (${left.error})`
-        }; cancel them by hand:${
-          left.resting.map((o) => `\n  ${o.side} ${o.amount} @ ${o.price} ${o.clientOrderId}`).join("") ||
-          " (none known)"
-        }`,
-      );
-    }
+    const report = leftoverReport(left);
+    if (report) console.error(`mmbot: ${report}`);
   } finally {
-    await telegram?.stop();
+    // nothing here may hold the exit: Telegram gets a few seconds for the last alerts, the rest is local
+    if (telegram) await within(10_000, telegram.stop(), () => undefined);
     await http?.close();
-    await bot.close();
+    await within(5_000, bot.close(), () => undefined);
     ledger.close();
   }
-  if (fatal) fail(fatal);
-  return left.resting.length || !left.confirmed ? EXIT_ORDERS_LEFT : 0;
-}
-
-/** Exit code when the bot stopped but orders of ours may still rest (the list was printed and alerted). */
-const EXIT_ORDERS_LEFT = 3;
-
-/**
- * Stops the engine: cancels with retries for up to `timeoutS`, then a final open-orders query. Bounded
- * even if a venue call hangs: past the timeout (and a grace for the call in flight) the last known
- * orders are reported as unconfirmed.
- */
-async function shutdown(engine: Engine, timeoutS: number): Promise<PullOutcome> {
-  const graceMs = 15_000;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<PullOutcome>((resolve) => {
-    timer = setTimeout(() =>
-      resolve({
-        cancelled: 0,
-        resting: engine.status().openOrders,
-        confirmed: false,
-        error: `no answer within ${timeoutS} s`,
-      }), timeoutS * 1000 + graceMs);
-  });
-  try {
-    return await Promise.race([engine.stop(timeoutS * 1000), timedOut]);
-  } finally {
-    clearTimeout(timer);
-  }
+  const code = fatal ? failure(fatal) : 0;
+  // orders known to rest, or a started bot that could not confirm none does, outrank any other cause
+  const ordersLeft = left.resting.length > 0 || (!left.confirmed && started);
+  return ordersLeft ? EXIT_ORDERS_LEFT : code;
 }
 
 /** `pause` / `resume`: writes the flag the running bot (or the next start) obeys. */
 function control(config: Config, command: "pause" | "resume"): void {
+  if (!existsSync(config.storage.path)) {
+    // a mistyped path would create an empty ledger no bot reads, and say "paused"
+    throw new LedgerError(
+      `storage.path ${config.storage.path}: no ledger there; give the running bot's --config / --set storage.path=…`,
+    );
+  }
   const ledger = Ledger.open(config.storage.path);
   try {
     ledger.paused = command === "pause";
@@ -275,4 +261,4 @@ async function main() {
   process.exit(await run(config, cli, secrets));
 }
 
-if (import.meta.main) main().catch(fail);
+if (import.meta.main) main().catch((e) => process.exit(failure(e)));

@@ -139,6 +139,7 @@ export async function openBot(base: Config, opts: OpenOptions): Promise<RunningB
       control,
       record: recorder(ledger, account, {
         replay: connected.replay,
+        prefix: config.market.client_order_prefix,
         equityNow: () => {
           const top = engine.topOfBook, p = engine.portfolio;
           return top && p ? { mid: midOf(top), base: p.base, quote: p.quote } : null;
@@ -157,6 +158,14 @@ export async function openBot(base: Config, opts: OpenOptions): Promise<RunningB
       );
     }
     if (ledger.killSwitch) notes.push("kill switch still tripped; resume to quote again");
+    const foreign = ledger.openOrderIds(account.id).filter((id) => !id.startsWith(config.market.client_order_prefix));
+    if (foreign.length) {
+      notes.push(
+        `WARNING: the ledger lists ${foreign.length} open order(s) under another client_order_prefix (${
+          foreign.slice(0, 5).join(", ")
+        }): this run cannot see or cancel them; check the exchange, or restart with the old prefix to cancel them`,
+      );
+    }
     metrics.watch(engine);
     const src = source;
     const bot: RunningBot = {

@@ -240,6 +240,11 @@ export class Engine {
     this.#emit({ type: "resumed", ts: this.#clock.now() });
   }
 
+  /** A stop is coming: from now on nothing more is placed (a tick in flight finishes without placing). */
+  halt(): void {
+    this.#stopping = true;
+  }
+
   /**
    * The one shutdown path: cancel every order of ours, retrying until `timeoutMs` has passed, then
    * confirm with a final open-orders query. The caller exits non-zero when `resting` is not empty or
@@ -248,6 +253,10 @@ export class Engine {
   stop(timeoutMs = this.#config.risk.shutdown_timeout_s * 1000): Promise<PullResult> {
     this.#stopping = true; // a tick still running places nothing more
     return this.#serial.run(async () => {
+      // events the ledger could not record yet: one more try before the process ends
+      if (this.#recording.failing && this.#recording.flush()) {
+        this.#emit({ type: "ledger_recovered", ts: this.#clock.now() });
+      }
       const r = await this.#desk.stop(timeoutMs), { cancelled, resting, confirmed } = r;
       this.#emit({ type: "stop", ts: this.#clock.now(), cancelled, resting, confirmed });
       return r;

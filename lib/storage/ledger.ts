@@ -190,29 +190,49 @@ export class Ledger {
   }
 
   /**
-   * At start, after leftovers were cancelled and missed fills booked: order rows a dead run left
-   * `open` are gone from the venue (cancelled there, or expired); returns how many were closed.
+   * At start, after leftovers were cancelled and missed fills booked: order rows with our prefix that a
+   * dead run left `open` are gone from the venue (cancelled there, or expired); returns how many were
+   * closed. Rows under another prefix are left as they are: this run cannot see those orders.
    */
-  closeOpenOrders(accountId: number, ts: number): number {
+  closeOpenOrders(accountId: number, ts: number, prefix: string): number {
     const r = this.db.prepare(
-      "UPDATE orders SET status = 'closed', updated_ts = ? WHERE account_id = ? AND status = 'open'",
-    ).run(ts, accountId);
+      "UPDATE orders SET status = 'closed', updated_ts = ? WHERE account_id = ? AND status = 'open' AND substr(client_order_id, 1, ?) = ?",
+    ).run(ts, accountId, prefix.length, prefix);
     return Number(r.changes);
+  }
+
+  /** Client ids of the account's orders the ledger still lists as open. */
+  openOrderIds(accountId: number): string[] {
+    const rows = this.db.prepare("SELECT client_order_id FROM orders WHERE account_id = ? AND status = 'open'")
+      .all(accountId) as Row[];
+    return rows.map((r) => String(r.client_order_id));
   }
 
   /** Records a fill once; returns false when its trade id is already in the ledger. */
   recordFill(accountId: number, f: Fill, spreadCaptureBps: number | null = null): boolean {
-    const r = this.db.prepare(
-      `INSERT INTO fills (trade_id, account_id, client_order_id, side, price, amount, fee_quote, ts, spread_capture_bps)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trade_id) DO NOTHING`,
-    ).run(f.tradeId, accountId, f.clientOrderId, f.side, f.price, f.amount, f.feeQuote, f.ts, spreadCaptureBps);
-    if (Number(r.changes) === 0) return false;
-    this.db.prepare(
-      `UPDATE orders SET filled = filled + ?, updated_ts = ?,
-         status = CASE WHEN filled + ? >= amount - 1e-12 THEN 'filled' ELSE status END
-       WHERE client_order_id = ?`,
-    ).run(f.amount, f.ts, f.amount, f.clientOrderId);
-    return true;
+    // the fill and its order's filled amount together, or neither: a retry after a failure redoes both
+    this.db.exec("BEGIN IMMEDIATE");
+    try {
+      const r = this.db.prepare(
+        `INSERT INTO fills (trade_id, account_id, client_order_id, side, price, amount, fee_quote, ts, spread_capture_bps)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trade_id) DO NOTHING`,
+      ).run(f.tradeId, accountId, f.clientOrderId, f.side, f.price, f.amount, f.feeQuote, f.ts, spreadCaptureBps);
+      const fresh = Number(r.changes) > 0;
+      if (fresh) {
+        this.db.prepare(
+          `UPDATE orders SET filled = filled + ?, updated_ts = ?,
+             status = CASE WHEN filled + ? >= amount - 1e-12 THEN 'filled' ELSE status END
+           WHERE client_order_id = ?`,
+        ).run(f.amount, f.ts, f.amount, f.clientOrderId);
+      }
+      this.db.exec("COMMIT");
+      return fresh;
+    } catch (e) {
+      try {
+        this.db.exec("ROLLBACK");
+      } catch { /* the transaction is already gone */ }
+      throw e;
+    }
   }
 
   recordEquity(accountId: number, ts: number, mid: number, base: number, quote: number): void {

@@ -12,6 +12,8 @@ const EQUITY_EVERY_MS = 60_000;
 export interface RecorderOptions {
   /** paper replay: the position in the data is kept at every tick, so a restart continues there */
   replay: boolean;
+  /** market.client_order_prefix: the orders this run can see and cancel */
+  prefix: string;
   /** mid and balances now, for the equity snapshot; null before the first top of book */
   equityNow(): { mid: number; base: number; quote: number } | null;
 }
@@ -36,7 +38,7 @@ export function recorder(ledger: Ledger, account: Account, opts: RecorderOptions
           ledger.setState(`trades_after:${account.id}`, e.lastTradeId ?? "");
         }
         // leftovers are cancelled and missed fills booked by now: what is still `open` died with its run
-        ledger.closeOpenOrders(account.id, e.ts);
+        ledger.closeOpenOrders(account.id, e.ts, opts.prefix);
         break;
       case "tick": {
         if (opts.replay) ledger.setState(`replay_ts:${account.id}`, String(e.ts));

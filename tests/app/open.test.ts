@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import process from "node:process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openBot, type RunningBot } from "../../lib/app/open.ts";
@@ -70,6 +70,16 @@ describe("one bot per ledger", () => {
     });
     expect(pause.status).toBe(0);
   });
+
+  test("`mmbot pause` on a path with no ledger refuses (exit 2) instead of creating one no bot reads", () => {
+    const path = ledgerPath(); // a fresh directory: no ledger in it
+    const r = spawnSync("deno", ["run", "-P", "mod.ts", "pause", "--set", `storage.path=${path}`], {
+      encoding: "utf8",
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`storage.path ${path}: no ledger there`);
+    expect(existsSync(path)).toBe(false);
+  });
 });
 
 describe("control kept in the ledger", () => {
@@ -90,6 +100,41 @@ describe("control kept in the ledger", () => {
     expect(again.ledger.killSwitch).toBe(true);
     expect(again.ledger.paused).toBe(true);
     expect(again.ledger.pauseReason).toStartWith("paused by the kill switch: drawdown 4");
+  });
+
+  test("resuming after the kill switch measures the drawdown afresh: the ledger's peak is the equity now", async () => {
+    const path = ledgerPath();
+    const first = await open(path);
+    first.ledger.setPeakEquity(first.account.id, 10_000);
+    await first.engine.start();
+    await first.engine.tick();
+    expect(first.engine.status().state).toBe("killed");
+    first.engine.resume();
+    const equity = first.engine.status().pnl!.equity; // ~6000: 1 ETH at ~3000 + 3000 USDT
+    expect(first.ledger.peakEquity(first.account.id)).toBeCloseTo(equity, 6);
+    expect(first.ledger.killSwitch).toBe(false);
+    expect(first.ledger.paused).toBe(false);
+  });
+
+  test("open order rows under another client id prefix are named at start: this run cannot cancel them", async () => {
+    const path = ledgerPath();
+    const first = await open(path);
+    const old = {
+      venueOrderId: "1",
+      side: "buy" as const,
+      price: 2900,
+      amount: 0.01,
+      filled: 0,
+      status: "open" as const,
+    };
+    first.ledger.recordOrder(first.account.id, { ...old, clientOrderId: "old-abc-1", ts: 1 }, 1);
+    await first.close();
+    first.ledger.close();
+    bots.length = 0;
+    const again = await open(path);
+    expect(again.notes.join("\n")).toContain(
+      "WARNING: the ledger lists 1 open order(s) under another client_order_prefix (old-abc-1)",
+    );
   });
 
   test("without that peak the same restart quotes", async () => {

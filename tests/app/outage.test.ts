@@ -95,6 +95,26 @@ describe("controls during an outage (mod.ts against a fake Binance failing every
     60_000,
   );
 
+  test(
+    "SIGTERM while every call hangs: the stop is bounded from the signal (timeout + 15 s grace), exit 3",
+    async () => {
+      const { fake, bot } = await liveBot("risk.shutdown_timeout_s=2");
+      const ids = fake.open().map((o) => o.clientOrderId).sort();
+      // every reply comes a minute late: ccxt times out after 10 s and retries, a tick in flight takes minutes
+      const before = fake.requests.length;
+      fake.faults = { rate: 1, kinds: ["slow"], routes: FAULT_ROUTES, seed: 7, slowMs: 60_000 };
+      await until("a tick's call hanging at the venue", () => fake.requests.length > before);
+      const t0 = Date.now();
+      bot.child.kill("SIGTERM");
+      expect(await bot.exited).toBe(3);
+      const tookMs = Date.now() - t0;
+      expect(tookMs).toBeLessThan(2_000 + 15_000 + 3_000);
+      for (const id of ids) expect(bot.err()).toContain(id); // the last known orders, reported as unconfirmed
+      expect(bot.err()).toContain("could not confirm");
+    },
+    120_000,
+  );
+
   test("SIGTERM during an outage that ends within the timeout: every order cancelled, exit 0", async () => {
     const { fake, bot, outage } = await liveBot("risk.shutdown_timeout_s=30");
     outage(true);

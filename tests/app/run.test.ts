@@ -46,6 +46,24 @@ describe("the default run", () => {
     expect(bot.err()).toContain(`${path}:3: expected 6 columns`);
   }, 30_000);
 
+  test("on a non-loopback address every read needs HTTP_TOKEN; /health stays open", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mmbot-run-"));
+    const bot = start(["--set", "http.host=0.0.0.0", "--set", `storage.path=${join(dir, "ledger.sqlite")}`], {
+      HTTP_TOKEN: "s3cret-token-for-test",
+    });
+    await bot.waitFor("| bid ");
+    const port = /http on http:\/\/0\.0\.0\.0:(\d+)/.exec(bot.out())![1];
+    const url = (path: string) => `http://127.0.0.1:${port}${path}`;
+    const auth = { headers: { Authorization: "Bearer s3cret-token-for-test" } };
+    for (const path of ["/api/status", "/api/dashboard", "/metrics"]) {
+      expect([path, (await fetch(url(path))).status]).toEqual([path, 401]);
+      expect([path, (await fetch(url(path), auth)).status]).toEqual([path, 200]);
+    }
+    expect((await fetch(url("/health"))).status).toBe(200);
+    bot.child.kill("SIGTERM");
+    expect(await bot.exited).toBe(0);
+  }, 30_000);
+
   test("binding a non-loopback address without HTTP_TOKEN is refused before anything starts", async () => {
     const dir = mkdtempSync(join(tmpdir(), "mmbot-run-"));
     const bot = start(["--set", "http.host=0.0.0.0", "--set", `storage.path=${join(dir, "ledger.sqlite")}`]);

@@ -55,7 +55,7 @@ function setup(candles: Candle[] = flat(T0, 60, () => 100), ...sets: string[]) {
     return engine;
   };
   const resting = () => paper.openOrders("mmbot-");
-  return { cfg, clock, paper, down, outage, events, make, resting };
+  return { cfg, clock, paper, venue, down, outage, events, make, resting };
 }
 
 describe("a pause is durable before it acts, and its cancels are retried", () => {
@@ -226,6 +226,42 @@ describe("stop: bounded retries, then the venue's word on what rests", () => {
     expect(r.resting.length).toBe(2);
     const stop = events.find((e) => e.type === "stop") as Extract<EngineEvent, { type: "stop" }>;
     expect(stop.resting.length).toBe(2);
+  });
+});
+
+describe("the stop's final open-orders query", () => {
+  test("cancels that timed out but did the work: the final query, not the last failure, decides what rests", async () => {
+    const { clock, paper, make, resting } = setup();
+    const engine = make();
+    await engine.start();
+    await engine.tick();
+    const cancel = paper.cancel.bind(paper);
+    const deadline = clock.now() + 10_000;
+    // until the deadline the venue refuses; at it, the cancel goes through but its answer is lost
+    paper.cancel = async (o: Order) => {
+      if (clock.now() >= deadline) await cancel(o);
+      throw new Error("request timed out (10000 ms)");
+    };
+    const r = await engine.stop(10_000);
+    expect(await resting()).toEqual([]); // really gone at the venue
+    expect([r.confirmed, r.resting]).toEqual([true, []]); // and the report says so: exit 0, not 3
+  });
+});
+
+describe("the venue's dead-man switch", () => {
+  test("renewed once per tick with risk.dead_man_s where the venue has one; never with 0", async () => {
+    for (const [seconds, expected] of [[60, [60, 60, 60]], [0, []]] as const) {
+      const { clock, venue, make } = setup(undefined, `risk.dead_man_s=${seconds}`);
+      const armed: number[] = [];
+      venue.armDeadMan = (s: number) => (armed.push(s), Promise.resolve());
+      const engine = make();
+      await engine.start();
+      for (let i = 0; i < 3; i++) {
+        clock.advance(15_000);
+        await engine.tick();
+      }
+      expect([seconds, armed]).toEqual([seconds, [...expected]]);
+    }
   });
 });
 

@@ -35,6 +35,35 @@ const fill = (tradeId: string, side: "buy" | "sell", price: number, amount: numb
 });
 
 describe("recording", () => {
+  test("a fill and its order's filled amount are written together: a failure leaves neither, the retry both", () => {
+    const { ledger, account } = withAccount();
+    const order = {
+      clientOrderId: "mmbot-t9",
+      venueOrderId: "9",
+      side: "buy" as const,
+      price: 90,
+      amount: 1,
+      filled: 0,
+      status: "open" as const,
+      ts: DAY1,
+    };
+    ledger.recordOrder(account.id, order, DAY1);
+    // the order update fails (as a full disk would, half way through)
+    ledger.db.exec(
+      "CREATE TRIGGER no_update BEFORE UPDATE ON orders BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
+    );
+    const f = fill("t9", "buy", 90, 1, 0.09, DAY1);
+    expect(() => ledger.recordFill(account.id, f)).toThrow("database or disk is full");
+    expect(ledger.fills(account.id)).toEqual([]);
+    ledger.db.exec("DROP TRIGGER no_update");
+    expect(ledger.recordFill(account.id, f)).toBe(true);
+    expect(ledger.fills(account.id).map((x) => x.tradeId)).toEqual(["t9"]);
+    expect(ledger.db.prepare("SELECT filled, status FROM orders WHERE client_order_id = 'mmbot-t9'").get()).toEqual({
+      filled: 1,
+      status: "filled",
+    });
+  });
+
   test("a fill is recorded once, whatever the number of attempts", () => {
     const { ledger, account } = withAccount();
     const f = fill("t1", "buy", 90, 1, 0.09, DAY1);

@@ -19,7 +19,7 @@ function setup() {
     initial_mid: 100,
   });
   let equity: { mid: number; base: number; quote: number } | null = { mid: 100, base: 1, quote: 1000 };
-  const record = recorder(ledger, account, { replay: true, equityNow: () => equity });
+  const record = recorder(ledger, account, { replay: true, prefix: "mmbot-", equityNow: () => equity });
   const status = () =>
     Object.fromEntries(
       (ledger.db.prepare("SELECT client_order_id, status FROM orders ORDER BY client_order_id").all() as {
@@ -67,6 +67,15 @@ describe("the recorder (engine events → ledger)", () => {
     expect(status()).toEqual({ "mmbot-a-1": "canceled", "mmbot-a-2": "filled", "mmbot-a-3": "open" });
     record({ type: "start", ts: T + 60_000, cancelledLeftovers: 0, lastTradeId: "t1" });
     expect(status()).toEqual({ "mmbot-a-1": "canceled", "mmbot-a-2": "filled", "mmbot-a-3": "closed" });
+  });
+
+  test("rows under another client id prefix stay open: this run cannot see those orders at the venue", () => {
+    const { ledger, account, record, status } = setup();
+    record({ type: "order_placed", ts: T, order: order("old-x-1", "buy") });
+    record({ type: "order_placed", ts: T, order: order("mmbot-b-1", "buy") });
+    record({ type: "start", ts: T + 60_000, cancelledLeftovers: 0, lastTradeId: null });
+    expect(status()).toEqual({ "mmbot-b-1": "closed", "old-x-1": "open" });
+    expect(ledger.openOrderIds(account.id)).toEqual(["old-x-1"]);
   });
 
   test("a new account's fills start after the venue's history; a later start does not move that mark", () => {
