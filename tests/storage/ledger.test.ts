@@ -34,20 +34,22 @@ const fill = (tradeId: string, side: "buy" | "sell", price: number, amount: numb
   ts,
 });
 
+/** An open buy of 1 at 90, placed on DAY1. */
+const buyOrder = (clientOrderId: string, venueOrderId: string) => ({
+  clientOrderId,
+  venueOrderId,
+  side: "buy" as const,
+  price: 90,
+  amount: 1,
+  filled: 0,
+  status: "open" as const,
+  ts: DAY1,
+});
+
 describe("recording", () => {
   test("a fill and its order's filled amount are written together: a failure leaves neither, the retry both", () => {
     const { ledger, account } = withAccount();
-    const order = {
-      clientOrderId: "mmbot-t9",
-      venueOrderId: "9",
-      side: "buy" as const,
-      price: 90,
-      amount: 1,
-      filled: 0,
-      status: "open" as const,
-      ts: DAY1,
-    };
-    ledger.recordOrder(account.id, order, DAY1);
+    ledger.recordOrder(account.id, buyOrder("mmbot-t9", "9"), DAY1);
     // the order update fails (as a full disk would, half way through)
     ledger.db.exec(
       "CREATE TRIGGER no_update BEFORE UPDATE ON orders BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
@@ -75,17 +77,7 @@ describe("recording", () => {
 
   test("orders follow their fills and cancels", () => {
     const { ledger, account } = withAccount();
-    const order = {
-      clientOrderId: "mmbot-o1",
-      venueOrderId: "v1",
-      side: "buy" as const,
-      price: 90,
-      amount: 1,
-      filled: 0,
-      status: "open" as const,
-      ts: DAY1,
-    };
-    ledger.recordOrder(account.id, order, DAY1);
+    ledger.recordOrder(account.id, buyOrder("mmbot-o1", "v1"), DAY1);
     ledger.recordFill(account.id, { ...fill("t1", "buy", 90, 0.4, 0.036, DAY1 + 1), clientOrderId: "mmbot-o1" });
     const row = () => ledger.db.prepare("SELECT filled, status FROM orders WHERE client_order_id = 'mmbot-o1'").get();
     expect(row()).toEqual({ filled: 0.4, status: "open" });
