@@ -6,7 +6,7 @@ import type { InventoryLimit } from "./quoting.ts";
 import type { Fill, Order, Side } from "./types.ts";
 
 /** Who paused the bot: the operator (from where), or one of the bot's own guards. */
-export type PauseSource = "telegram" | "http" | "cli" | "kill_switch" | "error_breaker" | "ledger";
+export type PauseSource = "telegram" | "http" | "cli" | "kill_switch" | "error_breaker";
 
 export type EngineEvent =
   | { type: "start"; ts: number; cancelledLeftovers: number; lastTradeId: string | null }

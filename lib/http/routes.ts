@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import type { Engine } from "../engine/engine.ts";
-import type { PullResult as PullOutcome } from "../engine/pull.ts";
+import type { PullResult } from "../engine/pull.ts";
 import { type Metrics, renderMetrics } from "./metrics.ts";
 import { DASHBOARD_HTML } from "./dashboard.ts";
 import type { History } from "./history.ts";
@@ -18,7 +18,7 @@ export interface HttpDeps {
   /** HTTP_TOKEN; without it, state-changing routes always answer 401 */
   token?: string;
   /** persist and apply a pause / resume (the ledger is the source of truth); pause never throws */
-  pause(): Promise<PullOutcome>;
+  pause(): Promise<PullResult>;
   resume(): void;
   /** not on loopback: reads (/api/*, /metrics) need the token too; the dashboard page is a static shell */
   protectReads?: boolean;
