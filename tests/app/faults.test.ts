@@ -30,7 +30,9 @@ import {
   type FaultKind,
   type FaultPlan,
   type FaultRoute,
+  KEYS,
   mulberry32,
+  PERP,
 } from "../fakes/binance.ts";
 import { config } from "../fixtures.ts";
 
@@ -39,8 +41,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const KEYS = { exchangeApiKey: API_KEY, exchangeApiSecret: API_SECRET, telegramAllowedUsers: [] };
-const PERP = ["market.exchange=binanceusdm", "market.symbol=ETH/USDT:USDT", "market.type=perp"];
+const SECRETS = { ...KEYS, telegramAllowedUsers: [] };
 const PREFIX = "mmbot-";
 /** small retry delays: a failing call costs tens of ms, not seconds */
 const FAST_RETRY: RetryPolicy = { attempts: 2, baseMs: 10, capMs: 50 };
@@ -104,7 +105,7 @@ async function openFastBot(cfg: ReturnType<typeof config>): Promise<RunningBot> 
   };
   let bot: RunningBot;
   try {
-    bot = await openBot(cfg, { reset: false, secrets: KEYS });
+    bot = await openBot(cfg, { reset: false, secrets: SECRETS });
   } finally {
     CcxtExchange.open = open;
   }

@@ -7,7 +7,7 @@ import { CcxtExchange } from "../../lib/venues/ccxt.ts";
 import { systemClock } from "../../lib/engine/clock.ts";
 import { Engine } from "../../lib/engine/engine.ts";
 import type { EngineEvent } from "../../lib/core/events.ts";
-import { API_KEY, API_SECRET, FakeBinance } from "../fakes/binance.ts";
+import { API_KEY, API_SECRET, FakeBinance, KEYS, PERP } from "../fakes/binance.ts";
 import { config } from "../fixtures.ts";
 import { start as startProcess } from "../process.ts";
 
@@ -16,8 +16,6 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const KEYS = { exchangeApiKey: API_KEY, exchangeApiSecret: API_SECRET };
-const PERP = ["market.exchange=binanceusdm", "market.symbol=ETH/USDT:USDT", "market.type=perp"];
 const FAST_RETRY = { attempts: 4, baseMs: 20, capMs: 3000 };
 
 function fakeFor(kind: "spot" | "perp") {

@@ -129,6 +129,11 @@ export function mulberry32(seed: number): () => number {
 export const API_KEY = "test-api-key";
 export const API_SECRET = "test-api-secret";
 
+/** The bot's secrets for the fake: its API key and secret. */
+export const KEYS = { exchangeApiKey: API_KEY, exchangeApiSecret: API_SECRET };
+/** `--set`s for the fake's USDT-M perpetual. */
+export const PERP = ["market.exchange=binanceusdm", "market.symbol=ETH/USDT:USDT", "market.type=perp"];
+
 export class FakeBinance {
   readonly requests: Request[] = [];
   readonly orders: FakeOrder[] = [];

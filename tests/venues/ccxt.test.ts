@@ -9,7 +9,7 @@ import { BookClock } from "../../lib/venues/ccxt-convert.ts";
 import { createVenue, loadCcxt } from "../../lib/venues/ccxt-venue.ts";
 import { type ExchangePort, KeyRefused } from "../../lib/venues/port.ts";
 import { riskGate } from "../../lib/core/risk.ts";
-import { API_KEY, API_SECRET, FakeBinance } from "../fakes/binance.ts";
+import { API_KEY, FakeBinance, KEYS, PERP } from "../fakes/binance.ts";
 import { config } from "../fixtures.ts";
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
@@ -17,8 +17,6 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const KEYS = { exchangeApiKey: API_KEY, exchangeApiSecret: API_SECRET };
-const PERP = ["market.exchange=binanceusdm", "market.symbol=ETH/USDT:USDT", "market.type=perp"];
 const FAST_RETRY = { attempts: 4, baseMs: 20, capMs: 3000 };
 const T0 = Date.UTC(2025, 0, 6, 12, 0, 0);
 const COUNTDOWN = "POST /fapi/v1/countdownCancelAll";
