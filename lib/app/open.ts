@@ -4,7 +4,7 @@
  * connect the source of market data, then wire the engine, the recorder and the controls. Nothing trades until
  * `engine.start()`.
  */
-import { plain } from "../core/format.ts";
+import { messageOf, plain } from "../core/format.ts";
 import { midOf } from "../core/steps.ts";
 import type { Clock } from "../core/types.ts";
 import { type Config, schemaFields, settableAtRuntime } from "../config/schema.ts";
@@ -214,8 +214,6 @@ export async function openBot(base: Config, opts: OpenOptions): Promise<RunningB
     throw e;
   }
 }
-
-const messageOf = (e: unknown) => (e as Error)?.message ?? String(e);
 
 /** The /set rules, shared by every kind of bot. `text` null: back to `base` (the config file's value). */
 export function changeParam(engine: Engine, ledger: Ledger, base: Config, path: string, text: string | null): Config {

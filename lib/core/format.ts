@@ -12,3 +12,6 @@ export function currencies(symbol: string): [string, string] {
   const [base, rest = ""] = symbol.split("/");
   return [base, rest.split(":")[0]];
 }
+
+/** The text of anything thrown (an Error's message, else the value itself). */
+export const messageOf = (e: unknown): string => (e as Error)?.message ?? String(e);

@@ -4,6 +4,7 @@
  * rests), and the stop's bounded retries with a final open-orders query. It keeps the run state's view of what
  * still rests, so status screens can say "pausing: 2 order(s) still resting".
  */
+import { messageOf } from "../core/format.ts";
 import type { EngineEvent } from "../core/events.ts";
 import type { Clock, Order } from "../core/types.ts";
 import { planOrders } from "../core/orders.ts";
@@ -25,8 +26,6 @@ export interface DeskContext {
   /** an order was placed at this mid (for its fills' spread capture) */
   placed(clientOrderId: string, mid: number): void;
 }
-
-const messageOf = (e: unknown) => (e as Error)?.message ?? String(e);
 
 export class OrderDesk {
   readonly #c: DeskContext;

@@ -5,6 +5,7 @@
  * it acts (guards.ts), its cancels are retried every tick until nothing of ours rests (desk.ts), and only
  * `resume()` clears it; every event is recorded before it is told (recording.ts, fail closed).
  */
+import { messageOf } from "../core/format.ts";
 import { equityOf, openPortfolio, type Portfolio } from "../core/accounting.ts";
 import { isOpen, tickFailed, tickSucceeded } from "../core/breaker.ts";
 import type { EngineEvent, PauseSource } from "../core/events.ts";
@@ -310,7 +311,7 @@ export class Engine {
 
   async #onError(ts: number, e: unknown): Promise<void> {
     const max = this.#config.risk.max_consecutive_errors;
-    const message = this.#scrub((e as Error)?.message ?? String(e));
+    const message = this.#scrub(messageOf(e));
     const { breaker, tripped } = tickFailed(this.#run.breaker, message, max, e instanceof KeyRefused);
     this.#run.breaker = breaker;
     this.#emit({ type: "error", ts, message, consecutive: breaker.failures });

@@ -4,6 +4,7 @@
  * ledger) before it takes effect in memory — except a pause, which takes effect at once in memory and
  * is written straight after, so a tick in progress stops placing even if the store fails.
  */
+import { messageOf } from "../core/format.ts";
 import type { EngineEvent, PauseSource } from "../core/events.ts";
 import { drawdownPct } from "../core/risk.ts";
 import type { ControlStore } from "./control.ts";
@@ -37,7 +38,7 @@ export class Guards {
       this.store.pauseReason = reason;
       this.storeError = null;
     } catch (e) {
-      this.storeError = this.scrub((e as Error)?.message ?? String(e));
+      this.storeError = this.scrub(messageOf(e));
     }
   }
 

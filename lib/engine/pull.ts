@@ -2,6 +2,7 @@
  * Pulling our quotes: list what of ours rests at the venue, cancel each, and report what is left.
  * One order's failed cancel does not stop the others; what is left is retried on the next attempt.
  */
+import { messageOf } from "../core/format.ts";
 import type { Order } from "../core/types.ts";
 import type { ExchangePort } from "../venues/port.ts";
 
@@ -25,7 +26,7 @@ export async function pullQuotes(
   try {
     open = await venue.openOrders(prefix);
   } catch (e) {
-    return { cancelled: 0, resting: [...lastKnown], confirmed: false, error: (e as Error)?.message ?? String(e) };
+    return { cancelled: 0, resting: [...lastKnown], confirmed: false, error: messageOf(e) };
   }
   const resting: Order[] = [];
   let cancelled = 0, error: string | null = null;
@@ -35,7 +36,7 @@ export async function pullQuotes(
       cancelled++;
     } catch (e) {
       resting.push(o);
-      error = (e as Error)?.message ?? String(e);
+      error = messageOf(e);
     }
   }
   return { cancelled, resting, confirmed: true, error };

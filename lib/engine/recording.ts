@@ -3,6 +3,7 @@
  * before anyone else hears of them. Fail closed: when a write throws, that event and every later one
  * wait in order in a backlog, and the engine stops quoting until the backlog is written.
  */
+import { messageOf } from "../core/format.ts";
 import type { EngineEvent } from "../core/events.ts";
 import type { EventBus } from "./events.ts";
 
@@ -35,9 +36,8 @@ export class Recording {
       this.sink(e);
       return true;
     } catch (err) {
-      this.#error = (err as Error)?.message ?? String(err);
-      if (e.type !== "tick") this.#backlog.push(e);
-      else this.#backlog.push({ type: "tick", ts: e.ts });
+      this.#error = messageOf(err);
+      this.#backlog.push(e); // even a tick: the backlog is what makes the engine stand aside
       return false;
     }
   }
@@ -58,7 +58,7 @@ export class Recording {
       try {
         this.sink!(this.#backlog[0]);
       } catch (err) {
-        this.#error = (err as Error)?.message ?? String(err);
+        this.#error = messageOf(err);
         return false;
       }
       this.#backlog.shift();
