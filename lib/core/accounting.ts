@@ -4,7 +4,8 @@
  *
  * Cash-style for both spot and perp: `base` is the holding (spot) or signed position (perp), `quote`
  * the cash. Equity = base × mid + quote. The starting base is carried at the starting mid, so
- * equity − initial equity = realized + unrealized − fees, exactly.
+ * equity − initial equity = realized + unrealized − fees + funding, exactly (funding: perp payments credited to
+ * quote, DESIGN §13; received positive, paid negative).
  */
 import type { Fill } from "./types.ts";
 
@@ -16,6 +17,8 @@ export interface Portfolio {
   /** PnL locked in by reducing the position, before fees */
   realized: number;
   fees: number;
+  /** perp funding received (+) or paid (−), quote; already in `quote` */
+  funding: number;
   volumeQuote: number;
   fills: number;
   buys: number;
@@ -29,6 +32,7 @@ export function openPortfolio(initialBase: number, initialQuote: number, initial
     avgCost: initialMid,
     realized: 0,
     fees: 0,
+    funding: 0,
     volumeQuote: 0,
     fills: 0,
     buys: 0,
@@ -58,6 +62,12 @@ export function applyFill(b: Portfolio, f: Pick<Fill, "side" | "price" | "amount
   else b.sells++;
 }
 
+/** Books one funding payment (DESIGN §13: −position × price × rate at a funding time), credited to quote. */
+export function applyFunding(b: Portfolio, paymentQuote: number): void {
+  b.quote += paymentQuote;
+  b.funding += paymentQuote;
+}
+
 export const equityOf = (b: Pick<Portfolio, "base" | "quote">, mid: number) => b.base * mid + b.quote;
 export const unrealizedOf = (b: Portfolio, mid: number) => b.base * (mid - b.avgCost);
 
@@ -67,11 +77,12 @@ export interface PnlSummary {
   quote: number;
   equity: number;
   initialEquity: number;
-  /** equity − initial equity = realized + unrealized − fees */
+  /** equity − initial equity = realized + unrealized − fees + funding */
   pnl: number;
   realized: number;
   unrealized: number;
   fees: number;
+  funding: number;
   volumeQuote: number;
   fills: number;
   buys: number;
@@ -91,6 +102,7 @@ export function summarize(b: Portfolio, mid: number, initialEquity: number): Pnl
     realized: b.realized,
     unrealized: unrealizedOf(b, mid),
     fees: b.fees,
+    funding: b.funding,
     volumeQuote: b.volumeQuote,
     fills: b.fills,
     buys: b.buys,

@@ -40,6 +40,25 @@ export interface QuoteFigures {
   askDistanceBps: number | null;
 }
 
+/**
+ * Why a side was not quoted, as a code the backtest counts (DESIGN §14 `skipped`). `position_limit` is the perp's
+ * max_position_notional; `lot_size` an amount that rounds to nothing; `bad_price` a non-positive price.
+ */
+export type SkipReason =
+  | "inventory_limit"
+  | "position_limit"
+  | "min_notional"
+  | "lot_size"
+  | "funds"
+  | "bad_price"
+  | "liquidation_guard";
+
+/** A side not quoted: the code and the sentence for the user. */
+export interface Skip {
+  reason: SkipReason;
+  detail: string;
+}
+
 /** Which side inventory has run past `max_inventory_deviation` on, if any. */
 export type InventoryLimit = "base_high" | "base_low" | null;
 
@@ -49,7 +68,7 @@ export type QuoteDecision =
     bid: Quote | null;
     ask: Quote | null;
     /** why a side is not quoted */
-    skipped: { bid?: string; ask?: string };
+    skipped: { bid?: Skip; ask?: Skip };
     inventoryLimit: InventoryLimit;
     figures: QuoteFigures;
   }
@@ -146,7 +165,7 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
   const askPrice = ceilToStep(rawAsk, rules.tickSize);
   const amount = floorToStep(p.order_amount, rules.lotSize);
 
-  const skipped: { bid?: string; ask?: string } = {};
+  const skipped: { bid?: Skip; ask?: Skip } = {};
   const deviation = ratio - p.target_base_ratio;
   const inventoryLimit: InventoryLimit = deviation > p.max_inventory_deviation
     ? "base_high"
@@ -154,35 +173,50 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
     ? "base_low"
     : null;
   if (inventoryLimit === "base_high") {
-    skipped.bid = `inventory ratio ${
-      ratio.toFixed(3)
-    } is above target ${p.target_base_ratio} + ${p.max_inventory_deviation}`;
+    skipped.bid = {
+      reason: "inventory_limit",
+      detail: `inventory ratio ${
+        ratio.toFixed(3)
+      } is above target ${p.target_base_ratio} + ${p.max_inventory_deviation}`,
+    };
   }
   if (inventoryLimit === "base_low") {
-    skipped.ask = `inventory ratio ${
-      ratio.toFixed(3)
-    } is below target ${p.target_base_ratio} − ${p.max_inventory_deviation}`;
+    skipped.ask = {
+      reason: "inventory_limit",
+      detail: `inventory ratio ${
+        ratio.toFixed(3)
+      } is below target ${p.target_base_ratio} − ${p.max_inventory_deviation}`,
+    };
   }
 
-  const sideCheck = (side: Side, price: number): string | undefined => {
-    if (!(amount > 0)) return `order amount ${p.order_amount} is below the lot size ${rules.lotSize}`;
-    if (!(price > 0)) return `price ${price} is not positive`;
+  const skip = (reason: SkipReason, detail: string): Skip => ({ reason, detail });
+  const sideCheck = (side: Side, price: number): Skip | undefined => {
+    if (!(amount > 0)) return skip("lot_size", `order amount ${p.order_amount} is below the lot size ${rules.lotSize}`);
+    if (!(price > 0)) return skip("bad_price", `price ${price} is not positive`);
     const notional = price * amount;
     if (notional < rules.minNotional) {
-      return `order value ${notional.toFixed(2)} is below the minimum notional ${rules.minNotional}`;
+      return skip(
+        "min_notional",
+        `order value ${notional.toFixed(2)} is below the minimum notional ${rules.minNotional}`,
+      );
     }
     if (input.marketType === "perp") {
       const position = (inv.position ?? 0) * mid;
       const after = side === "buy" ? position + notional : position - notional;
       if (Math.abs(after) > p.max_position_notional && Math.abs(after) > Math.abs(position)) {
-        return `position would reach ${after.toFixed(2)}, past max_position_notional ${p.max_position_notional}`;
+        return skip(
+          "position_limit",
+          `position would reach ${after.toFixed(2)}, past max_position_notional ${p.max_position_notional}`,
+        );
       }
       return undefined;
     }
     if (side === "buy" && inv.quote < notional) {
-      return `quote balance ${inv.quote} is below the order value ${notional.toFixed(2)}`;
+      return skip("funds", `quote balance ${inv.quote} is below the order value ${notional.toFixed(2)}`);
     }
-    if (side === "sell" && inv.base < amount) return `base balance ${inv.base} is below the order amount ${amount}`;
+    if (side === "sell" && inv.base < amount) {
+      return skip("funds", `base balance ${inv.base} is below the order amount ${amount}`);
+    }
     return undefined;
   };
   skipped.bid ??= sideCheck("buy", bidPrice);

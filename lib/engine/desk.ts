@@ -49,7 +49,7 @@ export class OrderDesk {
     const { venue, run, clock } = this.#c;
     const plan = planOrders(await venue.openOrders(this.#c.prefix()), decision, toleranceBps);
     for (const o of plan.cancel) await this.cancel(o);
-    const skipped = Object.values(decision.skipped);
+    const skipped = Object.values(decision.skipped).map((s) => s.detail);
     const resting = [...plan.keep];
     run.openOrders = resting; // listed just now, and the plan cancelled what is not wanted
     if (run.resting.length) run.resting = [];

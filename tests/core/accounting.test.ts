@@ -1,5 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import { applyFill, equityOf, openPortfolio, summarize, unrealizedOf } from "../../lib/core/accounting.ts";
+import {
+  applyFill,
+  applyFunding,
+  equityOf,
+  openPortfolio,
+  summarize,
+  unrealizedOf,
+} from "../../lib/core/accounting.ts";
 
 describe("spot: average cost, cash-style", () => {
   /** Start: 1 base carried at the starting mid 2000, 3000 quote; initial equity 1 × 2000 + 3000 = 5000. */
@@ -12,6 +19,7 @@ describe("spot: average cost, cash-style", () => {
       avgCost: 2000,
       realized: 0,
       fees: 0,
+      funding: 0,
       volumeQuote: 0,
       fills: 0,
       buys: 0,
@@ -112,8 +120,18 @@ describe("perp: signed position", () => {
   });
 });
 
+describe("funding", () => {
+  test("a payment of −2.5 (a long paying 0.01 % on 25 000 notional) lowers quote, equity and pnl by 2.5", () => {
+    const p = openPortfolio(0, 1000, 100);
+    applyFunding(p, -2.5);
+    expect(p.quote).toBe(997.5);
+    expect(p.funding).toBe(-2.5);
+    expect(summarize(p, 100, 1000).pnl).toBe(-2.5);
+  });
+});
+
 describe("the pnl identity", () => {
-  test("equity − initial equity = realized + unrealized − fees after many random fills, longs and shorts", () => {
+  test("equity − initial equity = realized + unrealized − fees + funding after random fills and fundings", () => {
     let seed = 7;
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     // initial equity 0.5 × 100 + 1000 = 1050
@@ -121,8 +139,9 @@ describe("the pnl identity", () => {
     for (let i = 0; i < 500; i++) {
       const side = rand() < 0.5 ? "buy" : "sell";
       applyFill(p, { side, price: 90 + rand() * 20, amount: 0.01 + rand(), feeQuote: (rand() - 0.2) * 0.05 });
+      if (i % 50 === 0) applyFunding(p, (rand() - 0.5) * 2);
       const s = summarize(p, 90 + rand() * 20, 1050);
-      expect(Math.abs(s.pnl - (s.realized + s.unrealized - s.fees))).toBeLessThan(1e-9);
+      expect(Math.abs(s.pnl - (s.realized + s.unrealized - s.fees + s.funding))).toBeLessThan(1e-9);
     }
     expect(p.buys + p.sells).toBe(500);
   });

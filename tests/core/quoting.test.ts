@@ -87,7 +87,8 @@ describe("natr_macd profile, spot", () => {
     expect(d.figures.inventoryDelta).toBe(-1);
     expect(d.inventoryLimit).toBe("base_high");
     expect(d.bid).toBeNull();
-    expect(d.skipped.bid).toContain("above target");
+    expect(d.skipped.bid?.detail).toContain("above target");
+    expect(d.skipped.bid?.reason).toBe("inventory_limit");
     expect(d.figures.reference).toBeCloseTo(2999.25, 9);
     expect(d.ask?.price).toBe(3000.3);
   });
@@ -97,7 +98,8 @@ describe("natr_macd profile, spot", () => {
     const d = quoted(computeQuotes(quoteInput({ inventory: { base: 0.2, quote: 3000 } })));
     expect(d.inventoryLimit).toBe("base_low");
     expect(d.ask).toBeNull();
-    expect(d.skipped.ask).toContain("below target");
+    expect(d.skipped.ask?.detail).toContain("below target");
+    expect(d.skipped.ask?.reason).toBe("inventory_limit");
     expect(d.bid).not.toBeNull();
   });
 
@@ -175,7 +177,8 @@ describe("natr_rsi profile, perp", () => {
       ),
     ));
     expect(d.bid).toBeNull();
-    expect(d.skipped.bid).toContain("max_position_notional");
+    expect(d.skipped.bid?.detail).toContain("max_position_notional");
+    expect(d.skipped.bid?.reason).toBe("position_limit");
     expect(d.ask).not.toBeNull();
   });
 
@@ -270,15 +273,17 @@ describe("guards", () => {
   test("an amount below one lot quotes nothing", () => {
     const d = quoted(computeQuotes(quoteInput({}, "strategy.order_amount=0.00005")));
     expect(d.bid).toBeNull();
-    expect(d.skipped.bid).toContain("lot size");
-    expect(d.skipped.ask).toContain("lot size");
+    expect(d.skipped.bid?.detail).toContain("lot size");
+    expect(d.skipped.ask?.detail).toContain("lot size");
+    expect(d.skipped.ask?.reason).toBe("lot_size");
   });
 
   test("minimum notional: 0.01 × ~3000 = ~30 is below 50", () => {
     const d = quoted(computeQuotes(quoteInput({ rules: { tickSize: 0.01, lotSize: 0.0001, minNotional: 50 } })));
     expect(d.bid).toBeNull();
     expect(d.ask).toBeNull();
-    expect(d.skipped.bid).toContain("minimum notional 50");
+    expect(d.skipped.bid?.detail).toContain("minimum notional 50");
+    expect(d.skipped.bid?.reason).toBe("min_notional");
   });
 
   test("no bid without the quote to pay for it, no ask without the base", () => {
@@ -287,13 +292,15 @@ describe("guards", () => {
       computeQuotes(quoteInput({ inventory: { base: 1, quote: 29 } }, "strategy.max_inventory_deviation=1")),
     );
     expect(noQuote.bid).toBeNull();
-    expect(noQuote.skipped.bid).toContain("quote balance 29");
+    expect(noQuote.skipped.bid?.detail).toContain("quote balance 29");
+    expect(noQuote.skipped.bid?.reason).toBe("funds");
     expect(noQuote.ask).not.toBeNull();
     const noBase = quoted(
       computeQuotes(quoteInput({ inventory: { base: 0.009, quote: 3000 } }, "strategy.max_inventory_deviation=1")),
     );
     expect(noBase.ask).toBeNull();
-    expect(noBase.skipped.ask).toContain("base balance 0.009");
+    expect(noBase.skipped.ask?.detail).toContain("base balance 0.009");
+    expect(noBase.skipped.ask?.reason).toBe("funds");
     expect(noBase.bid).not.toBeNull();
   });
 
