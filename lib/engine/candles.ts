@@ -5,7 +5,7 @@
  */
 import { Indicators, type IndicatorSnapshot } from "../core/indicators.ts";
 import type { StrategyParams } from "../core/params.ts";
-import type { Candle } from "../core/types.ts";
+import { type Candle, CANDLE_MS } from "../core/types.ts";
 import type { ExchangePort } from "../venues/port.ts";
 
 /** Closed candles kept for the chart; at least this many are loaded at start (two hours). */
@@ -45,11 +45,22 @@ export class CandleHistory {
     this.#reload = true;
   }
 
-  /** Fetches the closed candles since the last one (the whole history needed at first or after a change). */
-  async update(venue: ExchangePort): Promise<void> {
+  /**
+   * Fetches the closed candles since the last one (the whole history needed at first or after a change).
+   * Until the next candle can have closed there is nothing new: no venue call (and nothing to await).
+   */
+  update(venue: ExchangePort, nowMs: number): void | Promise<void> {
+    const last = this.#indicators.lastCandleTs;
+    if (!this.#reload && last !== null && nowMs < last + 2 * CANDLE_MS) return;
     const candles = this.#reload
-      ? await venue.closedCandles(null, Math.max(this.#indicators.snapshot().required, LOADED))
-      : await venue.closedCandles(this.#indicators.lastCandleTs, 1000);
+      ? venue.closedCandles(null, Math.max(this.#indicators.snapshot().required, LOADED))
+      : venue.closedCandles(last, 1000);
+    if (candles instanceof Promise) return candles.then((cs) => this.#add(cs));
+    this.#add(candles);
+  }
+
+  /** Feeds new candles to the indicators (only now is a reload done: a failed fetch is retried whole). */
+  #add(candles: readonly Candle[]): void {
     this.#reload = false;
     for (const c of candles) {
       if (!this.#indicators.add(c)) continue;

@@ -38,7 +38,7 @@ export class OrderDesk {
   }
 
   nextClientOrderId(): string {
-    return `${this.#c.prefix()}${this.#runId}-${++this.#seq}`;
+    return this.#c.prefix() + this.#runId + "-" + ++this.#seq;
   }
 
   /**
@@ -57,21 +57,29 @@ export class OrderDesk {
     for (const q of plan.place) {
       if (this.#c.halted()) break;
       const clientOrderId = this.nextClientOrderId();
+      let placed: Order | OrderRejected;
       try {
-        const order = await venue.place({ clientOrderId, side: q.side, price: q.price, amount: q.amount });
-        resting.push(order);
-        this.#c.placed(clientOrderId, mid);
-        this.#c.emit({ type: "order_placed", ts: clock.now(), order });
+        placed = await venue.place({ clientOrderId, side: q.side, price: q.price, amount: q.amount });
       } catch (e) {
-        if (!(e instanceof OrderRejected)) {
-          // no answer (a timeout): the order may rest anyway; it counts as ours until the venue says otherwise
-          resting.push({ ...q, clientOrderId, venueOrderId: "", filled: 0, status: "open", ts: clock.now() });
-          throw e;
-        }
-        // rejected by the venue for this tick only (post-only cross, funds): skip the side
-        skipped.push(`${q.side} rejected: ${e.message}`);
-        this.#c.emit({ type: "order_rejected", ts: clock.now(), side: q.side, reason: e.reason, message: e.message });
+        // no answer (a timeout): the order may rest anyway; it counts as ours until the venue says otherwise
+        resting.push({ ...q, clientOrderId, venueOrderId: "", filled: 0, status: "open", ts: clock.now() });
+        throw e;
       }
+      if (placed instanceof OrderRejected) {
+        // refused for this tick only (post-only cross, funds): skip the side
+        skipped.push(`${q.side} rejected: ${placed.message}`);
+        this.#c.emit({
+          type: "order_rejected",
+          ts: clock.now(),
+          side: q.side,
+          reason: placed.reason,
+          message: placed.message,
+        });
+        continue;
+      }
+      resting.push(placed);
+      this.#c.placed(clientOrderId, mid);
+      this.#c.emit({ type: "order_placed", ts: clock.now(), order: placed });
     }
     run.state = "quoting";
     run.reason = skipped.length ? skipped.join("; ") : null;
@@ -99,7 +107,9 @@ export class OrderDesk {
   /** Not quoting: make sure nothing of ours rests (retried every tick while something does). */
   async standAside(state: EngineState, reason: string): Promise<void> {
     const run = this.#c.run;
-    if (state === "warming_up" && !run.openOrders.length && !run.resting.length) return this.settle(state, reason);
+    // nothing of ours can rest: the last listing was empty and nothing was placed since (a placement
+    // without an answer is in `resting`), so there is nothing to ask the venue
+    if (!run.openOrders.length && !run.resting.length && run.restingConfirmed) return this.settle(state, reason);
     const before = run.resting.length;
     const r = await this.pull();
     this.settle(state, reason);

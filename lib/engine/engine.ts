@@ -120,7 +120,7 @@ export class Engine {
       this.#rules = await ex.rules();
       const leftovers = await ex.openOrders(this.#config.market.client_order_prefix);
       for (const o of leftovers) await this.#desk.cancel(o);
-      await this.#candles.update(ex);
+      await this.#candles.update(ex, this.#clock.now());
       const top = await ex.topOfBook();
       const inv = await ex.balances();
       this.#run.topOfBook = top;
@@ -151,7 +151,7 @@ export class Engine {
       if (this.#recording.failing && this.#recording.flush()) this.#emit({ type: "ledger_recovered", ts: now });
       await this.#collectFills();
       const top = await this.#ex.topOfBook();
-      await this.#candles.update(this.#ex);
+      await this.#candles.update(this.#ex, now);
       const inv = await this.#ex.balances();
       this.#run.topOfBook = top;
       this.#run.inventory = inv;

@@ -17,14 +17,20 @@ const PLACED_KEPT = 1000;
 
 export class FillTracker {
   readonly #placedMid = new Map<string, number>();
+  /** the remembered ids in placement order, a ring: forgetting the oldest is O(1) (no Map iteration) */
+  readonly #placedIds: string[] = [];
+  #placedNext = 0;
 
   /** `lastTradeId`: the last fill already taken (the ledger's, after a restart) or null */
   constructor(public lastTradeId: string | null) {}
 
   /** Remembers the mid when an order was placed, for its fills' spread capture. */
   placed(clientOrderId: string, mid: number): void {
+    const oldest = this.#placedIds[this.#placedNext];
+    if (oldest !== undefined) this.#placedMid.delete(oldest);
+    this.#placedIds[this.#placedNext] = clientOrderId;
+    this.#placedNext = (this.#placedNext + 1) % PLACED_KEPT;
     this.#placedMid.set(clientOrderId, mid);
-    if (this.#placedMid.size > PLACED_KEPT) this.#placedMid.delete(this.#placedMid.keys().next().value!);
   }
 
   /**

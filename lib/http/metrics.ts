@@ -36,9 +36,11 @@ export class Metrics {
       timed[method] = async (...args: unknown[]) => {
         const t0 = performance.now();
         try {
-          return await call(...args);
+          const answer = await call(...args);
+          if (answer instanceof OrderRejected) this.countError(answer.reason); // a refusal is an answer, not a throw
+          return answer;
         } catch (e) {
-          this.countError(e instanceof OrderRejected ? e.reason : (e as Error)?.name ?? "unknown");
+          this.countError((e as Error)?.name ?? "unknown");
           throw e;
         } finally {
           const r = this.requests.get(method) ?? { count: 0, seconds: 0 };

@@ -193,7 +193,7 @@ export class CcxtExchange implements ExchangePort {
     return orders.filter((o) => (o.clientOrderId ?? "").startsWith(prefix)).map((o) => orderFrom(o, this.now()));
   }
 
-  async place(p: PlaceOrder): Promise<Order> {
+  async place(p: PlaceOrder): Promise<Order | OrderRejected> {
     await this.#markets();
     await this.#reconcileUnknown();
     const E = this.#ccxt;
@@ -212,10 +212,10 @@ export class CcxtExchange implements ExchangePort {
       const code = codeOf(e);
       // funds first: spot's -2010 means either "insufficient balance" or "would immediately match"
       if (e instanceof E.InsufficientFunds || FUNDS_CODES.has(code!) || /insufficient/i.test((e as Error).message)) {
-        throw new OrderRejected("insufficient_funds", `${p.side} ${amount} at ${price}: insufficient balance`);
+        return new OrderRejected("insufficient_funds", `${p.side} ${amount} at ${price}: insufficient balance`);
       }
       if (e instanceof E.OrderImmediatelyFillable || e instanceof E.OrderNotFillable || POST_ONLY_CODES.has(code!)) {
-        throw new OrderRejected("post_only", `post-only ${p.side} at ${price} would cross the book`);
+        return new OrderRejected("post_only", `post-only ${p.side} at ${price} would cross the book`);
       }
       if (e instanceof E.NetworkError || e instanceof E.OperationFailed) {
         // the order may have been placed anyway: find it by client id before placing anything else
@@ -226,7 +226,7 @@ export class CcxtExchange implements ExchangePort {
         throw e;
       }
       if (e instanceof E.InvalidOrder || e instanceof E.BadRequest) {
-        throw new OrderRejected("invalid", `${p.side} ${amount} at ${price} refused: ${(e as Error).message}`);
+        return new OrderRejected("invalid", `${p.side} ${amount} at ${price} refused: ${(e as Error).message}`);
       }
       throw e;
     }

@@ -52,36 +52,39 @@ export class PaperExchange implements ExchangePort {
     this.#processedTo = clock.now();
   }
 
-  rules(): Promise<MarketRules> {
-    return Promise.resolve(this.#rules);
+  // Every answer is immediate (no promise): the engine awaits nothing in a backtest.
+
+  rules(): MarketRules {
+    return this.#rules;
   }
 
-  topOfBook(): Promise<TopOfBook> {
+  topOfBook(): TopOfBook {
     const now = this.#advance();
     const top = this.feed.topOfBook(now);
-    if (!top) return Promise.reject(new Error(`no market data at ${new Date(now).toISOString()}`));
-    return Promise.resolve(top);
+    if (!top) throw new Error(`no market data at ${new Date(now).toISOString()}`);
+    return top;
   }
 
-  closedCandles(sinceTs: number | null, limit: number): Promise<Candle[]> {
-    return Promise.resolve(this.feed.closedCandles(this.clock.now(), sinceTs, limit));
+  closedCandles(sinceTs: number | null, limit: number): Candle[] {
+    return this.feed.closedCandles(this.clock.now(), sinceTs, limit);
   }
 
-  balances(): Promise<Inventory> {
+  balances(): Inventory {
     this.#advance();
     const { base, quote } = this.account;
-    return Promise.resolve(this.#perp ? { base: 0, quote, position: base } : { base, quote });
+    return this.#perp ? { base: 0, quote, position: base } : { base, quote };
   }
 
-  openOrders(prefix: string): Promise<Order[]> {
+  openOrders(prefix: string): Order[] {
     this.#advance();
-    return Promise.resolve([...this.#orders.values()].filter((o) => o.clientOrderId.startsWith(prefix)));
+    const mine: Order[] = [];
+    for (const o of this.#orders.values()) if (o.clientOrderId.startsWith(prefix)) mine.push(o);
+    return mine;
   }
 
-  place(req: PlaceOrder): Promise<Order> {
+  place(req: PlaceOrder): Order | OrderRejected {
     const now = this.#advance();
-    const reject = (reason: OrderRejected["reason"], message: string) =>
-      Promise.reject(new OrderRejected(reason, message));
+    const reject = (reason: OrderRejected["reason"], message: string) => new OrderRejected(reason, message);
     const { tickSize, lotSize, minNotional } = this.#rules;
     if (!(req.price > 0) || Math.abs(floorToStep(req.price, tickSize) - req.price) > tickSize * 1e-6) {
       return reject("invalid", `price ${req.price} is not a positive multiple of the tick ${tickSize}`);
@@ -118,25 +121,25 @@ export class PaperExchange implements ExchangePort {
       ts: now,
     };
     this.#orders.set(order.clientOrderId, order);
-    return Promise.resolve({ ...order });
+    return { ...order };
   }
 
-  cancel(order: Order): Promise<void> {
+  cancel(order: Order): void {
     this.#advance(); // fills that happened before the cancel still count
     const resting = this.#orders.get(order.clientOrderId);
     if (resting) {
       resting.status = "canceled";
       this.#orders.delete(order.clientOrderId);
     }
-    return Promise.resolve();
   }
 
-  fillsSince(afterTradeId: string | null): Promise<Fill[]> {
+  fillsSince(afterTradeId: string | null): Fill[] {
     this.#advance();
-    if (afterTradeId !== null && afterTradeId === this.#fills.at(-1)?.tradeId) return Promise.resolve([]);
+    const n = this.#fills.length;
+    if (n === 0 || (afterTradeId !== null && afterTradeId === this.#fills[n - 1].tradeId)) return [];
     // an id this exchange never issued (another run's): everything it has is new
     const after = afterTradeId === null ? -1 : this.#fillIndex.get(afterTradeId) ?? -1;
-    return Promise.resolve(this.#fills.slice(after + 1));
+    return this.#fills.slice(after + 1);
   }
 
   /** Every fill so far (backtest reports). */

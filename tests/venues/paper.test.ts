@@ -116,12 +116,12 @@ describe("fill model", () => {
 describe("rejections", () => {
   test("post-only orders that would cross are rejected", async () => {
     const { ex } = setup(T0 + 5_000); // book 99.87 / 99.88
-    const err = await ex.place({ clientOrderId: "mmbot-h", side: "buy", price: 99.88, amount: 0.1 }).catch((e) => e);
+    const err = ex.place({ clientOrderId: "mmbot-h", side: "buy", price: 99.88, amount: 0.1 }) as OrderRejected;
     expect(err).toBeInstanceOf(OrderRejected);
     expect(err.reason).toBe("post_only");
-    await expect(ex.place({ clientOrderId: "mmbot-i", side: "sell", price: 99.87, amount: 0.1 })).rejects.toThrow(
-      "would cross",
-    );
+    const sell = ex.place({ clientOrderId: "mmbot-i", side: "sell", price: 99.87, amount: 0.1 });
+    expect(sell).toBeInstanceOf(OrderRejected); // returned, not thrown: a refusal is an expected outcome
+    expect((sell as OrderRejected).message).toContain("would cross");
     expect(await ex.place({ clientOrderId: "mmbot-j", side: "buy", price: 99.87, amount: 0.1 })).toMatchObject({
       status: "open",
     });
@@ -129,21 +129,21 @@ describe("rejections", () => {
 
   test("balances never go negative: orders must be covered by free funds", async () => {
     const { ex } = setup(T0 + 5_000, "paper.initial_quote=50", "paper.initial_base=0.05");
-    const buy = await ex.place({ clientOrderId: "mmbot-k", side: "buy", price: 99, amount: 1 }).catch((e) => e);
+    const buy = ex.place({ clientOrderId: "mmbot-k", side: "buy", price: 99, amount: 1 }) as OrderRejected;
     expect(buy.reason).toBe("insufficient_funds");
-    const sell = await ex.place({ clientOrderId: "mmbot-l", side: "sell", price: 101, amount: 0.06 }).catch((e) => e);
+    const sell = ex.place({ clientOrderId: "mmbot-l", side: "sell", price: 101, amount: 0.06 }) as OrderRejected;
     expect(sell.reason).toBe("insufficient_funds");
     // 0.4 × 99 = 39.6 is reserved, so a second 0.4 buy (another 39.6) no longer fits in 50
     await ex.place({ clientOrderId: "mmbot-m", side: "buy", price: 99, amount: 0.4 });
-    const second = await ex.place({ clientOrderId: "mmbot-n", side: "buy", price: 99, amount: 0.4 }).catch((e) => e);
+    const second = ex.place({ clientOrderId: "mmbot-n", side: "buy", price: 99, amount: 0.4 }) as OrderRejected;
     expect(second.reason).toBe("insufficient_funds");
   });
 
   test("prices off the tick and amounts off the lot are invalid", async () => {
     const { ex } = setup(T0 + 5_000);
-    const p = await ex.place({ clientOrderId: "mmbot-o", side: "buy", price: 99.005, amount: 0.1 }).catch((e) => e);
+    const p = ex.place({ clientOrderId: "mmbot-o", side: "buy", price: 99.005, amount: 0.1 }) as OrderRejected;
     expect(p.reason).toBe("invalid");
-    const a = await ex.place({ clientOrderId: "mmbot-p", side: "buy", price: 99, amount: 0.00005 }).catch((e) => e);
+    const a = ex.place({ clientOrderId: "mmbot-p", side: "buy", price: 99, amount: 0.00005 }) as OrderRejected;
     expect(a.reason).toBe("invalid");
   });
 });
