@@ -72,7 +72,10 @@ export type QuoteDecision =
     inventoryLimit: InventoryLimit;
     figures: QuoteFigures;
   }
-  | { action: "stand_aside"; reason: string; figures: null };
+  | { action: "stand_aside"; code: StandAsideCode; reason: string; figures: null };
+
+/** Why the whole book is left alone this tick, as a code (the backtest counts them). */
+export type StandAsideCode = "warming_up" | "stale_data" | "bad_input";
 
 export interface QuoteInput {
   nowMs: number;
@@ -84,7 +87,12 @@ export interface QuoteInput {
   params: StrategyParams;
 }
 
-const standAside = (reason: string): QuoteDecision => ({ action: "stand_aside", reason, figures: null });
+const standAside = (reason: string, code: StandAsideCode = "bad_input"): QuoteDecision => ({
+  action: "stand_aside",
+  code,
+  reason,
+  figures: null,
+});
 const positive = (x: number) => Number.isFinite(x) && x > 0;
 
 /** Trend signal s ∈ [-1, 1] by profile; `fixed` has none. */
@@ -127,12 +135,13 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
       `bad market rules: tick ${rules.tickSize}, lot ${rules.lotSize}, min notional ${rules.minNotional}`,
     );
   }
-  if (!ind.ready) return standAside(`warming up (${ind.count}/${ind.required} candles)`);
-  if (ind.lastCandleTs === null) return standAside("no candles");
+  if (!ind.ready) return standAside(`warming up (${ind.count}/${ind.required} candles)`, "warming_up");
+  if (ind.lastCandleTs === null) return standAside("no candles", "warming_up");
   const candleAgeS = (input.nowMs - (ind.lastCandleTs + CANDLE_MS)) / 1000;
   if (candleAgeS > p.max_candle_age_s) {
     return standAside(
       `stale candles: last closed candle ended ${Math.round(candleAgeS)} s ago (max ${p.max_candle_age_s} s)`,
+      "stale_data",
     );
   }
   const natr = ind.natr;

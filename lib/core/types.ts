@@ -75,7 +75,10 @@ export interface Fill {
   amount: number;
   /** fee in quote currency (negative for a rebate) */
   feeQuote: number;
+  /** when the trade happened (a simulated fill: the first moment the market traded through the price), ms */
   ts: number;
+  /** the mid at that moment, where the venue knows it (the paper exchange does) */
+  mid?: number;
 }
 
 /** A command to the venue: place this post-only limit order. */

@@ -12,6 +12,7 @@ import type { QuoteDecision } from "../core/quoting.ts";
 import { type ExchangePort, OrderRejected } from "../venues/port.ts";
 import { pullQuotes, type PullResult } from "./pull.ts";
 import type { EngineState, RunState } from "./status.ts";
+import { rejectionSkip } from "./skips.ts";
 
 export interface DeskContext {
   venue: ExchangePort;
@@ -49,7 +50,11 @@ export class OrderDesk {
     const { venue, run, clock } = this.#c;
     const plan = planOrders(await venue.openOrders(this.#c.prefix()), decision, toleranceBps);
     for (const o of plan.cancel) await this.cancel(o);
-    const skipped = Object.values(decision.skipped).map((s) => s.detail);
+    const skipped: string[] = [];
+    const { skips } = run;
+    if (decision.skipped.bid) skips.add(decision.skipped.bid.reason, 1), skipped.push(decision.skipped.bid.detail);
+    if (decision.skipped.ask) skips.add(decision.skipped.ask.reason, 1), skipped.push(decision.skipped.ask.detail);
+    if (decision.inventoryLimit) skips.ticksAtInventoryLimit++;
     const resting = [...plan.keep];
     run.openOrders = resting; // listed just now, and the plan cancelled what is not wanted
     if (run.resting.length) run.resting = [];
@@ -68,6 +73,7 @@ export class OrderDesk {
       if (placed instanceof OrderRejected) {
         // refused for this tick only (post-only cross, funds): skip the side
         skipped.push(`${q.side} rejected: ${placed.message}`);
+        skips.add(rejectionSkip(placed.reason), 1);
         this.#c.emit({
           type: "order_rejected",
           ts: clock.now(),
@@ -105,11 +111,17 @@ export class OrderDesk {
   }
 
   /** Not quoting: make sure nothing of ours rests (retried every tick while something does). */
-  async standAside(state: EngineState, reason: string): Promise<void> {
+  standAside(state: EngineState, reason: string, code: string): void | Promise<void> {
     const run = this.#c.run;
+    run.skips.add(code, 2);
     // nothing of ours can rest: the last listing was empty and nothing was placed since (a placement
     // without an answer is in `resting`), so there is nothing to ask the venue
     if (!run.openOrders.length && !run.resting.length && run.restingConfirmed) return this.settle(state, reason);
+    return this.#pullAside(state, reason);
+  }
+
+  async #pullAside(state: EngineState, reason: string): Promise<void> {
+    const run = this.#c.run;
     const before = run.resting.length;
     const r = await this.pull();
     this.settle(state, reason);

@@ -9,10 +9,10 @@ import { messageOf } from "../core/format.ts";
 import { equityOf, openPortfolio, type Portfolio } from "../core/accounting.ts";
 import { isOpen, tickFailed, tickSucceeded } from "../core/breaker.ts";
 import type { EngineEvent, PauseSource } from "../core/events.ts";
-import { computeQuotes } from "../core/quoting.ts";
-import { riskGate } from "../core/risk.ts";
+import { computeQuotes, type QuoteDecision } from "../core/quoting.ts";
+import type { GateResult } from "../core/risk.ts";
 import { midOf } from "../core/steps.ts";
-import type { Candle, Clock, MarketRules, TopOfBook } from "../core/types.ts";
+import type { Candle, Clock, Fill, MarketRules, TopOfBook } from "../core/types.ts";
 import type { Config } from "../config/schema.ts";
 import { type ExchangePort, KeyRefused } from "../venues/port.ts";
 import { CandleHistory } from "./candles.ts";
@@ -28,7 +28,7 @@ import type { EngineOptions } from "./options.ts";
 import { Serial } from "./serial.ts";
 
 export type { EngineOptions };
-import { type EngineStatus, initialRunState, projectStatus, type RunState } from "./status.ts";
+import { type EngineState, type EngineStatus, initialRunState, projectStatus, type RunState } from "./status.ts";
 
 export class Engine {
   readonly #ex: ExchangePort;
@@ -149,10 +149,16 @@ export class Engine {
     const cfg = this.#config;
     try {
       if (this.#recording.failing && this.#recording.flush()) this.#emit({ type: "ledger_recovered", ts: now });
-      await this.#collectFills();
-      const top = await this.#ex.topOfBook();
-      await this.#candles.update(this.#ex, now);
-      const inv = await this.#ex.balances();
+      // Each venue answer is awaited only when it is a promise: against the paper exchange a tick runs
+      // through without a trip through the microtask queue (a backtest makes 170 000 of them a month).
+      const collected = this.#collectFills();
+      if (collected) await collected;
+      let top = this.#ex.topOfBook();
+      if (top instanceof Promise) top = await top;
+      const candles = this.#candles.update(this.#ex, now);
+      if (candles) await candles;
+      let inv = this.#ex.balances();
+      if (inv instanceof Promise) inv = await inv;
       this.#run.topOfBook = top;
       this.#run.inventory = inv;
       if (this.#run.breaker.failures) {
@@ -168,16 +174,7 @@ export class Engine {
       const ind = this.#candles.snapshot();
       const mid = midOf(top);
       const equity = equityOf(this.#run.portfolio!, mid);
-      this.#guards.notePeak(equity);
-      const gate = riskGate({
-        paused: this.#run.paused,
-        killSwitch: this.#run.killSwitch,
-        nowMs: now,
-        bookTs: top.ts,
-        natr: ind.natr,
-        equity,
-        peakEquity: this.#run.peakEquity,
-      }, cfg.risk);
+      const gate = this.#guards.gate(now, top.ts, ind.natr, equity, cfg.risk);
       this.#emitIf(this.#edges.staleData(now, !gate.ok && gate.reason === "stale_data" ? gate.detail : null));
       if (!gate.ok && gate.reason === "kill_switch" && !this.#run.paused) {
         if (!this.#run.killSwitch) this.#emit(this.#guards.tripKillSwitch(now, equity));
@@ -185,18 +182,7 @@ export class Engine {
         await this.#pause("kill_switch", gate.detail);
         return;
       }
-      if (this.#run.paused || this.#recording.failing) {
-        this.#run.decision = null;
-        await this.#desk.standAside(this.#run.paused ? this.#guards.pausedState : "standing_aside", this.#pausedWhy());
-        return;
-      }
-      if (!gate.ok) {
-        this.#run.decision = null;
-        await this.#desk.standAside("standing_aside", gate.detail);
-        return;
-      }
-
-      const decision = computeQuotes({
+      const decision = this.#run.paused || this.#recording.failing || !gate.ok ? null : computeQuotes({
         nowMs: now,
         topOfBook: top,
         rules: this.#rules!,
@@ -206,8 +192,10 @@ export class Engine {
         params: cfg.strategy,
       });
       this.#run.decision = decision;
-      if (decision.action === "stand_aside") {
-        await this.#desk.standAside(ind.ready ? "standing_aside" : "warming_up", decision.reason);
+      if (decision?.action !== "quote") {
+        const [state, why, code] = this.#asideFor(gate, decision, ind.ready);
+        const aside = this.#desk.standAside(state, why, code);
+        if (aside) await aside;
         return;
       }
       this.#emitIf(this.#edges.inventoryLimit(now, decision.inventoryLimit, decision.figures.inventoryRatio));
@@ -298,13 +286,33 @@ export class Engine {
     return this.#pulled(source);
   }
 
+  /** Why this tick stands aside: a pause, a ledger that cannot record, the risk gate, or the strategy. */
+  #asideFor(gate: GateResult, decision: QuoteDecision | null, ready: boolean): [EngineState, string, string] {
+    if (this.#run.paused) return [this.#guards.pausedState, this.#pausedWhy(), this.#pausedCode()];
+    if (this.#recording.failing) return ["standing_aside", this.#pausedWhy(), "ledger"];
+    if (!gate.ok) return ["standing_aside", gate.detail, gate.reason];
+    const aside = decision as Extract<QuoteDecision, { action: "stand_aside" }>;
+    return [ready ? "standing_aside" : "warming_up", aside.reason, aside.code];
+  }
+
+  /** A pause as a skip reason: the kill switch, the error breaker or the operator. */
+  #pausedCode(): string {
+    const state = this.#guards.pausedState;
+    return state === "killed" ? "kill_switch" : state;
+  }
+
   #pausedWhy(): string {
     if (this.#run.paused) return this.#run.pauseReason ?? "paused";
     return `the ledger cannot record (${this.#recording.error}); not quoting until it can`;
   }
 
-  async #collectFills(): Promise<void> {
-    const fills = await this.#ex.fillsSince(this.#fills.lastTradeId);
+  #collectFills(): void | Promise<void> {
+    const fills = this.#ex.fillsSince(this.#fills.lastTradeId);
+    if (fills instanceof Promise) return fills.then((f) => this.#takeFills(f));
+    this.#takeFills(fills);
+  }
+
+  #takeFills(fills: Fill[]): void {
     const { market, strategy } = this.#config;
     for (const e of this.#fills.take(fills, this.#run.portfolio!, market.type, strategy)) this.#emit(e);
   }
@@ -325,7 +333,8 @@ export class Engine {
     // the venue may be the thing that is failing: try anyway, and again next tick
     if (this.#run.paused || isOpen(breaker, max) || this.#config.risk.pull_quotes_on_error) {
       const why = this.#run.paused ? this.#pausedWhy() : `a tick failed, quotes pulled: ${message}`;
-      await this.#desk.standAside(this.#run.paused ? this.#guards.pausedState : "standing_aside", why);
+      const code = this.#run.paused ? this.#pausedCode() : "error";
+      await this.#desk.standAside(this.#run.paused ? this.#guards.pausedState : "standing_aside", why, code);
     }
   }
 }

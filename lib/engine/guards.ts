@@ -6,7 +6,8 @@
  */
 import { messageOf } from "../core/format.ts";
 import type { EngineEvent, PauseSource } from "../core/events.ts";
-import { drawdownPct } from "../core/risk.ts";
+import type { RiskLimits } from "../core/params.ts";
+import { drawdownPct, type GateResult, riskGate } from "../core/risk.ts";
 import type { ControlStore } from "./control.ts";
 import type { EngineState, RunState } from "./status.ts";
 
@@ -64,6 +65,13 @@ export class Guards {
     } catch { /* the pause that follows reports the store's failure */ }
     const peakEquity = this.run.peakEquity;
     return { type: "kill_switch", ts, drawdownPct: drawdownPct(equity, peakEquity), equity, peakEquity };
+  }
+
+  /** Whether this tick may quote: a new peak is kept first, then the risk gate on the run's state. */
+  gate(nowMs: number, bookTs: number, natr: number | null, equity: number, risk: RiskLimits): GateResult {
+    this.notePeak(equity);
+    const { paused, killSwitch, peakEquity } = this.run;
+    return riskGate({ paused, killSwitch, nowMs, bookTs, natr, equity, peakEquity }, risk);
   }
 
   /** A new peak of equity is kept, so a restart does not reset the drawdown budget. */

@@ -10,6 +10,7 @@ import { drawdownPct } from "../core/risk.ts";
 import { midOf } from "../core/steps.ts";
 import type { Inventory, Order, TopOfBook } from "../core/types.ts";
 import type { Config } from "../config/schema.ts";
+import { SkipTally } from "./skips.ts";
 
 export type EngineState =
   | "starting"
@@ -75,6 +76,8 @@ export interface RunState {
   peakEquity: number;
   breaker: Breaker;
   loopMs: number | null;
+  /** quotes not placed, by reason, since the start */
+  skips: SkipTally;
 }
 
 export const initialRunState = (paused: boolean, killSwitch: boolean): RunState => ({
@@ -97,6 +100,7 @@ export const initialRunState = (paused: boolean, killSwitch: boolean): RunState 
   peakEquity: 0,
   breaker: closedBreaker(),
   loopMs: null,
+  skips: new SkipTally(),
 });
 
 export function projectStatus(

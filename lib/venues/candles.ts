@@ -148,7 +148,7 @@ export class CandleSeries {
    */
   volumeThrough(side: "buy" | "sell", price: number, from: number, to: number): number {
     if (to <= from) return 0;
-    let volume = 0;
+    let volume = 0, first = Infinity;
     let i = Math.max(0, this.indexAt(from));
     for (; i < this.candles.length && this.candles[i].ts < to; i++) {
       const c = this.candles[i];
@@ -163,11 +163,21 @@ export class CandleSeries {
         const pb = p0 + (p1 - p0) * (b - t0) / (t1 - t0);
         const da = side === "buy" ? price - pa : pa - price; // > 0 when beyond our price
         const db = side === "buy" ? price - pb : pb - price;
-        if (da > 0 && db > 0) msThrough += b - a;
-        else if (da > 0 || db > 0) msThrough += (b - a) * Math.max(da, db) / Math.abs(da - db);
+        if (da > 0 && db > 0) {
+          msThrough += b - a;
+          if (c.volume > 0) first = Math.min(first, a);
+        } else if (da > 0 || db > 0) {
+          msThrough += (b - a) * Math.max(da, db) / Math.abs(da - db);
+          // through from the start, or from where the line crosses the price
+          if (c.volume > 0) first = Math.min(first, da > 0 ? a : a + (b - a) * -da / (db - da));
+        }
       }
       volume += c.volume * msThrough / CANDLE_MS;
     }
+    if (volume > 0) this.throughTs = first;
     return volume;
   }
+
+  /** After a `volumeThrough` that found volume: the first moment the path went strictly through the price. */
+  throughTs = 0;
 }

@@ -10,4 +10,6 @@ export interface MarketFeed {
    * the order was placed at `placedTs` (`from` is never earlier than that).
    */
   volumeThrough(side: Side, price: number, from: number, to: number, placedTs: number): number;
+  /** after a `volumeThrough` that found volume: the first moment the market traded through the price (ms) */
+  readonly throughTs: number;
 }

@@ -51,11 +51,14 @@ export class LiveFeed implements MarketFeed {
    * fetched after it still counts; the exchange's own time keeps out those before our order.
    */
   volumeThrough(side: Side, price: number, from: number, to: number, placedTs: number): number {
-    let v = 0;
+    let v = 0, first = Infinity;
     for (const t of this.#trades) {
       if (t.seen <= from || t.seen > to || t.ts <= placedTs) continue;
-      if (side === "buy" ? t.price < price : t.price > price) v += t.amount;
+      if (side === "buy" ? t.price < price : t.price > price) v += t.amount, first = Math.min(first, t.ts);
     }
+    if (v > 0) this.throughTs = first; // the exchange's time of the first trade through our price
     return v;
   }
+
+  throughTs = 0;
 }

@@ -25,8 +25,7 @@ export class PaperExchange implements ExchangePort {
   readonly #orders = new Map<string, Order>();
   readonly #fills: Fill[] = [];
   readonly #fillIndex = new Map<string, number>();
-  // trade ids stay unique across restarts that share one ledger
-  readonly #idPrefix = `paper-${crypto.randomUUID().slice(0, 8)}-`;
+  readonly #idPrefix: string;
   #processedTo: number;
   #venueSeq = 0;
   #tradeSeq = 0;
@@ -40,7 +39,11 @@ export class PaperExchange implements ExchangePort {
     readonly clock: Clock,
     config: Pick<Config, "market" | "paper">,
     readonly account: PaperAccount = { base: config.paper.initial_base, quote: config.paper.initial_quote },
+    /** trade and order ids start with it: random by default, so ids stay unique across restarts that share a
+     * ledger; a backtest passes a fixed one so that the same data gives the same report, byte for byte */
+    idPrefix = `paper-${crypto.randomUUID().slice(0, 8)}-`,
   ) {
+    this.#idPrefix = idPrefix;
     this.#rules = {
       tickSize: config.market.tick_size,
       lotSize: config.market.lot_size,
@@ -166,6 +169,7 @@ export class PaperExchange implements ExchangePort {
       this.#processedTo = now;
       return now;
     }
+    const first = this.#fills.length;
     for (const o of this.#orders.values()) {
       const from = Math.max(this.#processedTo, o.ts);
       const through = this.feed.volumeThrough(o.side, o.price, from, now, o.ts);
@@ -178,16 +182,19 @@ export class PaperExchange implements ExchangePort {
       this.account.base += sign * amount;
       this.account.quote -= sign * o.price * amount + feeQuote;
       o.filled = floorToStep(o.filled + amount, this.#rules.lotSize);
-      const tradeId = `${this.#idPrefix}${++this.#tradeSeq}`;
-      this.#fillIndex.set(tradeId, this.#fills.length);
+      // stamped when it traded (DESIGN §10), with the mid of that moment
+      const ts = Math.min(now, Math.round(this.feed.throughTs)); // whole ms, like a venue's trade time
+      const top = this.feed.topOfBook(ts);
+      const mid = top ? (top.bestBid + top.bestAsk) / 2 : o.price;
       this.#fills.push({
-        tradeId,
+        tradeId: "",
         clientOrderId: o.clientOrderId,
         side: o.side,
         price: o.price,
         amount,
         feeQuote,
-        ts: now,
+        ts,
+        mid,
       });
       if (o.filled >= o.amount) {
         o.status = "filled";
@@ -195,6 +202,17 @@ export class PaperExchange implements ExchangePort {
       }
     }
     this.#processedTo = now;
+    if (this.#fills.length > first) this.#number(first);
     return now;
+  }
+
+  /** The fills from `first` on, in the order they traded, get their trade ids (which follow that order). */
+  #number(first: number): void {
+    const fresh = this.#fills.splice(first).sort((a, b) => a.ts - b.ts);
+    for (const f of fresh) {
+      f.tradeId = `${this.#idPrefix}${++this.#tradeSeq}`;
+      this.#fillIndex.set(f.tradeId, this.#fills.length);
+      this.#fills.push(f);
+    }
   }
 }

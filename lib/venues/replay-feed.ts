@@ -37,4 +37,8 @@ export class ReplayFeed implements MarketFeed {
   volumeThrough(side: Side, price: number, from: number, to: number): number {
     return this.series.volumeThrough(side, price, from, to);
   }
+
+  get throughTs(): number {
+    return this.series.throughTs;
+  }
 }

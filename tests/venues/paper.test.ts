@@ -3,6 +3,7 @@ import { ManualClock } from "../../lib/engine/clock.ts";
 import { OrderRejected } from "../../lib/venues/port.ts";
 import { PaperExchange } from "../../lib/venues/paper.ts";
 import { ReplayFeed } from "../../lib/venues/replay-feed.ts";
+import type { Fill } from "../../lib/core/types.ts";
 import { bar, config } from "../fixtures.ts";
 
 const T0 = Date.UTC(2024, 0, 1, 0, 0);
@@ -46,10 +47,31 @@ describe("fill model", () => {
     const [fill] = await ex.fillsSince(null);
     expect(fill).toMatchObject({ side: "buy", price: 99.6, amount: 0.6, clientOrderId: "mmbot-b" });
     expect(fill.feeQuote).toBeCloseTo(0.05976, 10);
+    // stamped when it traded, not when the clock looked (60 s): through 99.6 first at
+    // 5 s + 15 s × (99.875 − 99.6) / (99.875 − 99.5) = 16 s; the price there is 100 − 0.5 × 16 / 20 = 99.6,
+    // the book 99.60 / 99.61, so the fill's mid is 99.605
+    expect(fill.ts).toBe(T0 + 16_000);
+    expect(fill.mid).toBeCloseTo(99.605, 9);
     const bal = await ex.balances();
     expect(bal.base).toBeCloseTo(1.6, 12);
     expect(bal.quote).toBeCloseTo(3000 - 59.76 - 0.05976, 9);
     expect((await ex.openOrders("mmbot-"))[0]).toMatchObject({ filled: 0.6, status: "open" });
+  });
+
+  test("fills found in one look come out in the order they traded, numbered in that order", () => {
+    const clock = new ManualClock(T0 + 5_000);
+    const feed = new ReplayFeed([RISING, bar(T0 + 60_000, 100.2, 100.2, 100.2, 100.2, 0)], 0.01);
+    const ex = new PaperExchange(feed, clock, config(), undefined, "bt-");
+    ex.place({ clientOrderId: "mmbot-s", side: "sell", price: 100.4, amount: 0.1 }); // placed first
+    ex.place({ clientOrderId: "mmbot-t", side: "buy", price: 99.6, amount: 0.1 });
+    clock.set(T0 + 60_000);
+    // the buy traded at 16 s (above); the sell when the rise from 99.5 (20 s) to 100.5 (40 s) passed 100.4:
+    // 20 s + 20 s × 0.9 / 1.0 = 38 s
+    const fills = ex.fillsSince(null) as Fill[];
+    expect(fills.map((f) => [f.tradeId, f.side, f.ts - T0])).toEqual([
+      ["bt-1", "buy", 16_000],
+      ["bt-2", "sell", 38_000],
+    ]);
   });
 
   test("the rest of a partly filled order fills on the lot grid, without float dust", async () => {
