@@ -2,7 +2,8 @@
 import process from "node:process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { runBacktest, summaryTable } from "./lib/lab/backtest.ts";
+import { runBacktest } from "./lib/lab/backtest.ts";
+import { summaryTable } from "./lib/lab/summary.ts";
 import { DataError } from "./lib/venues/candles.ts";
 import { KeyRefused } from "./lib/venues/port.ts";
 import { backtestSvg } from "./lib/lab/chart.ts";

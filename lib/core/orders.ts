@@ -20,7 +20,8 @@ export function planOrders(
   for (const side of ["buy", "sell"] as const) {
     const quote = side === "buy" ? want.bid : want.ask;
     let kept: Order | null = null;
-    for (const o of open.filter((o) => o.side === side)) {
+    for (const o of open) {
+      if (o.side !== side) continue;
       const close = quote !== null && kept === null &&
         Math.abs(o.price - quote.price) / quote.price * 10_000 <= toleranceBps + 1e-9 &&
         Math.abs(o.amount - o.filled - quote.amount) <= quote.amount * 1e-9;

@@ -11,6 +11,7 @@ import { planOrders } from "../core/orders.ts";
 import type { QuoteDecision } from "../core/quoting.ts";
 import { type ExchangePort, OrderRejected } from "../venues/port.ts";
 import { pullQuotes, type PullResult } from "./pull.ts";
+import { wait, type Work } from "./drive.ts";
 import type { EngineState, RunState } from "./status.ts";
 import { rejectionSkip } from "./skips.ts";
 
@@ -46,10 +47,10 @@ export class OrderDesk {
    * Applies a decision: cancel what the plan drops, keep what is close enough, place the rest —
    * unless the context is `halted()` (a pause, a stop, a ledger that stopped recording) between two placements.
    */
-  async apply(decision: Extract<QuoteDecision, { action: "quote" }>, toleranceBps: number, mid: number): Promise<void> {
+  *apply(decision: Extract<QuoteDecision, { action: "quote" }>, toleranceBps: number, mid: number): Work<void> {
     const { venue, run, clock } = this.#c;
-    const plan = planOrders(await venue.openOrders(this.#c.prefix()), decision, toleranceBps);
-    for (const o of plan.cancel) await this.cancel(o);
+    const plan = planOrders(yield* wait(venue.openOrders(this.#c.prefix())), decision, toleranceBps);
+    for (const o of plan.cancel) yield* this.cancel(o);
     const skipped: string[] = [];
     const { skips } = run;
     if (decision.skipped.bid) skips.add(decision.skipped.bid.reason, 1), skipped.push(decision.skipped.bid.detail);
@@ -64,7 +65,7 @@ export class OrderDesk {
       const clientOrderId = this.nextClientOrderId();
       let placed: Order | OrderRejected;
       try {
-        placed = await venue.place({ clientOrderId, side: q.side, price: q.price, amount: q.amount });
+        placed = yield* wait(venue.place({ clientOrderId, side: q.side, price: q.price, amount: q.amount }));
       } catch (e) {
         // no answer (a timeout): the order may rest anyway; it counts as ours until the venue says otherwise
         resting.push({ ...q, clientOrderId, venueOrderId: "", filled: 0, status: "open", ts: clock.now() });
@@ -91,16 +92,16 @@ export class OrderDesk {
     run.reason = skipped.length ? skipped.join("; ") : null;
   }
 
-  async cancel(o: Order): Promise<void> {
-    await this.#c.venue.cancel(o);
+  *cancel(o: Order): Work<void> {
+    yield this.#c.venue.cancel(o);
     this.#c.emit({ type: "order_cancelled", ts: this.#c.clock.now(), order: o });
   }
 
   /** Cancels everything of ours the venue lists; what fails stays in `run.resting` for the next try. */
-  async pull(): Promise<PullResult> {
+  *pull(): Work<PullResult> {
     const run = this.#c.run;
     const known = run.resting.length ? run.resting : run.openOrders;
-    const pulled = await pullQuotes(this.#c.venue, this.#c.prefix(), known, (o) => this.cancel(o));
+    const pulled = yield* pullQuotes(this.#c.venue, this.#c.prefix(), known, (o) => this.cancel(o));
     // the error goes to status screens, the /pause reply and alerts: never with a signed URL in it
     const r = { ...pulled, error: pulled.error === null ? null : this.#c.scrub(pulled.error) };
     run.resting = r.resting;
@@ -111,19 +112,14 @@ export class OrderDesk {
   }
 
   /** Not quoting: make sure nothing of ours rests (retried every tick while something does). */
-  standAside(state: EngineState, reason: string, code: string): void | Promise<void> {
+  *standAside(state: EngineState, reason: string, code: string): Work<void> {
     const run = this.#c.run;
     run.skips.add(code, 2);
     // nothing of ours can rest: the last listing was empty and nothing was placed since (a placement
     // without an answer is in `resting`), so there is nothing to ask the venue
     if (!run.openOrders.length && !run.resting.length && run.restingConfirmed) return this.settle(state, reason);
-    return this.#pullAside(state, reason);
-  }
-
-  async #pullAside(state: EngineState, reason: string): Promise<void> {
-    const run = this.#c.run;
     const before = run.resting.length;
-    const r = await this.pull();
+    const r = yield* this.pull();
     this.settle(state, reason);
     if (before && !r.resting.length && r.confirmed) {
       this.#c.emit({ type: "orders_pulled", ts: this.#c.clock.now(), cancelled: r.cancelled });
@@ -149,22 +145,22 @@ export class OrderDesk {
    * Cancels everything of ours, retrying with backoff until nothing rests or `timeoutMs` has passed,
    * then asks the venue once more what rests: that answer is what the stop reports.
    */
-  async stop(timeoutMs: number): Promise<PullResult> {
+  *stop(timeoutMs: number): Work<PullResult> {
     const clock = this.#c.clock;
     const deadline = clock.elapsedMs() + timeoutMs;
-    let cancelled = 0, wait = 250;
+    let cancelled = 0, backoffMs = 250;
     let r: PullResult;
     for (;;) {
-      r = await this.pull();
+      r = yield* this.pull();
       cancelled += r.cancelled;
       const left = deadline - clock.elapsedMs();
       if ((r.confirmed && !r.resting.length) || left <= 0) break;
-      await clock.sleep(Math.min(wait, left));
-      wait = Math.min(wait * 2, 5_000);
+      yield clock.sleep(Math.min(backoffMs, left));
+      backoffMs = Math.min(backoffMs * 2, 5_000);
     }
     if (!r.confirmed || r.resting.length) {
       try {
-        r = { ...r, resting: await this.#c.venue.openOrders(this.#c.prefix()), confirmed: true };
+        r = { ...r, resting: yield* wait(this.#c.venue.openOrders(this.#c.prefix())), confirmed: true };
       } catch (e) {
         r = { ...r, confirmed: false, error: this.#c.scrub(messageOf(e)) };
       }

@@ -12,7 +12,7 @@ import type { EngineEvent, PauseSource } from "../core/events.ts";
 import { computeQuotes, type QuoteDecision } from "../core/quoting.ts";
 import type { GateResult } from "../core/risk.ts";
 import { midOf } from "../core/steps.ts";
-import type { Candle, Clock, Fill, MarketRules, TopOfBook } from "../core/types.ts";
+import type { Candle, Clock, MarketRules, TopOfBook } from "../core/types.ts";
 import type { Config } from "../config/schema.ts";
 import { type ExchangePort, KeyRefused } from "../venues/port.ts";
 import { CandleHistory } from "./candles.ts";
@@ -26,6 +26,8 @@ import { Guards } from "./guards.ts";
 import { Recording } from "./recording.ts";
 import type { EngineOptions } from "./options.ts";
 import { Serial } from "./serial.ts";
+import { drive, wait, type Work } from "./drive.ts";
+import type { SkipTally } from "./skips.ts";
 
 export type { EngineOptions };
 import { type EngineState, type EngineStatus, initialRunState, projectStatus, type RunState } from "./status.ts";
@@ -94,6 +96,11 @@ export class Engine {
     return this.#run.portfolio;
   }
 
+  /** Quotes not placed since the start, by reason (DESIGN §14). */
+  get skips(): SkipTally {
+    return this.#run.skips;
+  }
+
   /** The last closed candles seen (up to 240), oldest first. */
   recentCandles(): readonly Candle[] {
     return this.#candles.recent();
@@ -114,51 +121,50 @@ export class Engine {
    * Start-up and crash recovery share one path: market rules, cancel leftover orders of ours,
    * load the candles the indicators need, open the portfolio from the venue's balances.
    */
-  start(): Promise<void> {
-    return this.#serial.run(async () => {
-      const ex = this.#ex;
-      this.#rules = await ex.rules();
-      const leftovers = await ex.openOrders(this.#config.market.client_order_prefix);
-      for (const o of leftovers) await this.#desk.cancel(o);
-      await this.#candles.update(ex, this.#clock.now());
-      const top = await ex.topOfBook();
-      const inv = await ex.balances();
-      this.#run.topOfBook = top;
-      this.#run.inventory = inv;
-      const mid = midOf(top);
-      const p = this.#run.portfolio = this.#opts.portfolio ?? openPortfolio(inv.position ?? inv.base, inv.quote, mid);
-      if (this.#opts.lastTradeId !== undefined) await this.#collectFills();
-      else this.#fills.lastTradeId = (await ex.fillsSince(null)).at(-1)?.tradeId ?? null;
-      this.#run.initialEquity = this.#opts.initialEquity ?? equityOf(p, mid);
-      // the drawdown budget survives restarts: a crash loop does not reset the peak
-      this.#run.peakEquity = Math.max(this.#guards.store.peakEquity ?? 0, this.#run.initialEquity, equityOf(p, mid));
-      this.#run.state = this.#run.paused ? "paused" : "warming_up";
-      const ts = this.#clock.now();
-      this.#emit({ type: "start", ts, cancelledLeftovers: leftovers.length, lastTradeId: this.lastTradeId });
-    });
+  async start(): Promise<void> {
+    await this.#serial.run(() => drive(this.#start()));
   }
 
-  /** One cycle. Never throws: failures are counted, reported, pull our quotes and may trip the breaker. */
-  tick(): Promise<void> {
-    return this.#serial.run(() => this.#tick());
+  *#start(): Work<void> {
+    const ex = this.#ex;
+    this.#rules = yield* wait(ex.rules());
+    const leftovers = yield* wait(ex.openOrders(this.#config.market.client_order_prefix));
+    for (const o of leftovers) yield* this.#desk.cancel(o);
+    yield this.#candles.update(ex, this.#clock.now());
+    const top = yield* wait(ex.topOfBook());
+    const inv = yield* wait(ex.balances());
+    this.#run.topOfBook = top;
+    this.#run.inventory = inv;
+    const mid = midOf(top);
+    const p = this.#run.portfolio = this.#opts.portfolio ?? openPortfolio(inv.position ?? inv.base, inv.quote, mid);
+    if (this.#opts.lastTradeId !== undefined) yield* this.#collectFills();
+    else this.#fills.lastTradeId = (yield* wait(ex.fillsSince(null))).at(-1)?.tradeId ?? null;
+    this.#run.initialEquity = this.#opts.initialEquity ?? equityOf(p, mid);
+    // the drawdown budget survives restarts: a crash loop does not reset the peak
+    this.#run.peakEquity = Math.max(this.#guards.store.peakEquity ?? 0, this.#run.initialEquity, equityOf(p, mid));
+    this.#run.state = this.#run.paused ? "paused" : "warming_up";
+    const ts = this.#clock.now();
+    this.#emit({ type: "start", ts, cancelledLeftovers: leftovers.length, lastTradeId: this.lastTradeId });
   }
 
-  async #tick(): Promise<void> {
+  /**
+   * One cycle. Never throws: failures are counted, reported, pull our quotes and may trip the breaker.
+   * Returns a promise only when the venue made it wait (a backtest tick returns at once).
+   */
+  tick(): void | Promise<void> {
+    return this.#serial.run(() => drive(this.#tick()));
+  }
+
+  *#tick(): Work<void> {
     const t0 = this.#clock.elapsedMs();
     const now = this.#clock.now();
     const cfg = this.#config;
     try {
       if (this.#recording.failing && this.#recording.flush()) this.#emit({ type: "ledger_recovered", ts: now });
-      // Each venue answer is awaited only when it is a promise: against the paper exchange a tick runs
-      // through without a trip through the microtask queue (a backtest makes 170 000 of them a month).
-      const collected = this.#collectFills();
-      if (collected) await collected;
-      let top = this.#ex.topOfBook();
-      if (top instanceof Promise) top = await top;
-      const candles = this.#candles.update(this.#ex, now);
-      if (candles) await candles;
-      let inv = this.#ex.balances();
-      if (inv instanceof Promise) inv = await inv;
+      yield* this.#collectFills();
+      const top = yield* wait(this.#ex.topOfBook());
+      yield this.#candles.update(this.#ex, now);
+      const inv = yield* wait(this.#ex.balances());
       this.#run.topOfBook = top;
       this.#run.inventory = inv;
       if (this.#run.breaker.failures) {
@@ -169,7 +175,7 @@ export class Engine {
         this.#run.breaker = breaker;
       }
       // renew the venue's cancel-all countdown where it has one (Binance USDT-M)
-      if (cfg.risk.dead_man_s > 0 && this.#ex.armDeadMan) await this.#ex.armDeadMan(cfg.risk.dead_man_s);
+      if (cfg.risk.dead_man_s > 0 && this.#ex.armDeadMan) yield this.#ex.armDeadMan(cfg.risk.dead_man_s);
 
       const ind = this.#candles.snapshot();
       const mid = midOf(top);
@@ -179,7 +185,7 @@ export class Engine {
       if (!gate.ok && gate.reason === "kill_switch" && !this.#run.paused) {
         if (!this.#run.killSwitch) this.#emit(this.#guards.tripKillSwitch(now, equity));
         this.#run.decision = null;
-        await this.#pause("kill_switch", gate.detail);
+        yield* this.#pause("kill_switch", gate.detail);
         return;
       }
       const decision = this.#run.paused || this.#recording.failing || !gate.ok ? null : computeQuotes({
@@ -194,14 +200,13 @@ export class Engine {
       this.#run.decision = decision;
       if (decision?.action !== "quote") {
         const [state, why, code] = this.#asideFor(gate, decision, ind.ready);
-        const aside = this.#desk.standAside(state, why, code);
-        if (aside) await aside;
+        yield* this.#desk.standAside(state, why, code);
         return;
       }
       this.#emitIf(this.#edges.inventoryLimit(now, decision.inventoryLimit, decision.figures.inventoryRatio));
-      await this.#desk.apply(decision, cfg.strategy.refresh_tolerance_bps, mid);
+      yield* this.#desk.apply(decision, cfg.strategy.refresh_tolerance_bps, mid);
     } catch (e) {
-      await this.#onError(now, e);
+      yield* this.#onError(now, e);
     } finally {
       this.#run.ticks++;
       this.#run.lastTickTs = now;
@@ -214,9 +219,9 @@ export class Engine {
    * Pauses (the operator's word, or a guard's): written to the control store first, then every order
    * of ours is cancelled; what fails is retried every tick until nothing rests. Never throws.
    */
-  pause(source: PauseSource = "cli"): Promise<PullResult> {
+  async pause(source: PauseSource = "cli"): Promise<PullResult> {
     this.#guards.pauseNow(source);
-    return this.#serial.run(() => this.#pulled(source));
+    return await this.#serial.run(() => drive(this.#pulled(source)));
   }
 
   /**
@@ -239,17 +244,18 @@ export class Engine {
    * confirm with a final open-orders query. The caller exits non-zero when `resting` is not empty or
    * the venue could not confirm.
    */
-  stop(timeoutMs = this.#config.risk.shutdown_timeout_s * 1000): Promise<PullResult> {
+  async stop(timeoutMs = this.#config.risk.shutdown_timeout_s * 1000): Promise<PullResult> {
     this.#stopping = true; // a tick still running places nothing more
-    return this.#serial.run(async () => {
+    const work = function* (this: Engine): Work<PullResult> {
       // events the ledger could not record yet: one more try before the process ends
       if (this.#recording.failing && this.#recording.flush()) {
         this.#emit({ type: "ledger_recovered", ts: this.#clock.now() });
       }
-      const r = await this.#desk.stop(timeoutMs), { cancelled, resting, confirmed } = r;
+      const r = yield* this.#desk.stop(timeoutMs), { cancelled, resting, confirmed } = r;
       this.#emit({ type: "stop", ts: this.#clock.now(), cancelled, resting, confirmed });
       return r;
-    });
+    };
+    return await this.#serial.run(() => drive(work.call(this)));
   }
 
   status(): EngineStatus {
@@ -266,8 +272,8 @@ export class Engine {
   }
 
   /** After a pause: pull our quotes once now (the ticks retry what is left) and say what happened. */
-  async #pulled(source: PauseSource): Promise<PullResult> {
-    const r = await this.#desk.pull();
+  *#pulled(source: PauseSource): Work<PullResult> {
+    const r = yield* this.#desk.pull();
     const reason = this.#pausedWhy();
     this.#desk.settle(this.#guards.pausedState, reason);
     const ts = this.#clock.now();
@@ -281,7 +287,7 @@ export class Engine {
   }
 
   /** Inside a tick (already serialized): a guard pauses. */
-  #pause(source: PauseSource, detail: string): Promise<PullResult> {
+  #pause(source: PauseSource, detail: string): Work<PullResult> {
     this.#guards.pauseNow(source, detail);
     return this.#pulled(source);
   }
@@ -306,18 +312,13 @@ export class Engine {
     return `the ledger cannot record (${this.#recording.error}); not quoting until it can`;
   }
 
-  #collectFills(): void | Promise<void> {
-    const fills = this.#ex.fillsSince(this.#fills.lastTradeId);
-    if (fills instanceof Promise) return fills.then((f) => this.#takeFills(f));
-    this.#takeFills(fills);
-  }
-
-  #takeFills(fills: Fill[]): void {
+  *#collectFills(): Work<void> {
+    const fills = yield* wait(this.#ex.fillsSince(this.#fills.lastTradeId));
     const { market, strategy } = this.#config;
     for (const e of this.#fills.take(fills, this.#run.portfolio!, market.type, strategy)) this.#emit(e);
   }
 
-  async #onError(ts: number, e: unknown): Promise<void> {
+  *#onError(ts: number, e: unknown): Work<void> {
     const max = this.#config.risk.max_consecutive_errors;
     const message = this.#scrub(messageOf(e));
     const { breaker, tripped } = tickFailed(this.#run.breaker, message, max, e instanceof KeyRefused);
@@ -326,7 +327,7 @@ export class Engine {
     if (tripped) {
       this.#emit({ type: "error_breaker", ts, state: "tripped", consecutive: breaker.failures, reason: message });
       if (!this.#run.paused) {
-        await this.#pause("error_breaker", `${breaker.failures} failed ticks in a row; last: ${message}`);
+        yield* this.#pause("error_breaker", `${breaker.failures} failed ticks in a row; last: ${message}`);
         return;
       }
     }
@@ -334,7 +335,7 @@ export class Engine {
     if (this.#run.paused || isOpen(breaker, max) || this.#config.risk.pull_quotes_on_error) {
       const why = this.#run.paused ? this.#pausedWhy() : `a tick failed, quotes pulled: ${message}`;
       const code = this.#run.paused ? this.#pausedCode() : "error";
-      await this.#desk.standAside(this.#run.paused ? this.#guards.pausedState : "standing_aside", why, code);
+      yield* this.#desk.standAside(this.#run.paused ? this.#guards.pausedState : "standing_aside", why, code);
     }
   }
 }

@@ -16,9 +16,12 @@ const NO_EVENTS: readonly FillEvent[] = [];
 const PLACED_KEPT = 1000;
 
 export class FillTracker {
-  readonly #placedMid = new Map<string, number>();
-  /** the remembered ids in placement order, a ring: forgetting the oldest is O(1) (no Map iteration) */
-  readonly #placedIds: string[] = [];
+  /**
+   * The last placements, a ring of ids and mids. A fill is nearly always of a recent order, so a scan back
+   * from the newest is short, and placing costs no Map insert and delete of a fresh id string.
+   */
+  readonly #placedIds: string[] = new Array(PLACED_KEPT).fill("");
+  readonly #placedMids = new Float64Array(PLACED_KEPT);
   #placedNext = 0;
 
   /** `lastTradeId`: the last fill already taken (the ledger's, after a restart) or null */
@@ -26,11 +29,19 @@ export class FillTracker {
 
   /** Remembers the mid when an order was placed, for its fills' spread capture. */
   placed(clientOrderId: string, mid: number): void {
-    const oldest = this.#placedIds[this.#placedNext];
-    if (oldest !== undefined) this.#placedMid.delete(oldest);
     this.#placedIds[this.#placedNext] = clientOrderId;
+    this.#placedMids[this.#placedNext] = mid;
     this.#placedNext = (this.#placedNext + 1) % PLACED_KEPT;
-    this.#placedMid.set(clientOrderId, mid);
+  }
+
+  /** The mid when this order was placed, if it is among the last placements. */
+  placedMid(clientOrderId: string): number | undefined {
+    for (let k = 1; k <= PLACED_KEPT; k++) {
+      const i = (this.#placedNext - k + PLACED_KEPT) % PLACED_KEPT;
+      if (this.#placedIds[i] === clientOrderId) return this.#placedMids[i];
+      if (this.#placedIds[i] === "") return undefined;
+    }
+    return undefined;
   }
 
   /**
@@ -43,7 +54,7 @@ export class FillTracker {
     for (const f of fills) {
       applyFill(portfolio, f);
       this.lastTradeId = f.tradeId;
-      const mid = this.#placedMid.get(f.clientOrderId);
+      const mid = this.placedMid(f.clientOrderId);
       const capture = mid === undefined ? null : (f.side === "buy" ? mid - f.price : f.price - mid) / mid * 10_000;
       events.push({
         type: "fill",

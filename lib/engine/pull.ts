@@ -5,6 +5,7 @@
 import { messageOf } from "../core/format.ts";
 import type { Order } from "../core/types.ts";
 import type { ExchangePort } from "../venues/port.ts";
+import { wait, type Work } from "./drive.ts";
 
 export interface PullResult {
   cancelled: number;
@@ -16,15 +17,15 @@ export interface PullResult {
   error: string | null;
 }
 
-export async function pullQuotes(
+export function* pullQuotes(
   venue: ExchangePort,
   prefix: string,
   lastKnown: readonly Order[],
-  cancel: (o: Order) => Promise<void>,
-): Promise<PullResult> {
+  cancel: (o: Order) => Work<void>,
+): Work<PullResult> {
   let open: Order[];
   try {
-    open = await venue.openOrders(prefix);
+    open = yield* wait(venue.openOrders(prefix));
   } catch (e) {
     return { cancelled: 0, resting: [...lastKnown], confirmed: false, error: messageOf(e) };
   }
@@ -32,7 +33,7 @@ export async function pullQuotes(
   let cancelled = 0, error: string | null = null;
   for (const o of open) {
     try {
-      await cancel(o);
+      yield* cancel(o);
       cancelled++;
     } catch (e) {
       resting.push(o);

@@ -4,6 +4,7 @@
  *
  * Sampling: equity (base × mid + quote) is sampled at every tick for the drawdown and the chart;
  * Sharpe uses hourly equity returns, annualised with √(24 × 365) (crypto trades every hour of the year).
+ * The PnL is split into spread, inventory, fees and funding (attribution.ts).
  */
 import { equityOf, type Portfolio } from "../core/accounting.ts";
 import { ManualClock } from "../engine/clock.ts";
@@ -15,8 +16,9 @@ import { PaperExchange } from "../venues/paper.ts";
 import { drawdownPct } from "../core/risk.ts";
 import { midOf } from "../core/steps.ts";
 import { ReplayFeed } from "../venues/replay-feed.ts";
+import { markoutBps, type PnlSplit, splitPnl, spreadOf } from "./attribution.ts";
 
-export interface BacktestSummary {
+export interface BacktestSummary extends PnlSplit {
   start: string;
   end: string;
   ticks: number;
@@ -26,6 +28,7 @@ export interface BacktestSummary {
   final_mid: number;
   initial_equity_quote: number;
   final_equity_quote: number;
+  /** = spread_pnl_quote + inventory_pnl_quote − fees_quote + funding_quote */
   pnl_quote: number;
   return_pct: number;
   hold_equity_quote: number;
@@ -36,10 +39,18 @@ export interface BacktestSummary {
   buys: number;
   sells: number;
   volume_quote: number;
-  fees_quote: number;
   realized_pnl_quote: number;
   unrealized_pnl_quote: number;
+  /** mean distance of the fills from the mid when their orders were placed, bps */
   spread_capture_bps_avg: number | null;
+  /** mean move of the mid against us 1 and 5 minutes after our fills, bps (positive: adverse) */
+  markout_1m_bps: number | null;
+  markout_5m_bps: number | null;
+  /** quotes not placed, by reason: one per side per tick (a tick standing aside counts two) */
+  skipped: Record<string, number>;
+  /** share of ticks with the inventory past target ± max_inventory_deviation (one side not quoted) */
+  inventory_limit_time_pct: number;
+  kill_switch_trips: { ts: string; drawdown_pct: number }[];
   final_base: number;
   final_quote: number;
 }
@@ -50,17 +61,22 @@ export interface ReportFill {
   price: number;
   amount: number;
   fee_quote: number;
+  /** the mid when it traded */
+  mid: number;
   trade_id: string;
   spread_capture_bps: number | null;
 }
 
-/** Every-tick series for the chart. */
+/** Every-tick series for the chart (cumulative PnL parts in quote). */
 export interface Series {
-  ts: number[];
-  mid: number[];
-  equity: number[];
-  hold: number[];
-  inventoryRatio: number[];
+  ts: Float64Array;
+  mid: Float64Array;
+  equity: Float64Array;
+  hold: Float64Array;
+  inventoryRatio: Float64Array;
+  spread: Float64Array;
+  inventoryPnl: Float64Array;
+  fees: Float64Array;
 }
 
 export interface BacktestReport {
@@ -73,6 +89,9 @@ export interface BacktestOptions {
   /** called now and then with the share done, 0..1 */
   onProgress?: (done: number) => void;
 }
+
+/** Skip reasons always in the report, zero or not (DESIGN §14); others appear when they happen. */
+const NAMED_SKIPS = ["min_notional", "inventory_limit", "funds", "stale_data", "volatility_cap", "kill_switch"];
 
 export async function runBacktest(
   config: Config,
@@ -87,43 +106,50 @@ export async function runBacktest(
     throw new Error(`backtest: ${candles.length} candles are not enough; the indicators alone need ${warmup}`);
   }
   const clock = new ManualClock(start);
-  const exchange = new PaperExchange(feed, clock, config);
+  // a fixed id prefix: the same data and config give the same report, byte for byte
+  const exchange = new PaperExchange(feed, clock, config, undefined, "bt-");
   const engine = new Engine({ config, exchange, clock });
   const fills: ReportFill[] = [];
+  const trips: BacktestSummary["kill_switch_trips"] = [];
+  let spreadSum = 0;
   engine.on((e) => {
     if (e.type === "fill") {
       const f: Fill = e.fill;
+      const mid = f.mid ?? f.price;
+      spreadSum += spreadOf({ ...f, mid });
       fills.push({
         ts: f.ts,
         side: f.side,
         price: f.price,
         amount: f.amount,
         fee_quote: f.feeQuote,
+        mid,
         trade_id: f.tradeId,
         spread_capture_bps: e.spreadCaptureBps,
       });
+    } else if (e.type === "kill_switch") {
+      trips.push({ ts: new Date(e.ts).toISOString(), drawdown_pct: e.drawdownPct });
     }
   });
   await engine.start();
   const portfolio = engine.portfolio as Portfolio;
   const { initial_base, initial_quote } = config.paper;
-  const midAt = (t: number) => {
-    return midOf(feed.topOfBook(t)!);
-  };
+  const midAt = (t: number) => midOf(feed.topOfBook(t)!);
   const initialMid = midAt(start);
   const initialEquity = initial_base * initialMid + initial_quote;
 
-  const series: Series = { ts: [], mid: [], equity: [], hold: [], inventoryRatio: [] };
-  const hourly: number[] = [];
-  let peak = initialEquity, maxDd = 0;
   const step = config.strategy.refresh_s * 1000;
   const total = Math.ceil((end - start) / step);
+  const series = newSeries(total);
+  const hourly: number[] = [];
+  let peak = initialEquity, maxDd = 0;
   const progressEvery = Math.max(1, Math.floor(total / 100));
+  const perp = config.market.type === "perp";
   let ticks = 0, lastMid = initialMid;
   for (let t = start; t < end; t += step) {
     clock.set(t);
-    await engine.tick();
-    ticks++;
+    const waiting = engine.tick(); // against the paper exchange a tick never waits: no promise, no await
+    if (waiting) await waiting;
     const m = engine.topOfBook!; // the top of book the engine saw this tick
     const mid = m.ts === t ? midOf(m) : midAt(t);
     lastMid = mid;
@@ -131,14 +157,16 @@ export async function runBacktest(
     peak = Math.max(peak, equity);
     maxDd = Math.max(maxDd, drawdownPct(equity, peak));
     if ((t - start) % 3_600_000 < step) hourly.push(equity);
-    series.ts.push(t);
-    series.mid.push(mid);
-    series.equity.push(equity);
-    series.hold.push(initial_base * mid + initial_quote);
     const baseValue = portfolio.base * mid;
-    series.inventoryRatio.push(
-      config.market.type === "perp" ? portfolio.base * mid : baseValue / (baseValue + portfolio.quote),
-    );
+    series.ts[ticks] = t;
+    series.mid[ticks] = mid;
+    series.equity[ticks] = equity;
+    series.hold[ticks] = initial_base * mid + initial_quote;
+    series.inventoryRatio[ticks] = perp ? baseValue : baseValue / (baseValue + portfolio.quote);
+    series.spread[ticks] = spreadSum;
+    series.fees[ticks] = portfolio.fees;
+    series.inventoryPnl[ticks] = equity - initialEquity - spreadSum + portfolio.fees - portfolio.funding;
+    ticks++;
     if (opts.onProgress && ticks % progressEvery === 0) opts.onProgress(ticks / total);
   }
   await engine.stop();
@@ -147,6 +175,11 @@ export async function runBacktest(
   const finalEquity = equityOf(portfolio, lastMid);
   const holdEquity = initial_base * lastMid + initial_quote;
   const captures = fills.map((f) => f.spread_capture_bps).filter((x): x is number => x !== null);
+  const pnl = finalEquity - initialEquity;
+  const skips = engine.skips;
+  const skipped: Record<string, number> = {};
+  for (const k of NAMED_SKIPS) skipped[k] = 0;
+  for (const k of Object.keys(skips.counts).sort()) skipped[k] = skips.counts[k];
   const summary: BacktestSummary = {
     start: new Date(start).toISOString(),
     end: new Date(end).toISOString(),
@@ -157,7 +190,7 @@ export async function runBacktest(
     final_mid: lastMid,
     initial_equity_quote: initialEquity,
     final_equity_quote: finalEquity,
-    pnl_quote: finalEquity - initialEquity,
+    pnl_quote: pnl,
     return_pct: (finalEquity / initialEquity - 1) * 100,
     hold_equity_quote: holdEquity,
     hold_return_pct: (holdEquity / initialEquity - 1) * 100,
@@ -167,14 +200,39 @@ export async function runBacktest(
     buys: portfolio.buys,
     sells: portfolio.sells,
     volume_quote: portfolio.volumeQuote,
-    fees_quote: portfolio.fees,
+    ...splitPnl(pnl, spreadSum, portfolio.fees, portfolio.funding),
     realized_pnl_quote: portfolio.realized,
     unrealized_pnl_quote: portfolio.base * (lastMid - portfolio.avgCost),
     spread_capture_bps_avg: captures.length ? captures.reduce((a, b) => a + b, 0) / captures.length : null,
+    markout_1m_bps: markoutBps(fills, midAt, 60_000, end),
+    markout_5m_bps: markoutBps(fills, midAt, 300_000, end),
+    skipped,
+    inventory_limit_time_pct: ticks ? skips.ticksAtInventoryLimit / ticks * 100 : 0,
+    kill_switch_trips: trips,
     final_base: portfolio.base,
     final_quote: portfolio.quote,
   };
-  return { summary, fills, series };
+  return { summary, fills, series: trimSeries(series, ticks) };
+}
+
+function newSeries(n: number): Series {
+  const a = () => new Float64Array(n);
+  return {
+    ts: a(),
+    mid: a(),
+    equity: a(),
+    hold: a(),
+    inventoryRatio: a(),
+    spread: a(),
+    inventoryPnl: a(),
+    fees: a(),
+  };
+}
+
+function trimSeries(s: Series, n: number): Series {
+  const out = {} as Series;
+  for (const k of Object.keys(s) as (keyof Series)[]) out[k] = s[k].subarray(0, n);
+  return out;
 }
 
 /** Annualised Sharpe of hourly equity returns (risk-free rate 0); null with fewer than 2 returns or no variance. */
@@ -186,26 +244,4 @@ export function sharpe(hourlyEquity: number[]): number | null {
   const variance = r.reduce((a, b) => a + (b - mean) ** 2, 0) / (r.length - 1);
   if (!(variance > 0)) return null;
   return mean / Math.sqrt(variance) * Math.sqrt(24 * 365);
-}
-
-/** The summary as an aligned two-column table. */
-export function summaryTable(s: BacktestSummary, quote: string): string {
-  const f = (x: number | null, d = 2) => (x === null ? "n/a" : x.toFixed(d));
-  const rows: [string, string][] = [
-    ["period", `${s.start.slice(0, 16)} → ${s.end.slice(0, 16)} (${s.ticks} ticks)`],
-    ["initial equity", `${f(s.initial_equity_quote)} ${quote} (${s.initial_base} base + ${s.initial_quote} ${quote})`],
-    ["final equity", `${f(s.final_equity_quote)} ${quote}`],
-    ["pnl", `${f(s.pnl_quote)} ${quote} (${f(s.return_pct, 3)} %)`],
-    ["hold benchmark", `${f(s.hold_equity_quote)} ${quote} (${f(s.hold_return_pct, 3)} %)`],
-    ["sharpe (hourly, annualised)", f(s.sharpe)],
-    ["max drawdown", `${f(s.max_drawdown_pct, 3)} %`],
-    ["fills", `${s.fills} (${s.buys} buys, ${s.sells} sells)`],
-    ["volume", `${f(s.volume_quote)} ${quote}`],
-    ["fees", `${f(s.fees_quote, 4)} ${quote}`],
-    ["realized / unrealized", `${f(s.realized_pnl_quote)} / ${f(s.unrealized_pnl_quote)} ${quote}`],
-    ["spread capture", `${f(s.spread_capture_bps_avg)} bps per fill`],
-    ["final balances", `${f(s.final_base, 8)} base, ${f(s.final_quote, 6)} ${quote}`],
-  ];
-  const w = Math.max(...rows.map(([k]) => k.length));
-  return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join("\n");
 }

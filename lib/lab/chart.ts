@@ -1,4 +1,7 @@
-/** A self-contained SVG chart of a backtest: price with fills, equity vs hold, inventory. */
+/**
+ * A self-contained SVG chart of a backtest: price with fills, equity vs hold, inventory, and where the PnL
+ * came from (cumulative spread, inventory and fees).
+ */
 import type { ReportFill, Series } from "./backtest.ts";
 
 const W = 1000, PANEL = 220, GAP = 36, LEFT = 70, RIGHT = 20, TOP = 56;
@@ -19,7 +22,7 @@ export function backtestSvg(series: Series, fills: ReportFill[], title: string):
   const t0 = series.ts[0] ?? 0, t1 = series.ts[series.ts.length - 1] ?? 1;
   const x = (t: number) => LEFT + (t - t0) / Math.max(1, t1 - t0) * (W - LEFT - RIGHT);
   const parts: string[] = [];
-  const panel = (k: number, label: string, lines: { values: number[]; color: string; name: string }[]) => {
+  const panel = (k: number, label: string, lines: { values: ArrayLike<number>; color: string; name: string }[]) => {
     const top = TOP + k * (PANEL + GAP);
     const all = lines.flatMap((l) => idx.map((i) => l.values[i])).filter(Number.isFinite);
     let lo = Math.min(...all), hi = Math.max(...all);
@@ -58,7 +61,13 @@ export function backtestSvg(series: Series, fills: ReportFill[], title: string):
   panel(2, "inventory (spot: base share of equity; perp: position value)", [
     { values: series.inventoryRatio, color: "#8250df", name: "inventory" },
   ]);
-  const h = TOP + 3 * (PANEL + GAP);
+  const minus = (a: ArrayLike<number>) => Float64Array.from(a, (v) => -v);
+  panel(3, "pnl split, cumulative (quote)", [
+    { values: series.spread, color: "#1a7f37", name: "spread captured" },
+    { values: series.inventoryPnl, color: "#8250df", name: "inventory (holding × Δmid)" },
+    { values: minus(series.fees), color: "#cf222e", name: "− fees" },
+  ]);
+  const h = TOP + 4 * (PANEL + GAP);
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${h}" viewBox="0 0 ${W} ${h}" font-family="sans-serif">`,
     `<rect width="100%" height="100%" fill="white"/>`,

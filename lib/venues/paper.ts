@@ -22,7 +22,8 @@ export interface PaperAccount {
 }
 
 export class PaperExchange implements ExchangePort {
-  readonly #orders = new Map<string, Order>();
+  /** open orders, oldest first: a handful at most, so a list beats a Map keyed by fresh id strings */
+  #orders: Order[] = [];
   readonly #fills: Fill[] = [];
   readonly #fillIndex = new Map<string, number>();
   readonly #idPrefix: string;
@@ -81,7 +82,7 @@ export class PaperExchange implements ExchangePort {
   openOrders(prefix: string): Order[] {
     this.#advance();
     const mine: Order[] = [];
-    for (const o of this.#orders.values()) if (o.clientOrderId.startsWith(prefix)) mine.push(o);
+    for (const o of this.#orders) if (o.clientOrderId.startsWith(prefix)) mine.push(o);
     return mine;
   }
 
@@ -98,7 +99,7 @@ export class PaperExchange implements ExchangePort {
     if (req.price * req.amount < minNotional) {
       return reject("invalid", `order value ${req.price * req.amount} is below the minimum notional ${minNotional}`);
     }
-    if (this.#orders.has(req.clientOrderId)) return reject("invalid", `duplicate client order id ${req.clientOrderId}`);
+    if (this.#find(req.clientOrderId) >= 0) return reject("invalid", `duplicate client order id ${req.clientOrderId}`);
     const top = this.feed.topOfBook(now);
     if (!top) return reject("invalid", "no market data");
     if (req.side === "buy" ? req.price >= top.bestAsk : req.price <= top.bestBid) {
@@ -123,16 +124,16 @@ export class PaperExchange implements ExchangePort {
       status: "open",
       ts: now,
     };
-    this.#orders.set(order.clientOrderId, order);
+    this.#orders.push(order);
     return { ...order };
   }
 
   cancel(order: Order): void {
     this.#advance(); // fills that happened before the cancel still count
-    const resting = this.#orders.get(order.clientOrderId);
-    if (resting) {
-      resting.status = "canceled";
-      this.#orders.delete(order.clientOrderId);
+    const i = this.#find(order.clientOrderId);
+    if (i >= 0) {
+      this.#orders[i].status = "canceled";
+      this.#orders.splice(i, 1);
     }
   }
 
@@ -150,10 +151,16 @@ export class PaperExchange implements ExchangePort {
     return this.#fills;
   }
 
+  #find(clientOrderId: string): number {
+    const orders = this.#orders;
+    for (let i = 0; i < orders.length; i++) if (orders[i].clientOrderId === clientOrderId) return i;
+    return -1;
+  }
+
   /** Funds not reserved by open orders (spot). */
   #free(): PaperAccount {
     let base = this.account.base, quote = this.account.quote;
-    for (const o of this.#orders.values()) {
+    for (const o of this.#orders) {
       const rest = o.amount - o.filled;
       if (o.side === "buy") quote -= o.price * rest * (1 + Math.max(0, this.#feeRate));
       else base -= rest;
@@ -165,12 +172,13 @@ export class PaperExchange implements ExchangePort {
   #advance(): number {
     const now = this.clock.now();
     if (now <= this.#processedTo) return now;
-    if (!this.#orders.size) {
+    if (!this.#orders.length) {
       this.#processedTo = now;
       return now;
     }
     const first = this.#fills.length;
-    for (const o of this.#orders.values()) {
+    let done = 0;
+    for (const o of this.#orders) {
       const from = Math.max(this.#processedTo, o.ts);
       const through = this.feed.volumeThrough(o.side, o.price, from, now, o.ts);
       if (through <= 0) continue;
@@ -198,10 +206,11 @@ export class PaperExchange implements ExchangePort {
       });
       if (o.filled >= o.amount) {
         o.status = "filled";
-        this.#orders.delete(o.clientOrderId);
+        done++;
       }
     }
     this.#processedTo = now;
+    if (done) this.#orders = this.#orders.filter((o) => o.status === "open");
     if (this.#fills.length > first) this.#number(first);
     return now;
   }

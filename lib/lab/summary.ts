@@ -1,0 +1,32 @@
+/** The backtest summary as the aligned two-column table the `backtest` command prints. */
+import type { BacktestSummary } from "./backtest.ts";
+
+export function summaryTable(s: BacktestSummary, quote: string): string {
+  const f = (x: number | null, d = 2) => (x === null ? "n/a" : x.toFixed(d));
+  const skipped = Object.entries(s.skipped).filter(([, n]) => n > 0).map(([k, n]) => `${k.replaceAll("_", " ")} ${n}`);
+  const trips = s.kill_switch_trips.map((t) => `${t.ts.slice(0, 16)} (drawdown ${f(t.drawdown_pct)} %)`);
+  const rows: [string, string][] = [
+    ["period", `${s.start.slice(0, 16)} → ${s.end.slice(0, 16)} (${s.ticks} ticks)`],
+    ["initial equity", `${f(s.initial_equity_quote)} ${quote} (${s.initial_base} base + ${s.initial_quote} ${quote})`],
+    ["final equity", `${f(s.final_equity_quote)} ${quote}`],
+    ["pnl", `${f(s.pnl_quote)} ${quote} (${f(s.return_pct, 3)} %)`],
+    [
+      "  = spread + inventory",
+      `${f(s.spread_pnl_quote)} + ${f(s.inventory_pnl_quote)} ${quote}`,
+    ],
+    ["  − fees + funding", `− ${f(s.fees_quote)} + ${f(s.funding_quote)} ${quote}`],
+    ["hold benchmark", `${f(s.hold_equity_quote)} ${quote} (${f(s.hold_return_pct, 3)} %)`],
+    ["sharpe (hourly, annualised)", f(s.sharpe)],
+    ["max drawdown", `${f(s.max_drawdown_pct, 3)} %`],
+    ["kill switch", trips.length ? `tripped ${trips.join(", ")}` : "not tripped"],
+    ["fills", `${s.fills} (${s.buys} buys, ${s.sells} sells)`],
+    ["volume", `${f(s.volume_quote)} ${quote}`],
+    ["spread capture", `${f(s.spread_capture_bps_avg)} bps per fill (from the mid at placement)`],
+    ["markout 1 min / 5 min", `${f(s.markout_1m_bps)} / ${f(s.markout_5m_bps)} bps against us`],
+    ["at the inventory limit", `${f(s.inventory_limit_time_pct, 1)} % of ticks`],
+    ["quotes skipped (side-ticks)", skipped.length ? skipped.join(", ") : "none"],
+    ["final balances", `${f(s.final_base, 8)} base, ${f(s.final_quote, 6)} ${quote}`],
+  ];
+  const w = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join("\n");
+}
