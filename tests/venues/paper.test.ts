@@ -161,7 +161,7 @@ describe("rejections", () => {
     expect(second.reason).toBe("insufficient_funds");
   });
 
-  test("prices off the tick and amounts off the lot are invalid", async () => {
+  test("prices off the tick and amounts off the lot are invalid", () => {
     const { ex } = setup(T0 + 5_000);
     const p = ex.place({ clientOrderId: "mmbot-o", side: "buy", price: 99.005, amount: 0.1 }) as OrderRejected;
     expect(p.reason).toBe("invalid");
