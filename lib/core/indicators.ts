@@ -1,5 +1,5 @@
-/** Indicators: trading-signals NATR, ATR, MACD and RSI, updated once per closed 1m candle. */
-import { ATR, EMA, MACD, NATR, RSI } from "trading-signals";
+/** Indicators: trading-signals ATR (and NATR from it), MACD and RSI, updated once per closed 1m candle. */
+import { ATR, EMA, MACD, RSI } from "trading-signals";
 import type { StrategyParams } from "./params.ts";
 import type { Candle } from "./types.ts";
 
@@ -35,16 +35,16 @@ export function requiredCandles(p: IndicatorParams): number {
 
 /** Incremental indicator set; feed it closed candles in order, read `snapshot()`. */
 export class Indicators {
-  readonly #natr: NATR;
   readonly #atr: ATR;
   readonly #macd: MACD | null;
   readonly #rsi: RSI | null;
   readonly #required: number;
   #count = 0;
   #lastTs: number | null = null;
+  #lastClose = NaN;
+  #snapshot: IndicatorSnapshot | null = null;
 
   constructor(params: IndicatorParams) {
-    this.#natr = new NATR(params.natr_period);
     this.#atr = new ATR(params.natr_period);
     this.#macd = params.profile === "natr_macd"
       ? new MACD(new EMA(params.macd_fast), new EMA(params.macd_slow), new EMA(params.macd_signal))
@@ -56,8 +56,9 @@ export class Indicators {
   /** Adds one closed candle; ignores a candle that is not newer than the last one. */
   add(candle: Candle): boolean {
     if (this.#lastTs !== null && candle.ts <= this.#lastTs) return false;
-    this.#natr.add(candle);
     this.#atr.add(candle);
+    this.#lastClose = candle.close;
+    this.#snapshot = null;
     this.#macd?.add(candle.close);
     this.#rsi?.add(candle.close);
     this.#count++;
@@ -70,16 +71,23 @@ export class Indicators {
     return this.#lastTs;
   }
 
+  /** The figures after the last candle (the same object until the next candle: read it, never change it). */
   snapshot(): IndicatorSnapshot {
+    return this.#snapshot ??= this.#figures();
+  }
+
+  #figures(): IndicatorSnapshot {
     const ready = this.#count >= this.#required;
     const macd = ready ? this.#macd?.getResult() ?? null : null;
+    const atr = ready ? this.#atr.getResult() : null;
     return {
       ready,
       count: this.#count,
       required: this.#required,
       lastCandleTs: this.#lastTs,
-      natr: ready ? this.#natr.getResult() : null,
-      atr: ready ? this.#atr.getResult() : null,
+      // NATR is ATR as a percent of the close (trading-signals' NATR computes exactly this, from its own ATR)
+      natr: atr === null || atr === undefined ? null : 100 * atr / this.#lastClose,
+      atr,
       macd: macd ? { macd: macd.macd, signal: macd.signal, histogram: macd.histogram } : null,
       rsi: ready ? this.#rsi?.getResult() ?? null : null,
     };

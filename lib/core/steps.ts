@@ -20,9 +20,11 @@ function decimalsOf(step: number): number {
 
 /** `steps × step` as the nearest double of the decimal value (200003 × 0.01 → 2000.03, not 2000.0300000000002). */
 function snap(steps: number, step: number): number {
-  const scale = 10 ** decimalsOf(step);
-  return Math.round(steps * step * scale) / scale;
+  if (step !== lastStep) (lastStep = step), (lastScale = 10 ** decimalsOf(step));
+  return Math.round(steps * step * lastScale) / lastScale;
 }
+// the step rounded last and its scale: most calls in a row use the same tick or lot
+let lastStep = NaN, lastScale = 1;
 
 // A tiny tolerance so that 2000.03 / 0.01 = 200002.99999999997 still counts as 200003 steps.
 const STEP_EPSILON = 1e-9;

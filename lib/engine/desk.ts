@@ -49,7 +49,7 @@ export class OrderDesk {
    */
   *apply(decision: Extract<QuoteDecision, { action: "quote" }>, toleranceBps: number, mid: number): Work<void> {
     const { venue, run, clock } = this.#c;
-    const plan = planOrders(yield* wait(venue.openOrders(this.#c.prefix())), decision, toleranceBps);
+    const plan = planOrders((yield venue.openOrders(this.#c.prefix())) as Order[], decision, toleranceBps); // as wait()
     for (const o of plan.cancel) yield* this.cancel(o);
     const skipped: string[] = [];
     const { skips } = run;
@@ -65,7 +65,9 @@ export class OrderDesk {
       const clientOrderId = this.nextClientOrderId();
       let placed: Order | OrderRejected;
       try {
-        placed = yield* wait(venue.place({ clientOrderId, side: q.side, price: q.price, amount: q.amount }));
+        placed = (yield venue.place({ clientOrderId, side: q.side, price: q.price, amount: q.amount })) as
+          | Order
+          | OrderRejected;
       } catch (e) {
         // no answer (a timeout): the order may rest anyway; it counts as ours until the venue says otherwise
         resting.push({ ...q, clientOrderId, venueOrderId: "", filled: 0, status: "open", ts: clock.now() });

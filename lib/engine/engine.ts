@@ -12,7 +12,7 @@ import type { EngineEvent, PauseSource } from "../core/events.ts";
 import { computeQuotes, type QuoteDecision } from "../core/quoting.ts";
 import type { GateResult } from "../core/risk.ts";
 import { midOf } from "../core/steps.ts";
-import type { Candle, Clock, MarketRules, TopOfBook } from "../core/types.ts";
+import type { Candle, Clock, Fill, Inventory, MarketRules, TopOfBook } from "../core/types.ts";
 import type { Config } from "../config/schema.ts";
 import { type ExchangePort, KeyRefused } from "../venues/port.ts";
 import { CandleHistory } from "./candles.ts";
@@ -161,10 +161,11 @@ export class Engine {
     const cfg = this.#config;
     try {
       if (this.#recording.failing && this.#recording.flush()) this.#emit({ type: "ledger_recovered", ts: now });
+      // (yield x) as T: a venue answer, as wait() but without a generator per call on the hottest path
       yield* this.#collectFills();
-      const top = yield* wait(this.#ex.topOfBook());
+      const top = (yield this.#ex.topOfBook()) as TopOfBook;
       yield this.#candles.update(this.#ex, now);
-      const inv = yield* wait(this.#ex.balances());
+      const inv = (yield this.#ex.balances()) as Inventory;
       this.#run.topOfBook = top;
       this.#run.inventory = inv;
       if (this.#run.breaker.failures) {
@@ -313,7 +314,7 @@ export class Engine {
   }
 
   *#collectFills(): Work<void> {
-    const fills = yield* wait(this.#ex.fillsSince(this.#fills.lastTradeId));
+    const fills = (yield this.#ex.fillsSince(this.#fills.lastTradeId)) as Fill[];
     const { market, strategy } = this.#config;
     for (const e of this.#fills.take(fills, this.#run.portfolio!, market.type, strategy)) this.#emit(e);
   }
