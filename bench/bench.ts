@@ -1,99 +1,137 @@
 /**
- * `deno task bench`: backtest throughput, per-tick latency, time to first quote and idle RSS
- * (DESIGN §11). Prints one line per figure with its target.
+ * `deno task bench`: every figure of DESIGN §11 with its target, on Deno and on Bun side by side.
+ *
+ *   deno task bench [--paper-minutes N]   (N: how long to watch the paper run's memory; default 10)
+ *
+ * In-process figures come from bench/core.ts run under each runtime; whole-process figures from the real
+ * commands (`mod.ts backtest`, the default paper run), their peak memory from /proc (Linux).
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
-import { runBacktest } from "../lib/lab/backtest.ts";
-import { ManualClock } from "../lib/engine/clock.ts";
-import { buildConfig } from "../lib/config/validate.ts";
-import { Engine } from "../lib/engine/engine.ts";
-import { CANDLE_MS } from "../lib/core/types.ts";
-import { requiredCandles } from "../lib/core/indicators.ts";
-import { PaperExchange } from "../lib/venues/paper.ts";
-import { loadCandleFile, ReplayFeed } from "../lib/venues/replay-feed.ts";
+import { join } from "node:path";
 
-const MONTH = "../shared/data/binance_spot_ETHUSDT_1m_20240726_20240825.csv";
-const config = buildConfig({});
-const line = (name: string, value: string, target: string) =>
-  console.log(`${name.padEnd(34)} ${value.padStart(14)}   (target ${target})`);
-
-console.log(
-  `mmbot bench on ${os.cpus().length} × ${os.cpus()[0]?.model ?? "?"}, ${
-    Deno.version ? `Deno ${Deno.version.deno}` : ""
-  }`,
-);
-
-// 1. backtest throughput: 30 days of 1m candles, 15 s ticks
-{
-  let t = performance.now();
-  const candles = loadCandleFile(MONTH);
-  const parseMs = performance.now() - t;
-  await runBacktest(config, candles.slice(0, 5000)); // warm the JIT
-  t = performance.now();
-  const { summary } = await runBacktest(config, candles);
-  const ms = performance.now() - t;
-  line("30-day backtest", `${(ms / 1000).toFixed(3)} s`, "≤ 1 s");
-  console.log(
-    `  ${summary.ticks} ticks, ${summary.fills} fills, ${(summary.ticks / ms * 1000).toFixed(0)} ticks/s; CSV parse ${
-      parseMs.toFixed(0)
-    } ms`,
-  );
+const MONTH_35D = new URL("../../shared/data/binance_spot_ETHUSDT_1m_20240501_20240604.csv", import.meta.url).pathname;
+const argv = Deno.args;
+const paperMinutes = Number(argv[argv.indexOf("--paper-minutes") + 1] || 10);
+if (argv.includes("--paper-minutes") && !(paperMinutes >= 2)) {
+  console.error("bench: --paper-minutes needs a number of minutes ≥ 2");
+  Deno.exit(2);
 }
 
-// 2. per-tick latency of the whole engine cycle against the paper exchange
-{
-  const candles = loadCandleFile(MONTH).slice(0, 20_000);
-  const feed = new ReplayFeed(candles, config.market.tick_size);
-  const start = candles[0].ts + requiredCandles(config.strategy) * CANDLE_MS;
-  const clock = new ManualClock(start);
-  const engine = new Engine({ config, exchange: new PaperExchange(feed, clock, config), clock });
-  await engine.start();
-  const samples: number[] = [];
-  for (let i = 0; i < 60_000; i++) {
-    clock.advance(15_000);
-    const t = performance.now();
-    await engine.tick();
-    if (i > 2000) samples.push(performance.now() - t);
-  }
-  samples.sort((a, b) => a - b);
-  const q = (p: number) => samples[Math.floor(p * (samples.length - 1))] * 1000;
-  line("tick compute p50", `${q(0.5).toFixed(1)} µs`, "—");
-  line("tick compute p99", `${q(0.99).toFixed(1)} µs`, "≤ 100 µs");
-}
+type Runtime = "deno" | "bun";
+const RUNTIMES: Runtime[] = ["deno", "bun"];
+const command = (rt: Runtime, script: string, args: string[]) =>
+  rt === "deno" ? [Deno.execPath(), ["run", "-P", script, ...args]] as const : ["bun", [script, ...args]] as const;
+const hasBun = await new Promise<boolean>((resolve) => {
+  const p = spawn("bun", ["--version"], { stdio: "ignore" });
+  p.on("error", () => resolve(false));
+  p.on("exit", (code) => resolve(code === 0));
+});
 
-// 3. and 4. a real bot process: time to first quote, then idle RSS
-{
-  const t = performance.now();
-  const ledger = `${Deno.makeTempDirSync()}/bench.sqlite`;
-  const child = spawn(Deno.execPath(), [
-    "run",
-    "-P",
-    "mod.ts",
-    "--set",
-    "http.port=0",
-    "--set",
-    `storage.path=${ledger}`,
-  ], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no quote within 30 s:\n${out}`)), 30_000);
-    child.stdout!.on("data", (d) => {
-      out += d;
-      if (out.includes("| bid ")) {
-        clearTimeout(timer);
-        resolve();
-      }
+/** Runs a command to its end; wall time, peak RSS (VmHWM, polled) and stdout. */
+function run(cmd: string, args: string[]): Promise<{ wallMs: number; peakMb: number; out: string; code: number }> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "", peakKb = 0;
+    child.stdout!.on("data", (d) => (out += d));
+    child.stderr!.on("data", () => {});
+    const poll = setInterval(() => (peakKb = Math.max(peakKb, procKb(child.pid!, "VmHWM"))), 5);
+    child.on("exit", (code) => {
+      clearInterval(poll);
+      resolve({ wallMs: performance.now() - t0, peakMb: peakKb / 1024, out, code: code ?? -1 });
     });
   });
-  line("time to first quote", `${((performance.now() - t) / 1000).toFixed(3)} s`, "≤ 2 s");
-  await new Promise((r) => setTimeout(r, 5000)); // idle between ticks
-  const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
-  line("idle RSS (Deno)", `${(rssKb / 1024).toFixed(0)} MB`, "≤ 150 MB");
+}
+
+function procKb(pid: number, field: "VmHWM" | "VmRSS"): number {
+  try {
+    return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+  } catch {
+    return 0; // exited between two polls
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A bot process: time to the first quote line, then its RSS at each minute mark. */
+async function paperRun(rt: Runtime, minutes: number): Promise<{ firstQuoteMs: number; rssMb: number[] }> {
+  const dir = mkdtempSync(join(os.tmpdir(), "mmbot-bench-"));
+  const args = ["--set", "http.port=0", "--set", `storage.path=${dir}/bench.sqlite`, "--set", "feed.speed=600"];
+  const [cmd, cmdArgs] = command(rt, "mod.ts", args);
+  const t0 = performance.now();
+  const child = spawn(cmd, [...cmdArgs], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", () => {});
+  while (!out.includes("| bid ")) {
+    if (performance.now() - t0 > 30_000 || child.exitCode !== null) throw new Error(`${rt}: no quote in 30 s:\n${out}`);
+    await sleep(5);
+  }
+  const firstQuoteMs = performance.now() - t0;
+  const rssMb: number[] = [];
+  for (let m = 1; m <= minutes; m++) {
+    await sleep(t0 + m * 60_000 - performance.now());
+    rssMb.push(procKb(child.pid!, "VmRSS") / 1024);
+  }
   child.kill("SIGTERM");
   await new Promise((r) => child.on("exit", r));
+  return { firstQuoteMs, rssMb };
+}
+
+const rows: [string, string, Partial<Record<Runtime, string>>][] = [];
+const cpu = os.cpus();
+console.log(`mmbot bench: ${cpu.length} × ${cpu[0]?.model ?? "?"}, Deno ${Deno.version.deno}${hasBun ? ", Bun" : ""}`);
+const runtimes = RUNTIMES.filter((rt) => rt === "deno" || hasBun);
+
+for (const rt of runtimes) {
+  // 1. the backtest core and the tick, in-process
+  const [cmd, args] = command(rt, "bench/core.ts", []);
+  const core = JSON.parse((await run(cmd, [...args])).out);
+  const put = (name: string, target: string, value: string) => {
+    let row = rows.find((r) => r[0] === name);
+    if (!row) rows.push(row = [name, target, {}]);
+    row[2][rt] = value;
+  };
+  put("backtest core: 30 days, 15 s ticks", "≤ 0.2 s", `${(core.backtestMs / 1000).toFixed(3)} s`);
+  put("  ticks per second", "≥ 1 M", `${(core.ticks / core.backtestMs / 1000).toFixed(2)} M`);
+  put("tick compute p50", "—", `${core.tickP50Us.toFixed(1)} µs`);
+  put("tick compute p99", "≤ 50 µs", `${core.tickP99Us.toFixed(1)} µs`);
+
+  // 2. the backtest command, whole process, on a 35-day CSV (median of 5)
+  if (existsSync(MONTH_35D)) {
+    const [bc, ba] = command(rt, "mod.ts", ["backtest", "--data", MONTH_35D]);
+    const runs = [];
+    for (let i = 0; i < 5; i++) runs.push(await run(bc, [...ba]));
+    put("backtest command, 35-day CSV (wall)", "≤ 0.6 s", `${(median(runs.map((r) => r.wallMs)) / 1000).toFixed(2)} s`);
+    put("  peak RSS", "≤ 150 MB", `${median(runs.map((r) => r.peakMb)).toFixed(0)} MB`);
+  }
+}
+
+// 3. the default paper run: first quote, then memory over the minutes (both runtimes at once: one core each)
+const paper = await Promise.all(runtimes.map((rt) => paperRun(rt, paperMinutes)));
+runtimes.forEach((rt, i) => {
+  const { firstQuoteMs, rssMb } = paper[i];
+  const put = (name: string, target: string, value: string) => {
+    let row = rows.find((r) => r[0] === name);
+    if (!row) rows.push(row = [name, target, {}]);
+    row[2][rt] = value;
+  };
+  put("time to first quote (paper run)", "≤ 1 s", `${(firstQuoteMs / 1000).toFixed(2)} s`);
+  put("paper run RSS at minute 1 (speed 600)", "≤ 100 MB", `${rssMb[0].toFixed(0)} MB`);
+  put(
+    `  growth minute 1 → ${paperMinutes}`,
+    "≤ +10 MB",
+    `${rssMb.at(-1)! - rssMb[0] >= 0 ? "+" : ""}${(rssMb.at(-1)! - rssMb[0]).toFixed(0)} MB`,
+  );
+});
+
+const w = Math.max(...rows.map((r) => r[0].length));
+console.log(`${"figure".padEnd(w)}  ${"target".padEnd(9)}  ${"Deno".padStart(10)}  ${"Bun".padStart(10)}`);
+for (const [name, target, v] of rows) {
+  console.log(
+    `${name.padEnd(w)}  ${target.padEnd(9)}  ${(v.deno ?? "—").padStart(10)}  ${(v.bun ?? "—").padStart(10)}`,
+  );
 }

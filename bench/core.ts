@@ -1,0 +1,50 @@
+/**
+ * In-process figures of DESIGN §11, run under whichever runtime started it (bench.ts starts it under Deno and
+ * under Bun) and printed as one JSON line: the backtest core (30 days of 1m candles at 15 s ticks, median of 5
+ * after a warm-up) and the compute time of one engine tick against the paper exchange (p50, p99).
+ */
+import { runBacktest } from "../lib/lab/backtest.ts";
+import { ManualClock } from "../lib/engine/clock.ts";
+import { buildConfig } from "../lib/config/validate.ts";
+import { Engine } from "../lib/engine/engine.ts";
+import { CANDLE_MS } from "../lib/core/types.ts";
+import { requiredCandles } from "../lib/core/indicators.ts";
+import { PaperExchange } from "../lib/venues/paper.ts";
+import { loadCandleFile, ReplayFeed } from "../lib/venues/replay-feed.ts";
+
+export const MONTH = new URL("../../shared/data/binance_spot_ETHUSDT_1m_20240726_20240825.csv", import.meta.url)
+  .pathname;
+const config = buildConfig({});
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const candles = loadCandleFile(MONTH);
+await runBacktest(config, candles.slice(0, 5000)); // warm the JIT
+const runs: number[] = [];
+let ticks = 0, fills = 0;
+for (let i = 0; i < 5; i++) {
+  const t = performance.now();
+  const { summary } = await runBacktest(config, candles);
+  runs.push(performance.now() - t);
+  ticks = summary.ticks, fills = summary.fills;
+}
+const backtestMs = median(runs);
+
+// per-tick compute of the whole engine cycle (never killed, so every tick quotes)
+const quoting = buildConfig({ sets: ["risk.max_drawdown_pct=99"] });
+const part = candles.slice(0, 20_000);
+const feed = new ReplayFeed(part, quoting.market.tick_size);
+const clock = new ManualClock(part[0].ts + requiredCandles(quoting.strategy) * CANDLE_MS);
+const engine = new Engine({ config: quoting, exchange: new PaperExchange(feed, clock, quoting), clock });
+await engine.start();
+const samples: number[] = [];
+for (let i = 0; i < 60_000; i++) {
+  clock.advance(15_000);
+  const t = performance.now();
+  const waiting = engine.tick();
+  if (waiting) await waiting;
+  if (i > 2000) samples.push(performance.now() - t);
+}
+samples.sort((a, b) => a - b);
+const q = (p: number) => samples[Math.floor(p * (samples.length - 1))] * 1000;
+
+console.log(JSON.stringify({ backtestMs, ticks, fills, tickP50Us: q(0.5), tickP99Us: q(0.99) }));
