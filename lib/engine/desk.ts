@@ -49,8 +49,15 @@ export class OrderDesk {
    */
   *apply(decision: Extract<QuoteDecision, { action: "quote" }>, toleranceBps: number, mid: number): Work<void> {
     const { venue, run, clock } = this.#c;
-    const plan = planOrders((yield venue.openOrders(this.#c.prefix())) as Order[], decision, toleranceBps); // as wait()
-    for (const o of plan.cancel) yield* this.cancel(o);
+    // a value is used as it is, only a promise is yielded (the paper exchange answers without a resume)
+    let open = venue.openOrders(this.#c.prefix());
+    if (open instanceof Promise) open = (yield open) as Order[];
+    const plan = planOrders(open, decision, toleranceBps);
+    for (const o of plan.cancel) {
+      const cancelling = venue.cancel(o);
+      if (cancelling instanceof Promise) yield cancelling;
+      this.#cancelled(o);
+    }
     const skipped: string[] = [];
     const { skips } = run;
     if (decision.skipped.bid) skips.add(decision.skipped.bid.reason, 1), skipped.push(decision.skipped.bid.detail);
@@ -65,9 +72,8 @@ export class OrderDesk {
       const clientOrderId = this.nextClientOrderId();
       let placed: Order | OrderRejected;
       try {
-        placed = (yield venue.place({ clientOrderId, side: q.side, price: q.price, amount: q.amount })) as
-          | Order
-          | OrderRejected;
+        const answer = venue.place({ clientOrderId, side: q.side, price: q.price, amount: q.amount });
+        placed = answer instanceof Promise ? (yield answer) as Order | OrderRejected : answer;
       } catch (e) {
         // no answer (a timeout): the order may rest anyway; it counts as ours until the venue says otherwise
         resting.push({ ...q, clientOrderId, venueOrderId: "", filled: 0, status: "open", ts: clock.now() });
@@ -96,6 +102,10 @@ export class OrderDesk {
 
   *cancel(o: Order): Work<void> {
     yield this.#c.venue.cancel(o);
+    this.#cancelled(o);
+  }
+
+  #cancelled(o: Order): void {
     this.#c.emit({ type: "order_cancelled", ts: this.#c.clock.now(), order: o });
   }
 
@@ -114,12 +124,20 @@ export class OrderDesk {
   }
 
   /** Not quoting: make sure nothing of ours rests (retried every tick while something does). */
-  *standAside(state: EngineState, reason: string, code: string): Work<void> {
+  standAside(state: EngineState, reason: string, code: string): Work<void> | null {
     const run = this.#c.run;
     run.skips.add(code, 2);
     // nothing of ours can rest: the last listing was empty and nothing was placed since (a placement
     // without an answer is in `resting`), so there is nothing to ask the venue
-    if (!run.openOrders.length && !run.resting.length && run.restingConfirmed) return this.settle(state, reason);
+    if (!run.openOrders.length && !run.resting.length && run.restingConfirmed) {
+      this.settle(state, reason);
+      return null;
+    }
+    return this.#pullAside(state, reason);
+  }
+
+  *#pullAside(state: EngineState, reason: string): Work<void> {
+    const run = this.#c.run;
     const before = run.resting.length;
     const r = yield* this.pull();
     this.settle(state, reason);

@@ -137,7 +137,7 @@ export class Engine {
     this.#run.inventory = inv;
     const mid = midOf(top);
     const p = this.#run.portfolio = this.#opts.portfolio ?? openPortfolio(inv.position ?? inv.base, inv.quote, mid);
-    if (this.#opts.lastTradeId !== undefined) yield* this.#collectFills();
+    if (this.#opts.lastTradeId !== undefined) this.#takeFills(yield* wait(ex.fillsSince(this.#fills.lastTradeId)));
     else this.#fills.lastTradeId = (yield* wait(ex.fillsSince(null))).at(-1)?.tradeId ?? null;
     this.#run.initialEquity = this.#opts.initialEquity ?? equityOf(p, mid);
     // the drawdown budget survives restarts: a crash loop does not reset the peak
@@ -161,11 +161,17 @@ export class Engine {
     const cfg = this.#config;
     try {
       if (this.#recording.failing && this.#recording.flush()) this.#emit({ type: "ledger_recovered", ts: now });
-      // (yield x) as T: a venue answer, as wait() but without a generator per call on the hottest path
-      yield* this.#collectFills();
-      const top = (yield this.#ex.topOfBook()) as TopOfBook;
-      yield this.#candles.update(this.#ex, now);
-      const inv = (yield this.#ex.balances()) as Inventory;
+      // The hottest path yields only a promise: a value (the paper exchange's answer) is used as it is, so a
+      // backtest tick runs through without resuming the generator once.
+      let fills = this.#ex.fillsSince(this.#fills.lastTradeId);
+      if (fills instanceof Promise) fills = (yield fills) as Fill[];
+      this.#takeFills(fills);
+      let top = this.#ex.topOfBook();
+      if (top instanceof Promise) top = (yield top) as TopOfBook;
+      const candles = this.#candles.update(this.#ex, now);
+      if (candles) yield candles;
+      let inv = this.#ex.balances();
+      if (inv instanceof Promise) inv = (yield inv) as Inventory;
       this.#run.topOfBook = top;
       this.#run.inventory = inv;
       if (this.#run.breaker.failures) {
@@ -201,7 +207,8 @@ export class Engine {
       this.#run.decision = decision;
       if (decision?.action !== "quote") {
         const [state, why, code] = this.#asideFor(gate, decision, ind.ready);
-        yield* this.#desk.standAside(state, why, code);
+        const pulling = this.#desk.standAside(state, why, code);
+        if (pulling) yield* pulling;
         return;
       }
       this.#emitIf(this.#edges.inventoryLimit(now, decision.inventoryLimit, decision.figures.inventoryRatio));
@@ -295,17 +302,11 @@ export class Engine {
 
   /** Why this tick stands aside: a pause, a ledger that cannot record, the risk gate, or the strategy. */
   #asideFor(gate: GateResult, decision: QuoteDecision | null, ready: boolean): [EngineState, string, string] {
-    if (this.#run.paused) return [this.#guards.pausedState, this.#pausedWhy(), this.#pausedCode()];
+    if (this.#run.paused) return [this.#guards.pausedState, this.#pausedWhy(), this.#guards.pausedCode];
     if (this.#recording.failing) return ["standing_aside", this.#pausedWhy(), "ledger"];
     if (!gate.ok) return ["standing_aside", gate.detail, gate.reason];
     const aside = decision as Extract<QuoteDecision, { action: "stand_aside" }>;
     return [ready ? "standing_aside" : "warming_up", aside.reason, aside.code];
-  }
-
-  /** A pause as a skip reason: the kill switch, the error breaker or the operator. */
-  #pausedCode(): string {
-    const state = this.#guards.pausedState;
-    return state === "killed" ? "kill_switch" : state;
   }
 
   #pausedWhy(): string {
@@ -313,8 +314,7 @@ export class Engine {
     return `the ledger cannot record (${this.#recording.error}); not quoting until it can`;
   }
 
-  *#collectFills(): Work<void> {
-    const fills = (yield this.#ex.fillsSince(this.#fills.lastTradeId)) as Fill[];
+  #takeFills(fills: readonly Fill[]): void {
     const { market, strategy } = this.#config;
     for (const e of this.#fills.take(fills, this.#run.portfolio!, market.type, strategy)) this.#emit(e);
   }
@@ -335,8 +335,9 @@ export class Engine {
     // the venue may be the thing that is failing: try anyway, and again next tick
     if (this.#run.paused || isOpen(breaker, max) || this.#config.risk.pull_quotes_on_error) {
       const why = this.#run.paused ? this.#pausedWhy() : `a tick failed, quotes pulled: ${message}`;
-      const code = this.#run.paused ? this.#pausedCode() : "error";
-      yield* this.#desk.standAside(this.#run.paused ? this.#guards.pausedState : "standing_aside", why, code);
+      const code = this.#run.paused ? this.#guards.pausedCode : "error";
+      const pulling = this.#desk.standAside(this.#run.paused ? this.#guards.pausedState : "standing_aside", why, code);
+      if (pulling) yield* pulling;
     }
   }
 }

@@ -23,6 +23,11 @@ export class Guards {
     run.killSwitch = store.killSwitch;
   }
 
+  /** The pause as a skip reason: the kill switch, the error breaker or the operator's pause. */
+  get pausedCode(): string {
+    return this.pausedState === "killed" ? "kill_switch" : this.pausedState;
+  }
+
   /** Paused by `source`, with the guard's `detail` (the drawdown, the last error). */
   pauseNow(source: PauseSource, detail?: string): void {
     const reason = source === "cli"
