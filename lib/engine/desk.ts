@@ -40,8 +40,12 @@ export class OrderDesk {
   }
 
   nextClientOrderId(): string {
-    return this.#c.prefix() + this.#runId + "-" + ++this.#seq;
+    const prefix = this.#c.prefix();
+    if (prefix !== this.#idPrefix) (this.#idPrefix = prefix), (this.#idBase = `${prefix}${this.#runId}-`);
+    return this.#idBase + ++this.#seq;
   }
+  #idPrefix = "";
+  #idBase = "";
 
   /**
    * Applies a decision: cancel what the plan drops, keep what is close enough, place the rest —

@@ -20,7 +20,8 @@ export interface AttributedFill {
 }
 
 /** Spread captured by one fill against the mid of its moment, quote. */
-export const spreadOf = (f: AttributedFill) => (f.side === "buy" ? f.mid - f.price : f.price - f.mid) * f.amount;
+export const spreadOf = (side: Side, price: number, amount: number, mid: number) =>
+  (side === "buy" ? mid - price : price - mid) * amount;
 
 export interface PnlSplit {
   spread_pnl_quote: number;

@@ -116,7 +116,7 @@ export async function runBacktest(
     if (e.type === "fill") {
       const f: Fill = e.fill;
       const mid = f.mid ?? f.price;
-      spreadSum += spreadOf({ ...f, mid });
+      spreadSum += spreadOf(f.side, f.price, f.amount, mid);
       fills.push({
         ts: f.ts,
         side: f.side,

@@ -24,11 +24,16 @@ export class ReplayFeed implements MarketFeed {
   }
 
   topOfBook(now: number): TopOfBook | null {
+    // asked several times a tick (the engine, a placement's post-only check): the same moment, the same book
+    if (now === this.#lastNow) return this.#lastTop;
     const p = this.series.priceAt(now);
-    if (!p) return null;
-    const bestBid = floorToStep(p.price, this.tickSize);
-    return { ts: p.asOf, bestBid, bestAsk: floorToStep(bestBid + this.tickSize * 1.5, this.tickSize) };
+    const bestBid = p ? floorToStep(p.price, this.tickSize) : 0;
+    const top = p ? { ts: p.asOf, bestBid, bestAsk: floorToStep(bestBid + this.tickSize * 1.5, this.tickSize) } : null;
+    this.#lastNow = now;
+    return this.#lastTop = top;
   }
+  #lastNow = NaN;
+  #lastTop: TopOfBook | null = null;
 
   closedCandles(now: number, sinceTs: number | null, limit: number): Candle[] {
     return this.series.closedBefore(now, sinceTs, limit);
