@@ -23,6 +23,8 @@ export type GateResult =
 /** How far equity is below its peak, percent; written as (peak − equity) / peak so that 900 of 1000 is exactly 10. */
 export const drawdownPct = (equity: number, peak: number) => (peak > 0 ? (peak - equity) / peak * 100 : 0);
 
+const OPEN: GateResult = Object.freeze({ ok: true });
+
 export function riskGate(s: RiskState, risk: RiskLimits): GateResult {
   if (s.paused) return { ok: false, reason: "paused", detail: "paused by the user" };
   const dd = drawdownPct(s.equity, s.peakEquity);
@@ -48,5 +50,5 @@ export function riskGate(s: RiskState, risk: RiskLimits): GateResult {
       detail: `NATR ${s.natr.toFixed(3)} % is above ${risk.max_natr_pct} %`,
     };
   }
-  return { ok: true };
+  return OPEN;
 }

@@ -16,6 +16,9 @@ import { type ExchangePort, OrderRejected } from "./port.ts";
 import { floorToStep } from "../core/steps.ts";
 import type { MarketFeed } from "./feed.ts";
 
+/** Most ticks there is nothing new: one shared, frozen empty answer instead of a new array each time. */
+const NO_FILLS = Object.freeze([]) as unknown as Fill[];
+
 export interface PaperAccount {
   base: number;
   quote: number;
@@ -118,14 +121,17 @@ export class PaperExchange implements ExchangePort {
       }
     }
     const order: Order = {
-      ...req,
+      clientOrderId: req.clientOrderId,
       venueOrderId: `${this.#idPrefix}o${++this.#venueSeq}`,
+      side: req.side,
+      price: req.price,
+      amount: req.amount,
       filled: 0,
       status: "open",
       ts: now,
     };
     this.#orders.push(order);
-    return { ...order };
+    return { ...order }; // the caller's copy: fills change ours
   }
 
   cancel(order: Order): void {
@@ -140,7 +146,7 @@ export class PaperExchange implements ExchangePort {
   fillsSince(afterTradeId: string | null): Fill[] {
     this.#advance();
     const n = this.#fills.length;
-    if (n === 0 || (afterTradeId !== null && afterTradeId === this.#fills[n - 1].tradeId)) return [];
+    if (n === 0 || (afterTradeId !== null && afterTradeId === this.#fills[n - 1].tradeId)) return NO_FILLS;
     // an id this exchange never issued (another run's): everything it has is new
     const after = afterTradeId === null ? -1 : this.#fillIndex.get(afterTradeId) ?? -1;
     return this.#fills.slice(after + 1);
