@@ -16,6 +16,8 @@ import { type ExchangePort, OrderRejected } from "./port.ts";
 import { floorToStep } from "../core/steps.ts";
 import type { MarketFeed } from "./feed.ts";
 
+const reject = (reason: OrderRejected["reason"], message: string) => new OrderRejected(reason, message);
+
 /** Most ticks there is nothing new: one shared, frozen empty answer instead of a new array each time. */
 const NO_FILLS = Object.freeze([]) as unknown as Fill[];
 
@@ -91,7 +93,6 @@ export class PaperExchange implements ExchangePort {
 
   place(req: PlaceOrder): Order | OrderRejected {
     const now = this.#advance();
-    const reject = (reason: OrderRejected["reason"], message: string) => new OrderRejected(reason, message);
     const { tickSize, lotSize, minNotional } = this.#rules;
     if (!(req.price > 0) || Math.abs(floorToStep(req.price, tickSize) - req.price) > tickSize * 1e-6) {
       return reject("invalid", `price ${req.price} is not a positive multiple of the tick ${tickSize}`);
