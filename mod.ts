@@ -23,6 +23,7 @@ import { EXIT_ORDERS_LEFT, leftoverReport, type Shutdown, shutdown, within } fro
 import { runLoop } from "./lib/engine/loop.ts";
 import { Telegram } from "./lib/control/telegram.ts";
 import { loadCandleFile } from "./lib/venues/replay-feed.ts";
+import { loadFundingFile } from "./lib/venues/funding-file.ts";
 
 /** Error texts pass through this before they are printed: secrets and signed URLs never reach the console. */
 let scrub: (text: string) => string = scrubUrls;
@@ -224,8 +225,13 @@ function control(config: Config, command: "pause" | "resume"): void {
 
 async function backtest(config: Config, cli: CliOptions): Promise<void> {
   const candles = loadCandleFile(cli.data!);
+  if (cli.funding && config.market.type !== "perp") {
+    throw new ConfigError([`--funding ${cli.funding}: funding applies to perpetuals; set market.type=perp`]);
+  }
+  const fundingRates = cli.funding ? loadFundingFile(cli.funding) : undefined;
   const tty = process.stdout.isTTY;
   const report = await runBacktest(config, candles, {
+    fundingRates,
     onProgress: tty
       ? (done) =>
         process.stdout.write(`\r[${"#".repeat(Math.round(done * 40)).padEnd(40)}] ${(done * 100).toFixed(0)} %`)

@@ -71,7 +71,7 @@ export function replaySource(config: Config): Source {
         );
       }
       const clock = new ScaledClock(start, config.feed.speed);
-      const balances = { base: portfolio.base, quote: portfolio.quote };
+      const balances = { base: portfolio.base, quote: portfolio.quote, entry: portfolio.avgCost };
       return {
         exchange: new PaperExchange(feed, clock, config, balances),
         clock,
@@ -105,9 +105,7 @@ export async function venueSource(config: Config, secrets: Secrets, notes: strin
       ? "demo trading (Binance's futures testnet)"
       : "testnet";
     notes.push(
-      `${m.exchange} ${m.symbol}: ${where}, REST ${endpoint}${
-        config.feed.websocket ? " (order book over websocket)" : ""
-      }; tick ${rules.tickSize}, lot ${rules.lotSize}, min notional ${rules.minNotional} from the exchange`,
+      `${m.exchange} ${m.symbol}: ${where}, REST ${endpoint}; tick ${rules.tickSize}, lot ${rules.lotSize}, min notional ${rules.minNotional} from the exchange`,
     );
     let feed: LiveFeed | null = null;
     if (!trading) {
@@ -132,7 +130,11 @@ export async function venueSource(config: Config, secrets: Secrets, notes: strin
           market: { ...m, tick_size: rules.tickSize, lot_size: rules.lotSize, min_notional: rules.minNotional },
         };
         const exchange = feed
-          ? new PaperExchange(feed, systemClock, paperConfig, { base: portfolio.base, quote: portfolio.quote })
+          ? new PaperExchange(feed, systemClock, paperConfig, {
+            base: portfolio.base,
+            quote: portfolio.quote,
+            entry: portfolio.avgCost,
+          })
           : venue;
         // live: fills after the last one recorded (or after the venue's history when the account was opened)
         const watermark = ledger.lastTradeId(account.id) ?? ledger.getState(`trades_after:${account.id}`);

@@ -3,6 +3,7 @@
  * want resting, plus every intermediate figure for status screens. DESIGN §4, term by term.
  */
 import type { IndicatorSnapshot } from "./indicators.ts";
+import { addingSide, liquidationDistancePct } from "./margin.ts";
 import type { StrategyParams } from "./params.ts";
 import { ceilToStep, clamp, floorToStep, midOf } from "./steps.ts";
 import {
@@ -82,6 +83,8 @@ export interface QuoteInput {
   inventory: Inventory;
   marketType: MarketType;
   params: StrategyParams;
+  /** perp: stop adding to the position while the mid is within this % of `inventory.liquidationPrice` (0: off) */
+  liquidationGuardPct?: number;
 }
 
 const standAside = (reason: string): QuoteDecision => ({ action: "stand_aside", reason, figures: null });
@@ -163,7 +166,7 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
   const rawAsk = Math.max(reference * (1 + askSpread), top.bestAsk, mid * (1 + minSpread));
   const bidPrice = floorToStep(rawBid, rules.tickSize);
   const askPrice = ceilToStep(rawAsk, rules.tickSize);
-  const amount = floorToStep(p.order_amount, rules.lotSize);
+  const amountAt = (price: number) => orderAmount(p, price, rules);
 
   const skipped: { bid?: Skip; ask?: Skip } = {};
   const deviation = ratio - p.target_base_ratio;
@@ -189,10 +192,19 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
     };
   }
 
+  const guard = liquidationGuard(input, mid);
+  if (guard) skipped[guard.side === "buy" ? "bid" : "ask"] ??= guard.skip;
+
   const skip = (reason: SkipReason, detail: string): Skip => ({ reason, detail });
   const sideCheck = (side: Side, price: number): Skip | undefined => {
-    if (!(amount > 0)) return skip("lot_size", `order amount ${p.order_amount} is below the lot size ${rules.lotSize}`);
     if (!(price > 0)) return skip("bad_price", `price ${price} is not positive`);
+    const amount = amountAt(price);
+    if (!(amount > 0)) {
+      const size = p.order_value_quote
+        ? `order value ${p.order_value_quote} at ${price}`
+        : `order amount ${p.order_amount}`;
+      return skip("lot_size", `${size} is below the lot size ${rules.lotSize}`);
+    }
     const notional = price * amount;
     if (notional < rules.minNotional) {
       return skip(
@@ -224,8 +236,8 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
   if (skipped.bid === undefined) delete skipped.bid;
   if (skipped.ask === undefined) delete skipped.ask;
 
-  const bid = skipped.bid ? null : { side: "buy" as const, price: bidPrice, amount };
-  const ask = skipped.ask ? null : { side: "sell" as const, price: askPrice, amount };
+  const bid = skipped.bid ? null : { side: "buy" as const, price: bidPrice, amount: amountAt(bidPrice) };
+  const ask = skipped.ask ? null : { side: "sell" as const, price: askPrice, amount: amountAt(askPrice) };
   return {
     action: "quote",
     bid,
@@ -246,6 +258,37 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
       reference,
       bidDistanceBps: bid ? (mid - bid.price) / mid * 10_000 : null,
       askDistanceBps: ask ? (ask.price - mid) / mid * 10_000 : null,
+    },
+  };
+}
+
+/**
+ * The size of one quote at `price`, on the lot grid: `order_amount`, or `order_value_quote / price` rounded down —
+ * and up instead when rounding down would fall below the venue's minimum notional that the value itself meets.
+ */
+export function orderAmount(p: StrategyParams, price: number, rules: MarketRules): number {
+  const value = p.order_value_quote ?? 0;
+  if (!(value > 0)) return floorToStep(p.order_amount, rules.lotSize);
+  if (!(price > 0)) return 0;
+  const down = floorToStep(value / price, rules.lotSize);
+  if (down * price >= rules.minNotional || value < rules.minNotional) return down;
+  return ceilToStep(value / price, rules.lotSize);
+}
+
+/** The liquidation guard (perp): the side that adds to the position, while the mid is too near liquidation. */
+function liquidationGuard(input: QuoteInput, mid: number): { side: Side; skip: Skip } | null {
+  const pct = input.liquidationGuardPct ?? 0;
+  const liq = input.inventory.liquidationPrice ?? null;
+  const side = addingSide(input.inventory.position ?? 0);
+  const distance = liquidationDistancePct(mid, liq);
+  if (input.marketType !== "perp" || !(pct > 0) || side === null || distance === null || distance >= pct) return null;
+  return {
+    side,
+    skip: {
+      reason: "liquidation_guard",
+      detail: `mid ${mid} is ${distance.toFixed(2)} % from the liquidation price ${
+        liq!.toFixed(2)
+      } (guard ${pct} %): not adding to the ${side === "buy" ? "long" : "short"}`,
     },
   };
 }

@@ -43,6 +43,8 @@ export interface Inventory {
   position?: number;
   /** perp only: the venue's average entry price of the position */
   entryPrice?: number | null;
+  /** perp only: the price at which the position is liquidated (the venue's, or computed in paper); null: none */
+  liquidationPrice?: number | null;
 }
 
 /** A price and size we want resting on one side. */

@@ -12,7 +12,7 @@ import type { EngineEvent, PauseSource } from "../core/events.ts";
 import { computeQuotes } from "../core/quoting.ts";
 import { riskGate } from "../core/risk.ts";
 import { midOf } from "../core/steps.ts";
-import type { Candle, Clock, MarketRules, TopOfBook } from "../core/types.ts";
+import type { Candle, Clock, Fill, MarketRules, TopOfBook } from "../core/types.ts";
 import type { Config } from "../config/schema.ts";
 import { type ExchangePort, KeyRefused } from "../venues/port.ts";
 import { CandleHistory } from "./candles.ts";
@@ -20,6 +20,7 @@ import { memoryStore } from "./control.ts";
 import { Edges } from "./edges.ts";
 import { EventBus, type Listener } from "./events.ts";
 import { FillTracker } from "./fills.ts";
+import { FundingBook } from "./funding.ts";
 import type { PullResult } from "./pull.ts";
 import { OrderDesk } from "./desk.ts";
 import { Guards } from "./guards.ts";
@@ -44,6 +45,7 @@ export class Engine {
   readonly #edges = new Edges();
   readonly #candles: CandleHistory;
   readonly #run: RunState;
+  readonly #funding: FundingBook | null;
   #config: Config;
   #rules: MarketRules | null = null;
   #stopping = false;
@@ -69,6 +71,7 @@ export class Engine {
       placed: (id, mid) => this.#fills.placed(id, mid),
     });
     this.#fills = new FillTracker(opts.lastTradeId ?? null);
+    this.#funding = opts.funding && opts.config.market.type === "perp" ? new FundingBook(opts.funding) : null;
   }
 
   get paused(): boolean {
@@ -149,9 +152,11 @@ export class Engine {
     const cfg = this.#config;
     try {
       if (this.#recording.failing && this.#recording.flush()) this.#emit({ type: "ledger_recovered", ts: now });
-      await this.#collectFills();
+      const fills = await this.#collectFills();
       const top = await this.#ex.topOfBook();
       await this.#candles.update(this.#ex);
+      const funding = await this.#funding?.settle(now, this.#run.portfolio!, fills, this.#candles.recent());
+      if (funding) { for (const e of funding) this.#emit(e); }
       const inv = await this.#ex.balances();
       this.#run.topOfBook = top;
       this.#run.inventory = inv;
@@ -204,6 +209,7 @@ export class Engine {
         inventory: inv,
         marketType: cfg.market.type,
         params: cfg.strategy,
+        liquidationGuardPct: cfg.risk.liquidation_guard_pct,
       });
       this.#run.decision = decision;
       if (decision.action === "stand_aside") {
@@ -211,6 +217,7 @@ export class Engine {
         return;
       }
       this.#emitIf(this.#edges.inventoryLimit(now, decision.inventoryLimit, decision.figures.inventoryRatio));
+      this.#emitIf(this.#edges.liquidationGuard(now, decision));
       await this.#desk.apply(decision, cfg.strategy.refresh_tolerance_bps, mid);
     } catch (e) {
       await this.#onError(now, e);
@@ -303,10 +310,11 @@ export class Engine {
     return `the ledger cannot record (${this.#recording.error}); not quoting until it can`;
   }
 
-  async #collectFills(): Promise<void> {
+  async #collectFills(): Promise<readonly Fill[]> {
     const fills = await this.#ex.fillsSince(this.#fills.lastTradeId);
     const { market, strategy } = this.#config;
     for (const e of this.#fills.take(fills, this.#run.portfolio!, market.type, strategy)) this.#emit(e);
+    return fills;
   }
 
   async #onError(ts: number, e: unknown): Promise<void> {

@@ -15,6 +15,8 @@ import { PaperExchange } from "../venues/paper.ts";
 import { drawdownPct } from "../core/risk.ts";
 import { midOf } from "../core/steps.ts";
 import { ReplayFeed } from "../venues/replay-feed.ts";
+import { rateTable } from "../core/funding.ts";
+import type { FundingRate } from "../venues/funding-file.ts";
 
 export interface BacktestSummary {
   start: string;
@@ -42,6 +44,8 @@ export interface BacktestSummary {
   spread_capture_bps_avg: number | null;
   final_base: number;
   final_quote: number;
+  /** perp: funding received (+) or paid (−), Σ −position × open × rate at each funding time (DESIGN §13) */
+  funding_quote: number;
 }
 
 export interface ReportFill {
@@ -72,6 +76,8 @@ export interface BacktestReport {
 export interface BacktestOptions {
   /** called now and then with the share done, 0..1 */
   onProgress?: (done: number) => void;
+  /** perp: funding rates by funding time (`--funding CSV`); absent, `paper.funding_rate_8h` at every funding time */
+  fundingRates?: readonly FundingRate[];
 }
 
 export async function runBacktest(
@@ -88,7 +94,8 @@ export async function runBacktest(
   }
   const clock = new ManualClock(start);
   const exchange = new PaperExchange(feed, clock, config);
-  const engine = new Engine({ config, exchange, clock });
+  const rateAt = opts.fundingRates ? rateTable(opts.fundingRates) : () => config.paper.funding_rate_8h;
+  const engine = new Engine({ config, exchange, clock, funding: { source: { kind: "rates", rateAt }, afterTs: null } });
   const fills: ReportFill[] = [];
   engine.on((e) => {
     if (e.type === "fill") {
@@ -173,6 +180,7 @@ export async function runBacktest(
     spread_capture_bps_avg: captures.length ? captures.reduce((a, b) => a + b, 0) / captures.length : null,
     final_base: portfolio.base,
     final_quote: portfolio.quote,
+    funding_quote: portfolio.funding,
   };
   return { summary, fills, series };
 }
@@ -202,6 +210,7 @@ export function summaryTable(s: BacktestSummary, quote: string): string {
     ["fills", `${s.fills} (${s.buys} buys, ${s.sells} sells)`],
     ["volume", `${f(s.volume_quote)} ${quote}`],
     ["fees", `${f(s.fees_quote, 4)} ${quote}`],
+    ["funding", `${f(s.funding_quote, 4)} ${quote}`],
     ["realized / unrealized", `${f(s.realized_pnl_quote)} / ${f(s.unrealized_pnl_quote)} ${quote}`],
     ["spread capture", `${f(s.spread_capture_bps_avg)} bps per fill`],
     ["final balances", `${f(s.final_base, 8)} base, ${f(s.final_quote, 6)} ${quote}`],

@@ -7,6 +7,7 @@ import { DatabaseSync } from "node:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { applyFill, openPortfolio, type PnlSummary, type Portfolio, summarize } from "../core/accounting.ts";
+import { bookFunding, type FundingPayment, fundingRows, insertFunding, lastFundingTs } from "./funding.ts";
 
 export type { PnlSummary };
 import type { Fill, Order } from "../core/types.ts";
@@ -268,12 +269,22 @@ export class Ledger {
     return row ? String(row.trade_id) : null;
   }
 
+  // ---- funding (perpetuals): lib/storage/funding.ts --------------------------------------------
+
+  /** Records a funding payment once; false when its id is already in the ledger for this account. */
+  recordFunding = (accountId: number, p: FundingPayment): boolean => insertFunding(this.db, accountId, p);
+  /** Funding payments of an account, oldest first. */
+  funding = (accountId: number): FundingPayment[] => fundingRows(this.db, accountId);
+  /** The funding time of the account's last payment (the watermark after a restart), null when none. */
+  lastFundingTs = (accountId: number): number | null => lastFundingTs(this.db, accountId);
+
   // ---- queries (the same accounting as the backtest) -----------------------------------------
 
-  /** The account's portfolio rebuilt from its fills: balances, average cost, realized PnL, fees, volume. */
+  /** The account's portfolio rebuilt from its fills and funding: balances, average cost, realized PnL, fees, volume. */
   portfolio(account: Account): Portfolio {
     const b = openPortfolio(account.initial_base, account.initial_quote, account.initial_mid);
     for (const f of this.fills(account.id)) applyFill(b, f);
+    bookFunding(b, this.funding(account.id));
     return b;
   }
 

@@ -47,5 +47,16 @@ export const MIGRATIONS: string[] = [
   // 2: spread capture per fill, and fills by time
   `ALTER TABLE fills ADD COLUMN spread_capture_bps REAL;
    CREATE INDEX fills_by_account_ts ON fills (account_id, ts);`,
+  // 3: perp funding payments, one row each (the venue's income id, or funding-<ts> when computed)
+  `CREATE TABLE funding (
+     id TEXT NOT NULL,
+     account_id INTEGER NOT NULL REFERENCES accounts (id),
+     ts INTEGER NOT NULL,
+     amount_quote REAL NOT NULL,
+     rate REAL,
+     price REAL,
+     position_base REAL,
+     PRIMARY KEY (account_id, id)
+   );`,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -44,8 +44,6 @@ export class CcxtExchange implements ExchangePort {
   /** client ids whose placement timed out: looked up before anything else is placed */
   readonly #unknown = new Set<string>();
   #marketsLoaded = false;
-  #wsTop: TopOfBook | null = null;
-  #watching = false;
   /** when the book is current as of: the venue's timestamp, else the first sighting of its update id */
   readonly #bookClock = new BookClock();
   /** the countdown last sent to the venue, seconds (null: unknown, a previous run may have armed it) */
@@ -65,7 +63,6 @@ export class CcxtExchange implements ExchangePort {
     this.#symbol = config.market.symbol;
     this.#perp = config.market.type === "perp";
     this.#prefix = config.market.client_order_prefix;
-    if (config.feed.websocket) this.#watchBook();
     if (venue.id === "binanceusdm") this.armDeadMan = (s) => this.#countdownCancelAll(s);
   }
 
@@ -133,30 +130,10 @@ export class CcxtExchange implements ExchangePort {
     };
   }
 
+  /** The order book over REST, once per tick (no websocket: see README, "From paper to live"). */
   async topOfBook(): Promise<TopOfBook> {
-    if (this.#watching) {
-      if (!this.#wsTop) throw new Error("no order book from the websocket yet");
-      return this.#wsTop;
-    }
     const ob = await this.#call("fetchOrderBook", () => this.venue.fetchOrderBook(this.#symbol, 5));
     return topOfBookFrom(ob, this.#bookClock.asOf(ob, this.now()));
-  }
-
-  /** Keeps the top of book from watchOrderBook; a dropped socket lets it age, and the risk gate stands aside. */
-  #watchBook(): void {
-    this.#watching = true;
-    const v = this.venue as Exchange & { watchOrderBook: (s: string, l?: number) => Promise<CcxtBook> };
-    type CcxtBook = { bids: unknown[][]; asks: unknown[][]; timestamp?: number; nonce?: number };
-    (async () => {
-      while (this.#watching) {
-        try {
-          const ob = await v.watchOrderBook(this.#symbol, 5);
-          this.#wsTop = topOfBookFrom(ob, this.#bookClock.asOf(ob, this.now()));
-        } catch {
-          await this.sleep(1000); // ccxt reconnects on the next watch call
-        }
-      }
-    })();
   }
 
   async closedCandles(sinceTs: number | null, limit: number): Promise<Candle[]> {
@@ -333,7 +310,6 @@ export class CcxtExchange implements ExchangePort {
   }
 
   async close(): Promise<void> {
-    this.#watching = false;
     await (this.venue as Exchange & { close?: () => Promise<void> }).close?.();
   }
 }

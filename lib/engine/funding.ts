@@ -1,0 +1,126 @@
+/**
+ * Funding for perpetuals (DESIGN §13), booked by the engine once a tick:
+ * - `rates` (paper on replayed or live data, backtest): at each funding time the position is noted as it was at
+ *   that moment (fills collected this tick that happened after it are taken back out), and once the 1m candle
+ *   starting at the funding time has closed, `−position × candle open × rate` is credited to quote;
+ * - `payments` (live): the venue's own funding payments, each booked once (its id), shortly after each funding
+ *   time and once at start for those missed while the bot was down.
+ */
+import { applyFunding, type Portfolio } from "../core/accounting.ts";
+import type { EngineEvent } from "../core/events.ts";
+import { computedFunding, FUNDING_INTERVAL_MS, type FundingPayment, fundingTimesBetween } from "../core/funding.ts";
+import type { Candle, Fill } from "../core/types.ts";
+
+type FundingEvent = Extract<EngineEvent, { type: "funding" }>;
+
+export type FundingSource =
+  /** the rate at a funding time (null: unknown, no payment) */
+  | { kind: "rates"; rateAt(ts: number): number | null | Promise<number | null> }
+  /** the venue's payments after `afterTs` (ms), oldest first */
+  | { kind: "payments"; since(afterTs: number | null): Promise<FundingPayment[]> };
+
+export interface FundingOptions {
+  source: FundingSource;
+  /** the last funding time already booked (the ledger's), null: none — funding starts with the first tick */
+  afterTs: number | null;
+}
+
+/** A pending funding time waits this long for its candle (a gap in the data) before it is given up and counted. */
+const CANDLE_WAIT_MS = 10 * 60_000;
+/** live: how long after a funding time the venue is asked for its payment, and how often */
+const PAYMENT_WINDOW_MS = 15 * 60_000;
+const PAYMENT_POLL_MS = 60_000;
+
+const NONE: readonly FundingEvent[] = [];
+
+/** A funding time passed, with the position at that moment, waiting for its candle. */
+type Pending = { ts: number; positionBase: number };
+
+export class FundingBook {
+  readonly #source: FundingSource;
+  #afterTs: number | null;
+  #pending: Pending[] = [];
+  readonly #booked = new Set<string>();
+  #lastPollMs = -Infinity;
+  #polledOnce = false;
+  /** funding times given up: no candle, or no rate */
+  missed = 0;
+
+  constructor(opts: FundingOptions) {
+    this.#source = opts.source;
+    this.#afterTs = opts.afterTs;
+  }
+
+  /** Books what is due at `now` into `portfolio`; returns one event per payment. Throws only what the venue throws. */
+  async settle(
+    now: number,
+    portfolio: Portfolio,
+    batch: readonly Fill[],
+    candles: readonly Candle[],
+  ): Promise<readonly FundingEvent[]> {
+    if (this.#source.kind === "payments") return await this.#payments(now, portfolio);
+    if (this.#afterTs === null) this.#afterTs = now; // no funding before the first tick
+    // most ticks cross no funding time: one division, no allocation
+    if (Math.floor(now / FUNDING_INTERVAL_MS) > Math.floor(this.#afterTs / FUNDING_INTERVAL_MS)) {
+      for (const ts of fundingTimesBetween(this.#afterTs, now)) {
+        let positionBase = portfolio.base;
+        for (const f of batch) if (f.ts > ts) positionBase -= f.side === "buy" ? f.amount : -f.amount;
+        this.#pending.push({ ts, positionBase });
+      }
+    }
+    this.#afterTs = now;
+    if (!this.#pending.length) return NONE;
+    const events: FundingEvent[] = [];
+    const waiting: Pending[] = [];
+    for (const p of this.#pending) {
+      const candle = findCandle(candles, p.ts);
+      if (!candle) {
+        if (now - p.ts > CANDLE_WAIT_MS) this.missed++;
+        else waiting.push(p);
+        continue;
+      }
+      if (p.positionBase === 0) continue; // flat: nothing to pay or receive
+      const rate = await this.#source.rateAt(p.ts);
+      if (rate === null) {
+        this.missed++;
+        continue;
+      }
+      events.push(this.#book(portfolio, computedFunding(p.ts, p.positionBase, candle.open, rate)));
+    }
+    this.#pending = waiting;
+    return events;
+  }
+
+  async #payments(now: number, portfolio: Portfolio): Promise<readonly FundingEvent[]> {
+    if (this.#source.kind !== "payments") return NONE;
+    const sinceFunding = now % FUNDING_INTERVAL_MS;
+    const due = !this.#polledOnce || (sinceFunding <= PAYMENT_WINDOW_MS && now - this.#lastPollMs >= PAYMENT_POLL_MS);
+    if (!due) return NONE;
+    this.#lastPollMs = now;
+    const payments = await this.#source.since(this.#afterTs);
+    this.#polledOnce = true;
+    const events: FundingEvent[] = [];
+    for (const p of payments) {
+      if (this.#booked.has(p.id)) continue;
+      events.push(this.#book(portfolio, p));
+      this.#afterTs = Math.max(this.#afterTs ?? 0, p.ts);
+    }
+    return events;
+  }
+
+  #book(portfolio: Portfolio, payment: FundingPayment): FundingEvent {
+    applyFunding(portfolio, payment.amountQuote);
+    this.#booked.add(payment.id);
+    if (this.#booked.size > 1000) this.#booked.delete(this.#booked.values().next().value!);
+    return { type: "funding", ts: payment.ts, payment };
+  }
+}
+
+/** The candle opening at `ts`, searched from the newest (funding is booked a minute or two after its time). */
+function findCandle(candles: readonly Candle[], ts: number): Candle | undefined {
+  for (let i = candles.length - 1; i >= 0; i--) {
+    if (candles[i].ts === ts) return candles[i];
+    if (candles[i].ts < ts) return undefined;
+  }
+  return undefined;
+}
