@@ -147,6 +147,7 @@ export async function openBot(base: Config, opts: OpenOptions): Promise<RunningB
       }),
       scrub,
       lastTradeId: connected.lastTradeId,
+      funding: connected.funding,
       portfolio,
       initialEquity: account.initial_base * account.initial_mid + account.initial_quote,
     });

@@ -43,6 +43,8 @@ export interface Connected {
   endTs?: number;
   /** before each tick: fresh public data for paper mode on a live feed */
   refresh?: () => Promise<void>;
+  /** perp: where funding comes from (DESIGN §13) */
+  funding?: EngineOptions["funding"];
 }
 
 /** `mode: paper` on replayed candles: offline, a scaled clock starting after the indicators' warm-up. */
@@ -78,6 +80,7 @@ export function replaySource(config: Config): Source {
         replay: true,
         lastTradeId: null, // a fresh paper exchange: every fill it reports is new
         endTs: feed.series.endTs,
+        funding: { source: { kind: "rates", rateAt: () => config.paper.funding_rate_8h }, afterTs: null },
       };
     },
     close: () => Promise.resolve(),
@@ -107,6 +110,7 @@ export async function venueSource(config: Config, secrets: Secrets, notes: strin
     notes.push(
       `${m.exchange} ${m.symbol}: ${where}, REST ${endpoint}; tick ${rules.tickSize}, lot ${rules.lotSize}, min notional ${rules.minNotional} from the exchange`,
     );
+    if (trading && m.type === "perp") notes.push(await venue.configurePerp(m.leverage, m.margin_mode));
     let feed: LiveFeed | null = null;
     if (!trading) {
       feed = new LiveFeed(venue, Math.max(requiredCandles(config.strategy), 120) + 1);
@@ -116,6 +120,18 @@ export async function venueSource(config: Config, secrets: Secrets, notes: strin
       kind: trading ? `live:${m.exchange}${m.sandbox ? ":sandbox" : ""}` : `paper:live:${m.exchange}`,
       async initialBalances() {
         const inv = trading ? await venue.balances() : null;
+        if (inv?.position && inv.entryPrice) {
+          // a perp position held at start: its average cost continues from the venue's entry price, and the cash
+          // is the wallet less what the position cost (cash-style, lib/core/accounting.ts)
+          const wallet = inv.quote - (inv.unrealizedQuote ?? 0);
+          return {
+            base: inv.position,
+            quote: wallet - inv.position * inv.entryPrice,
+            mid: inv.entryPrice,
+            note:
+              ` (the exchange's position now, average cost from its entry price ${inv.entryPrice}; wallet ${wallet})`,
+          };
+        }
         return {
           base: inv ? inv.position ?? inv.base : config.paper.initial_base,
           quote: inv ? inv.quote : config.paper.initial_quote,
@@ -139,10 +155,18 @@ export async function venueSource(config: Config, secrets: Secrets, notes: strin
         // live: fills after the last one recorded (or after the venue's history when the account was opened)
         const watermark = ledger.lastTradeId(account.id) ?? ledger.getState(`trades_after:${account.id}`);
         const f = feed;
+        const funding: Connected["funding"] = trading
+          ? {
+            source: { kind: "payments", since: (after) => venue.fundingSince(after) },
+            // a new account books the payments made after it was opened
+            afterTs: ledger.lastFundingTs(account.id) ?? account.created_ts,
+          }
+          : { source: { kind: "rates", rateAt: (ts) => venue.fundingRateAt(ts) }, afterTs: null };
         return {
           exchange,
           clock: systemClock,
           replay: false,
+          funding,
           lastTradeId: !trading ? null : watermark === null ? undefined : watermark || null,
           // a failed refresh leaves the book ageing: the risk gate stands aside once it is stale
           refresh: f

@@ -45,6 +45,8 @@ export interface Inventory {
   entryPrice?: number | null;
   /** perp only: the price at which the position is liquidated (the venue's, or computed in paper); null: none */
   liquidationPrice?: number | null;
+  /** perp only, live: the venue's unrealized PnL of the position (already in `quote`, Binance's margin balance) */
+  unrealizedQuote?: number;
 }
 
 /** A price and size we want resting on one side. */

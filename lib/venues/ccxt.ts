@@ -22,6 +22,9 @@ import {
 import { type Ccxt, createVenue, loadCcxt, type VenueOptions } from "./ccxt-venue.ts";
 import type { Config } from "../config/schema.ts";
 import { ConfigError } from "../config/validate.ts";
+import type { FundingPayment } from "../core/funding.ts";
+import type { MarginMode } from "../core/margin.ts";
+import { configurePerp, fundingPayments, fundingRateAt, type PerpContext } from "./ccxt-perp.ts";
 import { type ExchangePort, KeyRefused, OrderRejected } from "./port.ts";
 import {
   type Candle,
@@ -155,11 +158,43 @@ export class CcxtExchange implements ExchangePort {
     const positions = await this.#call("fetchPositions", () => this.venue.fetchPositions([this.#symbol]));
     const p = positions.find((x) => x.symbol === this.#symbol);
     const size = Number(p?.contracts ?? 0) * Number(m.contractSize ?? 1);
+    const liquidation = Number(p?.liquidationPrice ?? 0);
     return {
       base: 0,
+      // Binance's total is the margin balance: the wallet plus the position's unrealized PnL
       quote: Number(total[m.settle ?? m.quote] ?? 0),
       position: p?.side === "short" ? -size : size,
-      entryPrice: p?.entryPrice ?? null,
+      entryPrice: Number(p?.entryPrice) > 0 ? Number(p!.entryPrice) : null,
+      unrealizedQuote: Number(p?.unrealizedPnl ?? 0) || 0,
+      liquidationPrice: size !== 0 && liquidation > 0 ? liquidation : null,
+    };
+  }
+
+  /** Perp: sets the margin mode and the leverage on the venue; a refusal is a ConfigError (ccxt-perp.ts). */
+  async configurePerp(leverage: number, marginMode: MarginMode): Promise<string> {
+    await this.#markets();
+    return await configurePerp(this.#perpContext(), leverage, marginMode);
+  }
+
+  /** Live perp: the venue's funding payments after `afterTs`, oldest first. */
+  async fundingSince(afterTs: number | null): Promise<FundingPayment[]> {
+    await this.#markets();
+    return await fundingPayments(this.#perpContext(), afterTs);
+  }
+
+  /** Paper on live data: the venue's funding rate at funding time `ts` (null: none for that time). */
+  async fundingRateAt(ts: number): Promise<number | null> {
+    await this.#markets();
+    return await fundingRateAt(this.#perpContext(), ts);
+  }
+
+  #perpContext(): PerpContext {
+    return {
+      venue: this.venue,
+      ccxt: this.#ccxt,
+      symbol: this.#symbol,
+      call: (what, fn) => this.#call(what, fn),
+      denied: (what, e) => this.#throwIfDenied(what, e),
     };
   }
 

@@ -1,0 +1,194 @@
+/**
+ * USDT-M perpetuals end to end against the fake futures venue (ccxt's real binanceusdm): leverage and margin
+ * mode set at start, a refusal, fills and the position with the venue's entry price, the average cost of a
+ * position held at start, the venue's funding payments booked once, the venue's liquidation price and the guard.
+ */
+import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openBot, type RunningBot } from "../../lib/app/open.ts";
+import { ConfigError } from "../../lib/config/validate.ts";
+import type { EngineEvent } from "../../lib/core/events.ts";
+import { CcxtExchange } from "../../lib/venues/ccxt.ts";
+import { FakeBinance, KEYS, PERP } from "../fakes/binance.ts";
+import { config } from "../fixtures.ts";
+
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function perpFake(): FakeBinance {
+  const fake = new FakeBinance("perp").start();
+  cleanups.push(() => fake.stop());
+  return fake;
+}
+
+function perpConfig(fake: FakeBinance, dir: string, ...sets: string[]) {
+  return config(
+    "mode=live",
+    "feed.source=live",
+    `market.rest_url=${fake.url}`,
+    "strategy.profile=fixed",
+    `storage.path=${join(dir, "ledger.sqlite")}`,
+    ...PERP,
+    ...sets,
+  );
+}
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "mmbot-perp-"));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function open(
+  fake: FakeBinance,
+  dir: string,
+  ...sets: string[]
+): Promise<RunningBot & { events: EngineEvent[]; shut(): Promise<void> }> {
+  const bot = await openBot(perpConfig(fake, dir, ...sets), { reset: false, secrets: KEYS });
+  const events: EngineEvent[] = [];
+  bot.engine.on((e) => events.push(e));
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await bot.engine.stop(2000);
+    await bot.close();
+    bot.ledger.close();
+  };
+  cleanups.push(close);
+  return Object.assign(bot, { events, shut: close });
+}
+
+describe("perpetuals on the fake futures venue", () => {
+  test("leverage and margin mode are set at start, and said", async () => {
+    const fake = perpFake();
+    const bot = await open(fake, tempDir(), "market.leverage=3", "market.margin_mode=isolated");
+    expect([fake.leverage, fake.marginType]).toEqual([3, "isolated"]);
+    expect(fake.calls("POST /fapi/v1/leverage").map((r) => r.params.leverage)).toEqual(["3"]);
+    expect(fake.calls("POST /fapi/v1/marginType").map((r) => r.params.marginType)).toEqual(["ISOLATED"]);
+    expect(bot.notes).toContain("ETH/USDT:USDT: isolated margin, leverage 3x set on binanceusdm");
+  }, 30_000);
+
+  test("a margin mode already set is no error (-4046)", async () => {
+    const fake = perpFake();
+    await open(fake, tempDir(), "market.leverage=2"); // cross, as the fake already is
+    expect(fake.calls("POST /fapi/v1/marginType").length).toBe(1);
+    expect(fake.leverage).toBe(2);
+  }, 30_000);
+
+  test("a refusal stops the start with the key named, before anything trades", async () => {
+    const fake = perpFake();
+    fake.position = { amount: 0.1, entry: 3000 };
+    const start = openBot(perpConfig(fake, tempDir(), "market.margin_mode=isolated"), { reset: false, secrets: KEYS });
+    const e = await start.then(() => null, (e) => e);
+    expect(e).toBeInstanceOf(ConfigError);
+    expect((e as ConfigError).problems[0]).toStartWith(
+      "market.margin_mode: binanceusdm refused isolated for ETH/USDT:USDT (",
+    );
+    expect((e as ConfigError).problems[0]).toContain("Margin type cannot be changed if there exists position");
+    expect(fake.calls("POST /fapi/v1/order")).toEqual([]);
+
+    fake.position = { amount: 0, entry: 0 };
+    fake.inject("POST /fapi/v1/leverage", { status: 400, body: { code: -4028, msg: "Leverage 50 is not valid" } });
+    const e2 = await openBot(perpConfig(fake, tempDir(), "market.leverage=50"), { reset: false, secrets: KEYS })
+      .then(() => null, (e) => e);
+    expect((e2 as ConfigError).problems[0]).toStartWith("market.leverage: binanceusdm refused 50x for ETH/USDT:USDT");
+  }, 30_000);
+
+  test("a position held at start: the account continues its average cost from the venue's entry price", async () => {
+    const fake = perpFake();
+    // 0.5 ETH long from 2900, wallet 1000 USDT; at mid 3000 the venue's margin balance is 1050
+    fake.position = { amount: 0.5, entry: 2900 };
+    fake.balances.USDT = 1000;
+    fake.unrealized = 50;
+    const bot = await open(fake, tempDir());
+    expect(bot.account).toMatchObject({ initial_base: 0.5, initial_quote: 1000 - 0.5 * 2900, initial_mid: 2900 });
+    await bot.engine.start();
+    const pnl = bot.engine.status().pnl!;
+    expect(pnl.avgCost).toBe(2900);
+    expect(pnl.equity).toBeCloseTo(1050, 9); // = the venue's margin balance
+    expect(pnl.unrealized).toBeCloseTo(50, 9); // 0.5 × (3000 − 2900)
+    expect(pnl.pnl).toBeCloseTo(pnl.realized + pnl.unrealized - pnl.fees + pnl.funding, 9);
+  }, 30_000);
+
+  test("perp fills move the position; the venue's entry price and position are read back", async () => {
+    const fake = perpFake();
+    const bot = await open(fake, tempDir());
+    await bot.engine.start();
+    await bot.engine.tick();
+    const bid = fake.open().find((o) => o.side === "BUY")!;
+    fake.fill(bid.clientOrderId);
+    await bot.engine.tick();
+    const s = bot.engine.status();
+    expect(bot.engine.portfolio!.base).toBeCloseTo(bid.origQty, 12);
+    expect(s.inventory).toMatchObject({ position: bid.origQty, entryPrice: bid.price });
+    expect(bot.engine.portfolio!.avgCost).toBe(bid.price);
+    expect(bot.ledger.fills(bot.account.id).map((f) => [f.side, f.price, f.amount])).toEqual([
+      ["buy", bid.price, bid.origQty],
+    ]);
+  }, 30_000);
+
+  test(
+    "the venue's funding payments are booked once each: ledger rows, portfolio, PnL, and across a restart",
+    async () => {
+      const fake = perpFake();
+      const dir = tempDir();
+      const bot = await open(fake, dir);
+      await bot.engine.start();
+      fake.position = { amount: 0.5, entry: 3000 };
+      const paid = fake.payFunding(0.0001, Date.now()); // −0.5 × 3000 × 0.0001 = −0.15
+      expect(paid).toBeCloseTo(-0.15, 12);
+      await bot.engine.tick();
+      const funding = bot.events.filter((e) => e.type === "funding");
+      expect(funding).toMatchObject([{ type: "funding", payment: { amountQuote: -0.15, rate: null } }]);
+      expect(bot.engine.portfolio!.funding).toBeCloseTo(-0.15, 12);
+      expect(bot.ledger.funding(bot.account.id).map((p) => p.amountQuote)).toEqual([-0.15]);
+      await bot.shut();
+
+      const again = await open(fake, dir);
+      expect(again.ledger.portfolio(again.account).funding).toBeCloseTo(-0.15, 12);
+      await again.engine.start();
+      await again.engine.tick();
+      expect(again.events.filter((e) => e.type === "funding")).toEqual([]); // not booked twice
+      expect(again.engine.portfolio!.funding).toBeCloseTo(-0.15, 12);
+    },
+    30_000,
+  );
+
+  test("the venue's liquidation price is read; near it the guard stops adding to the position and alerts", async () => {
+    const fake = perpFake();
+    const bot = await open(fake, tempDir(), "risk.liquidation_guard_pct=10");
+    fake.position = { amount: 0.05, entry: 3000 };
+    fake.liquidationPrice = 2800; // mid 3000: 6.67 % away
+    await bot.engine.start();
+    await bot.engine.tick();
+    expect(bot.engine.status().inventory?.liquidationPrice).toBe(2800);
+    expect(fake.open().map((o) => o.side)).toEqual(["SELL"]);
+    expect(bot.events.filter((e) => e.type === "liquidation_guard")).toMatchObject([
+      {
+        state: "hit",
+        side: "buy",
+        detail: "mid 3000 is 6.67 % from the liquidation price 2800.00 (guard 10 %): not adding to the long",
+      },
+    ]);
+    fake.liquidationPrice = 2000; // 33 % away
+    await bot.engine.tick();
+    expect(fake.open().map((o) => o.side).sort()).toEqual(["BUY", "SELL"]);
+    expect(bot.events.filter((e) => e.type === "liquidation_guard").map((e) => e.state)).toEqual(["hit", "cleared"]);
+  }, 30_000);
+
+  test("paper on live data reads the venue's funding rate at a funding time", async () => {
+    const fake = perpFake();
+    const t = Date.UTC(2026, 0, 1, 8);
+    fake.payFunding(0.00025, t + 3); // Binance's funding time can be a few ms late
+    const cfg = config("feed.source=live", `market.rest_url=${fake.url}`, ...PERP);
+    const { exchange } = await CcxtExchange.open(cfg, { trading: false });
+    cleanups.push(() => exchange.close());
+    expect(await exchange.fundingRateAt(t)).toBe(0.00025);
+    expect(await exchange.fundingRateAt(t + 8 * 3_600_000)).toBeNull();
+  }, 30_000);
+});
