@@ -6,6 +6,8 @@
 import type { Portfolio } from "../core/accounting.ts";
 import { scrubber } from "../core/scrub.ts";
 import { midOf } from "../core/steps.ts";
+import { sizeWarning } from "../core/sizing.ts";
+import { currencies } from "../core/format.ts";
 import { CANDLE_MS, type Clock } from "../core/types.ts";
 import { requiredCandles } from "../core/indicators.ts";
 import type { Config } from "../config/schema.ts";
@@ -31,6 +33,8 @@ export interface Source {
   connect(ledger: Ledger, account: Account, portfolio: Portfolio): Connected;
   /** releases connections (websockets) */
   close(): Promise<void>;
+  /** a warning when the configured order size cannot meet the venue's minimum notional at the price now */
+  sizeCheck(): Promise<string | null>;
 }
 
 export interface Connected {
@@ -84,6 +88,19 @@ export function replaySource(config: Config): Source {
       };
     },
     close: () => Promise.resolve(),
+    sizeCheck: () =>
+      Promise.resolve(
+        sizeWarning(
+          config.strategy,
+          {
+            tickSize: config.market.tick_size,
+            lotSize: config.market.lot_size,
+            minNotional: config.market.min_notional,
+          },
+          midOf(feed.topOfBook(warmStart)!),
+          currencies(config.market.symbol)[1],
+        ),
+      ),
   };
 }
 
@@ -176,6 +193,8 @@ export async function venueSource(config: Config, secrets: Secrets, notes: strin
         };
       },
       close: () => venue.close(),
+      sizeCheck: async () =>
+        sizeWarning(config.strategy, rules, midOf(await venue.topOfBook()), currencies(m.symbol)[1]),
     };
   } catch (e) {
     await venue.close().catch(() => {});

@@ -4,6 +4,7 @@
  */
 import type { IndicatorSnapshot } from "./indicators.ts";
 import { addingSide, liquidationDistancePct } from "./margin.ts";
+import { orderAmount } from "./sizing.ts";
 import type { StrategyParams } from "./params.ts";
 import { ceilToStep, clamp, floorToStep, midOf } from "./steps.ts";
 import {
@@ -260,19 +261,6 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
       askDistanceBps: ask ? (ask.price - mid) / mid * 10_000 : null,
     },
   };
-}
-
-/**
- * The size of one quote at `price`, on the lot grid: `order_amount`, or `order_value_quote / price` rounded down —
- * and up instead when rounding down would fall below the venue's minimum notional that the value itself meets.
- */
-export function orderAmount(p: StrategyParams, price: number, rules: MarketRules): number {
-  const value = p.order_value_quote ?? 0;
-  if (!(value > 0)) return floorToStep(p.order_amount, rules.lotSize);
-  if (!(price > 0)) return 0;
-  const down = floorToStep(value / price, rules.lotSize);
-  if (down * price >= rules.minNotional || value < rules.minNotional) return down;
-  return ceilToStep(value / price, rules.lotSize);
 }
 
 /** The liquidation guard (perp): the side that adds to the position, while the mid is too near liquidation. */

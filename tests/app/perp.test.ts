@@ -11,6 +11,9 @@ import { openBot, type RunningBot } from "../../lib/app/open.ts";
 import { ConfigError } from "../../lib/config/validate.ts";
 import type { EngineEvent } from "../../lib/core/events.ts";
 import { CcxtExchange } from "../../lib/venues/ccxt.ts";
+import { balanceText, pnlText, statusText } from "../../lib/control/reports.ts";
+import { Alerter } from "../../lib/control/alerts.ts";
+import { renderMetrics } from "../../lib/http/metrics.ts";
 import { FakeBinance, KEYS, PERP } from "../fakes/binance.ts";
 import { config } from "../fixtures.ts";
 
@@ -147,6 +150,10 @@ describe("perpetuals on the fake futures venue", () => {
       expect(funding).toMatchObject([{ type: "funding", payment: { amountQuote: -0.15, rate: null } }]);
       expect(bot.engine.portfolio!.funding).toBeCloseTo(-0.15, 12);
       expect(bot.ledger.funding(bot.account.id).map((p) => p.amountQuote)).toEqual([-0.15]);
+      const s = bot.engine.status();
+      expect(pnlText(s, [])).toContain("+ funding -0.15");
+      expect(balanceText(s, bot.engine.portfolio)).toContain("Funding so far: -0.1500 USDT");
+      expect(renderMetrics(bot.metrics, s, { version: "t", runtime: "bun" })).toContain("\nmm_funding_quote -0.15\n");
       await bot.shut();
 
       const again = await open(fake, dir);
@@ -175,6 +182,23 @@ describe("perpetuals on the fake futures venue", () => {
         detail: "mid 3000 is 6.67 % from the liquidation price 2800.00 (guard 10 %): not adding to the long",
       },
     ]);
+    // every screen shows it: /status, /balance, /metrics, the alert
+    const status = bot.engine.status();
+    expect(statusText(status, null, 0.5)).toContain(
+      "Position: 0.05 ETH at entry 3000 · liquidation 2800 (6.7 % away) · 1x cross · GUARD: not adding (within 10 %)",
+    );
+    expect(balanceText(status, bot.engine.portfolio)).toContain(
+      "Liquidation price: 2800 (6.7 % from mid; the venue's) · 1x cross",
+    );
+    const metrics = renderMetrics(bot.metrics, status, { version: "t", runtime: "bun" });
+    expect(metrics).toContain("\nmm_liquidation_price 2800\n");
+    expect(metrics).toMatch(/\nmm_liquidation_distance_ratio 0\.0666666\d*\n/);
+    const alerts: string[] = [];
+    const alerter = new Alerter({ config: () => bot.config, push: (a) => alerts.push(a.text) });
+    for (const e of bot.events) alerter.handle(e);
+    expect(alerts).toContain(
+      "🚨 Liquidation guard: mid 3000 is 6.67 % from the liquidation price 2800.00 (guard 10 %): not adding to the long; quoting only the side that reduces the position",
+    );
     fake.liquidationPrice = 2000; // 33 % away
     await bot.engine.tick();
     expect(fake.open().map((o) => o.side).sort()).toEqual(["BUY", "SELL"]);

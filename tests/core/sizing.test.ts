@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { computeQuotes, orderAmount, type QuoteDecision } from "../../lib/core/quoting.ts";
+import { computeQuotes, type QuoteDecision } from "../../lib/core/quoting.ts";
+import { orderAmount, sizeWarning } from "../../lib/core/sizing.ts";
 import { quoteInput } from "../fixtures.ts";
 
 function quoted(d: QuoteDecision) {
@@ -81,5 +82,22 @@ describe("liquidation guard (risk.liquidation_guard_pct)", () => {
       expect(d.bid).not.toBeNull();
       expect(d.ask).not.toBeNull();
     }
+  });
+});
+
+describe("start warning: the configured size cannot meet the venue's minimum", () => {
+  const p = quoteInput().params;
+  test("0.01 ETH at 1850 is 18.50 < 20: says until when, and what to set", () => {
+    expect(sizeWarning(p, RULES, 1850, "USDT")).toBe(
+      "WARNING: strategy.order_amount 0.01 × mid 1850.00 = 18.50 USDT is below the venue's minimum order value 20 USDT: every quote is skipped until the price is above 2000.00; size orders in quote instead, e.g. --set strategy.order_value_quote=25",
+    );
+    expect(sizeWarning(p, RULES, 2100, "USDT")).toBeNull();
+  });
+
+  test("a size in quote below the minimum", () => {
+    expect(sizeWarning({ ...p, order_value_quote: 15 }, RULES, 1850, "USDT")).toBe(
+      "WARNING: strategy.order_value_quote 15 USDT is below the venue's minimum order value 20 USDT: no order can be placed; raise it to at least 20",
+    );
+    expect(sizeWarning({ ...p, order_value_quote: 20 }, RULES, 1850, "USDT")).toBeNull();
   });
 });
