@@ -8,7 +8,15 @@
  * an order whose placement timed out is looked up by client order id before anything else is placed.
  */
 import type { Exchange, Trade } from "ccxt";
-import { BookClock, candleFrom, feeInQuote, orderFrom, topOfBookFrom } from "./ccxt-convert.ts";
+import {
+  BookClock,
+  candleFrom,
+  directedPrice,
+  feeInQuote,
+  marketRules,
+  orderFrom,
+  topOfBookFrom,
+} from "./ccxt-convert.ts";
 import { sleep as timerSleep } from "../core/sleep.ts";
 import {
   codeOf,
@@ -21,7 +29,6 @@ import {
 } from "./ccxt-errors.ts";
 import { type Ccxt, createVenue, loadCcxt, type VenueOptions } from "./ccxt-venue.ts";
 import type { Config } from "../config/schema.ts";
-import { ConfigError } from "../config/validate.ts";
 import type { FundingPayment } from "../core/funding.ts";
 import type { MarginMode } from "../core/margin.ts";
 import { configurePerp, fundingPayments, fundingRateAt, type PerpContext } from "./ccxt-perp.ts";
@@ -47,6 +54,7 @@ export class CcxtExchange implements ExchangePort {
   /** client ids whose placement timed out: looked up before anything else is placed */
   readonly #unknown = new Set<string>();
   #marketsLoaded = false;
+  #rules: MarketRules | null = null;
   /** when the book is current as of: the venue's timestamp, else the first sighting of its update id */
   readonly #bookClock = new BookClock();
   /** the countdown last sent to the venue, seconds (null: unknown, a previous run may have armed it) */
@@ -111,26 +119,7 @@ export class CcxtExchange implements ExchangePort {
 
   async rules(): Promise<MarketRules> {
     await this.#markets();
-    const m = this.#market();
-    if (!m) {
-      throw new ConfigError([
-        `market.symbol: ${JSON.stringify(this.#symbol)} is not listed on ${this.venue.id}; e.g. ${
-          Object.keys(this.venue.markets ?? {}).slice(0, 5).join(", ")
-        }`,
-      ]);
-    }
-    if (this.#perp !== Boolean(m.contract)) {
-      throw new ConfigError([
-        `market.type: ${this.#perp ? "perp" : "spot"} does not match ${this.#symbol} on ${this.venue.id}, which is ${
-          m.contract ? "a perpetual (use market.type=perp)" : "spot (use market.type=spot)"
-        }`,
-      ]);
-    }
-    return {
-      tickSize: Number(m.precision.price),
-      lotSize: Number(m.precision.amount),
-      minNotional: Number(m.limits.cost?.min ?? 0),
-    };
+    return (this.#rules = marketRules(this.venue, this.#symbol, this.#perp));
   }
 
   /** The order book over REST, once per tick (no websocket: see README, "From paper to live"). */
@@ -210,7 +199,8 @@ export class CcxtExchange implements ExchangePort {
     await this.#reconcileUnknown();
     const E = this.#ccxt;
     const amount = Number(this.venue.amountToPrecision(this.#symbol, p.amount));
-    const price = Number(this.venue.priceToPrecision(this.#symbol, p.price));
+    const tick = this.#rules?.tickSize ?? (await this.rules()).tickSize;
+    const price = directedPrice((x) => Number(this.venue.priceToPrecision(this.#symbol, x)), p.price, p.side, tick);
     try {
       // post-only: LIMIT_MAKER on spot, timeInForce GTX on futures (ccxt maps postOnly to either)
       const o = await this.venue.createOrder(this.#symbol, "limit", p.side, amount, price, {
