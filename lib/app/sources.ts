@@ -169,7 +169,9 @@ export async function venueSource(config: Config, secrets: Secrets, notes: strin
             entry: portfolio.avgCost,
           })
           : venue;
-        // live: fills after the last one recorded (or after the venue's history when the account was opened)
+        // live: fills after the last one recorded (or after the venue's history when the account was opened); the
+        // ledger's recent trade ids are never taken again, even where the venue cannot page after a trade id
+        if (trading) venue.rememberTrades(ledger.fills(account.id, 1000).map((f) => f.tradeId));
         const watermark = ledger.lastTradeId(account.id) ?? ledger.getState(`trades_after:${account.id}`);
         const f = feed;
         const funding: Connected["funding"] = trading

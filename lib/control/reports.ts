@@ -135,8 +135,10 @@ export function fillsText(fills: readonly LedgerFill[], symbol: string): string 
     `🧾 Last ${fills.length} fill(s), oldest first`,
     ...fills.map((f) =>
       `${isoMinute(f.ts)} ${f.side === "buy" ? "BUY " : "SELL"} ${plain(f.amount)} ${base} @ ${plain(f.price)} · fee ${
-        f.feeQuote.toFixed(4)
-      } ${quote}`
+        f.feeAsset
+          ? `${plain(f.feeAmount!)} ${f.feeAsset} (≈${f.feeQuote.toFixed(4)} ${quote})`
+          : `${f.feeQuote.toFixed(4)} ${quote}`
+      }`
     ),
   ].join("\n");
 }

@@ -77,8 +77,11 @@ export interface Fill {
   side: Side;
   price: number;
   amount: number;
-  /** fee in quote currency (negative for a rebate) */
+  /** fee in quote currency (negative for a rebate); a fee paid in another asset, valued in quote when taken */
   feeQuote: number;
+  /** a fee paid in an asset that is neither base nor quote (BNB on Binance): the asset and the amount paid */
+  feeAsset?: string;
+  feeAmount?: number;
   ts: number;
 }
 

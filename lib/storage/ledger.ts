@@ -7,7 +7,7 @@ import { DatabaseSync } from "node:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { applyFill, openPortfolio, type PnlSummary, type Portfolio, summarize } from "../core/accounting.ts";
-import { bookFunding, type FundingPayment, fundingRows, insertFunding, lastFundingTs } from "./funding.ts";
+import { bookFunding, fillRow, type FundingPayment, fundingRows, insertFunding, lastFundingTs } from "./rows.ts";
 
 export type { PnlSummary };
 import type { Fill, Order } from "../core/types.ts";
@@ -215,9 +215,9 @@ export class Ledger {
     this.db.exec("BEGIN IMMEDIATE");
     try {
       const r = this.db.prepare(
-        `INSERT INTO fills (trade_id, account_id, client_order_id, side, price, amount, fee_quote, ts, spread_capture_bps)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trade_id) DO NOTHING`,
-      ).run(f.tradeId, accountId, f.clientOrderId, f.side, f.price, f.amount, f.feeQuote, f.ts, spreadCaptureBps);
+        `INSERT INTO fills (trade_id, account_id, client_order_id, side, price, amount, fee_quote, ts, spread_capture_bps,
+           fee_asset, fee_amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trade_id) DO NOTHING`,
+      ).run(...fillRow(accountId, f, spreadCaptureBps));
       const fresh = Number(r.changes) > 0;
       if (fresh) {
         this.db.prepare(
@@ -260,6 +260,7 @@ export class Ledger {
       feeQuote: Number(r.fee_quote),
       ts: Number(r.ts),
       spreadCaptureBps: r.spread_capture_bps === null ? null : Number(r.spread_capture_bps),
+      ...(r.fee_asset ? { feeAsset: String(r.fee_asset), feeAmount: Number(r.fee_amount) } : {}),
     }));
   }
 
@@ -269,7 +270,7 @@ export class Ledger {
     return row ? String(row.trade_id) : null;
   }
 
-  // ---- funding (perpetuals): lib/storage/funding.ts --------------------------------------------
+  // ---- funding (perpetuals): lib/storage/rows.ts --------------------------------------------
 
   /** Records a funding payment once; false when its id is already in the ledger for this account. */
   recordFunding = (accountId: number, p: FundingPayment): boolean => insertFunding(this.db, accountId, p);

@@ -54,11 +54,37 @@ export function orderFrom(o: CcxtOrder, nowMs: number): Order {
   };
 }
 
-/** The fee in quote; a fee paid in base is converted at the trade price (BNB fees are left as reported). */
-export function feeInQuote(t: Trade, baseCurrency: string): number {
-  const fee = t.fee;
-  if (!fee?.cost) return 0;
-  return fee.currency === baseCurrency ? Number(fee.cost) * Number(t.price) : Number(fee.cost);
+/** A fill's fee: its value in quote, and the asset and amount paid when that is neither base nor quote. */
+export interface FeeParts {
+  feeQuote: number;
+  feeAsset?: string;
+  feeAmount?: number;
+}
+
+/**
+ * A trade's fee: in quote as paid, in base converted at the trade's price, in any other asset (BNB on Binance) kept
+ * as paid and valued in quote at `priceOf(asset)` (the venue's ticker now), so that PnL counts it.
+ */
+export async function feeOf(
+  t: Pick<Trade, "fee" | "price"> & { fees?: Trade["fee"][] },
+  base: string,
+  quote: string,
+  priceOf: (asset: string) => Promise<number>,
+): Promise<FeeParts> {
+  // ccxt's `fees` lists every fee of the trade (Binance: one); `fee` is the single one
+  const fees = (t.fees?.length ? t.fees : [t.fee]).filter((f) => f && Number(f.cost));
+  const parts: FeeParts = { feeQuote: 0 };
+  for (const f of fees) {
+    const cost = Number(f!.cost), asset = f!.currency ?? quote;
+    if (asset === quote) parts.feeQuote += cost;
+    else if (asset === base) parts.feeQuote += cost * Number(t.price);
+    else {
+      parts.feeQuote += cost * await priceOf(asset);
+      parts.feeAsset = asset;
+      parts.feeAmount = (parts.feeAmount ?? 0) + cost;
+    }
+  }
+  return parts;
 }
 
 /** ccxt's precision modes (ccxt.functions): what a market's `precision.price` / `precision.amount` means. */
@@ -125,4 +151,37 @@ export function rulesFrom(
     ]);
   }
   return { tickSize, lotSize, minNotional: Number(m.limits.cost?.min ?? 0) };
+}
+
+/** Trade ids already turned into fills, the newest `capacity` of them (far more than one fetch returns). */
+export class TakenTrades {
+  readonly #ids = new Set<string>();
+  constructor(readonly capacity = 10_000) {}
+
+  has(id: string): boolean {
+    return this.#ids.has(id);
+  }
+
+  add(ids: readonly string[]): void {
+    for (const id of ids) this.#ids.add(id);
+    for (const id of this.#ids) {
+      if (this.#ids.size <= this.capacity) break;
+      this.#ids.delete(id); // the oldest first: a Set keeps insertion order
+    }
+  }
+}
+
+/** An asset's price in the market's quote from the venue's ticker (its spot pair, else its perpetual). */
+export async function priceOf(
+  venue: Exchange,
+  asset: string,
+  call: <T>(what: string, fn: () => Promise<T>) => Promise<T>,
+  quote = "USDT",
+): Promise<number> {
+  const spot = `${asset}/${quote}`;
+  const symbol = venue.markets?.[spot] ? spot : `${spot}:${quote}`;
+  const t = await call("fetchTicker", () => venue.fetchTicker(symbol));
+  const price = Number(t.last ?? t.close);
+  if (!(price > 0)) throw new Error(`no price for ${asset} in ${quote} (${symbol}) to value a fee paid in it`);
+  return price;
 }

@@ -8,15 +8,8 @@
  * an order whose placement timed out is looked up by client order id before anything else is placed.
  */
 import type { Exchange, Trade } from "ccxt";
-import {
-  BookClock,
-  candleFrom,
-  directedPrice,
-  feeInQuote,
-  marketRules,
-  orderFrom,
-  topOfBookFrom,
-} from "./ccxt-convert.ts";
+import { BookClock, candleFrom, directedPrice, feeOf, marketRules, orderFrom, TakenTrades } from "./ccxt-convert.ts";
+import { priceOf, topOfBookFrom } from "./ccxt-convert.ts";
 import { sleep as timerSleep } from "../core/sleep.ts";
 import {
   codeOf,
@@ -55,6 +48,7 @@ export class CcxtExchange implements ExchangePort {
   readonly #unknown = new Set<string>();
   #marketsLoaded = false;
   #rules: MarketRules | null = null;
+  readonly #taken = new TakenTrades();
   /** when the book is current as of: the venue's timestamp, else the first sighting of its update id */
   readonly #bookClock = new BookClock();
   /** the countdown last sent to the venue, seconds (null: unknown, a previous run may have armed it) */
@@ -284,9 +278,12 @@ export class CcxtExchange implements ExchangePort {
       () => this.venue.fetchMyTrades(this.#symbol, undefined, afterTradeId === null ? 50 : 1000, params),
     );
     const after = afterTradeId === null ? -1 : trades.findIndex((t) => String(t.id) === afterTradeId);
-    const fresh = binance && afterTradeId !== null && /^\d+$/.test(afterTradeId)
-      ? trades.filter((t) => Number(t.id) > Number(afterTradeId))
-      : trades.slice(after + 1);
+    // off Binance a watermark that left the window (after = −1) would return every trade again: the ids already
+    // taken (this run, and the ledger's at start) are skipped
+    const fresh =
+      (binance && afterTradeId !== null && /^\d+$/.test(afterTradeId)
+        ? trades.filter((t) => Number(t.id) > Number(afterTradeId))
+        : trades.slice(after + 1)).filter((t) => !this.#taken.has(String(t.id)));
     const fills: Fill[] = [];
     for (const t of fresh) {
       const clientOrderId = await this.#clientIdOf(t);
@@ -297,11 +294,22 @@ export class CcxtExchange implements ExchangePort {
         side: t.side as Fill["side"],
         price: Number(t.price),
         amount: Number(t.amount),
-        feeQuote: feeInQuote(t, this.#market().base),
+        ...await feeOf(
+          t,
+          this.#market().base,
+          this.#market().quote,
+          (a) => priceOf(this.venue, a, (w, f) => this.#call(w, f), this.#market().quote),
+        ),
         ts: Number(t.timestamp),
       });
     }
+    this.#taken.add(fresh.map((t) => String(t.id))); // only once all of them were turned into fills
     return fills;
+  }
+
+  /** Trade ids already booked (the ledger's, at start): never returned as new fills. */
+  rememberTrades(ids: readonly string[]): void {
+    this.#taken.add(ids);
   }
 
   async #clientIdOf(t: Trade): Promise<string | null> {

@@ -11,7 +11,7 @@ import { openBot, type RunningBot } from "../../lib/app/open.ts";
 import { ConfigError } from "../../lib/config/validate.ts";
 import type { EngineEvent } from "../../lib/core/events.ts";
 import { CcxtExchange } from "../../lib/venues/ccxt.ts";
-import { balanceText, pnlText, statusText } from "../../lib/control/reports.ts";
+import { balanceText, fillsText, pnlText, statusText } from "../../lib/control/reports.ts";
 import { Alerter } from "../../lib/control/alerts.ts";
 import { renderMetrics } from "../../lib/http/metrics.ts";
 import { FakeBinance, KEYS, PERP } from "../fakes/binance.ts";
@@ -215,4 +215,40 @@ describe("perpetuals on the fake futures venue", () => {
     expect(await exchange.fundingRateAt(t)).toBe(0.00025);
     expect(await exchange.fundingRateAt(t + 8 * 3_600_000)).toBeNull();
   }, 30_000);
+});
+
+describe("fees in any asset", () => {
+  test(
+    "a fee paid in BNB is kept as paid and valued at the venue's ticker; one in base at the fill's price",
+    async () => {
+      const fake = perpFake();
+      fake.feeIn = { asset: "BNB", priceUsdt: 600 };
+      const bot = await open(fake, tempDir());
+      await bot.engine.start();
+      await bot.engine.tick();
+      const bid = fake.open().find((o) => o.side === "BUY")!;
+      fake.fill(bid.clientOrderId);
+      await bot.engine.tick();
+      const [fill] = bot.ledger.fills(bot.account.id);
+      // the fake charges 0.1 % of the value: in BNB, that value / 600
+      const feeUsdt = bid.origQty * bid.price * 0.001;
+      expect(fill.feeAsset).toBe("BNB");
+      expect(fill.feeAmount).toBeCloseTo(feeUsdt / 600, 12);
+      expect(fill.feeQuote).toBeCloseTo(feeUsdt, 9); // valued at the BNB/USDT ticker, 600
+      expect(bot.engine.portfolio!.fees).toBeCloseTo(feeUsdt, 9); // so PnL counts it
+      expect(fillsText([fill], "ETH/USDT:USDT")).toContain(`fee ${+(feeUsdt / 600).toPrecision(12)} BNB (≈`);
+    },
+    30_000,
+  );
+
+  test("a fee in base is converted at the trade price", async () => {
+    const { feeOf } = await import("../../lib/venues/ccxt-convert.ts");
+    const never = () => Promise.reject(new Error("no ticker needed"));
+    expect(await feeOf({ price: 2000, fee: { cost: 0.00001, currency: "ETH" } }, "ETH", "USDT", never)).toEqual({
+      feeQuote: 0.02,
+    });
+    expect(await feeOf({ price: 2000, fee: { cost: 0.02, currency: "USDT" } }, "ETH", "USDT", never)).toEqual({
+      feeQuote: 0.02,
+    });
+  });
 });

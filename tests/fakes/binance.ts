@@ -182,6 +182,11 @@ export class FakeBinance {
   /** futures: published funding rates (GET /fapi/v1/fundingRate) */
   readonly fundingRates: { symbol: string; fundingTime: number; fundingRate: string; markPrice: string }[] = [];
   #nextTranId = 9000;
+  /**
+   * Fees charged in another asset (BNB, as Binance does for accounts that pay fees in BNB): the asset and its price
+   * in USDT; its market is listed and its ticker served. Null: fees in USDT.
+   */
+  feeIn: { asset: string; priceUsdt: number } | null = null;
   /** the fake's clock for the book's time and the dead-man countdowns (replace it to move time by hand) */
   now: () => number = () => Date.now();
   /** a stuck book: depth answers the same snapshot (lastUpdateId, levels, futures' T) until unfrozen */
@@ -363,8 +368,8 @@ export class FakeBinance {
       price: String(o.price),
       qty: String(amount),
       quoteQty: String(amount * o.price),
-      commission: String(fee),
-      commissionAsset: "USDT",
+      commission: String(this.feeIn ? fee / this.feeIn.priceUsdt : fee),
+      commissionAsset: this.feeIn?.asset ?? "USDT",
       time: Date.now(),
     };
     this.trades.push(
@@ -482,8 +487,25 @@ export class FakeBinance {
           timezone: "UTC",
           serverTime: Date.now(),
           rateLimits: [],
-          symbols: [spot ? SPOT_SYMBOL : PERP_SYMBOL],
+          symbols: [spot ? SPOT_SYMBOL : PERP_SYMBOL, ...(this.feeIn ? [this.#feeSymbol(this.feeIn.asset)] : [])],
         }];
+      case "GET /api/v3/ticker/24hr":
+      case "GET /fapi/v1/ticker/24hr": {
+        const f = this.feeIn;
+        if (!f || p.symbol !== `${f.asset}USDT`) return [400, { code: -1121, msg: "Invalid symbol." }];
+        const price = String(f.priceUsdt);
+        return [200, {
+          symbol: p.symbol,
+          lastPrice: price,
+          openPrice: price,
+          highPrice: price,
+          lowPrice: price,
+          volume: "1000",
+          quoteVolume: "1000",
+          openTime: Date.now() - 86_400_000,
+          closeTime: Date.now(),
+        }];
+      }
       case "GET /api/v3/depth":
       case "GET /fapi/v1/depth":
         return this.#depth();
@@ -616,6 +638,12 @@ export class FakeBinance {
       default:
         return [404, { code: -1, msg: `fake Binance does not know ${route}` }];
     }
+  }
+
+  /** The fee asset's market against USDT, shaped like the fake's own. */
+  #feeSymbol(asset: string) {
+    const own = this.kind === "spot" ? SPOT_SYMBOL : PERP_SYMBOL;
+    return { ...own, symbol: `${asset}USDT`, pair: `${asset}USDT`, baseAsset: asset };
   }
 
   #place(p: Record<string, string>): [number, unknown] {

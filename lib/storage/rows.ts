@@ -1,7 +1,8 @@
-/** The ledger's funding rows (perpetuals): one per payment, unique per account on the payment's id. */
+/** Row mappings beside the ledger: funding payments (perpetuals, unique per account on their id) and fill columns. */
 import type { DatabaseSync } from "node:sqlite";
 import { applyFunding, type Portfolio } from "../core/accounting.ts";
 import type { FundingPayment } from "../core/funding.ts";
+import type { Fill } from "../core/types.ts";
 
 export type { FundingPayment };
 
@@ -36,4 +37,21 @@ export function lastFundingTs(db: DatabaseSync, accountId: number): number | nul
 /** Books the payments into a portfolio rebuilt from fills: funding moves cash only, so its order against the fills changes no figure. */
 export function bookFunding(portfolio: Portfolio, payments: readonly FundingPayment[]): void {
   for (const p of payments) applyFunding(portfolio, p.amountQuote);
+}
+
+/** A fill's columns in the order recordFill inserts them (the fee asset and amount only for a third-asset fee). */
+export function fillRow(accountId: number, f: Fill, spreadCaptureBps: number | null) {
+  return [
+    f.tradeId,
+    accountId,
+    f.clientOrderId,
+    f.side,
+    f.price,
+    f.amount,
+    f.feeQuote,
+    f.ts,
+    spreadCaptureBps,
+    f.feeAsset ?? null,
+    f.feeAmount ?? null,
+  ] as const;
 }
