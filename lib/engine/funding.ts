@@ -42,7 +42,8 @@ export class FundingBook {
   #pending: Pending[] = [];
   readonly #booked = new Set<string>();
   #lastPollMs = -Infinity;
-  #polledOnce = false;
+  /** live: the funding time whose payment was booked, or waited for long enough */
+  #doneTo = -Infinity;
   /** funding times given up: no candle, or no rate */
   missed = 0;
 
@@ -91,20 +92,25 @@ export class FundingBook {
     return events;
   }
 
+  /**
+   * Live: after each funding time the venue is asked (at most once a minute) until its payment for that time
+   * arrives, or for 15 minutes when none comes (a flat position pays nothing); at start, once when a funding
+   * time passed since the last payment booked (those made while the bot was down).
+   */
   async #payments(now: number, portfolio: Portfolio): Promise<readonly FundingEvent[]> {
     if (this.#source.kind !== "payments") return NONE;
-    const sinceFunding = now % FUNDING_INTERVAL_MS;
-    const due = !this.#polledOnce || (sinceFunding <= PAYMENT_WINDOW_MS && now - this.#lastPollMs >= PAYMENT_POLL_MS);
-    if (!due) return NONE;
+    const latest = Math.floor(now / FUNDING_INTERVAL_MS) * FUNDING_INTERVAL_MS;
+    if (latest <= (this.#afterTs ?? -Infinity) || latest <= this.#doneTo) return NONE;
+    if (now - this.#lastPollMs < PAYMENT_POLL_MS) return NONE;
     this.#lastPollMs = now;
     const payments = await this.#source.since(this.#afterTs);
-    this.#polledOnce = true;
     const events: FundingEvent[] = [];
     for (const p of payments) {
       if (this.#booked.has(p.id)) continue;
       events.push(this.#book(portfolio, p));
       this.#afterTs = Math.max(this.#afterTs ?? 0, p.ts);
     }
+    if (payments.some((p) => p.ts >= latest) || now - latest > PAYMENT_WINDOW_MS) this.#doneTo = latest;
     return events;
   }
 

@@ -15,8 +15,10 @@ import { balanceText, fillsText, pnlText, statusText } from "../../lib/control/r
 import { Alerter } from "../../lib/control/alerts.ts";
 import { renderMetrics } from "../../lib/http/metrics.ts";
 import { FakeBinance, KEYS, PERP } from "../fakes/binance.ts";
+import { Ledger } from "../../lib/storage/ledger.ts";
 import { config } from "../fixtures.ts";
 
+const H8 = 8 * 3_600_000;
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -140,10 +142,22 @@ describe("perpetuals on the fake futures venue", () => {
     async () => {
       const fake = perpFake();
       const dir = tempDir();
+      // the account was opened an hour before the last funding time, which paid while the bot was down
+      const fundingTime = Math.floor(Date.now() / H8) * H8;
+      const ledger = Ledger.open(join(dir, "ledger.sqlite"));
+      ledger.openAccount({
+        created_ts: fundingTime - 3_600_000,
+        mode: "live:binanceusdm:sandbox",
+        symbol: "ETH/USDT:USDT",
+        initial_base: 0,
+        initial_quote: 3000,
+        initial_mid: 3000,
+      });
+      ledger.close();
+      fake.position = { amount: 0.5, entry: 3000 };
+      const paid = fake.payFunding(0.0001, fundingTime + 4); // −0.5 × 3000 × 0.0001 = −0.15, a few ms late
       const bot = await open(fake, dir);
       await bot.engine.start();
-      fake.position = { amount: 0.5, entry: 3000 };
-      const paid = fake.payFunding(0.0001, Date.now()); // −0.5 × 3000 × 0.0001 = −0.15
       expect(paid).toBeCloseTo(-0.15, 12);
       await bot.engine.tick();
       const funding = bot.events.filter((e) => e.type === "funding");
@@ -161,6 +175,7 @@ describe("perpetuals on the fake futures venue", () => {
       await again.engine.start();
       await again.engine.tick();
       expect(again.events.filter((e) => e.type === "funding")).toEqual([]); // not booked twice
+      expect(fake.calls("GET /fapi/v1/income").length).toBe(1); // nor asked again: that time is settled
       expect(again.engine.portfolio!.funding).toBeCloseTo(-0.15, 12);
     },
     30_000,
