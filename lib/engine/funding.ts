@@ -66,7 +66,8 @@ export class FundingBook {
       for (const ts of fundingTimesBetween(this.#afterTs, now)) {
         let positionBase = portfolio.base;
         for (const f of batch) if (f.ts > ts) positionBase -= f.side === "buy" ? f.amount : -f.amount;
-        this.#pending.push({ ts, positionBase });
+        // float dust of many fills (−1.7e−18 for flat) is no position: steps are ≥ 1e−12 (config bounds)
+        this.#pending.push({ ts, positionBase: Number(positionBase.toFixed(12)) });
       }
     }
     this.#afterTs = now;
