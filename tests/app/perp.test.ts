@@ -181,19 +181,23 @@ describe("perpetuals on the fake futures venue", () => {
     30_000,
   );
 
-  test("a margin rejection by the venue (-2019) skips that side for the tick, without counting as an error", async () => {
-    const fake = perpFake();
-    const bot = await open(fake, tempDir());
-    fake.balances.USDT = 4; // the fake carries orders up to 5 × the wallet: 0.01 ETH at 3000 is more
-    await bot.engine.start();
-    await bot.engine.tick();
-    expect(bot.events.filter((e) => e.type === "order_rejected")).toMatchObject([
-      { side: "buy", reason: "insufficient_funds" },
-      { side: "sell", reason: "insufficient_funds" },
-    ]);
-    expect(fake.open()).toEqual([]);
-    expect(bot.engine.status()).toMatchObject({ state: "quoting", consecutiveErrors: 0 });
-  }, 30_000);
+  test(
+    "a margin rejection by the venue (-2019) skips that side for the tick, without counting as an error",
+    async () => {
+      const fake = perpFake();
+      const bot = await open(fake, tempDir());
+      fake.balances.USDT = 4; // the fake carries orders up to 5 × the wallet: 0.01 ETH at 3000 is more
+      await bot.engine.start();
+      await bot.engine.tick();
+      expect(bot.events.filter((e) => e.type === "order_rejected")).toMatchObject([
+        { side: "buy", reason: "insufficient_funds" },
+        { side: "sell", reason: "insufficient_funds" },
+      ]);
+      expect(fake.open()).toEqual([]);
+      expect(bot.engine.status()).toMatchObject({ state: "quoting", consecutiveErrors: 0 });
+    },
+    30_000,
+  );
 
   test("the venue's liquidation price is read; near it the guard stops adding to the position and alerts", async () => {
     const fake = perpFake();
