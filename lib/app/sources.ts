@@ -78,13 +78,18 @@ export function replaySource(config: Config): Source {
       }
       const clock = new ScaledClock(start, config.feed.speed);
       const balances = { base: portfolio.base, quote: portfolio.quote, entry: portfolio.avgCost };
+      const exchange = new PaperExchange(feed, clock, config, balances);
       return {
-        exchange: new PaperExchange(feed, clock, config, balances),
+        exchange,
         clock,
         replay: true,
         lastTradeId: null, // a fresh paper exchange: every fill it reports is new
         endTs: feed.series.endTs,
-        funding: { source: { kind: "rates", rateAt: () => config.paper.funding_rate_8h }, afterTs: null },
+        funding: {
+          source: { kind: "rates", rateAt: () => config.paper.funding_rate_8h },
+          afterTs: null,
+          credit: (q) => exchange.creditFunding(q),
+        },
       };
     },
     close: () => Promise.resolve(),
@@ -180,7 +185,11 @@ export async function venueSource(config: Config, secrets: Secrets, notes: strin
             // a new account books the payments made after it was opened
             afterTs: ledger.lastFundingTs(account.id) ?? account.created_ts,
           }
-          : { source: { kind: "rates", rateAt: (ts) => venue.fundingRateAt(ts) }, afterTs: null };
+          : {
+            source: { kind: "rates", rateAt: (ts) => venue.fundingRateAt(ts) },
+            afterTs: null,
+            credit: (q) => (exchange as PaperExchange).creditFunding(q),
+          };
         return {
           exchange,
           clock: systemClock,

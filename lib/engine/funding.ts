@@ -23,6 +23,8 @@ export interface FundingOptions {
   source: FundingSource;
   /** the last funding time already booked (the ledger's), null: none — funding starts with the first tick */
   afterTs: number | null;
+  /** computed payments: also credit the paper venue's account, so its margin and liquidation price count them */
+  credit?: (amountQuote: number) => void;
 }
 
 /** A pending funding time waits this long for its candle (a gap in the data) before it is given up and counted. */
@@ -38,6 +40,7 @@ type Pending = { ts: number; positionBase: number };
 
 export class FundingBook {
   readonly #source: FundingSource;
+  readonly #credit: ((amountQuote: number) => void) | undefined;
   #afterTs: number | null;
   #pending: Pending[] = [];
   readonly #booked = new Set<string>();
@@ -50,6 +53,7 @@ export class FundingBook {
   constructor(opts: FundingOptions) {
     this.#source = opts.source;
     this.#afterTs = opts.afterTs;
+    this.#credit = opts.credit;
   }
 
   /** Books what is due at `now` into `portfolio`; returns one event per payment. Throws only what the venue throws. */
@@ -87,7 +91,9 @@ export class FundingBook {
         this.missed++;
         continue;
       }
-      events.push(this.#book(portfolio, computedFunding(p.ts, p.positionBase, candle.open, rate)));
+      const payment = computedFunding(p.ts, p.positionBase, candle.open, rate);
+      this.#credit?.(payment.amountQuote);
+      events.push(this.#book(portfolio, payment));
     }
     this.#pending = waiting;
     return events;

@@ -95,7 +95,13 @@ export async function runBacktest(
   const clock = new ManualClock(start);
   const exchange = new PaperExchange(feed, clock, config);
   const rateAt = opts.fundingRates ? rateTable(opts.fundingRates) : () => config.paper.funding_rate_8h;
-  const engine = new Engine({ config, exchange, clock, funding: { source: { kind: "rates", rateAt }, afterTs: null } });
+  const credit = (q: number) => exchange.creditFunding(q);
+  const engine = new Engine({
+    config,
+    exchange,
+    clock,
+    funding: { source: { kind: "rates", rateAt }, afterTs: null, credit },
+  });
   const fills: ReportFill[] = [];
   engine.on((e) => {
     if (e.type === "fill") {

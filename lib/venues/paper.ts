@@ -171,6 +171,11 @@ export class PaperExchange implements ExchangePort {
     return Promise.resolve(this.#fills.slice(after + 1));
   }
 
+  /** A perp funding payment (DESIGN §13), credited to the cash as the venue would. */
+  creditFunding(amountQuote: number): void {
+    this.account.quote += amountQuote;
+  }
+
   /** Every fill so far (backtest reports). */
   allFills(): readonly Fill[] {
     return this.#fills;
