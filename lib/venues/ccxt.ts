@@ -16,6 +16,7 @@ import {
   DEFAULT_RETRY,
   FUNDS_CODES,
   isKeyRefusal,
+  NOTIONAL_CODES,
   POST_ONLY_CODES,
   retryDelayMs,
   type RetryPolicy,
@@ -221,7 +222,7 @@ export class CcxtExchange implements ExchangePort {
         if (order) return order;
         throw e;
       }
-      if (e instanceof E.InvalidOrder || e instanceof E.BadRequest) {
+      if (e instanceof E.InvalidOrder || e instanceof E.BadRequest || NOTIONAL_CODES.has(code!)) {
         throw new OrderRejected("invalid", `${p.side} ${amount} at ${price} refused: ${(e as Error).message}`);
       }
       throw e;

@@ -195,6 +195,16 @@ describe("perpetuals on the fake futures venue", () => {
       ]);
       expect(fake.open()).toEqual([]);
       expect(bot.engine.status()).toMatchObject({ state: "quoting", consecutiveErrors: 0 });
+      // the venue's minimum notional (-4164) is an invalid order for that side, not a shortage of funds nor an error
+      fake.balances.USDT = 3000;
+      fake.inject("POST /fapi/v1/order", {
+        status: 400,
+        body: { code: -4164, msg: "Order's notional must be no smaller than 20 (unless you choose reduce only)." },
+      });
+      await bot.engine.tick();
+      expect(bot.events.filter((e) => e.type === "order_rejected").slice(2)).toMatchObject([{ reason: "invalid" }]);
+      expect(fake.open().length).toBe(1);
+      expect(bot.engine.status().consecutiveErrors).toBe(0);
     },
     30_000,
   );
