@@ -167,7 +167,7 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
   const rawAsk = Math.max(reference * (1 + askSpread), top.bestAsk, mid * (1 + minSpread));
   const bidPrice = floorToStep(rawBid, rules.tickSize);
   const askPrice = ceilToStep(rawAsk, rules.tickSize);
-  const amountAt = (price: number) => orderAmount(p, price, rules);
+  const bidAmount = orderAmount(p, bidPrice, rules), askAmount = orderAmount(p, askPrice, rules);
 
   const skipped: { bid?: Skip; ask?: Skip } = {};
   const deviation = ratio - p.target_base_ratio;
@@ -197,9 +197,8 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
   if (guard) skipped[guard.side === "buy" ? "bid" : "ask"] ??= guard.skip;
 
   const skip = (reason: SkipReason, detail: string): Skip => ({ reason, detail });
-  const sideCheck = (side: Side, price: number): Skip | undefined => {
+  const sideCheck = (side: Side, price: number, amount: number): Skip | undefined => {
     if (!(price > 0)) return skip("bad_price", `price ${price} is not positive`);
-    const amount = amountAt(price);
     if (!(amount > 0)) {
       const size = p.order_value_quote
         ? `order value ${p.order_value_quote} at ${price}`
@@ -232,13 +231,13 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
     }
     return undefined;
   };
-  skipped.bid ??= sideCheck("buy", bidPrice);
-  skipped.ask ??= sideCheck("sell", askPrice);
+  skipped.bid ??= sideCheck("buy", bidPrice, bidAmount);
+  skipped.ask ??= sideCheck("sell", askPrice, askAmount);
   if (skipped.bid === undefined) delete skipped.bid;
   if (skipped.ask === undefined) delete skipped.ask;
 
-  const bid = skipped.bid ? null : { side: "buy" as const, price: bidPrice, amount: amountAt(bidPrice) };
-  const ask = skipped.ask ? null : { side: "sell" as const, price: askPrice, amount: amountAt(askPrice) };
+  const bid = skipped.bid ? null : { side: "buy" as const, price: bidPrice, amount: bidAmount };
+  const ask = skipped.ask ? null : { side: "sell" as const, price: askPrice, amount: askAmount };
   return {
     action: "quote",
     bid,
