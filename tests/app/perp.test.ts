@@ -295,3 +295,38 @@ describe("fees in any asset", () => {
     });
   });
 });
+
+describe("paper on live perpetual data", () => {
+  test(
+    "no keys, no leverage calls at the venue; quotes on the paper venue at its configured leverage (flat: no liquidation price)",
+    async () => {
+      const fake = perpFake();
+      const dir = tempDir();
+      const cfg = config(
+        "feed.source=live",
+        `market.rest_url=${fake.url}`,
+        "strategy.profile=fixed",
+        `storage.path=${join(dir, "ledger.sqlite")}`,
+        "market.leverage=5",
+        "paper.initial_base=0",
+        ...PERP,
+      );
+      const bot = await openBot(cfg, { reset: false, secrets: { ...KEYS } });
+      cleanups.push(async () => {
+        await bot.engine.stop(2000);
+        await bot.close();
+        bot.ledger.close();
+      });
+      await bot.engine.start();
+      await bot.beforeTick();
+      await bot.engine.tick();
+      expect(fake.calls("POST /fapi/v1/leverage")).toEqual([]);
+      expect(fake.calls("POST /fapi/v1/marginType")).toEqual([]);
+      expect(fake.requests.filter((r) => r.signed || r.apiKey)).toEqual([]);
+      const s = bot.engine.status();
+      expect(s.margin).toMatchObject({ leverage: 5, marginMode: "cross", liquidationPrice: null }); // flat
+      expect((await bot.exchange.openOrders("mmbot-")).length).toBe(2);
+    },
+    30_000,
+  );
+});
