@@ -155,8 +155,10 @@ export class Engine {
       const fills = await this.#collectFills();
       const top = await this.#ex.topOfBook();
       await this.#candles.update(this.#ex);
-      const funding = await this.#funding?.settle(now, this.#run.portfolio!, fills, this.#candles.recent());
-      if (funding) { for (const e of funding) this.#emit(e); }
+      const funding = this.#funding?.due(now) ? this.#funding : null; // perp funding (funding.ts)
+      if (funding) {
+        for (const e of await funding.settle(now, this.#run.portfolio!, fills, this.#candles.recent())) this.#emit(e);
+      }
       const inv = await this.#ex.balances();
       this.#run.topOfBook = top;
       this.#run.inventory = inv;

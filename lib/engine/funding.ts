@@ -56,6 +56,17 @@ export class FundingBook {
     this.#credit = opts.credit;
   }
 
+  /** Whether `settle` has anything to do at `now` (most ticks: no, decided without a promise or an allocation). */
+  due(now: number): boolean {
+    const after = this.#afterTs;
+    if (this.#source.kind === "rates") {
+      return after === null || this.#pending.length > 0 ||
+        Math.floor(now / FUNDING_INTERVAL_MS) > Math.floor(after / FUNDING_INTERVAL_MS);
+    }
+    const latest = Math.floor(now / FUNDING_INTERVAL_MS) * FUNDING_INTERVAL_MS;
+    return latest > (after ?? -Infinity) && latest > this.#doneTo && now - this.#lastPollMs >= PAYMENT_POLL_MS;
+  }
+
   /** Books what is due at `now` into `portfolio`; returns one event per payment. Throws only what the venue throws. */
   async settle(
     now: number,

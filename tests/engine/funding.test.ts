@@ -46,8 +46,10 @@ describe("funding from rates (paper, backtest)", () => {
     expect(p.funding).toBeCloseTo(-0.201, 12);
     expect(p.quote).toBeCloseTo(-0.201, 12);
     expect(credited).toEqual([-0.201]);
-    // nothing twice
+    // nothing twice, and nothing to do until the next funding time
     expect(await book.settle(T + 90_000, p, [], candles)).toEqual([]);
+    expect(book.due(T + 105_000)).toBe(false);
+    expect(book.due(T + H8)).toBe(true);
   });
 
   test("no funding before the first tick; a time without its candle (a gap) or rate is given up and counted", async () => {
@@ -75,15 +77,16 @@ describe("funding from the venue's payments (live)", () => {
       afterTs: T - 3_600_000, // the account opened an hour before T
     });
     const p = openPortfolio(0, 1000, 2000);
-    expect(await book.settle(T - 60_000, p, [], [])).toEqual([]); // before T: nothing to ask
+    expect(book.due(T - 60_000)).toBe(false); // before T: nothing to ask
+    expect(book.due(T + 10_000)).toBe(true);
     expect(asked).toEqual([]);
     expect(await book.settle(T + 10_000, p, [], [])).toEqual([]); // asked; not paid yet
-    expect(await book.settle(T + 40_000, p, [], [])).toEqual([]); // not again within the minute
+    expect(book.due(T + 40_000)).toBe(false); // not again within the minute
     payments.push({ id: "income-1", ts: T + 3, amountQuote: 0.12, rate: null, price: null, positionBase: null });
     const events = await book.settle(T + 75_000, p, [], []);
     expect(events.map((e) => e.payment.id)).toEqual(["income-1"]);
     expect(p.funding).toBe(0.12);
-    expect(await book.settle(T + 140_000, p, [], [])).toEqual([]); // settled: not asked again
+    expect(book.due(T + 140_000)).toBe(false); // settled: not asked again
     expect(asked).toEqual([T - 3_600_000, T - 3_600_000]);
   });
 });
