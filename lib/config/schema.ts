@@ -247,7 +247,11 @@ export const SCHEMA = {
     }),
     alerts: {
       fills: oneOf(ALERT_LEVELS, "on", "each fill (side, amount, price, fee, inventory); on, silent or off"),
-      inventory: oneOf(ALERT_LEVELS, "on", "inventory limit hit and cleared"),
+      inventory: oneOf(
+        ALERT_LEVELS,
+        "on",
+        "inventory limit hit and cleared; perp liquidation guard engaged and cleared",
+      ),
       errors: oneOf(ALERT_LEVELS, "on", "errors (deduplicated) and the error breaker"),
       kill_switch: oneOf(ALERT_LEVELS, "on", "drawdown kill switch tripped"),
       stale_data: oneOf(ALERT_LEVELS, "on", "market data stale / fresh again"),
