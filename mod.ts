@@ -24,6 +24,8 @@ import { EXIT_ORDERS_LEFT, leftoverReport, type Shutdown, shutdown, within } fro
 import { runLoop } from "./lib/engine/loop.ts";
 import { Telegram } from "./lib/control/telegram.ts";
 import { loadCandleFile } from "./lib/venues/replay-feed.ts";
+import { loadFundingFile } from "./lib/venues/funding-file.ts";
+import { sizeWarning } from "./lib/core/sizing.ts";
 
 /** Error texts pass through this before they are printed: secrets and signed URLs never reach the console. */
 let scrub: (text: string) => string = scrubUrls;
@@ -225,8 +227,21 @@ function control(config: Config, command: "pause" | "resume"): void {
 
 async function backtest(config: Config, cli: CliOptions): Promise<void> {
   const candles = loadCandleFile(cli.data!);
+  if (cli.funding && config.market.type !== "perp") {
+    throw new ConfigError([`--funding ${cli.funding}: funding applies to perpetuals; set market.type=perp`]);
+  }
+  const fundingRates = cli.funding ? loadFundingFile(cli.funding) : undefined;
+  const { tick_size: tickSize, lot_size: lotSize, min_notional: minNotional } = config.market;
+  const sizing = sizeWarning(
+    config.strategy,
+    { tickSize, lotSize, minNotional },
+    candles[0].open,
+    currencies(config.market.symbol)[1],
+  );
+  if (sizing) console.log(`mmbot: ${sizing}`);
   const tty = process.stdout.isTTY;
   const report = await runBacktest(config, candles, {
+    fundingRates,
     onProgress: tty
       ? (done) =>
         process.stdout.write(`\r[${"#".repeat(Math.round(done * 40)).padEnd(40)}] ${(done * 100).toFixed(0)} %`)

@@ -1,6 +1,6 @@
 /** The console of a running bot: one line per tick and one per notable event, on stdout (errors on stderr). */
 import type { EngineEvent } from "../core/events.ts";
-import { currencies, isoMinute, signed } from "../core/format.ts";
+import { currencies, isoMinute, plain, signed } from "../core/format.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { EngineStatus } from "../engine/status.ts";
 
@@ -37,7 +37,15 @@ export function logToConsole(engine: Engine): void {
     } else if (e.type === "error") console.error(`${isoMinute(e.ts)} error (${e.consecutive} in a row): ${e.message}`);
     else if (e.type === "paused") console.log(`${isoMinute(e.ts)} paused; cancelled ${e.cancelled} order(s)`);
     else if (e.type === "resumed") console.log(`${isoMinute(e.ts)} resumed`);
-    else if (
+    else if (e.type === "funding") {
+      const p = e.payment;
+      const how = p.rate === null
+        ? "the venue's payment"
+        : `${plain(p.positionBase!)} ${base} × ${p.price} × rate ${p.rate}`;
+      console.log(`${isoMinute(e.ts)} FUNDING ${signed(p.amountQuote, 4)} ${quote} (${how})`);
+    } else if (e.type === "liquidation_guard") {
+      console.log(`${isoMinute(e.ts)} liquidation guard ${e.state}: ${e.detail}`);
+    } else if (
       e.type === "kill_switch" || e.type === "inventory_limit" || e.type === "stale_data" || e.type === "error_breaker"
     ) {
       console.log(

@@ -101,6 +101,8 @@ export async function openBot(base: Config, opts: OpenOptions): Promise<RunningB
       );
     }
     const connected = source.connect(ledger, account, portfolio);
+    const sizeWarning = await source.sizeCheck();
+    if (sizeWarning) notes.push(sizeWarning);
     const metrics = new Metrics();
     const exchange = metrics.instrument(connected.exchange);
     // the pause flag as this process last saw or wrote it: only a change made elsewhere (`mmbot pause`) is obeyed
@@ -147,6 +149,7 @@ export async function openBot(base: Config, opts: OpenOptions): Promise<RunningB
       }),
       scrub,
       lastTradeId: connected.lastTradeId,
+      funding: connected.funding,
       portfolio,
       initialEquity: account.initial_base * account.initial_mid + account.initial_quote,
     });

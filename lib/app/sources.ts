@@ -6,6 +6,8 @@
 import type { Portfolio } from "../core/accounting.ts";
 import { scrubber } from "../core/scrub.ts";
 import { midOf } from "../core/steps.ts";
+import { sizeWarning } from "../core/sizing.ts";
+import { currencies } from "../core/format.ts";
 import { CANDLE_MS, type Clock } from "../core/types.ts";
 import { requiredCandles } from "../core/indicators.ts";
 import type { Config } from "../config/schema.ts";
@@ -31,6 +33,8 @@ export interface Source {
   connect(ledger: Ledger, account: Account, portfolio: Portfolio): Connected;
   /** releases connections (websockets) */
   close(): Promise<void>;
+  /** a warning when the configured order size cannot meet the venue's minimum notional at the price now */
+  sizeCheck(): Promise<string | null>;
 }
 
 export interface Connected {
@@ -43,6 +47,8 @@ export interface Connected {
   endTs?: number;
   /** before each tick: fresh public data for paper mode on a live feed */
   refresh?: () => Promise<void>;
+  /** perp: where funding comes from (DESIGN §13) */
+  funding?: EngineOptions["funding"];
 }
 
 /** `mode: paper` on replayed candles: offline, a scaled clock starting after the indicators' warm-up. */
@@ -71,16 +77,35 @@ export function replaySource(config: Config): Source {
         );
       }
       const clock = new ScaledClock(start, config.feed.speed);
-      const balances = { base: portfolio.base, quote: portfolio.quote };
+      const balances = { base: portfolio.base, quote: portfolio.quote, entry: portfolio.avgCost };
+      const exchange = new PaperExchange(feed, clock, config, balances);
       return {
-        exchange: new PaperExchange(feed, clock, config, balances),
+        exchange,
         clock,
         replay: true,
         lastTradeId: null, // a fresh paper exchange: every fill it reports is new
         endTs: feed.series.endTs,
+        funding: {
+          source: { kind: "rates", rateAt: () => config.paper.funding_rate_8h },
+          afterTs: null,
+          credit: (q) => exchange.creditFunding(q),
+        },
       };
     },
     close: () => Promise.resolve(),
+    sizeCheck: () =>
+      Promise.resolve(
+        sizeWarning(
+          config.strategy,
+          {
+            tickSize: config.market.tick_size,
+            lotSize: config.market.lot_size,
+            minNotional: config.market.min_notional,
+          },
+          midOf(feed.topOfBook(warmStart)!),
+          currencies(config.market.symbol)[1],
+        ),
+      ),
   };
 }
 
@@ -105,10 +130,9 @@ export async function venueSource(config: Config, secrets: Secrets, notes: strin
       ? "demo trading (Binance's futures testnet)"
       : "testnet";
     notes.push(
-      `${m.exchange} ${m.symbol}: ${where}, REST ${endpoint}${
-        config.feed.websocket ? " (order book over websocket)" : ""
-      }; tick ${rules.tickSize}, lot ${rules.lotSize}, min notional ${rules.minNotional} from the exchange`,
+      `${m.exchange} ${m.symbol}: ${where}, REST ${endpoint}; tick ${rules.tickSize}, lot ${rules.lotSize}, min notional ${rules.minNotional} from the exchange`,
     );
+    if (trading && m.type === "perp") notes.push(await venue.configurePerp(m.leverage, m.margin_mode));
     let feed: LiveFeed | null = null;
     if (!trading) {
       feed = new LiveFeed(venue, Math.max(requiredCandles(config.strategy), 120) + 1);
@@ -118,6 +142,18 @@ export async function venueSource(config: Config, secrets: Secrets, notes: strin
       kind: trading ? `live:${m.exchange}${m.sandbox ? ":sandbox" : ""}` : `paper:live:${m.exchange}`,
       async initialBalances() {
         const inv = trading ? await venue.balances() : null;
+        if (inv?.position && inv.entryPrice) {
+          // a perp position held at start: its average cost continues from the venue's entry price, and the cash
+          // is the wallet less what the position cost (cash-style, lib/core/accounting.ts)
+          const wallet = inv.quote - (inv.unrealizedQuote ?? 0);
+          return {
+            base: inv.position,
+            quote: wallet - inv.position * inv.entryPrice,
+            mid: inv.entryPrice,
+            note:
+              ` (the exchange's position now, average cost from its entry price ${inv.entryPrice}; wallet ${wallet})`,
+          };
+        }
         return {
           base: inv ? inv.position ?? inv.base : config.paper.initial_base,
           quote: inv ? inv.quote : config.paper.initial_quote,
@@ -132,15 +168,33 @@ export async function venueSource(config: Config, secrets: Secrets, notes: strin
           market: { ...m, tick_size: rules.tickSize, lot_size: rules.lotSize, min_notional: rules.minNotional },
         };
         const exchange = feed
-          ? new PaperExchange(feed, systemClock, paperConfig, { base: portfolio.base, quote: portfolio.quote })
+          ? new PaperExchange(feed, systemClock, paperConfig, {
+            base: portfolio.base,
+            quote: portfolio.quote,
+            entry: portfolio.avgCost,
+          })
           : venue;
-        // live: fills after the last one recorded (or after the venue's history when the account was opened)
+        // live: fills after the last one recorded (or after the venue's history when the account was opened); the
+        // ledger's recent trade ids are never taken again, even where the venue cannot page after a trade id
+        if (trading) venue.rememberTrades(ledger.fills(account.id, 1000).map((f) => f.tradeId));
         const watermark = ledger.lastTradeId(account.id) ?? ledger.getState(`trades_after:${account.id}`);
         const f = feed;
+        const funding: Connected["funding"] = trading
+          ? {
+            source: { kind: "payments", since: (after) => venue.fundingSince(after) },
+            // a new account books the payments made after it was opened
+            afterTs: ledger.lastFundingTs(account.id) ?? account.created_ts,
+          }
+          : {
+            source: { kind: "rates", rateAt: (ts) => venue.fundingRateAt(ts) },
+            afterTs: null,
+            credit: (q) => (exchange as PaperExchange).creditFunding(q),
+          };
         return {
           exchange,
           clock: systemClock,
           replay: false,
+          funding,
           lastTradeId: !trading ? null : watermark === null ? undefined : watermark || null,
           // a failed refresh leaves the book ageing: the risk gate stands aside once it is stale
           refresh: f
@@ -150,6 +204,8 @@ export async function venueSource(config: Config, secrets: Secrets, notes: strin
         };
       },
       close: () => venue.close(),
+      sizeCheck: async () =>
+        sizeWarning(config.strategy, rules, midOf(await venue.topOfBook()), currencies(m.symbol)[1]),
     };
   } catch (e) {
     await venue.close().catch(() => {});

@@ -12,6 +12,8 @@ export interface CliOptions {
   data?: string;
   /** backtest: JSON report path */
   json?: string;
+  /** backtest (perp): funding rates CSV (ts,rate) */
+  funding?: string;
   /** run: start a fresh paper account */
   reset: boolean;
   help: boolean;
@@ -19,7 +21,7 @@ export interface CliOptions {
 
 export const USAGE = `Usage:
   deno run -P mod.ts [--config PATH] [--set key.path=value ...] [--reset]
-  deno run -P mod.ts backtest --data CSV [--config PATH] [--set key.path=value ...] [--json OUT]
+  deno run -P mod.ts backtest --data CSV [--funding CSV] [--config PATH] [--set key.path=value ...] [--json OUT]
   deno run -P mod.ts pause|resume [--config PATH] [--set ...]   pause or resume the bot using this ledger
 
 Options:
@@ -28,6 +30,7 @@ Options:
   --reset              start a fresh paper account (the ledger keeps its history)
   --data CSV           backtest: 1m candles, columns ts,open,high,low,close,volume
   --json OUT           backtest: write the JSON report here (a chart is written next to it)
+  --funding CSV        backtest of a perpetual: funding rates, columns ts,rate (default: paper.funding_rate_8h)
   -h, --help           this text`;
 
 /** Parses argv; throws ConfigError naming the bad argument. */
@@ -43,6 +46,7 @@ export function parseCli(argv: string[]): CliOptions {
         set: { type: "string", multiple: true },
         data: { type: "string" },
         json: { type: "string" },
+        funding: { type: "string" },
         reset: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -64,8 +68,8 @@ export function parseCli(argv: string[]): CliOptions {
   if (command === "backtest" && !values.data && !values.help) {
     problems.push("command line: backtest needs --data CSV");
   }
-  if (command !== "backtest" && (values.data || values.json)) {
-    problems.push("command line: --data and --json belong to the backtest command");
+  if (command !== "backtest" && (values.data || values.json || values.funding)) {
+    problems.push("command line: --data, --json and --funding belong to the backtest command");
   }
   if (values.reset && command !== "run") problems.push("command line: --reset belongs to the run command");
   if (problems.length) throw new ConfigError(problems);
@@ -75,6 +79,7 @@ export function parseCli(argv: string[]): CliOptions {
     sets: values.set ?? [],
     data: values.data,
     json: values.json,
+    funding: values.funding,
     reset: values.reset ?? false,
     help: values.help ?? false,
   };

@@ -93,6 +93,16 @@ export const SCHEMA = {
       min: -100,
       max: 100,
     }),
+    leverage: int(
+      1,
+      "perp: leverage set on the venue at start (live) and used for paper margin; refused at start if the venue says no",
+      { min: 1, max: 125 },
+    ),
+    margin_mode: oneOf(
+      ["cross", "isolated"],
+      "cross",
+      "perp: margin mode set on the venue at start (live) and used for the paper liquidation price",
+    ),
   },
   strategy: {
     profile: oneOf(
@@ -102,6 +112,11 @@ export const SCHEMA = {
     ),
     refresh_s: num(15, "seconds between re-quotes", { min: 1, max: 3600 }),
     order_amount: num(0.01, "size of each quote in base currency (≤ 1e9: no venue lists more)", { above: 0, max: 1e9 }),
+    order_value_quote: num(
+      0,
+      "size of each quote in quote currency, amount = this / price (0: off, order_amount applies; not both)",
+      { min: 0, max: 1e12 },
+    ),
     natr_period: int(30, "NATR / ATR period in 1m candles", { min: 2, max: 1000 }),
     bid_spread_multiplier: num(
       120,
@@ -173,6 +188,11 @@ export const SCHEMA = {
       min: 0,
       max: 3600,
     }),
+    liquidation_guard_pct: num(
+      10,
+      "perp: stop quoting the side that adds to the position while the mid is within this % of the liquidation price (0: off)",
+      { min: 0, max: 100 },
+    ),
     shutdown_timeout_s: num(30, "on stop: keep retrying cancels this long before exiting with what is left", {
       above: 0,
       max: 3600,
@@ -185,7 +205,6 @@ export const SCHEMA = {
       above: 0,
       max: 1_000_000,
     }),
-    websocket: bool(false, "live feed: order book through ccxt watchOrderBook instead of REST"),
   },
   paper: {
     initial_base: num(1, "paper account: starting base balance. At most 1e15: beyond any real account", {
@@ -200,6 +219,16 @@ export const SCHEMA = {
       above: 0,
       max: 1,
     }),
+    funding_rate_8h: num(
+      0.0001,
+      "perp, replay and backtest without --funding: the funding rate at every funding time (00, 08, 16 UTC)",
+      { min: -0.05, max: 0.05 },
+    ),
+    maintenance_margin_pct: num(
+      0.4,
+      "perp: maintenance margin rate for the paper liquidation price, % of the position value (Binance ETHUSDT: 0.4)",
+      { min: 0, below: 100 },
+    ),
   },
   http: {
     enabled: bool(true, "serve /health, /metrics, /api and the dashboard"),
@@ -218,7 +247,11 @@ export const SCHEMA = {
     }),
     alerts: {
       fills: oneOf(ALERT_LEVELS, "on", "each fill (side, amount, price, fee, inventory); on, silent or off"),
-      inventory: oneOf(ALERT_LEVELS, "on", "inventory limit hit and cleared"),
+      inventory: oneOf(
+        ALERT_LEVELS,
+        "on",
+        "inventory limit hit and cleared; perp liquidation guard engaged and cleared",
+      ),
       errors: oneOf(ALERT_LEVELS, "on", "errors (deduplicated) and the error breaker"),
       kill_switch: oneOf(ALERT_LEVELS, "on", "drawdown kill switch tripped"),
       stale_data: oneOf(ALERT_LEVELS, "on", "market data stale / fresh again"),

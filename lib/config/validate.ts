@@ -154,6 +154,10 @@ function crossChecks(c: Config): string[] {
   return problems;
 }
 
+/** The order size is given once: in base (`order_amount`) or in quote (`order_value_quote`). */
+const bothSizes = (c: Config) =>
+  `strategy.order_amount: ${c.strategy.order_amount} is not allowed together with strategy.order_value_quote (${c.strategy.order_value_quote}); give one size: order_amount in base, or order_value_quote in quote (0: off)`;
+
 /**
  * Limit on alias expansion while the document is converted (the `yaml` package's measure: uses of
  * an anchor × the aliases nested inside it). The schema has about 60 keys, so a real config needs
@@ -193,6 +197,8 @@ export function buildConfig({ yamlText = "", source = "config", sets = [] }: Loa
     }
   }
   const values = flatten(doc, problems);
+  /** the layer each key was last given in (1: the file, 2: --set), for rules between keys */
+  const layer = new Map([...values.keys()].map((k) => [k, 1]));
   for (const assignment of sets) {
     const eq = assignment.indexOf("=");
     if (eq <= 0) {
@@ -202,7 +208,10 @@ export function buildConfig({ yamlText = "", source = "config", sets = [] }: Loa
     const path = assignment.slice(0, eq).trim();
     const parsedValue = parseValue(path, assignment.slice(eq + 1));
     if ("problem" in parsedValue) problems.push(`${parsedValue.problem} (from --set)`);
-    else values.set(path, parsedValue.value);
+    else {
+      values.set(path, parsedValue.value);
+      layer.set(path, 2);
+    }
   }
   const config = structuredClone(defaults());
   for (const [path, value] of values) {
@@ -211,6 +220,13 @@ export function buildConfig({ yamlText = "", source = "config", sets = [] }: Loa
     else setPath(config, path, value);
   }
   if (!problems.length) problems.push(...crossChecks(config));
+  // a size in quote set where (or after) a size in base is also given: the user meant both
+  if (
+    !problems.length && config.strategy.order_value_quote > 0 &&
+    (layer.get("strategy.order_amount") ?? 0) >= (layer.get("strategy.order_value_quote") ?? 0)
+  ) {
+    problems.push(bothSizes(config));
+  }
   if (problems.length) throw new ConfigError(problems);
   return config;
 }
@@ -223,6 +239,7 @@ export function withValue(config: Config, path: string, text: string): Config {
   if (problem) throw new ConfigError([problem]);
   const next = structuredClone(config);
   setPath(next, path, parsed.value);
+  if (path === "strategy.order_amount" && next.strategy.order_value_quote > 0) throw new ConfigError([bothSizes(next)]);
   const cross = crossChecks(next);
   if (cross.length) throw new ConfigError(cross);
   return next;

@@ -110,6 +110,14 @@ export class Alerter {
         if (cfg.telegram.coalesce_fills_s === 0) this.flushFills();
         else this.#fillTimer ??= setTimeout(() => this.flushFills(), cfg.telegram.coalesce_fills_s * 1000);
         return;
+      case "liquidation_guard":
+        // the inventory category: both say which side the bot stopped quoting, and why
+        return this.#send(
+          "inventory",
+          e.state === "hit"
+            ? `🚨 Liquidation guard: ${e.detail}; quoting only the side that reduces the position`
+            : `🚨 Liquidation guard cleared: ${e.detail}; quoting both sides`,
+        );
       case "inventory_limit":
         return this.#send(
           "inventory",

@@ -41,6 +41,12 @@ export function statusText(s: EngineStatus, today: DaySummary | null, target: nu
   if (s.inventoryRatio !== null) {
     lines.push(`Inventory ratio: ${s.inventoryRatio.toFixed(3)} (target ${target})`);
   }
+  if (s.margin) lines.push(marginLine(s, base));
+  if (d?.action === "quote") {
+    for (const [side, skip] of [["Bid", d.skipped.bid], ["Ask", d.skipped.ask]] as const) {
+      if (skip?.reason === "min_notional") lines.push(`⚠️ ${side} not placed (min notional): ${skip.detail}`);
+    }
+  }
   lines.push(`Open orders: ${s.openOrders.length}`);
   if (s.pnl) {
     const todayPnl = today ? today.realizedQuote - today.feesQuote : 0;
@@ -53,6 +59,18 @@ export function statusText(s: EngineStatus, today: DaySummary | null, target: nu
   if (s.lastError && s.consecutiveErrors) lines.push(`Last error: ${s.lastError}`);
   lines.push(`As of ${isoMinute(s.ts)} UTC · ${base}/${quote}`);
   return lines.join("\n");
+}
+
+/** Perp: position, entry, liquidation price and its distance, leverage and margin mode, the guard. */
+function marginLine(s: EngineStatus, base: string): string {
+  const m = s.margin!;
+  const pos = s.inventory?.position ?? 0;
+  const entry = s.inventory?.entryPrice ? ` at entry ${plain(s.inventory.entryPrice)}` : "";
+  const liq = m.liquidationPrice === null
+    ? "no liquidation price"
+    : `liquidation ${plain(m.liquidationPrice)} (${m.liquidationDistancePct?.toFixed(1)} % away)`;
+  const guard = m.guarding ? ` · GUARD: not adding (within ${m.guardPct} %)` : "";
+  return `Position: ${plain(pos)} ${base}${entry} · ${liq} · ${m.leverage}x ${m.marginMode}${guard}`;
 }
 
 export function balanceText(s: EngineStatus, portfolio: Portfolio | null): string {
@@ -76,6 +94,19 @@ export function balanceText(s: EngineStatus, portfolio: Portfolio | null): strin
         plain(portfolio.avgCost)
       })`,
     );
+  }
+  if (s.margin) {
+    const m = s.margin;
+    lines.push(
+      `Liquidation price: ${
+        m.liquidationPrice === null
+          ? "none"
+          : `${plain(m.liquidationPrice)} (${m.liquidationDistancePct?.toFixed(1)} % from mid; ${
+            s.mode === "live" ? "the venue's" : "computed"
+          })`
+      } · ${m.leverage}x ${m.marginMode}`,
+    );
+    lines.push(`Funding so far: ${signed(portfolio.funding, 4)} ${quote}`);
   }
   if (s.pnl) {
     lines.push(`Equity at mid ${plain(s.mid)}: ${s.pnl.equity.toFixed(2)} ${quote}`);
@@ -104,8 +135,10 @@ export function fillsText(fills: readonly LedgerFill[], symbol: string): string 
     `🧾 Last ${fills.length} fill(s), oldest first`,
     ...fills.map((f) =>
       `${isoMinute(f.ts)} ${f.side === "buy" ? "BUY " : "SELL"} ${plain(f.amount)} ${base} @ ${plain(f.price)} · fee ${
-        f.feeQuote.toFixed(4)
-      } ${quote}`
+        f.feeAsset
+          ? `${plain(f.feeAmount!)} ${f.feeAsset} (≈${f.feeQuote.toFixed(4)} ${quote})`
+          : `${f.feeQuote.toFixed(4)} ${quote}`
+      }`
     ),
   ].join("\n");
 }
@@ -118,7 +151,7 @@ export function pnlText(s: EngineStatus, days: readonly DaySummary[]): string {
     `📈 PnL (${quote})`,
     `Total: ${signed(p.pnl)} = realized ${signed(p.realized)} + unrealized ${signed(p.unrealized)} − fees ${
       p.fees.toFixed(2)
-    }`,
+    }${s.marketType === "perp" ? ` + funding ${signed(p.funding)}` : ""}`,
     `Equity ${p.equity.toFixed(2)} from ${p.initialEquity.toFixed(2)} · drawdown ${p.drawdownPct.toFixed(2)} %`,
     `Fills ${p.fills} (${p.buys} buys, ${p.sells} sells) · volume ${p.volumeQuote.toFixed(2)}`,
   ];

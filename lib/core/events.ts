@@ -2,6 +2,7 @@
  * What the engine tells the rest of the bot, past tense: the ledger recorder, alerts, metrics, the
  * console and the dashboard all listen to these. Plain data, so every listener reads the same facts.
  */
+import type { FundingPayment } from "./funding.ts";
 import type { InventoryLimit } from "./quoting.ts";
 import type { Fill, Order, Side } from "./types.ts";
 
@@ -29,6 +30,10 @@ export type EngineEvent =
   | { type: "ledger_failed"; ts: number; message: string }
   | { type: "ledger_recovered"; ts: number }
   | { type: "resumed"; ts: number }
-  | { type: "order_rejected"; ts: number; side: Side; reason: string; message: string };
+  | { type: "order_rejected"; ts: number; side: Side; reason: string; message: string }
+  /** perp: the liquidation guard stopped (hit) or let again (cleared) quoting the side that adds to the position */
+  | { type: "liquidation_guard"; ts: number; state: "hit" | "cleared"; side: Side | null; detail: string }
+  /** perp: a funding payment booked (received > 0, paid < 0) */
+  | { type: "funding"; ts: number; payment: FundingPayment };
 
 export type EngineEventType = EngineEvent["type"];

@@ -12,6 +12,8 @@ export interface StrategyParams {
   profile: Profile;
   refresh_s: number;
   order_amount: number;
+  /** size of each quote in quote currency (amount = this / price); 0 or absent: `order_amount` applies */
+  order_value_quote?: number;
   natr_period: number;
   bid_spread_multiplier: number;
   ask_spread_multiplier: number;
@@ -42,6 +44,8 @@ export interface RiskLimits {
   pull_quotes_on_error: boolean;
   /** seconds of silence after which the venue cancels our orders (0: off) */
   dead_man_s: number;
+  /** perp: stop adding to the position while the mid is within this % of the liquidation price (0: off) */
+  liquidation_guard_pct?: number;
   /** seconds to keep retrying cancels on stop */
   shutdown_timeout_s: number;
 }

@@ -3,6 +3,8 @@
  * want resting, plus every intermediate figure for status screens. DESIGN §4, term by term.
  */
 import type { IndicatorSnapshot } from "./indicators.ts";
+import { addingSide, liquidationDistancePct } from "./margin.ts";
+import { orderAmount } from "./sizing.ts";
 import type { StrategyParams } from "./params.ts";
 import { ceilToStep, clamp, floorToStep, midOf } from "./steps.ts";
 import {
@@ -85,6 +87,8 @@ export interface QuoteInput {
   inventory: Inventory;
   marketType: MarketType;
   params: StrategyParams;
+  /** perp: stop adding to the position while the mid is within this % of `inventory.liquidationPrice` (0: off) */
+  liquidationGuardPct?: number;
 }
 
 const standAside = (reason: string, code: StandAsideCode = "bad_input"): QuoteDecision => ({
@@ -172,7 +176,7 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
   const rawAsk = Math.max(reference * (1 + askSpread), top.bestAsk, mid * (1 + minSpread));
   const bidPrice = floorToStep(rawBid, rules.tickSize);
   const askPrice = ceilToStep(rawAsk, rules.tickSize);
-  const amount = floorToStep(p.order_amount, rules.lotSize);
+  const bidAmount = orderAmount(p, bidPrice, rules), askAmount = orderAmount(p, askPrice, rules);
 
   const skipped: { bid?: Skip; ask?: Skip } = {};
   const deviation = ratio - p.target_base_ratio;
@@ -198,10 +202,18 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
     };
   }
 
+  const guard = liquidationGuard(input, mid);
+  if (guard) skipped[guard.side === "buy" ? "bid" : "ask"] ??= guard.skip;
+
   const skip = (reason: SkipReason, detail: string): Skip => ({ reason, detail });
-  const sideCheck = (side: Side, price: number): Skip | undefined => {
-    if (!(amount > 0)) return skip("lot_size", `order amount ${p.order_amount} is below the lot size ${rules.lotSize}`);
+  const sideCheck = (side: Side, price: number, amount: number): Skip | undefined => {
     if (!(price > 0)) return skip("bad_price", `price ${price} is not positive`);
+    if (!(amount > 0)) {
+      const size = p.order_value_quote
+        ? `order value ${p.order_value_quote} at ${price}`
+        : `order amount ${p.order_amount}`;
+      return skip("lot_size", `${size} is below the lot size ${rules.lotSize}`);
+    }
     const notional = price * amount;
     if (notional < rules.minNotional) {
       return skip(
@@ -228,13 +240,13 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
     }
     return undefined;
   };
-  skipped.bid ??= sideCheck("buy", bidPrice);
-  skipped.ask ??= sideCheck("sell", askPrice);
+  skipped.bid ??= sideCheck("buy", bidPrice, bidAmount);
+  skipped.ask ??= sideCheck("sell", askPrice, askAmount);
   if (skipped.bid === undefined) delete skipped.bid;
   if (skipped.ask === undefined) delete skipped.ask;
 
-  const bid = skipped.bid ? null : { side: "buy" as const, price: bidPrice, amount };
-  const ask = skipped.ask ? null : { side: "sell" as const, price: askPrice, amount };
+  const bid = skipped.bid ? null : { side: "buy" as const, price: bidPrice, amount: bidAmount };
+  const ask = skipped.ask ? null : { side: "sell" as const, price: askPrice, amount: askAmount };
   return {
     action: "quote",
     bid,
@@ -255,6 +267,24 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
       reference,
       bidDistanceBps: bid ? (mid - bid.price) / mid * 10_000 : null,
       askDistanceBps: ask ? (ask.price - mid) / mid * 10_000 : null,
+    },
+  };
+}
+
+/** The liquidation guard (perp): the side that adds to the position, while the mid is too near liquidation. */
+function liquidationGuard(input: QuoteInput, mid: number): { side: Side; skip: Skip } | null {
+  const pct = input.liquidationGuardPct ?? 0;
+  const liq = input.inventory.liquidationPrice ?? null;
+  const side = addingSide(input.inventory.position ?? 0);
+  const distance = liquidationDistancePct(mid, liq);
+  if (input.marketType !== "perp" || !(pct > 0) || side === null || distance === null || distance >= pct) return null;
+  return {
+    side,
+    skip: {
+      reason: "liquidation_guard",
+      detail: `mid ${mid} is ${distance.toFixed(2)} % from the liquidation price ${
+        liq!.toFixed(2)
+      } (guard ${pct} %): not adding to the ${side === "buy" ? "long" : "short"}`,
     },
   };
 }

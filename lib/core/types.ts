@@ -43,6 +43,10 @@ export interface Inventory {
   position?: number;
   /** perp only: the venue's average entry price of the position */
   entryPrice?: number | null;
+  /** perp only: the price at which the position is liquidated (the venue's, or computed in paper); null: none */
+  liquidationPrice?: number | null;
+  /** perp only, live: the venue's unrealized PnL of the position (already in `quote`, Binance's margin balance) */
+  unrealizedQuote?: number;
 }
 
 /** A price and size we want resting on one side. */
@@ -73,8 +77,11 @@ export interface Fill {
   side: Side;
   price: number;
   amount: number;
-  /** fee in quote currency (negative for a rebate) */
+  /** fee in quote currency (negative for a rebate); a fee paid in another asset, valued in quote when taken */
   feeQuote: number;
+  /** a fee paid in an asset that is neither base nor quote (BNB on Binance): the asset and the amount paid */
+  feeAsset?: string;
+  feeAmount?: number;
   /** when the trade happened (a simulated fill: the first moment the market traded through the price), ms */
   ts: number;
   /** the mid at that moment, where the venue knows it (the paper exchange does) */

@@ -9,8 +9,7 @@ import { messageOf } from "../core/format.ts";
 import { equityOf, openPortfolio, type Portfolio } from "../core/accounting.ts";
 import { isOpen, tickFailed, tickSucceeded } from "../core/breaker.ts";
 import type { EngineEvent, PauseSource } from "../core/events.ts";
-import { computeQuotes, type QuoteDecision } from "../core/quoting.ts";
-import type { GateResult } from "../core/risk.ts";
+import { computeQuotes } from "../core/quoting.ts";
 import { midOf } from "../core/steps.ts";
 import type { Candle, Clock, Fill, Inventory, MarketRules, TopOfBook } from "../core/types.ts";
 import type { Config } from "../config/schema.ts";
@@ -20,6 +19,7 @@ import { memoryStore } from "./control.ts";
 import { Edges } from "./edges.ts";
 import { EventBus, type Listener } from "./events.ts";
 import { FillTracker } from "./fills.ts";
+import { FundingBook } from "./funding.ts";
 import type { PullResult } from "./pull.ts";
 import { OrderDesk } from "./desk.ts";
 import { Guards } from "./guards.ts";
@@ -30,7 +30,7 @@ import { drive, wait, type Work } from "./drive.ts";
 import type { SkipTally } from "./skips.ts";
 
 export type { EngineOptions };
-import { type EngineState, type EngineStatus, initialRunState, projectStatus, type RunState } from "./status.ts";
+import { type EngineStatus, initialRunState, projectStatus, type RunState } from "./status.ts";
 
 export class Engine {
   readonly #ex: ExchangePort;
@@ -46,6 +46,7 @@ export class Engine {
   readonly #edges = new Edges();
   readonly #candles: CandleHistory;
   readonly #run: RunState;
+  readonly #funding: FundingBook | null;
   #config: Config;
   #rules: MarketRules | null = null;
   #stopping = false;
@@ -71,6 +72,7 @@ export class Engine {
       placed: (id, mid) => this.#fills.placed(id, mid),
     });
     this.#fills = new FillTracker(opts.lastTradeId ?? null);
+    this.#funding = opts.funding && opts.config.market.type === "perp" ? new FundingBook(opts.funding) : null;
   }
 
   get paused(): boolean {
@@ -170,6 +172,11 @@ export class Engine {
       if (top instanceof Promise) top = (yield top) as TopOfBook;
       const candles = this.#candles.update(this.#ex, now);
       if (candles) yield candles;
+      const funding = this.#funding?.due(now) ? this.#funding : null; // perp funding (funding.ts)
+      if (funding) {
+        const settled = yield* wait(funding.settle(now, this.#run.portfolio!, fills, this.#candles.recent()));
+        for (const e of settled) this.#emit(e);
+      }
       let inv = this.#ex.balances();
       if (inv instanceof Promise) inv = (yield inv) as Inventory;
       this.#run.topOfBook = top;
@@ -203,15 +210,18 @@ export class Engine {
         inventory: inv,
         marketType: cfg.market.type,
         params: cfg.strategy,
+        liquidationGuardPct: cfg.risk.liquidation_guard_pct,
       });
       this.#run.decision = decision;
       if (decision?.action !== "quote") {
-        const [state, why, code] = this.#asideFor(gate, decision, ind.ready);
+        const failing = this.#recording.failing ? this.#recording.error ?? "unknown error" : null;
+        const [state, why, code] = this.#guards.asideFor(gate, decision, ind.ready, failing);
         const pulling = this.#desk.standAside(state, why, code);
         if (pulling) yield* pulling;
         return;
       }
       this.#emitIf(this.#edges.inventoryLimit(now, decision.inventoryLimit, decision.figures.inventoryRatio));
+      this.#emitIf(this.#edges.liquidationGuard(now, decision));
       yield* this.#desk.apply(decision, cfg.strategy.refresh_tolerance_bps, mid);
     } catch (e) {
       yield* this.#onError(now, e);
@@ -300,18 +310,8 @@ export class Engine {
     return this.#pulled(source);
   }
 
-  /** Why this tick stands aside: a pause, a ledger that cannot record, the risk gate, or the strategy. */
-  #asideFor(gate: GateResult, decision: QuoteDecision | null, ready: boolean): [EngineState, string, string] {
-    if (this.#run.paused) return [this.#guards.pausedState, this.#pausedWhy(), this.#guards.pausedCode];
-    if (this.#recording.failing) return ["standing_aside", this.#pausedWhy(), "ledger"];
-    if (!gate.ok) return ["standing_aside", gate.detail, gate.reason];
-    const aside = decision as Extract<QuoteDecision, { action: "stand_aside" }>;
-    return [ready ? "standing_aside" : "warming_up", aside.reason, aside.code];
-  }
-
   #pausedWhy(): string {
-    if (this.#run.paused) return this.#run.pauseReason ?? "paused";
-    return `the ledger cannot record (${this.#recording.error}); not quoting until it can`;
+    return this.#guards.why(this.#recording.error);
   }
 
   #takeFills(fills: readonly Fill[]): void {

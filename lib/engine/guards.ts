@@ -7,6 +7,7 @@
 import { messageOf } from "../core/format.ts";
 import type { EngineEvent, PauseSource } from "../core/events.ts";
 import type { RiskLimits } from "../core/params.ts";
+import type { QuoteDecision } from "../core/quoting.ts";
 import { drawdownPct, type GateResult, riskGate } from "../core/risk.ts";
 import type { ControlStore } from "./control.ts";
 import type { EngineState, RunState } from "./status.ts";
@@ -21,6 +22,29 @@ export class Guards {
     run.paused = store.paused;
     run.pauseReason = store.pauseReason;
     run.killSwitch = store.killSwitch;
+  }
+
+  /** Why we are not quoting while paused, or while the ledger (failing with `ledgerError`) cannot record. */
+  why(ledgerError: string | null): string {
+    if (this.run.paused) return this.run.pauseReason ?? "paused";
+    return `the ledger cannot record (${ledgerError}); not quoting until it can`;
+  }
+
+  /**
+   * Why this tick stands aside, as state, sentence and skip reason: a pause, a ledger that cannot record
+   * (`ledgerError` set), the risk gate, or the strategy's own decision.
+   */
+  asideFor(
+    gate: GateResult,
+    decision: QuoteDecision | null,
+    ready: boolean,
+    ledgerError: string | null,
+  ): [EngineState, string, string] {
+    if (this.run.paused) return [this.pausedState, this.why(ledgerError), this.pausedCode];
+    if (ledgerError !== null) return ["standing_aside", this.why(ledgerError), "ledger"];
+    if (!gate.ok) return ["standing_aside", gate.detail, gate.reason];
+    const aside = decision as Extract<QuoteDecision, { action: "stand_aside" }>;
+    return [ready ? "standing_aside" : "warming_up", aside.reason, aside.code];
   }
 
   /** The pause as a skip reason: the kill switch, the error breaker or the operator's pause. */

@@ -4,6 +4,7 @@ import type { Clock } from "../core/types.ts";
 import type { Config } from "../config/schema.ts";
 import type { ExchangePort } from "../venues/port.ts";
 import type { ControlStore } from "./control.ts";
+import type { FundingOptions } from "./funding.ts";
 import type { Sink } from "./recording.ts";
 
 export interface EngineOptions {
@@ -28,4 +29,6 @@ export interface EngineOptions {
   portfolio?: Portfolio;
   /** what PnL is measured against (the account's starting equity); absent, the equity at start */
   initialEquity?: number;
+  /** perp: where funding comes from (rates, or the venue's payments); absent, none is booked */
+  funding?: FundingOptions;
 }

@@ -7,6 +7,7 @@ import { type Breaker, closedBreaker } from "../core/breaker.ts";
 import type { IndicatorSnapshot } from "../core/indicators.ts";
 import { inventoryRatio, type QuoteDecision } from "../core/quoting.ts";
 import { drawdownPct } from "../core/risk.ts";
+import { liquidationDistancePct } from "../core/margin.ts";
 import { midOf } from "../core/steps.ts";
 import type { Inventory, Order, TopOfBook } from "../core/types.ts";
 import type { Config } from "../config/schema.ts";
@@ -46,10 +47,25 @@ export interface EngineStatus {
   inventoryRatio: number | null;
   openOrders: Order[];
   pnl: (PnlSummary & { drawdownPct: number }) | null;
+  /** perp: leverage, margin mode, the liquidation price (venue's or computed) and the guard; null for spot */
+  margin: PerpMargin | null;
   consecutiveErrors: number;
   lastError: string | null;
   /** duration of the last tick's compute and venue calls, ms */
   loopMs: number | null;
+}
+
+export interface PerpMargin {
+  leverage: number;
+  marginMode: Config["market"]["margin_mode"];
+  /** null: flat, or no price liquidates the position */
+  liquidationPrice: number | null;
+  /** distance of the mid from the liquidation price, % of mid */
+  liquidationDistancePct: number | null;
+  /** risk.liquidation_guard_pct (0: off) */
+  guardPct: number;
+  /** the guard is keeping the side that adds to the position out of the book */
+  guarding: boolean;
 }
 
 /** What the engine holds between ticks, as the status projection reads it. */
@@ -136,8 +152,22 @@ export function projectStatus(
     pnl: p && mid !== null
       ? { ...summarize(p, mid, f.initialEquity), drawdownPct: drawdownPct(equityOf(p, mid), f.peakEquity) }
       : null,
+    margin: cfg.market.type === "perp" ? perpMargin(cfg, mid, f) : null,
     consecutiveErrors: f.breaker.failures,
     lastError: f.breaker.lastError,
     loopMs: f.loopMs,
+  };
+}
+
+function perpMargin(cfg: Config, mid: number | null, f: RunState): PerpMargin {
+  const liq = f.inventory?.liquidationPrice ?? null;
+  const d = f.decision?.action === "quote" ? f.decision.skipped : null;
+  return {
+    leverage: cfg.market.leverage,
+    marginMode: cfg.market.margin_mode,
+    liquidationPrice: liq,
+    liquidationDistancePct: mid === null ? null : liquidationDistancePct(mid, liq),
+    guardPct: cfg.risk.liquidation_guard_pct,
+    guarding: d?.bid?.reason === "liquidation_guard" || d?.ask?.reason === "liquidation_guard",
   };
 }

@@ -120,11 +120,13 @@ async function refresh() {
     $("balances").innerHTML = s.marketType === "perp"
       ? "collateral/cash <b>" + f(inv.quote) + "</b>"
       : "base <b>" + f(inv.base, 4) + "</b><br>quote <b>" + f(inv.quote) + "</b><br>inventory ratio " + f(s.inventoryRatio, 3);
+    const m = s.margin;
     $("position").innerHTML = s.pnl
-      ? "size <b>" + f(s.pnl.base, 4) + "</b><br>entry (avg cost) <b>" + f(s.pnl.avgCost) + "</b><br>ratio " + f(s.inventoryRatio, 3)
+      ? "size <b>" + f(s.pnl.base, 4) + "</b><br>entry (avg cost) <b>" + f(s.pnl.avgCost) + "</b><br>ratio " + f(s.inventoryRatio, 3) +
+        (m ? '<br>liquidation <b id="liq">' + (m.liquidationPrice === null ? "none" : f(m.liquidationPrice)) + "</b>" + (m.liquidationPrice === null ? "" : " (" + f(m.liquidationDistancePct, 1) + " % away)") + "<br>" + m.leverage + "x " + m.marginMode + (m.guarding ? ' · <span class="sell">guard: not adding</span>' : "") : "")
       : "–";
     $("pnl").innerHTML = s.pnl
-      ? "total <b>" + f(s.pnl.pnl) + "</b><br>realized " + f(s.pnl.realized) + " · unrealized " + f(s.pnl.unrealized) + "<br>fees " + f(s.pnl.fees, 4) + " · fills " + s.pnl.fills + "<br>drawdown " + f(s.pnl.drawdownPct, 2) + " %"
+      ? "total <b>" + f(s.pnl.pnl) + "</b><br>realized " + f(s.pnl.realized) + " · unrealized " + f(s.pnl.unrealized) + "<br>fees " + f(s.pnl.fees, 4) + " · fills " + s.pnl.fills + (m ? '<br>funding <b id="funding">' + f(s.pnl.funding, 4) + "</b>" : "") + "<br>drawdown " + f(s.pnl.drawdownPct, 2) + " %"
       : "–";
     const ind = s.indicators;
     $("indicators").innerHTML = "NATR <b>" + f(ind.natr, 4) + "</b> %<br>RSI " + f(ind.rsi, 1) + "<br>MACD hist " + f(ind.macd && ind.macd.histogram, 4) + "<br>warm-up " + ind.count + "/" + ind.required;

@@ -125,6 +125,21 @@ export function renderMetrics(m: Metrics, s: EngineStatus, build: { version: str
   g("mm_pnl_realized_quote", "Realized PnL by average cost, before fees, in quote.", s.pnl?.realized ?? null);
   g("mm_pnl_unrealized_quote", "Unrealized PnL at mid, in quote.", s.pnl?.unrealized ?? null);
   g("mm_fees_quote", "Fees paid, in quote.", s.pnl?.fees ?? null);
+  g(
+    "mm_funding_quote",
+    "Perp funding received (+) or paid (−) so far, in quote.",
+    s.margin ? s.pnl?.funding ?? null : null,
+  );
+  g(
+    "mm_liquidation_price",
+    "Perp: the position's liquidation price (absent when flat or none).",
+    s.margin?.liquidationPrice ?? null,
+  );
+  g(
+    "mm_liquidation_distance_ratio",
+    "Perp: distance of the mid from the liquidation price, as a fraction of mid.",
+    s.margin?.liquidationDistancePct == null ? null : s.margin.liquidationDistancePct / 100,
+  );
   g("mm_mid_price", "Mid price.", s.mid);
   metric("mm_spread_bps", "gauge", "Distance of our quote from mid, in basis points.", [
     [{ side: "bid" }, d?.figures.bidDistanceBps ?? null],

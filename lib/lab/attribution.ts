@@ -27,13 +27,26 @@ export interface PnlSplit {
   spread_pnl_quote: number;
   inventory_pnl_quote: number;
   fees_quote: number;
+  /** perp: funding received (+) or paid (−), Σ −position × open × rate at each funding time (DESIGN §13) */
   funding_quote: number;
 }
 
-export function splitPnl(pnlQuote: number, spreadQuote: number, feesQuote: number, fundingQuote: number): PnlSplit {
+/**
+ * The split of `pnlQuote` (final − initial equity). The reported PnL is then the sum of its parts, in the order
+ * spread + inventory − fees + funding, so that the identity holds to the last bit in the report (the parts are
+ * floating point: the sum can differ from `pnlQuote` in the 15th digit).
+ */
+export function splitPnl(
+  pnlQuote: number,
+  spreadQuote: number,
+  feesQuote: number,
+  fundingQuote: number,
+): PnlSplit & { pnl_quote: number } {
+  const inventory = pnlQuote - spreadQuote + feesQuote - fundingQuote;
   return {
+    pnl_quote: spreadQuote + inventory - feesQuote + fundingQuote,
     spread_pnl_quote: spreadQuote,
-    inventory_pnl_quote: pnlQuote - spreadQuote + feesQuote - fundingQuote,
+    inventory_pnl_quote: inventory,
     fees_quote: feesQuote,
     funding_quote: fundingQuote,
   };

@@ -17,6 +17,8 @@ import { drawdownPct } from "../core/risk.ts";
 import { midOf } from "../core/steps.ts";
 import { ReplayFeed } from "../venues/replay-feed.ts";
 import { markoutBps, type PnlSplit, splitPnl, spreadOf } from "./attribution.ts";
+import { rateTable } from "../core/funding.ts";
+import type { FundingRate } from "../venues/funding-file.ts";
 
 export interface BacktestSummary extends PnlSplit {
   start: string;
@@ -88,6 +90,8 @@ export interface BacktestReport {
 export interface BacktestOptions {
   /** called now and then with the share done, 0..1 */
   onProgress?: (done: number) => void;
+  /** perp: funding rates by funding time (`--funding CSV`); absent, `paper.funding_rate_8h` at every funding time */
+  fundingRates?: readonly FundingRate[];
 }
 
 /** Skip reasons always in the report, zero or not (DESIGN §14); others appear when they happen. */
@@ -108,7 +112,14 @@ export async function runBacktest(
   const clock = new ManualClock(start);
   // a fixed id prefix: the same data and config give the same report, byte for byte
   const exchange = new PaperExchange(feed, clock, config, undefined, "bt-");
-  const engine = new Engine({ config, exchange, clock });
+  const rateAt = opts.fundingRates ? rateTable(opts.fundingRates) : () => config.paper.funding_rate_8h;
+  const credit = (q: number) => exchange.creditFunding(q);
+  const engine = new Engine({
+    config,
+    exchange,
+    clock,
+    funding: { source: { kind: "rates", rateAt }, afterTs: null, credit },
+  });
   const fills: ReportFill[] = [];
   const trips: BacktestSummary["kill_switch_trips"] = [];
   let spreadSum = 0;
@@ -190,7 +201,6 @@ export async function runBacktest(
     final_mid: lastMid,
     initial_equity_quote: initialEquity,
     final_equity_quote: finalEquity,
-    pnl_quote: pnl,
     return_pct: (finalEquity / initialEquity - 1) * 100,
     hold_equity_quote: holdEquity,
     hold_return_pct: (holdEquity / initialEquity - 1) * 100,

@@ -47,5 +47,19 @@ export const MIGRATIONS: string[] = [
   // 2: spread capture per fill, and fills by time
   `ALTER TABLE fills ADD COLUMN spread_capture_bps REAL;
    CREATE INDEX fills_by_account_ts ON fills (account_id, ts);`,
+  // 3: perp funding payments, one row each (the venue's income id, or funding-<ts> when computed); a fee paid in
+  // an asset other than base or quote (BNB) kept as paid beside its value in quote
+  `CREATE TABLE funding (
+     id TEXT NOT NULL,
+     account_id INTEGER NOT NULL REFERENCES accounts (id),
+     ts INTEGER NOT NULL,
+     amount_quote REAL NOT NULL,
+     rate REAL,
+     price REAL,
+     position_base REAL,
+     PRIMARY KEY (account_id, id)
+   );
+   ALTER TABLE fills ADD COLUMN fee_asset TEXT;
+   ALTER TABLE fills ADD COLUMN fee_amount REAL;`,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -26,6 +26,9 @@ export function recorder(ledger: Ledger, account: Account, opts: RecorderOptions
       case "fill":
         ledger.recordFill(account.id, e.fill, e.spreadCaptureBps);
         break;
+      case "funding":
+        ledger.recordFunding(account.id, e.payment);
+        break;
       case "order_placed":
         ledger.recordOrder(account.id, e.order, e.ts);
         break;

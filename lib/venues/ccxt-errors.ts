@@ -6,7 +6,9 @@ import type { Ccxt } from "./ccxt-venue.ts";
 
 /** Binance codes whose ccxt class depends on the URL (see EXCHANGE-NOTES): post-only crosses, funds, filters. */
 export const POST_ONLY_CODES = new Set([-5022, -2010]);
-export const FUNDS_CODES = new Set([-2019, -4164]);
+export const FUNDS_CODES = new Set([-2019]);
+/** Binance futures: "Order's notional must be no smaller than …" (under a rewritten URL ccxt says ExchangeError) */
+export const NOTIONAL_CODES = new Set([-4164]);
 
 export const codeOf = (e: unknown): number | null => {
   const m = String((e as Error)?.message ?? "").match(/"code"\s*:\s*(-?\d+)/);

@@ -24,12 +24,12 @@ export interface VenueOptions {
 export async function createVenue(config: Config, opts: VenueOptions): Promise<{ venue: Exchange; endpoint: string }> {
   const ccxt = await loadCcxt();
   const id = config.market.exchange;
-  const classes = (config.feed.websocket ? ccxt.pro : ccxt) as unknown as Record<string, new (c: object) => Exchange>;
+  const classes = ccxt as unknown as Record<string, new (c: object) => Exchange>;
   if (!Object.hasOwn(ccxt.exchanges, id) || typeof classes[id] !== "function") {
     throw new ConfigError([
-      `market.exchange: ${JSON.stringify(id)} is not ${
-        config.feed.websocket ? "a ccxt exchange with websocket support" : "a ccxt exchange id"
-      }; e.g. binance (spot) or binanceusdm (USDT-M perpetuals)`,
+      `market.exchange: ${
+        JSON.stringify(id)
+      } is not a ccxt exchange id; e.g. binance (spot) or binanceusdm (USDT-M perpetuals)`,
     ]);
   }
   const perp = config.market.type === "perp";

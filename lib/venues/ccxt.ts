@@ -8,20 +8,24 @@
  * an order whose placement timed out is looked up by client order id before anything else is placed.
  */
 import type { Exchange, Trade } from "ccxt";
-import { BookClock, candleFrom, feeInQuote, orderFrom, topOfBookFrom } from "./ccxt-convert.ts";
+import { BookClock, candleFrom, directedPrice, feeOf, marketRules, orderFrom, TakenTrades } from "./ccxt-convert.ts";
+import { priceOf, topOfBookFrom } from "./ccxt-convert.ts";
 import { sleep as timerSleep } from "../core/sleep.ts";
 import {
   codeOf,
   DEFAULT_RETRY,
   FUNDS_CODES,
   isKeyRefusal,
+  NOTIONAL_CODES,
   POST_ONLY_CODES,
   retryDelayMs,
   type RetryPolicy,
 } from "./ccxt-errors.ts";
 import { type Ccxt, createVenue, loadCcxt, type VenueOptions } from "./ccxt-venue.ts";
 import type { Config } from "../config/schema.ts";
-import { ConfigError } from "../config/validate.ts";
+import type { FundingPayment } from "../core/funding.ts";
+import type { MarginMode } from "../core/margin.ts";
+import { configurePerp, fundingPayments, fundingRateAt, type PerpContext } from "./ccxt-perp.ts";
 import { type ExchangePort, KeyRefused, OrderRejected } from "./port.ts";
 import {
   type Candle,
@@ -44,8 +48,8 @@ export class CcxtExchange implements ExchangePort {
   /** client ids whose placement timed out: looked up before anything else is placed */
   readonly #unknown = new Set<string>();
   #marketsLoaded = false;
-  #wsTop: TopOfBook | null = null;
-  #watching = false;
+  #rules: MarketRules | null = null;
+  readonly #taken = new TakenTrades();
   /** when the book is current as of: the venue's timestamp, else the first sighting of its update id */
   readonly #bookClock = new BookClock();
   /** the countdown last sent to the venue, seconds (null: unknown, a previous run may have armed it) */
@@ -65,7 +69,6 @@ export class CcxtExchange implements ExchangePort {
     this.#symbol = config.market.symbol;
     this.#perp = config.market.type === "perp";
     this.#prefix = config.market.client_order_prefix;
-    if (config.feed.websocket) this.#watchBook();
     if (venue.id === "binanceusdm") this.armDeadMan = (s) => this.#countdownCancelAll(s);
   }
 
@@ -111,52 +114,13 @@ export class CcxtExchange implements ExchangePort {
 
   async rules(): Promise<MarketRules> {
     await this.#markets();
-    const m = this.#market();
-    if (!m) {
-      throw new ConfigError([
-        `market.symbol: ${JSON.stringify(this.#symbol)} is not listed on ${this.venue.id}; e.g. ${
-          Object.keys(this.venue.markets ?? {}).slice(0, 5).join(", ")
-        }`,
-      ]);
-    }
-    if (this.#perp !== Boolean(m.contract)) {
-      throw new ConfigError([
-        `market.type: ${this.#perp ? "perp" : "spot"} does not match ${this.#symbol} on ${this.venue.id}, which is ${
-          m.contract ? "a perpetual (use market.type=perp)" : "spot (use market.type=spot)"
-        }`,
-      ]);
-    }
-    return {
-      tickSize: Number(m.precision.price),
-      lotSize: Number(m.precision.amount),
-      minNotional: Number(m.limits.cost?.min ?? 0),
-    };
+    return (this.#rules = marketRules(this.venue, this.#symbol, this.#perp));
   }
 
+  /** The order book over REST, once per tick (no websocket: see README, "From paper to live"). */
   async topOfBook(): Promise<TopOfBook> {
-    if (this.#watching) {
-      if (!this.#wsTop) throw new Error("no order book from the websocket yet");
-      return this.#wsTop;
-    }
     const ob = await this.#call("fetchOrderBook", () => this.venue.fetchOrderBook(this.#symbol, 5));
     return topOfBookFrom(ob, this.#bookClock.asOf(ob, this.now()));
-  }
-
-  /** Keeps the top of book from watchOrderBook; a dropped socket lets it age, and the risk gate stands aside. */
-  #watchBook(): void {
-    this.#watching = true;
-    const v = this.venue as Exchange & { watchOrderBook: (s: string, l?: number) => Promise<CcxtBook> };
-    type CcxtBook = { bids: unknown[][]; asks: unknown[][]; timestamp?: number; nonce?: number };
-    (async () => {
-      while (this.#watching) {
-        try {
-          const ob = await v.watchOrderBook(this.#symbol, 5);
-          this.#wsTop = topOfBookFrom(ob, this.#bookClock.asOf(ob, this.now()));
-        } catch {
-          await this.sleep(1000); // ccxt reconnects on the next watch call
-        }
-      }
-    })();
   }
 
   async closedCandles(sinceTs: number | null, limit: number): Promise<Candle[]> {
@@ -178,11 +142,43 @@ export class CcxtExchange implements ExchangePort {
     const positions = await this.#call("fetchPositions", () => this.venue.fetchPositions([this.#symbol]));
     const p = positions.find((x) => x.symbol === this.#symbol);
     const size = Number(p?.contracts ?? 0) * Number(m.contractSize ?? 1);
+    const liquidation = Number(p?.liquidationPrice ?? 0);
     return {
       base: 0,
+      // Binance's total is the margin balance: the wallet plus the position's unrealized PnL
       quote: Number(total[m.settle ?? m.quote] ?? 0),
       position: p?.side === "short" ? -size : size,
-      entryPrice: p?.entryPrice ?? null,
+      entryPrice: Number(p?.entryPrice) > 0 ? Number(p!.entryPrice) : null,
+      unrealizedQuote: Number(p?.unrealizedPnl ?? 0) || 0,
+      liquidationPrice: size !== 0 && liquidation > 0 ? liquidation : null,
+    };
+  }
+
+  /** Perp: sets the margin mode and the leverage on the venue; a refusal is a ConfigError (ccxt-perp.ts). */
+  async configurePerp(leverage: number, marginMode: MarginMode): Promise<string> {
+    await this.#markets();
+    return await configurePerp(this.#perpContext(), leverage, marginMode);
+  }
+
+  /** Live perp: the venue's funding payments after `afterTs`, oldest first. */
+  async fundingSince(afterTs: number | null): Promise<FundingPayment[]> {
+    await this.#markets();
+    return await fundingPayments(this.#perpContext(), afterTs);
+  }
+
+  /** Paper on live data: the venue's funding rate at funding time `ts` (null: none for that time). */
+  async fundingRateAt(ts: number): Promise<number | null> {
+    await this.#markets();
+    return await fundingRateAt(this.#perpContext(), ts);
+  }
+
+  #perpContext(): PerpContext {
+    return {
+      venue: this.venue,
+      ccxt: this.#ccxt,
+      symbol: this.#symbol,
+      call: (what, fn) => this.#call(what, fn),
+      denied: (what, e) => this.#throwIfDenied(what, e),
     };
   }
 
@@ -198,7 +194,8 @@ export class CcxtExchange implements ExchangePort {
     await this.#reconcileUnknown();
     const E = this.#ccxt;
     const amount = Number(this.venue.amountToPrecision(this.#symbol, p.amount));
-    const price = Number(this.venue.priceToPrecision(this.#symbol, p.price));
+    const tick = this.#rules?.tickSize ?? (await this.rules()).tickSize;
+    const price = directedPrice((x) => Number(this.venue.priceToPrecision(this.#symbol, x)), p.price, p.side, tick);
     try {
       // post-only: LIMIT_MAKER on spot, timeInForce GTX on futures (ccxt maps postOnly to either)
       const o = await this.venue.createOrder(this.#symbol, "limit", p.side, amount, price, {
@@ -225,7 +222,7 @@ export class CcxtExchange implements ExchangePort {
         if (order) return order;
         throw e;
       }
-      if (e instanceof E.InvalidOrder || e instanceof E.BadRequest) {
+      if (e instanceof E.InvalidOrder || e instanceof E.BadRequest || NOTIONAL_CODES.has(code!)) {
         return new OrderRejected("invalid", `${p.side} ${amount} at ${price} refused: ${(e as Error).message}`);
       }
       throw e;
@@ -282,9 +279,12 @@ export class CcxtExchange implements ExchangePort {
       () => this.venue.fetchMyTrades(this.#symbol, undefined, afterTradeId === null ? 50 : 1000, params),
     );
     const after = afterTradeId === null ? -1 : trades.findIndex((t) => String(t.id) === afterTradeId);
-    const fresh = binance && afterTradeId !== null && /^\d+$/.test(afterTradeId)
-      ? trades.filter((t) => Number(t.id) > Number(afterTradeId))
-      : trades.slice(after + 1);
+    // off Binance a watermark that left the window (after = −1) would return every trade again: the ids already
+    // taken (this run, and the ledger's at start) are skipped
+    const fresh =
+      (binance && afterTradeId !== null && /^\d+$/.test(afterTradeId)
+        ? trades.filter((t) => Number(t.id) > Number(afterTradeId))
+        : trades.slice(after + 1)).filter((t) => !this.#taken.has(String(t.id)));
     const fills: Fill[] = [];
     for (const t of fresh) {
       const clientOrderId = await this.#clientIdOf(t);
@@ -295,11 +295,22 @@ export class CcxtExchange implements ExchangePort {
         side: t.side as Fill["side"],
         price: Number(t.price),
         amount: Number(t.amount),
-        feeQuote: feeInQuote(t, this.#market().base),
+        ...await feeOf(
+          t,
+          this.#market().base,
+          this.#market().quote,
+          (a) => priceOf(this.venue, a, (w, f) => this.#call(w, f), this.#market().quote),
+        ),
         ts: Number(t.timestamp),
       });
     }
+    this.#taken.add(fresh.map((t) => String(t.id))); // only once all of them were turned into fills
     return fills;
+  }
+
+  /** Trade ids already booked (the ledger's, at start): never returned as new fills. */
+  rememberTrades(ids: readonly string[]): void {
+    this.#taken.add(ids);
   }
 
   async #clientIdOf(t: Trade): Promise<string | null> {
@@ -333,7 +344,6 @@ export class CcxtExchange implements ExchangePort {
   }
 
   async close(): Promise<void> {
-    this.#watching = false;
     await (this.venue as Exchange & { close?: () => Promise<void> }).close?.();
   }
 }

@@ -7,13 +7,16 @@
  * - each fill takes at most `max_volume_share` of the volume traded through the price, rounded down to the lot;
  * - fills happen at the order's limit price and pay the maker fee in quote;
  * - a post-only order that would cross the book is rejected;
- * - spot balances never go negative: an order must be covered by free funds when placed.
+ * - spot balances never go negative: an order must be covered by free funds when placed;
+ * - perp orders must be carried by the margin at `market.leverage` (lib/core/margin.ts), else they are rejected as
+ *   the venue rejects them ("Margin is insufficient"); the liquidation price is computed from the account.
  * Perp accounting is cash-style: `base` is the signed position, `quote` the cash balance.
  */
 import type { Candle, Clock, Fill, Inventory, MarketRules, Order, PlaceOrder, TopOfBook } from "../core/types.ts";
 import type { Config } from "../config/schema.ts";
 import { type ExchangePort, OrderRejected } from "./port.ts";
-import { floorToStep } from "../core/steps.ts";
+import { floorToStep, midOf } from "../core/steps.ts";
+import { checkMargin, entryAfterFill, liquidationPrice, type MarginMode } from "../core/margin.ts";
 import type { MarketFeed } from "./feed.ts";
 
 const reject = (reason: OrderRejected["reason"], message: string) => new OrderRejected(reason, message);
@@ -24,6 +27,8 @@ const NO_FILLS = Object.freeze([]) as unknown as Fill[];
 export interface PaperAccount {
   base: number;
   quote: number;
+  /** perp: the position's entry price (0 or absent when flat) */
+  entry?: number;
 }
 
 export class PaperExchange implements ExchangePort {
@@ -39,6 +44,7 @@ export class PaperExchange implements ExchangePort {
   readonly #feeRate: number;
   readonly #share: number;
   readonly #perp: boolean;
+  readonly #margin: { leverage: number; mode: MarginMode; maintenanceRate: number };
 
   constructor(
     readonly feed: MarketFeed,
@@ -58,6 +64,11 @@ export class PaperExchange implements ExchangePort {
     this.#feeRate = config.market.maker_fee_bps / 10_000;
     this.#share = config.paper.max_volume_share;
     this.#perp = config.market.type === "perp";
+    this.#margin = {
+      leverage: config.market.leverage,
+      mode: config.market.margin_mode,
+      maintenanceRate: config.paper.maintenance_margin_pct / 100,
+    };
     this.#processedTo = clock.now();
   }
 
@@ -81,7 +92,16 @@ export class PaperExchange implements ExchangePort {
   balances(): Inventory {
     this.#advance();
     const { base, quote } = this.account;
-    return this.#perp ? { base: 0, quote, position: base } : { base, quote };
+    if (!this.#perp) return { base, quote };
+    const entryPrice = base === 0 ? null : this.account.entry ?? null;
+    return { base: 0, quote, position: base, entryPrice, liquidationPrice: this.liquidationPrice() };
+  }
+
+  /** perp: the position's liquidation price as computed from the account (null: flat, or none). */
+  liquidationPrice(): number | null {
+    const { base: position, quote: cash, entry } = this.account;
+    const { mode, leverage, maintenanceRate } = this.#margin;
+    return liquidationPrice({ position, cash, entryPrice: entry ?? 0 }, mode, leverage, maintenanceRate);
   }
 
   openOrders(prefix: string): Order[] {
@@ -112,7 +132,19 @@ export class PaperExchange implements ExchangePort {
         `post-only ${req.side} at ${req.price} would cross the book ${top.bestBid}/${top.bestAsk}`,
       );
     }
-    if (!this.#perp) {
+    if (this.#perp) {
+      const open = [...this.#orders.values()].map((o) => ({ side: o.side, amount: o.amount - o.filled }));
+      const account = { position: this.account.base, cash: this.account.quote };
+      const m = checkMargin(account, open, req, midOf(top), this.#margin.leverage);
+      if (!m.ok) {
+        return reject(
+          "insufficient_funds",
+          `Margin is insufficient: ${req.side} ${req.amount} at ${req.price} needs ${
+            m.requiredQuote.toFixed(2)
+          } initial margin at ${this.#margin.leverage}x, equity ${m.equityQuote.toFixed(2)}`,
+        );
+      }
+    } else {
       const free = this.#free();
       if (req.side === "buy" && req.price * req.amount * (1 + Math.max(0, this.#feeRate)) > free.quote) {
         return reject("insufficient_funds", `buy needs ${req.price * req.amount} quote, ${free.quote} free`);
@@ -151,6 +183,11 @@ export class PaperExchange implements ExchangePort {
     // an id this exchange never issued (another run's): everything it has is new
     const after = afterTradeId === null ? -1 : this.#fillIndex.get(afterTradeId) ?? -1;
     return this.#fills.slice(after + 1);
+  }
+
+  /** A perp funding payment (DESIGN §13), credited to the cash as the venue would. */
+  creditFunding(amountQuote: number): void {
+    this.account.quote += amountQuote;
   }
 
   /** Every fill so far (backtest reports). */
@@ -194,6 +231,9 @@ export class PaperExchange implements ExchangePort {
       if (amount <= 0) continue;
       const feeQuote = o.price * amount * this.#feeRate;
       const sign = o.side === "buy" ? 1 : -1;
+      if (this.#perp) {
+        this.account.entry = entryAfterFill(this.account.entry ?? 0, this.account.base, sign * amount, o.price);
+      }
       this.account.base += sign * amount;
       this.account.quote -= sign * o.price * amount + feeQuote;
       o.filled = floorToStep(o.filled + amount, this.#rules.lotSize);

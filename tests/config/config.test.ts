@@ -162,7 +162,7 @@ describe("command line", () => {
     [["--bogus"], "command line: Unknown option '--bogus'"],
     [["trade"], 'command line: unknown command "trade"; allowed: run, backtest'],
     [["backtest"], "command line: backtest needs --data CSV"],
-    [["--data", "x.csv"], "command line: --data and --json belong to the backtest command"],
+    [["--data", "x.csv"], "command line: --data, --json and --funding belong to the backtest command"],
   ])("%p is refused", (argv, message) => {
     expect(() => parseCli(argv)).toThrow(message);
   });
@@ -187,7 +187,7 @@ describe("shipped configuration", () => {
     const lineOf = new Map<string, number>();
     const stack: string[] = [];
     lines.forEach((l, i) => {
-      const m = /^( *)([a-z_]+):/.exec(l);
+      const m = /^( *)([a-z0-9_]+):/.exec(l);
       if (!m) return;
       stack.length = m[1].length / 2;
       stack.push(m[2]);
@@ -217,15 +217,42 @@ describe("shipped configuration", () => {
       bid_spread_multiplier: 120,
       ask_spread_multiplier: 60,
       refresh_s: 15,
-      order_amount: 0.01,
+      order_value_quote: 25, // sized in quote: 0.01 ETH falls below Binance's 20 USDT minimum under 2000
       target_base_ratio: 0.5,
     });
-    expect(rsi.market).toMatchObject({ type: "perp", exchange: "binanceusdm", symbol: "ETH/USDT:USDT" });
+    expect(rsi.market).toMatchObject({
+      type: "perp",
+      exchange: "binanceusdm",
+      symbol: "ETH/USDT:USDT",
+      leverage: 1,
+      margin_mode: "cross",
+    });
     const macd = loadConfig("config.yml", []);
     expect(macd.strategy.profile).toBe("natr_macd");
     expect(macd.market).toMatchObject({ type: "spot", symbol: "ETH/USDT" });
     const fixed = loadConfig("profiles/fixed.yml", []);
     expect(fixed.strategy).toMatchObject({ profile: "fixed", fixed_bid_spread_bps: 10, fixed_ask_spread_bps: 10 });
+  });
+
+  test("one order size: order_amount (base) or order_value_quote (quote), not both from the same or a later layer", () => {
+    const both = "strategy.order_amount: 0.02 is not allowed together with strategy.order_value_quote (25)";
+    expect(() => loadConfig("config.yml", ["strategy.order_value_quote=25", "strategy.order_amount=0.02"])).toThrow(
+      both,
+    );
+    expect(() => loadConfig("profiles/natr_rsi.yml", ["strategy.order_amount=0.02"])).toThrow(both);
+    // config.yml states order_amount with its default; a size in quote given later replaces it
+    expect(loadConfig("config.yml", ["strategy.order_value_quote=25"]).strategy.order_value_quote).toBe(25);
+    // and back to a size in base
+    expect(loadConfig("profiles/natr_rsi.yml", ["strategy.order_value_quote=0", "strategy.order_amount=0.02"]).strategy)
+      .toMatchObject({ order_value_quote: 0, order_amount: 0.02 });
+    const c = loadConfig("config.yml", ["strategy.order_value_quote=25"]);
+    expect(() => withValue(c, "strategy.order_amount", "0.02")).toThrow(both);
+    expect(() => loadConfig("config.yml", ["market.leverage=200"])).toThrow(
+      "market.leverage: 200 is not allowed; must be an integer ≥ 1 and ≤ 125",
+    );
+    expect(() => loadConfig("config.yml", ["market.margin_mode=portfolio"])).toThrow(
+      'market.margin_mode: "portfolio" is not allowed; must be one of cross, isolated',
+    );
   });
 
   test("the keys other tools rely on: the defaults README.md states, and --set reaches the field the bot reads", () => {

@@ -74,7 +74,11 @@ export type FaultRoute =
   | "candles"
   | "markets"
   | "deadMan"
-  | "publicTrades";
+  | "publicTrades"
+  /** POST leverage / marginType */
+  | "margin"
+  /** GET income / fundingRate */
+  | "funding";
 
 export const FAULT_KINDS: readonly FaultKind[] = ["unavailable", "unavailable_text", "rate_limited", "slow", "reset"];
 export const FAULT_ROUTES: readonly FaultRoute[] = [
@@ -89,6 +93,8 @@ export const FAULT_ROUTES: readonly FaultRoute[] = [
   "markets",
   "deadMan",
   "publicTrades",
+  "margin",
+  "funding",
 ];
 
 /** A seeded fault plan: each call on `routes` fails with probability `rate`, as one of `kinds`. */
@@ -155,6 +161,32 @@ export class FakeBinance {
   }[] = [];
   /** futures: signed position in ETH and its entry price */
   position = { amount: 0, entry: 0 };
+  /** futures: the symbol's leverage and margin type (set with POST leverage / marginType) */
+  leverage = 20;
+  marginType: "cross" | "isolated" = "cross";
+  /** futures: the liquidation price positionRisk reports (0: none) */
+  liquidationPrice = 0;
+  /** futures: the position's unrealized PnL positionRisk and the account report (in the margin balance) */
+  unrealized = 0;
+  /** futures: funding payments booked to the wallet (GET /fapi/v1/income, FUNDING_FEE) */
+  readonly income: {
+    symbol: string;
+    incomeType: string;
+    income: string;
+    asset: string;
+    info: string;
+    time: number;
+    tranId: number;
+    tradeId: string;
+  }[] = [];
+  /** futures: published funding rates (GET /fapi/v1/fundingRate) */
+  readonly fundingRates: { symbol: string; fundingTime: number; fundingRate: string; markPrice: string }[] = [];
+  #nextTranId = 9000;
+  /**
+   * Fees charged in another asset (BNB, as Binance does for accounts that pay fees in BNB): the asset and its price
+   * in USDT; its market is listed and its ticker served. Null: fees in USDT.
+   */
+  feeIn: { asset: string; priceUsdt: number } | null = null;
   /** the fake's clock for the book's time and the dead-man countdowns (replace it to move time by hand) */
   now: () => number = () => Date.now();
   /** a stuck book: depth answers the same snapshot (lastUpdateId, levels, futures' T) until unfrozen */
@@ -336,8 +368,8 @@ export class FakeBinance {
       price: String(o.price),
       qty: String(amount),
       quoteQty: String(amount * o.price),
-      commission: String(fee),
-      commissionAsset: "USDT",
+      commission: String(this.feeIn ? fee / this.feeIn.priceUsdt : fee),
+      commissionAsset: this.feeIn?.asset ?? "USDT",
       time: Date.now(),
     };
     this.trades.push(
@@ -345,6 +377,29 @@ export class FakeBinance {
         ? { ...common, orderListId: -1, isBuyer: o.side === "BUY", isMaker: true, isBestMatch: true }
         : { ...common, buyer: o.side === "BUY", maker: true, side: o.side, positionSide: "BOTH", realizedPnl: "0" },
     );
+  }
+
+  /** A funding time passes: the position pays −amount × mark × rate to the wallet, as an income row. */
+  payFunding(rate: number, time: number, mark = (this.bestBid + this.bestAsk) / 2): number {
+    const amount = -this.position.amount * mark * rate;
+    this.balances.USDT += amount;
+    this.income.push({
+      symbol: "ETHUSDT",
+      incomeType: "FUNDING_FEE",
+      income: amount.toFixed(8),
+      asset: "USDT",
+      info: "FUNDING_FEE",
+      time,
+      tranId: this.#nextTranId++,
+      tradeId: "",
+    });
+    this.fundingRates.push({
+      symbol: "ETHUSDT",
+      fundingTime: time,
+      fundingRate: String(rate),
+      markPrice: String(mark),
+    });
+    return amount;
   }
 
   async #handle(req: Request_): Promise<Response> {
@@ -432,8 +487,25 @@ export class FakeBinance {
           timezone: "UTC",
           serverTime: Date.now(),
           rateLimits: [],
-          symbols: [spot ? SPOT_SYMBOL : PERP_SYMBOL],
+          symbols: [spot ? SPOT_SYMBOL : PERP_SYMBOL, ...(this.feeIn ? [this.#feeSymbol(this.feeIn.asset)] : [])],
         }];
+      case "GET /api/v3/ticker/24hr":
+      case "GET /fapi/v1/ticker/24hr": {
+        const f = this.feeIn;
+        if (!f || p.symbol !== `${f.asset}USDT`) return [400, { code: -1121, msg: "Invalid symbol." }];
+        const price = String(f.priceUsdt);
+        return [200, {
+          symbol: p.symbol,
+          lastPrice: price,
+          openPrice: price,
+          highPrice: price,
+          lowPrice: price,
+          volume: "1000",
+          quoteVolume: "1000",
+          openTime: Date.now() - 86_400_000,
+          closeTime: Date.now(),
+        }];
+      }
       case "GET /api/v3/depth":
       case "GET /fapi/v1/depth":
         return this.#depth();
@@ -466,8 +538,8 @@ export class FakeBinance {
           assets: [{
             asset: "USDT",
             walletBalance: String(this.balances.USDT),
-            unrealizedProfit: "0",
-            marginBalance: String(this.balances.USDT),
+            unrealizedProfit: String(this.unrealized),
+            marginBalance: String(this.balances.USDT + this.unrealized),
             availableBalance: String(this.balances.USDT),
             maxWithdrawAmount: String(this.balances.USDT),
             updateTime: Date.now(),
@@ -483,18 +555,47 @@ export class FakeBinance {
           entryPrice: String(this.position.entry),
           breakEvenPrice: "0",
           markPrice: String((this.bestBid + this.bestAsk) / 2),
-          unRealizedProfit: "0",
-          liquidationPrice: "0",
+          unRealizedProfit: String(this.unrealized),
+          liquidationPrice: String(this.liquidationPrice),
           isolatedMargin: "0",
           notional: String(this.position.amount * this.bestBid),
           marginAsset: "USDT",
           isolatedWallet: "0",
           initialMargin: "0",
           maintMargin: "0",
-          leverage: "1",
-          marginType: "cross",
+          leverage: String(this.leverage),
+          marginType: this.marginType,
           updateTime: Date.now(),
         }]];
+      case "POST /fapi/v1/leverage": {
+        const lev = Number(p.leverage);
+        if (!Number.isInteger(lev) || lev < 1 || lev > 125) {
+          return [400, { code: -4028, msg: `Leverage ${p.leverage} is not valid` }];
+        }
+        this.leverage = lev;
+        return [200, { symbol: p.symbol, leverage: lev, maxNotionalValue: "1000000" }];
+      }
+      case "POST /fapi/v1/marginType": {
+        const want = p.marginType === "ISOLATED" ? "isolated" : p.marginType === "CROSSED" ? "cross" : null;
+        if (!want) return [400, { code: -1116, msg: "Invalid marginType." }];
+        if (want === this.marginType) return [400, { code: -4046, msg: "No need to change margin type." }];
+        if (this.position.amount !== 0 || this.open().length) {
+          return [400, { code: -4048, msg: "Margin type cannot be changed if there exists position." }];
+        }
+        this.marginType = want;
+        return [200, { code: 200, msg: "success" }];
+      }
+      case "GET /fapi/v1/income": {
+        const from = p.startTime ? Number(p.startTime) : -Infinity;
+        const rows = this.income.filter((r) =>
+          r.time >= from && (!p.incomeType || r.incomeType === p.incomeType) && (!p.symbol || r.symbol === p.symbol)
+        );
+        return [200, rows.slice(0, Number(p.limit ?? 100))];
+      }
+      case "GET /fapi/v1/fundingRate": {
+        const from = p.startTime ? Number(p.startTime) : -Infinity;
+        return [200, this.fundingRates.filter((r) => r.fundingTime >= from).slice(0, Number(p.limit ?? 100))];
+      }
       case "GET /fapi/v1/leverageBracket":
         return [200, [{
           symbol: "ETHUSDT",
@@ -537,6 +638,12 @@ export class FakeBinance {
       default:
         return [404, { code: -1, msg: `fake Binance does not know ${route}` }];
     }
+  }
+
+  /** The fee asset's market against USDT, shaped like the fake's own. */
+  #feeSymbol(asset: string) {
+    const own = this.kind === "spot" ? SPOT_SYMBOL : PERP_SYMBOL;
+    return { ...own, symbol: `${asset}USDT`, pair: `${asset}USDT`, baseAsset: asset };
   }
 
   #place(p: Record<string, string>): [number, unknown] {
@@ -673,7 +780,7 @@ export class FakeBinance {
 type Request_ = globalThis.Request;
 
 const PRIVATE =
-  /^\/(api\/v3\/(account|order|openOrders|myTrades)|fapi\/v\d\/(account|positionRisk|order|openOrders|userTrades|leverageBracket|balance|countdownCancelAll))$/;
+  /^\/(api\/v3\/(account|order|openOrders|myTrades)|fapi\/v\d\/(account|positionRisk|order|openOrders|userTrades|leverageBracket|balance|countdownCancelAll|leverage|marginType|income))$/;
 
 /** The fault plan's name for a call, null for a path the fake does not serve. */
 function faultRouteOf(method: string, path: string): FaultRoute | null {
@@ -692,6 +799,10 @@ function faultRouteOf(method: string, path: string): FaultRoute | null {
     exchangeInfo: "markets",
     countdownCancelAll: "deadMan",
     aggTrades: "publicTrades",
+    leverage: "margin",
+    marginType: "margin",
+    income: "funding",
+    fundingRate: "funding",
   };
   return byPath[p] ?? null;
 }

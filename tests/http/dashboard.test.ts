@@ -60,4 +60,37 @@ describe("dashboard in headless Chromium", () => {
       await bot.exited;
     }
   }, 60_000);
+
+  test("a paper perpetual's page shows its leverage, margin mode, liquidation price and funding", async () => {
+    const ledger = join(mkdtempSync(join(tmpdir(), "mmbot-dash-perp-")), "ledger.sqlite");
+    // the seed perp profile at 3000×: its first funding time (16:00) comes about 8 s after the start (09:46)
+    const bot = start([
+      "--config",
+      "profiles/natr_rsi.yml",
+      "--set",
+      "feed.speed=3000",
+      "--set",
+      "market.leverage=5",
+      "--set",
+      `storage.path=${ledger}`,
+    ]);
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox"] });
+    try {
+      await bot.waitFor("http on http://");
+      const url = /http on (http:\/\/[\d.]+:\d+)/.exec(bot.out())![1];
+      await bot.waitFor(" FUNDING ", 30_000);
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      await page.goto(url + "/");
+      await page.waitForSelector("#funding", { timeout: 15_000 });
+      expect(await page.textContent("#position")).toContain("5x cross");
+      expect(await page.textContent("#liq")).toMatch(/^(none|\d+(\.\d+)?)$/);
+      expect(Number(await page.textContent("#funding"))).not.toBeNaN();
+      mkdirSync("out", { recursive: true });
+      await page.screenshot({ path: "out/dashboard-perp.png", fullPage: true });
+    } finally {
+      await browser.close();
+      bot.child.kill("SIGTERM");
+      await bot.exited;
+    }
+  }, 60_000);
 });

@@ -83,8 +83,9 @@ describe("attribution recomputed from the fills and the candles", () => {
     inventory += base * (s.final_mid - lastMid);
     expect(s.inventory_pnl_quote).toBeCloseTo(inventory, 6);
 
-    // and the parts add up to the PnL from the balances: (initial balances + fills − fees) at the final mid
-    let quote = s.initial_quote;
+    // and the parts add up to the PnL from the balances: (initial balances + fills − fees + funding) at the final
+    // mid (funding_quote itself is recomputed from the fills, candles and rates in funding.test.ts)
+    let quote = s.initial_quote + s.funding_quote;
     for (const f of fills) quote -= (f.side === "buy" ? 1 : -1) * f.price * f.amount + f.fee_quote;
     const pnl = base * s.final_mid + quote - (s.initial_base * s.initial_mid + s.initial_quote);
     expect(s.pnl_quote).toBeCloseTo(pnl, 6);

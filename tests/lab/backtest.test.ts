@@ -41,13 +41,19 @@ describe("accounting identity on a real month", () => {
       expect(f.fee_quote).toBeCloseTo(f.price * f.amount * cfg.market.maker_fee_bps / 10_000, 12);
     }
     expect(s.final_base).toBeCloseTo(base, 9);
+    // perp funding moves cash too (recomputed from the fills and candles in tests/lab/funding.test.ts)
+    quote += s.funding_quote;
+    if (cfg.market.type === "spot") expect(s.funding_quote).toBe(0);
     expect(s.final_quote).toBeCloseTo(quote, 6);
     expect(s.fees_quote).toBeCloseTo(fees, 6);
     expect(s.volume_quote).toBeCloseTo(volume, 4);
     // equity and PnL agree with the balances at the final mid
     expect(s.final_equity_quote).toBeCloseTo(base * s.final_mid + quote, 6);
     expect(s.pnl_quote).toBeCloseTo(s.final_equity_quote - s.initial_equity_quote, 6);
-    expect(s.pnl_quote).toBeCloseTo(s.realized_pnl_quote + s.unrealized_pnl_quote - s.fees_quote, 6);
+    expect(s.pnl_quote).toBeCloseTo(
+      s.realized_pnl_quote + s.unrealized_pnl_quote - s.fees_quote + s.funding_quote,
+      6,
+    );
     expect(s.hold_equity_quote).toBeCloseTo(
       cfg.paper.initial_base * s.final_mid + cfg.paper.initial_quote,
       6,

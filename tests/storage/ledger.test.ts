@@ -167,7 +167,7 @@ describe("schema", () => {
     expect(Number((ledger.db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version)).toBe(
       SCHEMA_VERSION,
     );
-    expect(SCHEMA_VERSION).toBe(2);
+    expect(SCHEMA_VERSION).toBe(3);
     expect(ledger.fills(1)).toEqual([{
       ...fill("old-1", "buy", 90, 1, 0.09, 1000),
       clientOrderId: "mmbot-x",
@@ -195,7 +195,7 @@ describe("bad conditions stop the bot and leave the data alone", () => {
     db.exec("PRAGMA user_version = 99");
     db.close();
     const before = readFileSync(path);
-    expect(refused(path)).toContain("schema version 99, newer than this mmbot understands (2)");
+    expect(refused(path)).toContain("schema version 99, newer than this mmbot understands (3)");
     expect(readFileSync(path).equals(before)).toBe(true);
   });
 

@@ -1,0 +1,57 @@
+/** Row mappings beside the ledger: funding payments (perpetuals, unique per account on their id) and fill columns. */
+import type { DatabaseSync } from "node:sqlite";
+import { applyFunding, type Portfolio } from "../core/accounting.ts";
+import type { FundingPayment } from "../core/funding.ts";
+import type { Fill } from "../core/types.ts";
+
+export type { FundingPayment };
+
+type Row = Record<string, unknown>;
+
+export function insertFunding(db: DatabaseSync, accountId: number, p: FundingPayment): boolean {
+  const r = db.prepare(
+    `INSERT INTO funding (id, account_id, ts, amount_quote, rate, price, position_base)
+     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+  ).run(p.id, accountId, p.ts, p.amountQuote, p.rate, p.price, p.positionBase);
+  return Number(r.changes) > 0;
+}
+
+export function fundingRows(db: DatabaseSync, accountId: number): FundingPayment[] {
+  const rows = db.prepare("SELECT * FROM funding WHERE account_id = ? ORDER BY ts, rowid").all(accountId) as Row[];
+  const num = (v: unknown) => (v === null ? null : Number(v));
+  return rows.map((r) => ({
+    id: String(r.id),
+    ts: Number(r.ts),
+    amountQuote: Number(r.amount_quote),
+    rate: num(r.rate),
+    price: num(r.price),
+    positionBase: num(r.position_base),
+  }));
+}
+
+export function lastFundingTs(db: DatabaseSync, accountId: number): number | null {
+  const row = db.prepare("SELECT MAX(ts) AS ts FROM funding WHERE account_id = ?").get(accountId) as Row;
+  return row.ts === null || row.ts === undefined ? null : Number(row.ts);
+}
+
+/** Books the payments into a portfolio rebuilt from fills: funding moves cash only, so its order against the fills changes no figure. */
+export function bookFunding(portfolio: Portfolio, payments: readonly FundingPayment[]): void {
+  for (const p of payments) applyFunding(portfolio, p.amountQuote);
+}
+
+/** A fill's columns in the order recordFill inserts them (the fee asset and amount only for a third-asset fee). */
+export function fillRow(accountId: number, f: Fill, spreadCaptureBps: number | null) {
+  return [
+    f.tradeId,
+    accountId,
+    f.clientOrderId,
+    f.side,
+    f.price,
+    f.amount,
+    f.feeQuote,
+    f.ts,
+    spreadCaptureBps,
+    f.feeAsset ?? null,
+    f.feeAmount ?? null,
+  ] as const;
+}
