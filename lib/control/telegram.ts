@@ -56,6 +56,9 @@ export class Telegram {
   #sender: Promise<void> = Promise.resolve();
   #poller: Promise<void> = Promise.resolve();
   #unreachable = false;
+  /** the chat whose command is causing the event being handled: it got the reply, not the alert too */
+  #answered: { chatId: number; events: readonly string[] } | null = null;
+  #handling: string | null = null;
 
   constructor(opts: TelegramOptions) {
     this.#opts = opts;
@@ -66,7 +69,10 @@ export class Telegram {
     this.alerter = new Alerter({
       config: () => bot.engine.config,
       push: (a) => {
-        for (const chatId of this.#allowed) this.queue.push({ ...a, chatId });
+        const quiet = this.#answered && this.#handling && this.#answered.events.includes(this.#handling)
+          ? this.#answered.chatId
+          : null;
+        for (const chatId of this.#allowed) if (chatId !== quiet) this.queue.push({ ...a, chatId });
       },
     });
     this.grammy = new Grammy(opts.token, { client: { apiRoot: cfg.api_root } });
@@ -83,7 +89,14 @@ export class Telegram {
   /** Starts polling for commands and sending alerts; returns at once. */
   start(): void {
     const { bot, log } = this.#opts;
-    bot.engine.on((e) => this.alerter.handle(e));
+    bot.engine.on((e) => {
+      this.#handling = e.type;
+      try {
+        this.alerter.handle(e);
+      } finally {
+        this.#handling = null;
+      }
+    });
     if (!this.#allowed.size) {
       log(
         "telegram: TELEGRAM_ALLOWED_USERS is empty, so every message is ignored; write to the bot and its console shows your user id",
@@ -216,6 +229,15 @@ export class Telegram {
       new InlineKeyboard()
         .text(engine.paused ? "▶️ Resume" : "⏸ Pause", engine.paused ? "resume" : "pause")
         .text("🔄 Refresh", "refresh");
+    /** Runs `act` with the alerts of `events` kept from `chatId`: the person who asked gets one answer, the reply. */
+    const answering = async <T>(chatId: number | undefined, events: readonly string[], act: () => T): Promise<T> => {
+      this.#answered = chatId === undefined ? null : { chatId, events };
+      try {
+        return await act();
+      } finally {
+        this.#answered = null;
+      }
+    };
     const pause = async () => {
       if (engine.paused) {
         const s = engine.status();
@@ -242,8 +264,8 @@ export class Telegram {
     noArgs("start", (ctx) => reply(ctx, helpText()));
     noArgs("help", (ctx) => reply(ctx, helpText()));
     noArgs("status", (ctx) => reply(ctx, status(), { reply_markup: keyboard() }));
-    noArgs("pause", async (ctx) => reply(ctx, await pause()));
-    noArgs("resume", (ctx) => reply(ctx, resume()));
+    noArgs("pause", async (ctx) => reply(ctx, await answering(ctx.from?.id, ["paused"], pause)));
+    noArgs("resume", async (ctx) => reply(ctx, await answering(ctx.from?.id, ["resumed"], resume)));
     noArgs("balance", (ctx) => reply(ctx, balanceText(engine.status(), engine.portfolio)));
     noArgs("orders", (ctx) => reply(ctx, ordersText(engine.status().openOrders, engine.config.market.symbol)));
     noArgs("pnl", (ctx) => reply(ctx, pnlText(engine.status(), ledger.perDay(account))));
@@ -282,7 +304,12 @@ export class Telegram {
 
     g.callbackQuery(["pause", "resume", "refresh"], async (ctx) => {
       const action = ctx.callbackQuery.data;
-      const note = action === "pause" ? await pause() : action === "resume" ? resume() : "Refreshed";
+      const chatId = ctx.from?.id; // alerts go to users' private chats: chat id = user id
+      const note = action === "pause"
+        ? await answering(chatId, ["paused"], pause)
+        : action === "resume"
+        ? await answering(chatId, ["resumed"], resume)
+        : "Refreshed";
       await ctx.answerCallbackQuery({ text: note.slice(0, 200) });
       await ctx.editMessageText(clip(status()), { reply_markup: keyboard() }).catch((e) => {
         // "message is not modified" when nothing changed since the last refresh
