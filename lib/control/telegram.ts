@@ -11,6 +11,8 @@ import { ConfigError, getPath } from "../config/validate.ts";
 import { sleep } from "../core/sleep.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { Account, Ledger } from "../storage/ledger.ts";
+import type { Candle } from "../core/types.ts";
+import { LabCommands } from "./lab-commands.ts";
 import { balanceText, fillsText, HELP, helpText, ordersText, paramsText, pnlText, statusText } from "./reports.ts";
 
 /** What Telegram reads and controls: the running bot as the composition code (lib/app) assembles it. */
@@ -23,6 +25,8 @@ export interface ControlledBot {
   unsetParam(path: string): Config;
   /** counters shown in /metrics */
   metrics: { telegramSent: number; telegramDropped: number };
+  /** 1m candles in [fromTs, toTs) for /backtest: the venue's history, or the replay file */
+  candleHistory(fromTs: number, toTs: number): Promise<{ candles: Candle[]; where: string }>;
 }
 
 export interface TelegramOptions {
@@ -49,6 +53,8 @@ export class Telegram {
   readonly grammy: Grammy;
   readonly alerter: Alerter;
   readonly queue: BoundedQueue<Outgoing>;
+  /** /chart, /backtest and the daily report */
+  readonly lab: LabCommands;
   readonly #opts: TelegramOptions;
   readonly #allowed: Set<number>;
   readonly #strangers = new Set<number>();
@@ -74,6 +80,9 @@ export class Telegram {
           : null;
         for (const chatId of this.#allowed) if (chatId !== quiet) this.queue.push({ ...a, chatId });
       },
+    });
+    this.lab = new LabCommands(bot, (text, silent) => {
+      for (const chatId of this.#allowed) this.queue.push({ text: clip(text), silent, chatId });
     });
     this.grammy = new Grammy(opts.token, { client: { apiRoot: cfg.api_root } });
     // 429s wait for retry_after, 5xx back off; network failures are the sender's (the queue keeps the alert)
@@ -109,6 +118,7 @@ export class Telegram {
   /** Stops polling, gives the last alerts a few seconds to go out, stops the sender. */
   async stop(): Promise<void> {
     this.alerter.close();
+    this.lab.stop();
     const deadline = Date.now() + DRAIN_MS;
     while (this.queue.size && !this.#unreachable && Date.now() < deadline) await sleep(50);
     this.#stopping.abort();
@@ -301,6 +311,8 @@ export class Telegram {
       if (!path || /\s/.test(path)) return reply(ctx, "Usage: /unset <key>: back to the config file's value");
       return change(ctx, "/unset", path, () => bot.unsetParam(path), "the config file's value again");
     });
+
+    this.lab.register(g);
 
     g.callbackQuery(["pause", "resume", "refresh"], async (ctx) => {
       const action = ctx.callbackQuery.data;

@@ -84,7 +84,21 @@ describe("Telegram commands (grammY against a fake Bot API server)", () => {
     const { fake, bot } = await setup({ before: (f) => f.sendText(OWNER, "/pause") });
     const menu = fake.sent("setMyCommands")[0].payload.commands as { command: string }[];
     expect(menu.map((c) => c.command)).toEqual(
-      ["status", "pause", "resume", "balance", "orders", "fills", "pnl", "params", "set", "unset", "help"],
+      [
+        "status",
+        "pause",
+        "resume",
+        "balance",
+        "orders",
+        "fills",
+        "pnl",
+        "chart",
+        "backtest",
+        "params",
+        "set",
+        "unset",
+        "help",
+      ],
     );
     expect(fake.sent("deleteWebhook")[0].payload.drop_pending_updates).toBe(true);
     await ask(fake, "/help");
