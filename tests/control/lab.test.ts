@@ -224,3 +224,30 @@ describe("the daily report", () => {
     expect(fake.calls.filter((c) => String(c.payload.text ?? "").startsWith("🗓"))).toEqual([]);
   }, 60_000);
 });
+
+describe("/backtest's candles on live data", () => {
+  test("paper on the venue's live data: a day of the venue's 1m history, page by page, without gaps", async () => {
+    const { FakeBinance } = await import("../fakes/binance.ts");
+    const fake = new FakeBinance("spot").start();
+    cleanups.push(() => fake.stop());
+    const dir = mkdtempSync(join(tmpdir(), "mmbot-lab-live-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const bot = await openBot(
+      config("feed.source=live", `market.rest_url=${fake.url}`, `storage.path=${join(dir, "l.sqlite")}`),
+      { reset: false, secrets: { telegramAllowedUsers: [] } },
+    );
+    cleanups.push(async () => {
+      await bot.close();
+      bot.ledger.close();
+    });
+    const toTs = Math.floor(Date.now() / 60_000) * 60_000 - 60_000; // the last closed minute
+    const fromTs = toTs - 86_400_000;
+    const pagesBefore = fake.calls("GET /api/v3/klines").length;
+    const { candles, where } = await bot.candleHistory(fromTs, toTs);
+    expect(where).toBe("binance's 1m candles");
+    expect(candles.length).toBe(1440);
+    expect(candles[0].ts).toBe(fromTs);
+    expect(candles.every((c, i) => i === 0 || c.ts - candles[i - 1].ts === 60_000)).toBe(true);
+    expect(fake.calls("GET /api/v3/klines").length - pagesBefore).toBeGreaterThanOrEqual(2); // 1000 a page
+  }, 60_000);
+});
