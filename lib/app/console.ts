@@ -1,6 +1,6 @@
 /** The console of a running bot: one line per tick and one per notable event, on stdout (errors on stderr). */
 import type { EngineEvent } from "../core/events.ts";
-import { currencies, isoMinute, plain, signed } from "../core/format.ts";
+import { currencies, isoMinute, onLot as lotText, onTick as tickText, plain, signed } from "../core/format.ts";
 import type { MarketRules } from "../core/types.ts";
 import type { Secrets } from "../config/secrets.ts";
 import type { Engine } from "../engine/engine.ts";
@@ -9,17 +9,10 @@ import type { EngineStatus } from "../engine/status.ts";
 /** The market's price and amount steps: every price, size and balance is printed on them. */
 export type Grid = Pick<MarketRules, "tickSize" | "lotSize">;
 
-/** Decimals of a step: 0.01 → 2, 0.0001 → 4, 1 → 0, 5e-7 → 7. */
-export const decimalsOf = (step: number): number => {
-  const s = step.toFixed(12).replace(/\.?0+$/, ""); // steps go down to 1e-12 (schema); no exponent form
-  const dot = s.indexOf(".");
-  return dot < 0 ? 0 : s.length - dot - 1;
-};
-
 /** A price (or a quote amount) with as many decimals as the tick: 2997.1300000004 → "2997.13". */
-export const onTick = (x: number, g: Grid): string => x.toFixed(decimalsOf(g.tickSize));
-/** A size in base with as many decimals as the lot: 0.40639999999999943 → "0.4064". */
-export const onLot = (x: number, g: Grid): string => x.toFixed(decimalsOf(g.lotSize));
+export const onTick = (x: number, g: Grid): string => tickText(x, g.tickSize);
+/** A size in base on the lot: 0.40639999999999943 → "0.4064". */
+export const onLot = (x: number, g: Grid): string => lotText(x, g.lotSize);
 
 /** e.g. `2024-05-01 03:34:00 mid 2990.12 | bid 2988.40 (5.8 bp) ask 2991.05 (3.1 bp) | inv 0.50 | pnl +1.20 USDT, 3 fills` */
 export function tickLine(s: EngineStatus, g: Grid): string {

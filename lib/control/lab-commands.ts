@@ -38,7 +38,7 @@ export class LabCommands {
   constructor(readonly bot: ControlledBot, readonly send: (text: string, silent: boolean) => void) {
     this.recent = new RecentMarket(bot.engine);
     bot.engine.on((e) => {
-      if (e.type === "tick") this.#maybeReport(e.ts);
+      if (e.type === "tick") this.reportIfDue(e.ts);
     });
   }
 
@@ -140,8 +140,11 @@ export class LabCommands {
     }
   }
 
-  /** After each tick: the daily report once the engine's clock passes the configured UTC hour. */
-  #maybeReport(ts: number): void {
+  /**
+   * After each tick (at `ts`, the engine's clock): the daily report once the clock passes the configured UTC
+   * hour. The first call only sets the next due time, so a start at 00:05 does not report a day it did not see.
+   */
+  reportIfDue(ts: number): void {
     const cfg = this.bot.engine.config.telegram.daily_report;
     if (cfg.send === "off") return;
     const due = (after: number) => {

@@ -7,14 +7,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, normalize } from "node:path";
-import {
-  balancesText,
-  decimalsOf,
-  muteDependencyDeprecations,
-  onLot,
-  onTick,
-  secretsLine,
-} from "../../lib/app/console.ts";
+import { balancesText, muteDependencyDeprecations, onLot, onTick, secretsLine } from "../../lib/app/console.ts";
+import { decimalsOf } from "../../lib/core/format.ts";
 
 const grid = { tickSize: 0.01, lotSize: 0.0001 };
 
@@ -31,7 +25,9 @@ describe("console figures", () => {
       "balances 0.4064 ETH, 4718.18 USDT",
     );
     expect(onTick(2997.1300000000001, grid)).toBe("2997.13");
-    expect(onLot(0.009999999999999, grid)).toBe("0.0100");
+    expect(onLot(0.009999999999999, grid)).toBe("0.01");
+    expect(onLot(1, grid)).toBe("1");
+    expect(onLot(1e-7, { tickSize: 1, lotSize: 1e-8 })).toBe("0.0000001");
     expect(onTick(0.123456, { tickSize: 1e-5, lotSize: 1 })).toBe("0.12346");
   });
 

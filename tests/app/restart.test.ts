@@ -146,7 +146,7 @@ describe("crash and restart", () => {
     // printed on the market's grid: base on the lot (0.0001), quote on the tick (0.01)
     const m = /balances (\S+) ETH, (\S+) USDT; (\d+) fills/.exec(last.out());
     expect(m).not.toBeNull();
-    expect(m![1]).toBe(expected.base.toFixed(4));
+    expect(m![1]).toBe(String(Number(expected.base.toFixed(4))));
     expect(m![2]).toBe(expected.quote.toFixed(2));
     expect(Number(m![3])).toBe(printed.length);
   }, 90_000);

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { openBot, type RunningBot } from "../../lib/app/open.ts";
 import { runLoop } from "../../lib/engine/loop.ts";
 import { Telegram } from "../../lib/control/telegram.ts";
-import { BACKTEST_USAGE, CHART_USAGE } from "../../lib/control/lab-commands.ts";
+import { BACKTEST_USAGE, CHART_USAGE, LabCommands } from "../../lib/control/lab-commands.ts";
 import { runRequest } from "../../lib/lab/backtest-worker.ts";
 import { withValue } from "../../lib/config/validate.ts";
 import { requiredCandles } from "../../lib/core/indicators.ts";
@@ -85,7 +85,7 @@ describe("/chart", () => {
 
   test.each(["/chart abc", "/chart 0", "/chart 25", "/chart 1 2"])(
     "%p gets the usage line and no picture",
-    async (cmd) => {
+    async (cmd: string) => {
       const { fake } = await setup();
       const reply = await ask(fake, cmd);
       expect([reply.method, reply.payload.text]).toEqual(["sendMessage", CHART_USAGE]);
@@ -151,7 +151,7 @@ describe("/backtest", () => {
 
   test.each(["/backtest 999999", "/backtest 0", "/backtest abc", "/backtest 1 bogus", "/backtest 1 fixed extra"])(
     "%p gets one usage line and starts nothing",
-    async (cmd) => {
+    async (cmd: string) => {
       const { fake, telegram } = await setup();
       const reply = await ask(fake, cmd);
       expect(String(reply.payload.text)).toStartWith(BACKTEST_USAGE);
@@ -183,46 +183,71 @@ describe("the worker", () => {
 });
 
 describe("the daily report", () => {
-  test("goes out silently at the configured UTC hour with the day's figures from the ledger", async () => {
-    // the sample starts 2024-05-01 03:34 (after warm-up): the 04:00 report covers the fills before 04:00
-    const { fake, bot } = await setup(["feed.speed=20000", "telegram.daily_report.hour_utc=4"]);
-    const controller = new AbortController();
-    const loop = runLoop(bot.engine, bot.clock, { refreshMs: 15_000, signal: controller.signal, endTs: bot.endTs });
-    const report: Call = await fake.waitFor(
-      (c) => c.method === "sendMessage" && String(c.payload.text).startsWith("🗓 Daily report"),
-      30_000,
-      "the daily report",
-    );
-    controller.abort();
-    await loop;
-    const to = Date.UTC(2024, 4, 1, 4);
-    const day = bot.ledger.fills(bot.account.id).filter((f) => f.ts < to && f.ts >= to - 86_400_000);
-    const text = String(report.payload.text);
-    expect(report.payload.disable_notification).toBe(true); // silent by default
-    expect(text).toContain("2024-04-30 04:00 → 2024-05-01 04:00 UTC");
-    const buys = day.filter((f) => f.side === "buy").length;
-    const volume = day.reduce((a, f) => a + f.price * f.amount, 0);
-    expect(text).toContain(
-      `Fills: ${day.length} (${buys} buys, ${day.length - buys} sells) · volume ${volume.toFixed(2)} USDT`,
-    );
-    expect(text).toMatch(/Max drawdown in the window: \d+\.\d\d %/);
-    expect(text).toMatch(/Total PnL: [+-]\d+\.\d\d USDT = realized/);
-  }, 60_000);
+  test(
+    "goes out silently once the market's clock passes the UTC hour, with the day's figures from the ledger",
+    async () => {
+      const { bot } = await setup(["feed.speed=20000", "telegram.daily_report.hour_utc=4"]);
+      const controller = new AbortController();
+      const loop = runLoop(bot.engine, bot.clock, { refreshMs: 15_000, signal: controller.signal, endTs: bot.endTs });
+      while (bot.engine.status().ticks < 100) await new Promise((r) => setTimeout(r, 20));
+      controller.abort();
+      await loop;
+      // the schedule on chosen times, on a fresh reporter: the first call sets 04:00 as due, the next past it reports
+      const sent: [string, boolean][] = [];
+      const lab = new LabCommands(bot, (text, silent) => sent.push([text, silent]));
+      const to = Date.UTC(2024, 4, 1, 4);
+      lab.reportIfDue(to - 60_000);
+      lab.reportIfDue(to - 1);
+      expect(sent).toEqual([]);
+      lab.reportIfDue(to + 15_000);
+      expect(sent.length).toBe(1);
+      const [text, silent] = sent[0];
+      const day = bot.ledger.fills(bot.account.id).filter((f) => f.ts < to && f.ts >= to - 86_400_000);
+      expect(day.length).toBeGreaterThan(0);
+      expect(silent).toBe(true); // silent by default
+      expect(text).toContain("2024-04-30 04:00 → 2024-05-01 04:00 UTC");
+      const buys = day.filter((f) => f.side === "buy").length;
+      const volume = day.reduce((a, f) => a + f.price * f.amount, 0);
+      const fees = day.reduce((a, f) => a + f.feeQuote, 0);
+      expect(text).toContain(
+        `Fills: ${day.length} (${buys} buys, ${day.length - buys} sells) · volume ${volume.toFixed(2)} USDT`,
+      );
+      expect(text).toContain(`− fees ${fees.toFixed(2)} = `);
+      expect(text).toMatch(/Max drawdown in the window: \d+\.\d\d %/);
+      expect(text).toMatch(/Total PnL: [+-]\d+\.\d\d USDT = realized/);
+      lab.reportIfDue(to + 30_000); // once a day, not once a tick
+      expect(sent.length).toBe(1);
+    },
+    60_000,
+  );
+
+  test(
+    "the engine's ticks drive it: running past midnight (hour_utc 0, the default) sends the day's report",
+    async () => {
+      const { fake, bot } = await setup(["feed.speed=20000"]);
+      const controller = new AbortController();
+      const loop = runLoop(bot.engine, bot.clock, { refreshMs: 15_000, signal: controller.signal, endTs: bot.endTs });
+      const report = await fake.waitFor(
+        (c) => String(c.payload.text ?? "").startsWith("🗓 Daily report"),
+        30_000,
+        "the daily report",
+      );
+      controller.abort();
+      await loop;
+      expect(String(report.payload.text)).toMatch(/→ 2024-05-0\d 00:00 UTC/);
+      expect(report.payload.disable_notification).toBe(true); // silent by default
+      expect(report.payload.chat_id).toBe(OWNER);
+    },
+    60_000,
+  );
 
   test("telegram.daily_report.send=off sends none", async () => {
-    const { fake, bot } = await setup([
-      "feed.speed=20000",
-      "telegram.daily_report.hour_utc=4",
-      "telegram.daily_report.send=off",
-    ]);
-    const controller = new AbortController();
-    const loop = runLoop(bot.engine, bot.clock, { refreshMs: 15_000, signal: controller.signal, endTs: bot.endTs });
-    while (bot.engine.status().ts < Date.UTC(2024, 4, 1, 4, 30)) await new Promise((r) => setTimeout(r, 20));
-    controller.abort();
-    await loop;
-    await ask(fake, "/help"); // answered after any report the passing of 04:00 would have queued
+    const { fake, telegram } = await setup(["telegram.daily_report.send=off"]);
+    telegram.lab.reportIfDue(Date.UTC(2024, 4, 1, 23));
+    telegram.lab.reportIfDue(Date.UTC(2024, 4, 2, 1));
+    await ask(fake, "/help"); // answered after any report queued before it
     expect(fake.calls.filter((c) => String(c.payload.text ?? "").startsWith("🗓"))).toEqual([]);
-  }, 60_000);
+  });
 });
 
 describe("/backtest's candles on live data", () => {
