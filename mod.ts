@@ -158,7 +158,8 @@ async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<n
     }
     const starting = engine.start().then(async () => {
       started = true;
-      grid = await bot.exchange.rules().catch(() => grid);
+      // the port may answer with a value or a promise
+      grid = await Promise.resolve().then(() => bot.exchange.rules()).catch(() => grid);
     });
     starting.catch(() => {}); // a start that fails after a signal: the shutdown reports what is left
     await Promise.race([starting, stopping]);
