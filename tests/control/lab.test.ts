@@ -276,3 +276,43 @@ describe("/backtest's candles on live data", () => {
     expect(fake.calls("GET /api/v3/klines").length - pagesBefore).toBeGreaterThanOrEqual(2); // 1000 a page
   }, 60_000);
 });
+
+describe("mod.ts on Deno, with Telegram", () => {
+  test(
+    "/chart and /backtest answer with pictures from the real process (Deno's worker and resvg under -P)",
+    async () => {
+      const { start: startProcess } = await import("../process.ts");
+      const fake = new FakeTelegram().start();
+      cleanups.push(() => fake.stop());
+      const dir = mkdtempSync(join(tmpdir(), "mmbot-lab-run-"));
+      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      const bot = startProcess(
+        [
+          "--set",
+          `storage.path=${join(dir, "l.sqlite")}`,
+          "--set",
+          `telegram.api_root=${fake.apiRoot}`,
+          "--set",
+          "feed.speed=60",
+        ],
+        { TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_ALLOWED_USERS: String(OWNER) },
+      );
+      cleanups.push(() => void bot.child.kill("SIGKILL"));
+      await bot.waitFor("telegram: @mmbot_test_bot is listening");
+      await bot.waitFor("| bid ");
+      const chart = await ask(fake, "/chart", "sendPhoto");
+      expect(pngSize(chart.files!.photo)).toEqual([1000, 680]);
+      await ask(fake, "/backtest 1 fixed", "sendMessage");
+      const backtest = await fake.waitFor(
+        (c) => c.method === "sendPhoto" && String(c.payload.caption).startsWith("🧪 Backtest ETH/USDT · fixed"),
+        60_000,
+        "the backtest's picture",
+      );
+      expect(pngSize(backtest.files!.photo)[0]).toBe(1000);
+      bot.child.kill("SIGTERM");
+      expect(await bot.exited).toBe(0);
+      expect(bot.err()).not.toMatch(/DeprecationWarning|NotCapable|Error/);
+    },
+    120_000,
+  );
+});
