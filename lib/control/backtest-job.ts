@@ -1,8 +1,31 @@
 /**
- * /backtest's runner: one backtest at a time, in a worker thread (lib/lab/backtest-worker.ts), so the
- * trading loop never waits for it. A second request while one runs is refused with what is running.
+ * The lab's work off the trading loop, in worker threads (lib/lab/backtest-worker.ts): /backtest one at a
+ * time (a second request while one runs is refused with what is running), and /chart's rendering.
  */
-import type { BacktestRequest, BacktestResult } from "../lab/backtest-worker.ts";
+import type { BacktestRequest, BacktestResult, PictureRequest, PictureResult } from "../lab/backtest-worker.ts";
+
+const WORKER = new URL("../lab/backtest-worker.ts", import.meta.url).href;
+
+/** Posts one message to a fresh worker and resolves with its answer (or the worker's failure). */
+function inWorker<R>(message: unknown, fail: (error: string) => R, started?: (w: Worker) => void): Promise<R> {
+  const worker = new Worker(WORKER, { type: "module" });
+  started?.(worker);
+  return new Promise<R>((resolve) => {
+    worker.onmessage = (e: MessageEvent<R>) => resolve(e.data);
+    worker.onerror = (e: ErrorEvent) => {
+      e.preventDefault?.();
+      resolve(fail(e.message || "the lab's worker failed"));
+    };
+    worker.postMessage(message);
+  }).finally(() => worker.terminate());
+}
+
+/** SVG → PNG in a worker: a day of ticks takes 0.1–0.6 s to render, too long to hold the loop. */
+export async function renderOffThread(svg: string, width: number): Promise<Uint8Array> {
+  const r = await inWorker<PictureResult>({ svg, width } satisfies PictureRequest, (error) => ({ ok: false, error }));
+  if (!r.ok) throw new Error(r.error);
+  return r.png;
+}
 
 export class Busy extends Error {
   constructor(readonly running: string, readonly sinceMs: number) {
@@ -12,7 +35,7 @@ export class Busy extends Error {
 }
 
 export class BacktestJob {
-  #running: { what: string; startedAt: number; worker: Worker | null } | null = null;
+  #running: { what: string; startedAt: number; worker: Worker | null; cancel?: () => void } | null = null;
 
   get running(): boolean {
     return this.#running !== null;
@@ -25,26 +48,23 @@ export class BacktestJob {
   }
 
   release(): void {
-    this.#running?.worker?.terminate();
+    const running = this.#running;
     this.#running = null;
+    running?.worker?.terminate();
+    running?.cancel?.(); // a run waiting on the worker ends now
   }
 
   /** Runs `req` in a fresh worker and releases the slot; needs a claim first. */
   async run(req: BacktestRequest): Promise<BacktestResult> {
-    if (!this.#running) throw new Error("BacktestJob.run without a claim");
+    const running = this.#running;
+    if (!running) throw new Error("BacktestJob.run without a claim");
     try {
-      const worker = new Worker(new URL("../lab/backtest-worker.ts", import.meta.url).href, { type: "module" });
-      this.#running.worker = worker;
       return await new Promise<BacktestResult>((resolve) => {
-        worker.onmessage = (e: MessageEvent<BacktestResult>) => resolve(e.data);
-        worker.onerror = (e: ErrorEvent) => {
-          e.preventDefault?.();
-          resolve({ ok: false, error: e.message || "the backtest worker failed" });
-        };
-        worker.postMessage(req);
+        running.cancel = () => resolve({ ok: false, error: "stopped: the bot is shutting down" });
+        inWorker<BacktestResult>(req, (error) => ({ ok: false, error }), (w) => (running.worker = w)).then(resolve);
       });
     } finally {
-      this.release();
+      if (this.#running === running) this.release(); // not a newer claim made after a stop
     }
   }
 

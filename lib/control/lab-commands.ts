@@ -11,8 +11,7 @@ import { CANDLE_MS } from "../core/types.ts";
 import { type Config, PROFILES } from "../config/schema.ts";
 import { ConfigError, withValue } from "../config/validate.ts";
 import { marketSvg } from "../lab/market-chart.ts";
-import { svgToPng } from "../lab/picture.ts";
-import { BacktestJob, Busy } from "./backtest-job.ts";
+import { BacktestJob, Busy, renderOffThread } from "./backtest-job.ts";
 import { backtestText, dailyText, type WindowFigures } from "./lab-texts.ts";
 import { MAX_HOURS, RecentMarket } from "./recent.ts";
 import type { ControlledBot } from "./telegram.ts";
@@ -71,7 +70,7 @@ export class LabCommands {
       toTs,
       priceDecimals: decimals(cfg.market.tick_size),
     });
-    const png = await svgToPng(svg, 1000);
+    const png = await renderOffThread(svg, 1000);
     const pnl = s.pnl ? ` · PnL ${s.pnl.pnl >= 0 ? "+" : ""}${s.pnl.pnl.toFixed(2)}` : "";
     return { png, caption: `${cfg.market.symbol}: last ${hours} h, ${fills.length} fill(s)${pnl}` };
   }

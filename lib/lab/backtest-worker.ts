@@ -1,7 +1,7 @@
 /**
- * A backtest in a worker thread (/backtest from Telegram): the engine, the paper exchange and the PNG
- * rendering run here, so the bot's own loop keeps quoting meanwhile. One message in (config, candles,
- * title), one message out (the summary and the chart as PNG, or the error's text).
+ * The lab's work in a worker thread, so the bot's own loop keeps quoting meanwhile: a backtest (/backtest:
+ * the engine, the paper exchange and the PNG of the result) or a picture (/chart: SVG → PNG, which takes
+ * 0.1–0.6 s for a day of ticks). One message in, one message out (the result, or the error's text).
  */
 import { isMainThread } from "node:worker_threads";
 import type { Config } from "../config/schema.ts";
@@ -15,6 +15,23 @@ export interface BacktestRequest {
   config: Config;
   candles: Candle[];
   title: string;
+}
+
+/** An SVG to render as PNG, `width` pixels wide. */
+export interface PictureRequest {
+  svg: string;
+  width: number;
+}
+
+export type PictureResult = { ok: true; png: Uint8Array } | { ok: false; error: string };
+
+/** Renders one picture (what the worker does for a PictureRequest). */
+export async function renderRequest(req: PictureRequest): Promise<PictureResult> {
+  try {
+    return { ok: true, png: await svgToPng(req.svg, req.width) };
+  } catch (e) {
+    return { ok: false, error: messageOf(e) };
+  }
 }
 
 export type BacktestResult =
@@ -38,8 +55,9 @@ export async function runRequest(req: BacktestRequest): Promise<BacktestResult> 
 const inWorker = !isMainThread || "WorkerGlobalScope" in globalThis || "DedicatedWorkerGlobalScope" in globalThis;
 if (inWorker) {
   const scope = globalThis as unknown as {
-    onmessage: ((e: MessageEvent<BacktestRequest>) => void) | null;
-    postMessage: (m: BacktestResult) => void;
+    onmessage: ((e: MessageEvent<BacktestRequest | PictureRequest>) => void) | null;
+    postMessage: (m: BacktestResult | PictureResult) => void;
   };
-  scope.onmessage = async (e) => scope.postMessage(await runRequest(e.data));
+  scope.onmessage = async (e) =>
+    scope.postMessage("svg" in e.data ? await renderRequest(e.data) : await runRequest(e.data));
 }

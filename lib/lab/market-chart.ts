@@ -32,6 +32,16 @@ const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
 const hhmm = (ts: number) => new Date(ts).toISOString().slice(11, 16);
 const day = (ts: number) => new Date(ts).toISOString().slice(0, 10);
 
+/** At most this many points per line (a day of 15 s ticks is 5760): every n-th, and the last. */
+const MAX_POINTS = 1500;
+function thin<T>(points: readonly T[]): readonly T[] {
+  const step = Math.ceil(points.length / MAX_POINTS);
+  if (step <= 1) return points;
+  const out = points.filter((_, i) => i % step === 0);
+  if ((points.length - 1) % step) out.push(points[points.length - 1]);
+  return out;
+}
+
 /** Merges consecutive 1m candles into bars of `n` minutes. */
 export function mergeCandles(candles: readonly Candle[], n: number): Candle[] {
   if (n <= 1) return [...candles];
@@ -72,7 +82,7 @@ export function marketSvg(p: MarketPicture): string {
   };
   const line = (points: readonly { ts: number; value: number | null }[], y: (v: number) => number, color: string) => {
     let d = "", pen = false;
-    for (const pt of points) {
+    for (const pt of thin(points)) {
       if (pt.value === null || !Number.isFinite(pt.value)) {
         pen = false;
         continue;

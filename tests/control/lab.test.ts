@@ -182,6 +182,25 @@ describe("the worker", () => {
   }, 60_000);
 });
 
+describe("stopping", () => {
+  test("a backtest running at shutdown ends at once, its worker terminated, the slot free", async () => {
+    const { BacktestJob } = await import("../../lib/control/backtest-job.ts");
+    const { loadCandleFile } = await import("../../lib/venues/replay-feed.ts");
+    const job = new BacktestJob();
+    job.claim("three days");
+    const running = job.run({
+      config: config(),
+      candles: loadCandleFile("data/binance_spot_ETHUSDT_1m_sample.csv"),
+      title: "t",
+    });
+    job.stop();
+    expect(await running).toEqual({ ok: false, error: "stopped: the bot is shutting down" });
+    expect(job.running).toBe(false);
+    job.claim("next"); // free for the next request
+    job.release();
+  });
+});
+
 describe("the daily report", () => {
   test(
     "goes out silently once the market's clock passes the UTC hour, with the day's figures from the ledger",
