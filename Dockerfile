@@ -5,7 +5,8 @@ FROM denoland/deno:2.9.6
 
 WORKDIR /app
 
-# dependencies first, in their own cached layer (rebuilt only when the manifests change)
+# dependencies first, in their own cached layer (rebuilt only when the manifests change); /chart's PNG renderer
+# (resvg as WebAssembly) and its font (DejaVu) come from npm too, so the image needs no system packages
 COPY deno.json deno.lock package.json ./
 RUN deno install
 
@@ -27,5 +28,6 @@ EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["deno", "eval", "const r = await fetch('http://127.0.0.1:8080/health'); if (!r.ok) Deno.exit(1);"]
 
-ENTRYPOINT ["deno", "run", "-P", "mod.ts"]
+# -q: without Deno's own notice that config-file permissions are experimental (README → A quiet console)
+ENTRYPOINT ["deno", "run", "-q", "-P", "mod.ts"]
 CMD []

@@ -1,4 +1,5 @@
 /** mmbot entrypoint: command line, configuration, wiring, signals and shutdown. */
+import "./lib/app/permits.ts"; // first: without Deno's permissions, one line saying what to type, before any import runs
 import process from "node:process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
@@ -9,7 +10,7 @@ import { KeyRefused } from "./lib/venues/port.ts";
 import { backtestSvg } from "./lib/lab/chart.ts";
 import { type CliOptions, loadConfig, parseCli, USAGE } from "./lib/config/cli.ts";
 import { openBot } from "./lib/app/open.ts";
-import { logToConsole } from "./lib/app/console.ts";
+import { balancesText, type Grid, logToConsole, muteDependencyDeprecations, secretsLine } from "./lib/app/console.ts";
 import { Ledger, LedgerError } from "./lib/storage/ledger.ts";
 import { createApp } from "./lib/http/routes.ts";
 import { History } from "./lib/http/history.ts";
@@ -17,12 +18,12 @@ import { isLoopback, serve, type Served } from "./lib/http/serve.ts";
 import pkg from "./package.json" with { type: "json" };
 import type { Config } from "./lib/config/schema.ts";
 import { ConfigError } from "./lib/config/validate.ts";
-import { describeSecrets, loadSecrets, type Secrets } from "./lib/config/secrets.ts";
+import { loadSecrets, type Secrets } from "./lib/config/secrets.ts";
 import { currencies, isoMinute } from "./lib/core/format.ts";
 import { scrubber, scrubUrls } from "./lib/core/scrub.ts";
 import { EXIT_ORDERS_LEFT, leftoverReport, type Shutdown, shutdown, within } from "./lib/app/shutdown.ts";
 import { runLoop } from "./lib/engine/loop.ts";
-import { Telegram } from "./lib/control/telegram.ts";
+import type { Telegram } from "./lib/control/telegram.ts";
 import { loadCandleFile } from "./lib/venues/replay-feed.ts";
 import { loadFundingFile } from "./lib/venues/funding-file.ts";
 import { sizeWarning } from "./lib/core/sizing.ts";
@@ -77,8 +78,10 @@ async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<n
   const replay = config.mode === "paper" && config.feed.source === "replay";
   const bot = await openBot(config, { reset: cli.reset, secrets });
   const { engine, clock, ledger } = bot;
-  const [base, quote] = currencies(config.market.symbol);
-  logToConsole(engine);
+  const [, quote] = currencies(config.market.symbol);
+  // the market's steps (live: the exchange's) once known; the config's until then
+  let grid: Grid = { tickSize: config.market.tick_size, lotSize: config.market.lot_size };
+  logToConsole(engine, () => grid);
 
   const controller = new AbortController();
   let stopAskedAt: number | null = null;
@@ -117,6 +120,9 @@ async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<n
   let started = false;
   try {
     if (secrets.telegramBotToken) {
+      // grammY is loaded only when it is used; its Node build pulls in a deprecated module (see console.ts)
+      muteDependencyDeprecations(process);
+      const { Telegram } = await import("./lib/control/telegram.ts");
       telegram = new Telegram({
         token: secrets.telegramBotToken,
         allowedUsers: secrets.telegramAllowedUsers,
@@ -153,7 +159,11 @@ async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<n
         `mmbot: http on http://${config.http.host}:${http.port} (dashboard /, /health, /health/ready, /metrics, /api/status)`,
       );
     }
-    const starting = engine.start().then(() => void (started = true));
+    const starting = engine.start().then(async () => {
+      started = true;
+      // the port may answer with a value or a promise
+      grid = await Promise.resolve().then(() => bot.exchange.rules()).catch(() => grid);
+    });
     starting.catch(() => {}); // a start that fails after a signal: the shutdown reports what is left
     await Promise.race([starting, stopping]);
     if (started) {
@@ -182,7 +192,7 @@ async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<n
     console.log(
       `mmbot: stopped; cancelled ${left.cancelled} order(s)${
         b
-          ? `; balances ${b.base} ${base}, ${b.quote} ${quote} (unrounded); ${b.fills} fills, pnl ${
+          ? `; ${balancesText(b.base, b.quote, config.market.symbol, grid)}; ${b.fills} fills, pnl ${
             pnl.toFixed(2)
           } ${quote}`
           : ""
@@ -273,7 +283,7 @@ async function main() {
   scrub = scrubber(secrets);
   if (cli.command === "backtest") return await backtest(config, cli);
   if (cli.command === "pause" || cli.command === "resume") return control(config, cli.command);
-  console.log(`mmbot: secrets ${JSON.stringify(describeSecrets(secrets))}`);
+  console.log(`mmbot: ${secretsLine(secrets)}`);
   process.exit(await run(config, cli, secrets));
 }
 

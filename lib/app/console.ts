@@ -1,18 +1,28 @@
 /** The console of a running bot: one line per tick and one per notable event, on stdout (errors on stderr). */
 import type { EngineEvent } from "../core/events.ts";
-import { currencies, isoMinute, plain, signed } from "../core/format.ts";
+import { currencies, isoMinute, onLot as lotText, onTick as tickText, plain, signed } from "../core/format.ts";
+import type { MarketRules } from "../core/types.ts";
+import type { Secrets } from "../config/secrets.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { EngineStatus } from "../engine/status.ts";
 
+/** The market's price and amount steps: every price, size and balance is printed on them. */
+export type Grid = Pick<MarketRules, "tickSize" | "lotSize">;
+
+/** A price (or a quote amount) with as many decimals as the tick: 2997.1300000004 → "2997.13". */
+export const onTick = (x: number, g: Grid): string => tickText(x, g.tickSize);
+/** A size in base on the lot: 0.40639999999999943 → "0.4064". */
+export const onLot = (x: number, g: Grid): string => lotText(x, g.lotSize);
+
 /** e.g. `2024-05-01 03:34:00 mid 2990.12 | bid 2988.40 (5.8 bp) ask 2991.05 (3.1 bp) | inv 0.50 | pnl +1.20 USDT, 3 fills` */
-export function tickLine(s: EngineStatus): string {
+export function tickLine(s: EngineStatus, g: Grid): string {
   const [, quote] = currencies(s.symbol);
   const parts = [isoMinute(s.ts)];
-  if (s.mid !== null) parts.push(`mid ${s.mid.toFixed(2)}`);
+  if (s.mid !== null) parts.push(`mid ${onTick(s.mid, g)}`);
   const d = s.decision;
   if (s.state === "quoting" && d?.action === "quote") {
-    const bid = d.bid ? `bid ${d.bid.price.toFixed(2)} (${d.figures.bidDistanceBps!.toFixed(1)} bp)` : "bid –";
-    const ask = d.ask ? `ask ${d.ask.price.toFixed(2)} (${d.figures.askDistanceBps!.toFixed(1)} bp)` : "ask –";
+    const bid = d.bid ? `bid ${onTick(d.bid.price, g)} (${d.figures.bidDistanceBps!.toFixed(1)} bp)` : "bid –";
+    const ask = d.ask ? `ask ${onTick(d.ask.price, g)} (${d.figures.askDistanceBps!.toFixed(1)} bp)` : "ask –";
     parts.push(`| ${bid} ${ask}`);
   } else {
     parts.push(`| ${s.state.replace("_", " ")}${s.reason ? `: ${s.reason}` : ""}`);
@@ -22,15 +32,38 @@ export function tickLine(s: EngineStatus): string {
   return parts.join(" ");
 }
 
-/** Prints the engine's ticks, fills, errors and state changes as they happen. */
-export function logToConsole(engine: Engine): void {
+/** `secrets from the environment: TELEGRAM_BOT_TOKEN set, TELEGRAM_ALLOWED_USERS 4242, EXCHANGE_API_KEY not set, …` */
+export function secretsLine(s: Secrets): string {
+  const mark = (name: string, v: unknown) => `${name} ${v ? "set" : "not set"}`;
+  return `secrets from the environment: ${
+    [
+      mark("TELEGRAM_BOT_TOKEN", s.telegramBotToken),
+      s.telegramAllowedUsers.length
+        ? `TELEGRAM_ALLOWED_USERS ${s.telegramAllowedUsers.join(",")}`
+        : "TELEGRAM_ALLOWED_USERS not set",
+      mark("EXCHANGE_API_KEY", s.exchangeApiKey),
+      mark("EXCHANGE_API_SECRET", s.exchangeApiSecret),
+      mark("HTTP_TOKEN", s.httpToken),
+    ].join(", ")
+  }`;
+}
+
+/** `balances 0.4064 ETH, 4718.18 USDT` on the market's grid. */
+export function balancesText(base: number, quote: number, symbol: string, g: Grid): string {
+  const [b, q] = currencies(symbol);
+  return `balances ${onLot(base, g)} ${b}, ${onTick(quote, g)} ${q}`;
+}
+
+/** Prints the engine's ticks, fills, errors and state changes as they happen, on the market's grid. */
+export function logToConsole(engine: Engine, grid: () => Grid): void {
   const [base, quote] = currencies(engine.config.market.symbol);
   engine.on((e: EngineEvent) => {
-    if (e.type === "tick") console.log(tickLine(engine.status()));
+    const g = grid();
+    if (e.type === "tick") console.log(tickLine(engine.status(), g));
     else if (e.type === "fill") {
       const f = e.fill;
       console.log(
-        `${isoMinute(f.ts)} FILL ${f.side} ${f.amount} ${base} @ ${f.price} (fee ${
+        `${isoMinute(f.ts)} FILL ${f.side} ${onLot(f.amount, g)} ${base} @ ${onTick(f.price, g)} (fee ${
           f.feeQuote.toFixed(4)
         } ${quote}), inventory ${e.inventoryRatio.toFixed(3)} [${f.tradeId}]`,
       );
@@ -48,9 +81,30 @@ export function logToConsole(engine: Engine): void {
     } else if (
       e.type === "kill_switch" || e.type === "inventory_limit" || e.type === "stale_data" || e.type === "error_breaker"
     ) {
-      console.log(
-        `${isoMinute(e.ts)} ${e.type.replace("_", " ")}: ${JSON.stringify({ ...e, type: undefined, ts: undefined })}`,
-      );
+      console.log(`${isoMinute(e.ts)} ${e.type.replace("_", " ")}: ${detailText(e)}`);
     }
   });
+}
+
+/** An event's fields as `key value` pairs (numbers without float dust), not raw JSON. */
+function detailText(e: EngineEvent): string {
+  return Object.entries(e)
+    .filter(([k, v]) => k !== "type" && k !== "ts" && v !== undefined && v !== null)
+    .map(([k, v]) => `${k} ${typeof v === "number" ? plain(v) : String(v)}`)
+    .join(", ");
+}
+
+/**
+ * A dependency's deprecation the user did not cause and cannot act on: grammY's Node build loads
+ * node-fetch@2 → whatwg-url → tr46, which requires Node's `punycode` (DEP0040). Only that one code is
+ * dropped; every other warning still prints.
+ */
+export function muteDependencyDeprecations(proc: { emitWarning: (...a: never[]) => void }): void {
+  const emit = proc.emitWarning.bind(proc) as (...a: unknown[]) => void;
+  const codeOf = (args: unknown[]) =>
+    typeof args[1] === "object" && args[1] ? (args[1] as { code?: string }).code : args[2];
+  (proc as { emitWarning: (...a: unknown[]) => void }).emitWarning = (...args: unknown[]) => {
+    if (codeOf(args) === "DEP0040" || /`punycode` module is deprecated/.test(String(args[0]))) return;
+    emit(...args);
+  };
 }

@@ -6,7 +6,7 @@
  */
 import { messageOf, plain } from "../core/format.ts";
 import { midOf } from "../core/steps.ts";
-import type { Clock } from "../core/types.ts";
+import type { Candle, Clock } from "../core/types.ts";
 import { type Config, schemaFields, settableAtRuntime } from "../config/schema.ts";
 import type { Secrets } from "../config/secrets.ts";
 import { ConfigError, getPath, withValue } from "../config/validate.ts";
@@ -46,6 +46,8 @@ export interface RunningBot {
   setParam(path: string, text: string): Config;
   /** Drops a /set override: the config file's value applies again. */
   unsetParam(path: string): Config;
+  /** 1m candles in [fromTs, toTs) for /backtest: the venue's history, or the replay file */
+  candleHistory(fromTs: number, toTs: number): Promise<{ candles: Candle[]; where: string }>;
 }
 
 export interface OpenOptions {
@@ -208,6 +210,7 @@ export async function openBot(base: Config, opts: OpenOptions): Promise<RunningB
       unsetParam(path) {
         return bot.config = changeParam(engine, ledger, base, path, null);
       },
+      candleHistory: (fromTs, toTs) => src.history(fromTs, toTs),
     };
     return bot;
   } catch (e) {

@@ -8,14 +8,13 @@ import { scrubber } from "../core/scrub.ts";
 import { midOf } from "../core/steps.ts";
 import { sizeWarning } from "../core/sizing.ts";
 import { currencies } from "../core/format.ts";
-import { CANDLE_MS, type Clock } from "../core/types.ts";
+import { type Candle, CANDLE_MS, type Clock } from "../core/types.ts";
 import { requiredCandles } from "../core/indicators.ts";
 import type { Config } from "../config/schema.ts";
 import type { Secrets } from "../config/secrets.ts";
 import { ConfigError } from "../config/validate.ts";
 import { ScaledClock, systemClock } from "../engine/clock.ts";
 import type { EngineOptions } from "../engine/engine.ts";
-import { CcxtExchange } from "../venues/ccxt.ts";
 import { DataError } from "../venues/candles.ts";
 import { LiveFeed } from "../venues/live-feed.ts";
 import { PaperExchange } from "../venues/paper.ts";
@@ -35,6 +34,8 @@ export interface Source {
   close(): Promise<void>;
   /** a warning when the configured order size cannot meet the venue's minimum notional at the price now */
   sizeCheck(): Promise<string | null>;
+  /** 1m candles with open time in [fromTs, toTs), oldest first, for /backtest; `where` says where from */
+  history(fromTs: number, toTs: number): Promise<{ candles: Candle[]; where: string }>;
 }
 
 export interface Connected {
@@ -106,6 +107,17 @@ export function replaySource(config: Config): Source {
           currencies(config.market.symbol)[1],
         ),
       ),
+    history(fromTs, toTs) {
+      // the replayed file: the window before the replay clock, or the file's first days when the clock is
+      // still too near its start for that window
+      const span = toTs - fromTs;
+      const from = fromTs >= candles[0].ts ? fromTs : candles[0].ts;
+      const to = fromTs >= candles[0].ts ? toTs : from + span;
+      return Promise.resolve({
+        candles: candles.filter((c) => c.ts >= from && c.ts < to),
+        where: `the replay data ${config.feed.path}`,
+      });
+    },
   };
 }
 
@@ -118,6 +130,8 @@ export async function venueSource(config: Config, secrets: Secrets, notes: strin
       "mode: live needs EXCHANGE_API_KEY and EXCHANGE_API_SECRET in the environment (a key with trade permission only); to try without keys use mode=paper with feed.source=live",
     ]);
   }
+  // ccxt (about 60 MB) is loaded only by the modes that talk to an exchange
+  const { CcxtExchange } = await import("../venues/ccxt.ts");
   const { exchange: venue, endpoint } = await CcxtExchange.open(config, { trading, secrets });
   const scrub = scrubber(secrets);
   try {
@@ -206,6 +220,19 @@ export async function venueSource(config: Config, secrets: Secrets, notes: strin
       close: () => venue.close(),
       sizeCheck: async () =>
         sizeWarning(config.strategy, rules, midOf(await venue.topOfBook()), currencies(m.symbol)[1]),
+      async history(fromTs, toTs) {
+        // the venue's own history, a page of up to 1000 closed candles per call (ccxt's rate limiter paces them)
+        const out: Candle[] = [];
+        let since = fromTs - CANDLE_MS;
+        while (since + CANDLE_MS < toTs) {
+          const page = await venue.closedCandles(since, 1000);
+          const fresh = page.filter((c) => c.ts > since && c.ts < toTs);
+          if (!fresh.length) break;
+          out.push(...fresh);
+          since = fresh[fresh.length - 1].ts;
+        }
+        return { candles: out, where: `${m.exchange}'s 1m candles` };
+      },
     };
   } catch (e) {
     await venue.close().catch(() => {});

@@ -257,6 +257,18 @@ export const SCHEMA = {
       stale_data: oneOf(ALERT_LEVELS, "on", "market data stale / fresh again"),
       lifecycle: oneOf(ALERT_LEVELS, "silent", "bot started, stopped, paused, resumed"),
     },
+    // the daily report (issue 16)
+    daily_report: {
+      send: oneOf(
+        ALERT_LEVELS,
+        "silent",
+        "daily report (PnL split, fills, volume, fees, funding, inventory, max drawdown): on, silent or off",
+      ),
+      hour_utc: int(0, "UTC hour (0-23) the daily report goes out; it covers the 24 hours before", {
+        min: 0,
+        max: 23,
+      }),
+    },
   },
   storage: {
     path: str("data/mmbot.sqlite", "SQLite ledger file"),

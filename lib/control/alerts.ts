@@ -6,7 +6,7 @@
 import type { AlertLevel, Config } from "../config/schema.ts";
 import type { EngineEvent } from "../core/events.ts";
 import type { Fill } from "../core/types.ts";
-import { currencies, isoMinute } from "../core/format.ts";
+import { currencies, isoMinute, onLot, onTick } from "../core/format.ts";
 
 /** Telegram's limit for one message, in characters. */
 export const TELEGRAM_LIMIT = 4096;
@@ -165,7 +165,10 @@ export class Alerter {
         if (!e.resting.length && e.confirmed) {
           return this.#send("lifecycle", `⏹ mmbot stopped; cancelled ${e.cancelled} order(s)`);
         }
-        const list = e.resting.map((o) => `${o.side} ${o.amount} @ ${o.price} (${o.clientOrderId})`);
+        const m = cfg.market;
+        const list = e.resting.map((o) =>
+          `${o.side} ${onLot(o.amount, m.lot_size)} @ ${onTick(o.price, m.tick_size)} (${o.clientOrderId})`
+        );
         return this.#send(
           "errors",
           `🚨 mmbot stopped, but ${
@@ -201,11 +204,12 @@ export class Alerter {
     const fills = this.#pendingFills;
     if (!fills.length) return;
     this.#pendingFills = [];
-    const [base, quote] = currencies(this.#opts.config().market.symbol);
+    const { symbol, tick_size, lot_size } = this.#opts.config().market;
+    const [base, quote] = currencies(symbol);
     const line = ({ fill: f, ratio }: { fill: Fill; ratio: number }) =>
-      `${f.side === "buy" ? "🟢 BUY" : "🔴 SELL"} ${f.amount} ${base} @ ${f.price} · fee ${
-        f.feeQuote.toFixed(4)
-      } ${quote} · inventory ${ratio.toFixed(3)}`;
+      `${f.side === "buy" ? "🟢 BUY" : "🔴 SELL"} ${onLot(f.amount, lot_size)} ${base} @ ${
+        onTick(f.price, tick_size)
+      } · fee ${f.feeQuote.toFixed(4)} ${quote} · inventory ${ratio.toFixed(3)}`;
     if (fills.length === 1) return this.#send("fills", `${line(fills[0])}\n${isoMinute(fills[0].fill.ts)} UTC`);
     const listed = fills.slice(0, FILLS_LISTED).map(line);
     if (fills.length > FILLS_LISTED) listed.push(`… and ${fills.length - FILLS_LISTED} more (/fills)`);

@@ -183,6 +183,8 @@ export const HELP = [
   "/orders — our open orders",
   "/fills [n] — the last n fills (default 10, at most 50)",
   "/pnl — PnL total and by day",
+  "/chart [hours] — a picture: price, our quotes and fills, equity, inventory (default 2 h)",
+  "/backtest [days] [profile] — a backtest on recent candles, beside the running bot",
   "/params — parameters that /set can change",
   "/set <key> <value> — change one, validated and kept across restarts",
   "/unset <key> — back to the config file's value",

@@ -11,6 +11,8 @@ import { ConfigError, getPath } from "../config/validate.ts";
 import { sleep } from "../core/sleep.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { Account, Ledger } from "../storage/ledger.ts";
+import type { Candle } from "../core/types.ts";
+import { LabCommands } from "./lab-commands.ts";
 import { balanceText, fillsText, HELP, helpText, ordersText, paramsText, pnlText, statusText } from "./reports.ts";
 
 /** What Telegram reads and controls: the running bot as the composition code (lib/app) assembles it. */
@@ -23,6 +25,8 @@ export interface ControlledBot {
   unsetParam(path: string): Config;
   /** counters shown in /metrics */
   metrics: { telegramSent: number; telegramDropped: number };
+  /** 1m candles in [fromTs, toTs) for /backtest: the venue's history, or the replay file */
+  candleHistory(fromTs: number, toTs: number): Promise<{ candles: Candle[]; where: string }>;
 }
 
 export interface TelegramOptions {
@@ -49,6 +53,8 @@ export class Telegram {
   readonly grammy: Grammy;
   readonly alerter: Alerter;
   readonly queue: BoundedQueue<Outgoing>;
+  /** /chart, /backtest and the daily report */
+  readonly lab: LabCommands;
   readonly #opts: TelegramOptions;
   readonly #allowed: Set<number>;
   readonly #strangers = new Set<number>();
@@ -56,6 +62,9 @@ export class Telegram {
   #sender: Promise<void> = Promise.resolve();
   #poller: Promise<void> = Promise.resolve();
   #unreachable = false;
+  /** the chat whose command is causing the event being handled: it got the reply, not the alert too */
+  #answered: { chatId: number; events: readonly string[] } | null = null;
+  #handling: string | null = null;
 
   constructor(opts: TelegramOptions) {
     this.#opts = opts;
@@ -66,8 +75,14 @@ export class Telegram {
     this.alerter = new Alerter({
       config: () => bot.engine.config,
       push: (a) => {
-        for (const chatId of this.#allowed) this.queue.push({ ...a, chatId });
+        const quiet = this.#answered && this.#handling && this.#answered.events.includes(this.#handling)
+          ? this.#answered.chatId
+          : null;
+        for (const chatId of this.#allowed) if (chatId !== quiet) this.queue.push({ ...a, chatId });
       },
+    });
+    this.lab = new LabCommands(bot, (text, silent) => {
+      for (const chatId of this.#allowed) this.queue.push({ text: clip(text), silent, chatId });
     });
     this.grammy = new Grammy(opts.token, { client: { apiRoot: cfg.api_root } });
     // 429s wait for retry_after, 5xx back off; network failures are the sender's (the queue keeps the alert)
@@ -83,7 +98,14 @@ export class Telegram {
   /** Starts polling for commands and sending alerts; returns at once. */
   start(): void {
     const { bot, log } = this.#opts;
-    bot.engine.on((e) => this.alerter.handle(e));
+    bot.engine.on((e) => {
+      this.#handling = e.type;
+      try {
+        this.alerter.handle(e);
+      } finally {
+        this.#handling = null;
+      }
+    });
     if (!this.#allowed.size) {
       log(
         "telegram: TELEGRAM_ALLOWED_USERS is empty, so every message is ignored; write to the bot and its console shows your user id",
@@ -96,6 +118,7 @@ export class Telegram {
   /** Stops polling, gives the last alerts a few seconds to go out, stops the sender. */
   async stop(): Promise<void> {
     this.alerter.close();
+    this.lab.stop();
     const deadline = Date.now() + DRAIN_MS;
     while (this.queue.size && !this.#unreachable && Date.now() < deadline) await sleep(50);
     this.#stopping.abort();
@@ -216,6 +239,15 @@ export class Telegram {
       new InlineKeyboard()
         .text(engine.paused ? "▶️ Resume" : "⏸ Pause", engine.paused ? "resume" : "pause")
         .text("🔄 Refresh", "refresh");
+    /** Runs `act` with the alerts of `events` kept from `chatId`: the person who asked gets one answer, the reply. */
+    const answering = async <T>(chatId: number | undefined, events: readonly string[], act: () => T): Promise<T> => {
+      this.#answered = chatId === undefined ? null : { chatId, events };
+      try {
+        return await act();
+      } finally {
+        this.#answered = null;
+      }
+    };
     const pause = async () => {
       if (engine.paused) {
         const s = engine.status();
@@ -242,8 +274,8 @@ export class Telegram {
     noArgs("start", (ctx) => reply(ctx, helpText()));
     noArgs("help", (ctx) => reply(ctx, helpText()));
     noArgs("status", (ctx) => reply(ctx, status(), { reply_markup: keyboard() }));
-    noArgs("pause", async (ctx) => reply(ctx, await pause()));
-    noArgs("resume", (ctx) => reply(ctx, resume()));
+    noArgs("pause", async (ctx) => reply(ctx, await answering(ctx.from?.id, ["paused"], pause)));
+    noArgs("resume", async (ctx) => reply(ctx, await answering(ctx.from?.id, ["resumed"], resume)));
     noArgs("balance", (ctx) => reply(ctx, balanceText(engine.status(), engine.portfolio)));
     noArgs("orders", (ctx) => reply(ctx, ordersText(engine.status().openOrders, engine.config.market.symbol)));
     noArgs("pnl", (ctx) => reply(ctx, pnlText(engine.status(), ledger.perDay(account))));
@@ -280,9 +312,16 @@ export class Telegram {
       return change(ctx, "/unset", path, () => bot.unsetParam(path), "the config file's value again");
     });
 
+    this.lab.register(g);
+
     g.callbackQuery(["pause", "resume", "refresh"], async (ctx) => {
       const action = ctx.callbackQuery.data;
-      const note = action === "pause" ? await pause() : action === "resume" ? resume() : "Refreshed";
+      const chatId = ctx.from?.id; // alerts go to users' private chats: chat id = user id
+      const note = action === "pause"
+        ? await answering(chatId, ["paused"], pause)
+        : action === "resume"
+        ? await answering(chatId, ["resumed"], resume)
+        : "Refreshed";
       await ctx.answerCallbackQuery({ text: note.slice(0, 200) });
       await ctx.editMessageText(clip(status()), { reply_markup: keyboard() }).catch((e) => {
         // "message is not modified" when nothing changed since the last refresh

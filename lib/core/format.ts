@@ -15,3 +15,19 @@ export function currencies(symbol: string): [string, string] {
 
 /** The text of anything thrown (an Error's message, else the value itself). */
 export const messageOf = (e: unknown): string => (e as Error)?.message ?? String(e);
+
+/** Decimals of a price or size step: 0.01 → 2, 0.0001 → 4, 1 → 0, 5e-7 → 7 (steps go down to 1e-12). */
+export const decimalsOf = (step: number): number => {
+  const s = step.toFixed(12).replace(/\.?0+$/, "");
+  const dot = s.indexOf(".");
+  return dot < 0 ? 0 : s.length - dot - 1;
+};
+
+/** A price or quote amount on the tick's decimals: 2997.1300000004 → "2997.13", 3000 → "3000.00". */
+export const onTick = (x: number, tickSize: number): string => x.toFixed(decimalsOf(tickSize));
+
+/** A size on the lot, without trailing zeros: 0.40639999999999943 → "0.4064", 0.0100 → "0.01", 1 → "1". */
+export const onLot = (x: number, lotSize: number): string => {
+  const s = x.toFixed(decimalsOf(lotSize));
+  return s.includes(".") ? s.replace(/\.?0+$/, "") : s;
+};

@@ -147,7 +147,11 @@ export function renderMetrics(m: Metrics, s: EngineStatus, build: { version: str
   ]);
   g("mm_natr_percent", "NATR in percent.", s.indicators.natr);
   g("mm_rsi", "RSI (natr_rsi profile).", s.indicators.rsi);
-  g("mm_macd_histogram", "MACD histogram (natr_macd profile).", s.indicators.macd?.histogram ?? null);
+  g(
+    "mm_macd_hist",
+    "MACD histogram value (natr_macd profile); was mm_macd_histogram.",
+    s.indicators.macd?.histogram ?? null,
+  );
   g("mm_trend_signal", "Trend signal s in [-1, 1].", d?.figures.trend ?? null);
   g("mm_loop_duration_seconds", "Duration of the last tick.", s.loopMs === null ? null : s.loopMs / 1000);
   g(

@@ -388,5 +388,7 @@ describe("live bot with its ledger", () => {
     expect(fake.open()).toEqual([]);
     expect(bot.out()).toContain("cancelled 2 order(s)");
     expect(bot.out() + bot.err()).not.toContain(API_SECRET);
+    // a quiet console with ccxt loaded too: no dependency's deprecation warning
+    expect(bot.err()).not.toContain("DeprecationWarning");
   }, 30_000); // it waits up to 30 s for the first quote: a start on a loaded machine takes about 4 s
 });

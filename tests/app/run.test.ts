@@ -16,7 +16,9 @@ describe("the default run", () => {
     expect(out).toContain("paper trading ETH/USDT (spot), profile natr_macd");
     expect(out).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d mid \d+\.\d\d \| bid \d+\.\d\d \(\d+\.\d bp\) ask/);
     expect(out).toContain("SIGTERM received, cancelling orders and stopping");
-    expect(out).toMatch(/stopped; cancelled [12] order\(s\)/);
+    expect(out).toMatch(/stopped; cancelled [12] order\(s\); balances \d+(\.\d{1,4})? ETH, \d+\.\d\d USDT;/);
+    // a quiet console: no dependency's deprecation (grammY is not even loaded without a token)
+    expect(bot.err()).not.toContain("DeprecationWarning");
   }, 30_000);
 
   test("when the data file ends it says so and stops cleanly", async () => {

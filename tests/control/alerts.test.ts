@@ -54,9 +54,9 @@ describe("alerts", () => {
       expect(texts()).toEqual([
         [
           "3 fills:",
-          "🟢 BUY 0.01 ETH @ 3001 · fee 0.0300 USDT · inventory 0.501",
-          "🔴 SELL 0.01 ETH @ 3002 · fee 0.0300 USDT · inventory 0.502",
-          "🟢 BUY 0.01 ETH @ 3003 · fee 0.0300 USDT · inventory 0.503",
+          "🟢 BUY 0.01 ETH @ 3001.00 · fee 0.0300 USDT · inventory 0.501",
+          "🔴 SELL 0.01 ETH @ 3002.00 · fee 0.0300 USDT · inventory 0.502",
+          "🟢 BUY 0.01 ETH @ 3003.00 · fee 0.0300 USDT · inventory 0.503",
         ].join("\n"),
       ]);
       // a later fill starts a new batch of its own; a single fill also says when it happened
@@ -65,7 +65,7 @@ describe("alerts", () => {
       expect(texts()).toHaveLength(1);
       jest.advanceTimersByTime(1);
       expect(texts()).toHaveLength(2);
-      expect(texts()[1]).toBe("🟢 BUY 0.01 ETH @ 3004 · fee 0.0300 USDT · inventory 0.504\n2024-05-01 12:00:00 UTC");
+      expect(texts()[1]).toBe("🟢 BUY 0.01 ETH @ 3004.00 · fee 0.0300 USDT · inventory 0.504\n2024-05-01 12:00:00 UTC");
       // nothing is left waiting to be sent twice
       jest.advanceTimersByTime(1_000);
       expect(texts()).toHaveLength(2);
@@ -146,7 +146,7 @@ describe("alerts", () => {
     alerter.handle(fill(1));
     alerter.handle({ type: "stop", ts: TS, cancelled: 2, resting: [], confirmed: true });
     expect(texts().map((t) => t.split("\n")[0])).toEqual([
-      "🟢 BUY 0.01 ETH @ 3001 · fee 0.0300 USDT · inventory 0.501",
+      "🟢 BUY 0.01 ETH @ 3001.00 · fee 0.0300 USDT · inventory 0.501",
       "⏹ mmbot stopped; cancelled 2 order(s)",
     ]);
   });
@@ -167,7 +167,7 @@ describe("alerts", () => {
     alerter.handle({ type: "stop", ts: TS, cancelled: 0, resting: [], confirmed: false });
     expect(sent.map((a) => [a.text, a.silent])).toEqual([
       [
-        "🚨 mmbot stopped, but 1 order(s) of ours still rest; cancel them on the exchange:\nbuy 0.01 @ 2990.5 (mmbot-abc1234-7)",
+        "🚨 mmbot stopped, but 1 order(s) of ours still rest; cancel them on the exchange:\nbuy 0.01 @ 2990.50 (mmbot-abc1234-7)",
         false,
       ],
       [

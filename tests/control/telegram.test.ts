@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 /** A paper bot on the bundled data with Telegram pointed at a fake Bot API server. */
-async function setup(opts: { sets?: string[]; before?: (fake: FakeTelegram) => void } = {}) {
+async function setup(opts: { sets?: string[]; before?: (fake: FakeTelegram) => void; allowed?: number[] } = {}) {
   const fake = new FakeTelegram().start();
   cleanups.push(() => fake.stop());
   const dir = mkdtempSync(join(tmpdir(), "mmbot-tg-"));
@@ -40,7 +40,12 @@ async function setup(opts: { sets?: string[]; before?: (fake: FakeTelegram) => v
   });
   opts.before?.(fake);
   const logs: string[] = [];
-  const telegram = new Telegram({ token: fake.token, allowedUsers: [OWNER], bot, log: (l) => logs.push(l) });
+  const telegram = new Telegram({
+    token: fake.token,
+    allowedUsers: opts.allowed ?? [OWNER],
+    bot,
+    log: (l) => logs.push(l),
+  });
   telegram.start();
   cleanups.push(async () => {
     await bot.engine.stop();
@@ -79,7 +84,21 @@ describe("Telegram commands (grammY against a fake Bot API server)", () => {
     const { fake, bot } = await setup({ before: (f) => f.sendText(OWNER, "/pause") });
     const menu = fake.sent("setMyCommands")[0].payload.commands as { command: string }[];
     expect(menu.map((c) => c.command)).toEqual(
-      ["status", "pause", "resume", "balance", "orders", "fills", "pnl", "params", "set", "unset", "help"],
+      [
+        "status",
+        "pause",
+        "resume",
+        "balance",
+        "orders",
+        "fills",
+        "pnl",
+        "chart",
+        "backtest",
+        "params",
+        "set",
+        "unset",
+        "help",
+      ],
     );
     expect(fake.sent("deleteWebhook")[0].payload.drop_pending_updates).toBe(true);
     await ask(fake, "/help");
@@ -140,6 +159,30 @@ describe("Telegram commands (grammY against a fake Bot API server)", () => {
     await bot.engine.tick();
     expect((await bot.exchange.openOrders("mmbot-")).length).toBe(2);
     expect(bot.ledger.paused).toBe(false);
+  });
+
+  test("/pause and /resume answer the one who asked once (the reply); other allowed users get the alert", async () => {
+    const PARTNER = 5151;
+    const { fake, bot } = await setup({ allowed: [OWNER, PARTNER], sets: ["telegram.alerts.lifecycle=on"] });
+    await bot.engine.tick();
+    await ask(fake, "/pause");
+    await ask(fake, "/resume");
+    fake.pressButton(OWNER, "pause", 1);
+    await fake.waitFor((c) => c.method === "answerCallbackQuery", 10_000, "the button's answer");
+    // an alert queued after those: once it is out, any alert about the pause would be out too (sent in order)
+    await bot.engine.stop();
+    await fake.waitForMessage("mmbot stopped", PARTNER);
+    await fake.waitForMessage("mmbot stopped", OWNER);
+    const texts = (id: number) => fake.sent("sendMessage", id).map((c) => String(c.payload.text));
+    expect(texts(OWNER).filter((t) => /Paused|Resumed/.test(t))).toEqual([
+      "⏸ Paused: cancelled 2 order(s); not quoting until /resume.",
+      "▶️ Resumed: quoting from the next tick.",
+    ]);
+    expect(texts(PARTNER).filter((t) => /Paused|Resumed/.test(t))).toEqual([
+      "⏸ Paused; cancelled 2 order(s)",
+      "▶️ Resumed quoting",
+      "⏸ Paused; cancelled 0 order(s)",
+    ]);
   });
 
   test("a stranger gets no reply and changes nothing; their id is logged once", async () => {
@@ -324,6 +367,10 @@ describe("mod.ts with Telegram", () => {
       true,
     );
     expect(bot.out()).not.toContain(fake.token);
+    // one answer per command: the reply, not the lifecycle alert as well (sent in order, before "stopped")
+    expect(fake.sent("sendMessage", OWNER).filter((c) => String(c.payload.text).includes("Paused")).length).toBe(1);
+    // grammY's Node build requires punycode (via node-fetch): muted, as the user did not cause it
+    expect(bot.err()).not.toContain("DeprecationWarning");
   });
 
   test("without TELEGRAM_BOT_TOKEN the bot runs and says so once", async () => {

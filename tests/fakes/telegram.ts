@@ -10,6 +10,8 @@ export interface Call {
   token: string;
   payload: Record<string, unknown>;
   at: number;
+  /** files uploaded with the call (multipart/form-data, as grammY sends an InputFile), by field */
+  files?: Record<string, Uint8Array>;
 }
 
 type Reply = { status: number; body: Record<string, unknown> };
@@ -121,9 +123,25 @@ export class FakeTelegram {
     const m = new URL(req.url).pathname.match(/^\/bot([^/]+)\/(\w+)$/);
     if (!m) return json(404, { ok: false, error_code: 404, description: "Not Found" });
     const [, token, method] = m;
-    const text = req.method === "POST" ? await req.text() : "";
-    const payload = text ? JSON.parse(text) as Record<string, unknown> : {};
-    this.calls.push({ method, token, payload, at: Date.now() });
+    let payload: Record<string, unknown> = {};
+    let files: Record<string, Uint8Array> | undefined;
+    if (req.method === "POST" && req.headers.get("content-type")?.startsWith("multipart/form-data")) {
+      // a file upload: plain fields as Telegram reads them (numbers and objects as text), files as bytes
+      files = {};
+      for (const [key, value] of await req.formData()) {
+        if (typeof value === "string") payload[key] = /^-?\d+$/.test(value) ? Number(value) : value;
+        else files[key] = new Uint8Array(await value.arrayBuffer());
+      }
+      // grammY names the file part by a random id and points the field at it: `photo: attach://<id>`
+      for (const [key, value] of Object.entries(payload)) {
+        const id = typeof value === "string" ? /^attach:\/\/(.+)$/.exec(value)?.[1] : undefined;
+        if (id && files[id]) files[key] = files[id];
+      }
+    } else {
+      const text = req.method === "POST" ? await req.text() : "";
+      payload = text ? JSON.parse(text) as Record<string, unknown> : {};
+    }
+    this.calls.push({ method, token, payload, at: Date.now(), files });
     if (token !== this.token) return json(401, { ok: false, error_code: 401, description: "Unauthorized" });
     const failure = this.#failures.get(method)?.shift();
     if (failure) return json(failure.status, failure.body);
@@ -154,6 +172,15 @@ export class FakeTelegram {
         while (!this.#updates.length && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
         return this.#updates.slice(0, Number(p.limit ?? 100));
       }
+      case "sendPhoto":
+        return {
+          message_id: this.#nextMessageId++,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: p.chat_id, type: "private" },
+          from: { id: 1, is_bot: true, first_name: "mmbot" },
+          photo: [{ file_id: `photo${this.#nextMessageId}`, file_unique_id: "u", width: 1000, height: 600 }],
+          caption: p.caption,
+        };
       case "sendMessage":
       case "editMessageText":
         return {

@@ -1,0 +1,99 @@
+/**
+ * Texts of /backtest's answer and of the daily report. Pure functions of the figures; lines for
+ * figures a report does not carry (the PnL split of DESIGN §14, funding) are left out, not shown as 0.
+ */
+import type { PnlSummary } from "../core/accounting.ts";
+import { currencies, signed } from "../core/format.ts";
+import type { BacktestSummary } from "../lab/backtest.ts";
+
+/** The summary fields of DESIGN §14, present once the lab reports them. */
+type Attribution = Partial<Record<"spread_pnl_quote" | "inventory_pnl_quote" | "funding_quote", number>>;
+
+const num = (x: unknown): number | null => (typeof x === "number" && Number.isFinite(x) ? x : null);
+
+export interface BacktestAsked {
+  days: number;
+  profile: string;
+  symbol: string;
+  /** where the candles came from */
+  where: string;
+  ms: number;
+}
+
+/** /backtest's answer: return against hold, the PnL split, fills, fees. */
+export function backtestText(s: BacktestSummary & Attribution, a: BacktestAsked): string {
+  const [, quote] = currencies(a.symbol);
+  const lines = [
+    `🧪 Backtest ${a.symbol} · ${a.profile} · ${a.days} day(s) of ${a.where}`,
+    `${s.start.slice(0, 16).replace("T", " ")} → ${s.end.slice(0, 16).replace("T", " ")} UTC`,
+    `Return: ${signed(s.return_pct, 3)} % · hold: ${signed(s.hold_return_pct, 3)} % · vs hold: ${
+      signed(s.return_pct - s.hold_return_pct, 3)
+    } %`,
+  ];
+  const spread = num(s.spread_pnl_quote), inventory = num(s.inventory_pnl_quote), funding = num(s.funding_quote);
+  if (spread !== null && inventory !== null) {
+    lines.push(
+      `PnL: ${signed(s.pnl_quote)} ${quote} = spread ${signed(spread)} + inventory ${signed(inventory)} − fees ${
+        s.fees_quote.toFixed(2)
+      }${funding !== null ? ` + funding ${signed(funding)}` : ""}`,
+    );
+  } else {
+    lines.push(
+      `PnL: ${signed(s.pnl_quote)} ${quote} = realized ${signed(s.realized_pnl_quote)} + unrealized ${
+        signed(s.unrealized_pnl_quote)
+      } − fees ${s.fees_quote.toFixed(2)}`,
+    );
+  }
+  lines.push(
+    `Fills: ${s.fills} (${s.buys} buys, ${s.sells} sells) · volume ${s.volume_quote.toFixed(2)} ${quote} · fees ${
+      s.fees_quote.toFixed(2)
+    } ${quote}`,
+    `Max drawdown: ${s.max_drawdown_pct.toFixed(2)} % · Sharpe: ${s.sharpe === null ? "n/a" : s.sharpe.toFixed(2)}`,
+    `Computed in ${(a.ms / 1000).toFixed(1)} s beside the running bot`,
+  );
+  return lines.join("\n");
+}
+
+/** What happened within the report's window, from the ledger's fills. */
+export interface WindowFigures {
+  fills: number;
+  buys: number;
+  sells: number;
+  volumeQuote: number;
+  feesQuote: number;
+  realizedQuote: number;
+}
+
+export interface DailyInput {
+  symbol: string;
+  fromTs: number;
+  toTs: number;
+  window: WindowFigures;
+  /** the account's totals now */
+  pnl: PnlSummary;
+  inventoryRatio: number | null;
+  target: number;
+  /** within the window, from this run's ticks */
+  maxDrawdownPct: number;
+}
+
+const utc = (ts: number) => new Date(ts).toISOString().slice(0, 16).replace("T", " ");
+
+export function dailyText(d: DailyInput): string {
+  const [base, quote] = currencies(d.symbol);
+  const w = d.window, p = d.pnl;
+  return [
+    `🗓 Daily report ${d.symbol} · ${utc(d.fromTs)} → ${utc(d.toTs)} UTC`,
+    `Day: realized ${signed(w.realizedQuote)} − fees ${w.feesQuote.toFixed(2)} = ${
+      signed(w.realizedQuote - w.feesQuote)
+    } ${quote}`,
+    `Fills: ${w.fills} (${w.buys} buys, ${w.sells} sells) · volume ${w.volumeQuote.toFixed(2)} ${quote}`,
+    `Total PnL: ${signed(p.pnl)} ${quote} = realized ${signed(p.realized)} + unrealized ${
+      signed(p.unrealized)
+    } − fees ${p.fees.toFixed(2)} + funding ${signed(p.funding)}`,
+    `Inventory: ${d.inventoryRatio === null ? "n/a" : d.inventoryRatio.toFixed(3)} (target ${d.target}) · ${
+      Number(p.base.toFixed(8))
+    } ${base}, ${p.quote.toFixed(2)} ${quote}`,
+    `Max drawdown in the window: ${d.maxDrawdownPct.toFixed(2)} %`,
+  ].join("\n");
+}

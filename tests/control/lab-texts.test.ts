@@ -1,0 +1,95 @@
+import { describe, expect, test } from "bun:test";
+import { backtestText, dailyText } from "../../lib/control/lab-texts.ts";
+import type { BacktestSummary } from "../../lib/lab/backtest.ts";
+
+const summary: BacktestSummary = {
+  start: "2024-05-01T03:34:00.000Z",
+  end: "2024-05-02T03:34:00.000Z",
+  ticks: 5760,
+  initial_base: 1,
+  initial_quote: 3000,
+  initial_mid: 3000,
+  final_mid: 3030,
+  initial_equity_quote: 6000,
+  final_equity_quote: 6012,
+  pnl_quote: 12,
+  return_pct: 0.2,
+  hold_equity_quote: 6030,
+  hold_return_pct: 0.5,
+  sharpe: 1.234,
+  max_drawdown_pct: 0.75,
+  fills: 10,
+  buys: 4,
+  sells: 6,
+  volume_quote: 300.5,
+  fees_quote: 0.3,
+  realized_pnl_quote: 5,
+  unrealized_pnl_quote: 7.3,
+  spread_capture_bps_avg: 3,
+  final_base: 0.98,
+  final_quote: 3072.6,
+};
+const asked = { days: 1, profile: "fixed", symbol: "ETH/USDT", where: "the replay data x.csv", ms: 1234 };
+
+describe("/backtest's answer", () => {
+  test("return against hold, the PnL as realized + unrealized − fees when the report has no attribution", () => {
+    expect(backtestText(summary, asked)).toBe([
+      "🧪 Backtest ETH/USDT · fixed · 1 day(s) of the replay data x.csv",
+      "2024-05-01 03:34 → 2024-05-02 03:34 UTC",
+      "Return: +0.200 % · hold: +0.500 % · vs hold: -0.300 %",
+      "PnL: +12.00 USDT = realized +5.00 + unrealized +7.30 − fees 0.30",
+      "Fills: 10 (4 buys, 6 sells) · volume 300.50 USDT · fees 0.30 USDT",
+      "Max drawdown: 0.75 % · Sharpe: 1.23",
+      "Computed in 1.2 s beside the running bot",
+    ].join("\n"));
+  });
+
+  test("the split of DESIGN §14 (spread, inventory, funding) once the report carries it", () => {
+    // 12 = 9.5 + 3.3 − 0.3 − 0.5
+    const text = backtestText(
+      { ...summary, spread_pnl_quote: 9.5, inventory_pnl_quote: 3.3, funding_quote: -0.5 } as BacktestSummary,
+      asked,
+    );
+    expect(text.split("\n")[3]).toBe(
+      "PnL: +12.00 USDT = spread +9.50 + inventory +3.30 − fees 0.30 + funding -0.50",
+    );
+  });
+});
+
+describe("the daily report", () => {
+  test("the window's figures and the totals, each on its line", () => {
+    const text = dailyText({
+      symbol: "ETH/USDT",
+      fromTs: Date.UTC(2024, 4, 1),
+      toTs: Date.UTC(2024, 4, 2),
+      window: { fills: 3, buys: 2, sells: 1, volumeQuote: 90.3, feesQuote: 0.09, realizedQuote: 1.5 },
+      pnl: {
+        base: 0.99,
+        quote: 3031.2,
+        equity: 6001,
+        initialEquity: 6000,
+        pnl: 1,
+        realized: 1.5,
+        unrealized: -0.41,
+        fees: 0.09,
+        funding: 0,
+        volumeQuote: 90.3,
+        fills: 3,
+        buys: 2,
+        sells: 1,
+        avgCost: 3000,
+      },
+      inventoryRatio: 0.4951,
+      target: 0.5,
+      maxDrawdownPct: 0.1234,
+    });
+    expect(text).toBe([
+      "🗓 Daily report ETH/USDT · 2024-05-01 00:00 → 2024-05-02 00:00 UTC",
+      "Day: realized +1.50 − fees 0.09 = +1.41 USDT",
+      "Fills: 3 (2 buys, 1 sells) · volume 90.30 USDT",
+      "Total PnL: +1.00 USDT = realized +1.50 + unrealized -0.41 − fees 0.09 + funding +0.00",
+      "Inventory: 0.495 (target 0.5) · 0.99 ETH, 3031.20 USDT",
+      "Max drawdown in the window: 0.12 %",
+    ].join("\n"));
+  });
+});

@@ -1,0 +1,52 @@
+import { describe, expect, test } from "bun:test";
+import { RecentMarket } from "../../lib/control/recent.ts";
+import type { Engine } from "../../lib/engine/engine.ts";
+import type { Candle } from "../../lib/core/types.ts";
+
+/** An engine stand-in: status() and recentCandles() as the tick left them. */
+function engineAt() {
+  const state = { ts: 0, equity: 0, candles: [] as Candle[] };
+  const engine = {
+    on: () => () => {},
+    status: () => ({
+      ts: state.ts,
+      mid: 100,
+      decision: null,
+      state: "quoting",
+      pnl: { equity: state.equity },
+      inventoryRatio: 0.5,
+    }),
+    recentCandles: () => state.candles,
+  } as unknown as Engine;
+  return { engine, state };
+}
+
+const H = 3_600_000;
+const candle = (ts: number): Candle => ({ ts, open: 1, high: 1, low: 1, close: 1, volume: 1 });
+
+describe("the last day in memory", () => {
+  test("max drawdown within a window: the largest fall from a running peak", () => {
+    const { engine, state } = engineAt();
+    const recent = new RecentMarket(engine);
+    for (const [i, equity] of [100, 110, 99, 105, 88, 120].entries()) {
+      state.ts = i * 60_000;
+      state.equity = equity;
+      recent.record();
+    }
+    expect(recent.maxDrawdownPct(0, 5 * 60_000)).toBeCloseTo((110 - 88) / 110 * 100, 12); // 20 %
+    expect(recent.maxDrawdownPct(4 * 60_000, 5 * 60_000)).toBe(0); // 88 then 120: no fall
+  });
+
+  test("keeps 24 hours of the market's clock, however long it runs", () => {
+    const { engine, state } = engineAt();
+    const recent = new RecentMarket(engine);
+    for (let ts = 0; ts <= 30 * H; ts += 15 * 60_000) {
+      state.ts = ts;
+      state.candles = [candle(ts - 60_000)];
+      recent.record();
+    }
+    expect(recent.ticks[0].ts).toBe(6 * H);
+    expect(recent.ticks.length).toBe(24 * 4 + 1);
+    expect(recent.candles(0, 31 * H).map((c) => c.ts)[0]).toBe(6 * H + 14 * 60_000);
+  });
+});

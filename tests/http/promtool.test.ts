@@ -1,0 +1,40 @@
+import { describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { start } from "../process.ts";
+
+/** Prometheus' own linter (Debian's `prometheus` package; .ci/run installs it). */
+const PROMTOOL = process.env.PROMTOOL ?? "promtool";
+
+describe("/metrics under Prometheus' promtool", () => {
+  test("the running bot's /metrics passes `promtool check metrics` with nothing to say", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mmbot-prom-"));
+    const bot = start(["--set", "feed.speed=300", "--set", `storage.path=${join(dir, "ledger.sqlite")}`]);
+    try {
+      await bot.waitFor("FILL"); // counters with values, indicators warmed up, MACD present (natr_macd)
+      const port = /http on http:\/\/127\.0\.0\.1:(\d+)/.exec(bot.out())![1];
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(text).toContain("mm_macd_hist "); // the profile's indicator is there to be linted
+      expect(text).toMatch(/mm_fills_total\{side="(buy|sell)"\} [1-9]/);
+      const lint = spawnSync(PROMTOOL, ["check", "metrics"], { input: text, encoding: "utf8" });
+      expect(lint.error).toBeUndefined();
+      expect({ status: lint.status, problems: (lint.stdout + lint.stderr).trim() }).toEqual({
+        status: 0,
+        problems: "",
+      });
+    } finally {
+      bot.child.kill("SIGTERM");
+      await bot.exited;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  test("promtool is real: it rejects the old name mm_macd_histogram", () => {
+    const text = "# HELP mm_macd_histogram MACD histogram.\n# TYPE mm_macd_histogram gauge\nmm_macd_histogram 0.5\n";
+    const lint = spawnSync(PROMTOOL, ["check", "metrics"], { input: text, encoding: "utf8" });
+    expect(lint.status).not.toBe(0);
+    expect(lint.stdout + lint.stderr).toContain("should not include type 'histogram'");
+  });
+});
