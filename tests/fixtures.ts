@@ -38,6 +38,7 @@ export function quoteInput(over: Partial<QuoteInput> = {}, ...sets: string[]): Q
     inventory: { base: 1, quote: 3000 },
     marketType: c.market.type,
     params: c.strategy,
+    makerFeeBps: 0, // no fee floor unless a test sets a fee: the seed formulas alone
     ...over,
   };
 }

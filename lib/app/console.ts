@@ -1,6 +1,7 @@
 /** The console of a running bot: one line per tick and one per notable event, on stdout (errors on stderr). */
 import type { EngineEvent } from "../core/events.ts";
 import { currencies, isoMinute, signed } from "../core/format.ts";
+import { feeFloorWarning } from "../core/spreads.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { EngineStatus } from "../engine/status.ts";
 
@@ -25,7 +26,17 @@ export function tickLine(s: EngineStatus): string {
 /** Prints the engine's ticks, fills, errors and state changes as they happen. */
 export function logToConsole(engine: Engine): void {
   const [base, quote] = currencies(engine.config.market.symbol);
+  let feeChecked = false;
   engine.on((e: EngineEvent) => {
+    if (e.type === "tick" && !feeChecked) {
+      // once, at the first tick with a NATR: do the configured spreads sit under the maker fee?
+      const { indicators } = engine.status(), c = engine.config;
+      if (indicators.natr !== null || c.strategy.profile === "fixed") {
+        feeChecked = true;
+        const warning = feeFloorWarning(c.strategy, c.market.maker_fee_bps, indicators.natr);
+        if (warning) console.log(`mmbot: warning: fee floor: ${warning}`);
+      }
+    }
     if (e.type === "tick") console.log(tickLine(engine.status()));
     else if (e.type === "fill") {
       const f = e.fill;

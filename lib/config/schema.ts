@@ -154,6 +154,11 @@ export const SCHEMA = {
     max_candle_age_s: num(180, "stand aside when the last closed candle ended longer ago than this", {
       above: 0,
     }),
+    // the fee floor (lib/core/spreads.ts): its own block
+    fee_floor: bool(
+      true,
+      "keep each quote at least market.maker_fee_bps from mid, so a round trip at the maker fee is never a loss",
+    ),
   },
   risk: {
     max_drawdown_pct: num(10, "kill switch: stop quoting when equity falls this % below its peak", {

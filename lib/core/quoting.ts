@@ -5,6 +5,7 @@
 import type { IndicatorSnapshot } from "./indicators.ts";
 import type { StrategyParams } from "./params.ts";
 import { ceilToStep, clamp, floorToStep, midOf } from "./steps.ts";
+import { feeFloorBps, modelSpreads } from "./spreads.ts";
 import {
   CANDLE_MS,
   type Inventory,
@@ -82,6 +83,8 @@ export interface QuoteInput {
   inventory: Inventory;
   marketType: MarketType;
   params: StrategyParams;
+  /** market.maker_fee_bps: with strategy.fee_floor, each side stays at least this far from mid (lib/core/spreads.ts) */
+  makerFeeBps: number;
 }
 
 const standAside = (reason: string): QuoteDecision => ({ action: "stand_aside", reason, figures: null });
@@ -144,8 +147,7 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
   const mid = midOf(top);
 
   // Spreads (fractions of the reference).
-  const bidSpread = p.profile === "fixed" ? p.fixed_bid_spread_bps / 10_000 : natr * p.bid_spread_multiplier / 10_000;
-  const askSpread = p.profile === "fixed" ? p.fixed_ask_spread_bps / 10_000 : natr * p.ask_spread_multiplier / 10_000;
+  const { bid: bidSpread, ask: askSpread } = modelSpreads(p, natr);
 
   // Shifts of the reference price.
   const s = trendSignal(ind, p);
@@ -157,8 +159,8 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
   const inventoryShift = delta * maxShift * p.inventory_scalar;
   const reference = mid * (1 + trendShift) * (1 + inventoryShift);
 
-  // Guards: outside the top of book, at least min_spread_bps from mid, rounded away from mid.
-  const minSpread = p.min_spread_bps / 10_000;
+  // Guards: outside the top of book, at least min_spread_bps (and the fee floor) from mid, rounded away from mid.
+  const minSpread = Math.max(p.min_spread_bps, feeFloorBps(p, input.makerFeeBps)) / 10_000;
   const rawBid = Math.min(reference * (1 - bidSpread), top.bestBid, mid * (1 - minSpread));
   const rawAsk = Math.max(reference * (1 + askSpread), top.bestAsk, mid * (1 + minSpread));
   const bidPrice = floorToStep(rawBid, rules.tickSize);

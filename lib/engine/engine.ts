@@ -204,6 +204,7 @@ export class Engine {
         inventory: inv,
         marketType: cfg.market.type,
         params: cfg.strategy,
+        makerFeeBps: cfg.market.maker_fee_bps,
       });
       this.#run.decision = decision;
       if (decision.action === "stand_aside") {
