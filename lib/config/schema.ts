@@ -102,14 +102,16 @@ export const SCHEMA = {
     ),
     refresh_s: num(15, "seconds between re-quotes", { min: 1, max: 3600 }),
     order_amount: num(0.01, "size of each quote in base currency (≤ 1e9: no venue lists more)", { above: 0, max: 1e9 }),
-    natr_period: int(30, "NATR / ATR period in 1m candles", { min: 2, max: 1000 }),
+    // natr_macd's NATR period, spread multipliers, shift and inventory scalar were chosen by `optimize` on the
+    // development data (README → Optimize); the seed values were 30, 120 / 60, 0.5 and 1
+    natr_period: int(29, "NATR / ATR period in 1m candles", { min: 2, max: 1000 }),
     bid_spread_multiplier: num(
-      120,
+      33.4185,
       "bid spread = natr × this / 10000 (natr in percent). At most 1e6: a spread of 100 × natr, far past any use",
       MULTIPLIER_BOUNDS,
     ),
     ask_spread_multiplier: num(
-      60,
+      343.943,
       "ask spread = natr × this / 10000 (natr in percent). At most 1e6, as bid_spread_multiplier",
       MULTIPLIER_BOUNDS,
     ),
@@ -131,8 +133,8 @@ export const SCHEMA = {
       min: -1,
       max: 1,
     }),
-    shift_multiplier: num(0.5, "max_shift = this × natr / 100 (fraction of mid)", { min: 0, max: 100 }),
-    inventory_scalar: num(1, "weight of the inventory shift relative to max_shift", { min: 0, max: 100 }),
+    shift_multiplier: num(1.98076, "max_shift = this × natr / 100 (fraction of mid)", { min: 0, max: 100 }),
+    inventory_scalar: num(2.36929, "weight of the inventory shift relative to max_shift", { min: 0, max: 100 }),
     target_base_ratio: num(0.5, "wanted share of equity held in base (spot) / neutral position (perp)", {
       above: 0,
       below: 1,

@@ -70,10 +70,14 @@ export interface OptimizeResult {
   leaderboard: { candidate: number; params: Params; tuning_score: number | null }[];
 }
 
+const yamlOf = new WeakMap<Config, string>();
+
 /** The base configuration with a candidate's parameters, validated like a config file (cross-checks too). */
 export function candidateConfig(base: Config, params: Params): Config {
+  let yamlText = yamlOf.get(base);
+  if (yamlText === undefined) yamlOf.set(base, yamlText = YAML.stringify(base));
   return buildConfig({
-    yamlText: YAML.stringify(base),
+    yamlText,
     source: "candidate",
     sets: Object.entries(params).map(([k, v]) => `${k}=${v}`),
   });

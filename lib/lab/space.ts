@@ -83,9 +83,17 @@ export function parseSpace(args: string[]): Dimension[] {
   return dims;
 }
 
-/** The space to search: the given arguments, else the profile's default. */
+/**
+ * The space to search: the given arguments, else the profile's default. With the fee floor on, the default range of
+ * a fixed spread starts at the floor (the maker fee): a spread under it quotes at the floor anyway, so the search
+ * would spend points on copies of one candidate.
+ */
 export function spaceFor(config: Config, args: string[]): Dimension[] {
-  return parseSpace(args.length ? args : DEFAULT_SPACES[config.strategy.profile]);
+  if (args.length) return parseSpace(args);
+  const floor = config.strategy.fee_floor ? config.market.maker_fee_bps : 0;
+  return parseSpace(DEFAULT_SPACES[config.strategy.profile]).map((d) =>
+    /^strategy\.fixed_(bid|ask)_spread_bps$/.test(d.key) && floor > d.lo && floor < d.hi ? { ...d, lo: floor } : d
+  );
 }
 
 /** The most 1m candles any candidate of the space needs before its indicators are ready. */

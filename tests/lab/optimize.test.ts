@@ -4,13 +4,13 @@
  */
 import { describe, expect, test } from "bun:test";
 import type { Config } from "../../lib/config/schema.ts";
-import { getPath } from "../../lib/config/validate.ts";
+import { buildConfig, defaults, getPath } from "../../lib/config/validate.ts";
 import { excessDrawdownPct, type Figures, poolFigures, scoreOf } from "../../lib/lab/objective.ts";
 import { argBest, type Evaluate, optimize } from "../../lib/lab/optimize.ts";
 import { profileDoc } from "../../lib/lab/profile.ts";
 import { clock, progressLine } from "../../lib/lab/progress.ts";
 import { latinHypercube, sampleCandidates, scale } from "../../lib/lab/search.ts";
-import { DEFAULT_SPACES, parseSpace, SpaceError, warmupOf } from "../../lib/lab/space.ts";
+import { DEFAULT_SPACES, parseSpace, SpaceError, spaceFor, warmupOf } from "../../lib/lab/space.ts";
 import { splitWindows, type Window, WindowError, windowInput } from "../../lib/lab/walk-forward.ts";
 import { config } from "../fixtures.ts";
 
@@ -210,14 +210,14 @@ describe("the search, on a synthetic objective with a known optimum", () => {
     expect(r.best.tuning_windows).toHaveLength(2);
     expect(r.baseline.params).toEqual({ "strategy.bid_spread_multiplier": 120, "strategy.ask_spread_multiplier": 60 });
     expect(r.candidates).toBe(201);
-  });
+  }, 30_000);
 
   test("same seed, same choice; another seed, other candidates", async () => {
     const [a, b, c] = await Promise.all([run(5), run(5), run(6)]);
     expect(a.best.params).toEqual(b.best.params);
     expect(a.folds).toEqual(b.folds);
     expect(c.best.params).not.toEqual(a.best.params);
-  });
+  }, 30_000);
 
   test("nothing beats the configuration's own parameters on a flat objective: the baseline stays", async () => {
     const flat: Evaluate = (cfg, w) => synthetic()(cfg, w).then((f) => ({ ...f, score: 0 }));
@@ -263,10 +263,10 @@ describe("the search, on a synthetic objective with a known optimum", () => {
 
 describe("profile and progress", () => {
   test("the profile holds what differs from the defaults plus the tuned keys", () => {
-    const cfg = config("strategy.profile=fixed", "market.maker_fee_bps=2");
+    const cfg = buildConfig({ sets: ["strategy.profile=fixed", "market.maker_fee_bps=2"] });
     expect(profileDoc(cfg, ["strategy.shift_multiplier"])).toEqual({
       market: { maker_fee_bps: 2 },
-      strategy: { profile: "fixed", shift_multiplier: 0.5 },
+      strategy: { profile: "fixed", shift_multiplier: defaults().strategy.shift_multiplier },
     });
   });
 
@@ -277,5 +277,19 @@ describe("profile and progress", () => {
     expect(progressLine(50, 200, 30_000, 20)).toBe(
       "[#####---------------]  25 % 50/200 backtests, 0:30 spent, ETA 1:30",
     );
+  });
+});
+
+describe("default spaces and the fee floor", () => {
+  test("a fixed spread's default range starts at the maker fee when the floor is on", () => {
+    const range = (...sets: string[]) =>
+      spaceFor(config("strategy.profile=fixed", ...sets), [])
+        .filter((d) => d.key.startsWith("strategy.fixed_"))
+        .map((d) => [d.lo, d.hi]);
+    expect(range()).toEqual([[10, 60], [10, 60]]); // maker fee 10 bps
+    expect(range("market.maker_fee_bps=2")).toEqual([[2, 60], [2, 60]]);
+    expect(range("strategy.fee_floor=false")).toEqual([[2, 60], [2, 60]]);
+    // a space on the command line is taken as given
+    expect(spaceFor(config("strategy.profile=fixed"), ["strategy.fixed_bid_spread_bps=3:5"])[0].lo).toBe(3);
   });
 });
