@@ -1,7 +1,7 @@
 /**
- * The profile YAML `optimize` writes: every key where the tuned configuration differs from the schema's
- * defaults, plus the tuned keys themselves, so that `--config <profile>` alone reproduces the configuration
- * that was scored. The scores and the command that chose it go in comments at the top.
+ * The profile YAML `optimize` writes: the whole strategy section, and every other key where the tuned
+ * configuration differs from the schema's defaults, so that `--config <profile>` alone reproduces the
+ * configuration that was scored. The scores and the command that chose it go in comments at the top.
  */
 import YAML from "yaml";
 import type { Config } from "../config/schema.ts";
@@ -9,13 +9,16 @@ import { schemaFields } from "../config/schema.ts";
 import { defaults, getPath } from "../config/validate.ts";
 import { candidateConfig, type OptimizeResult, type Params } from "./optimize.ts";
 
-/** The nested mapping of `config`'s keys that differ from the defaults, plus `keep`. */
+/**
+ * The nested mapping of every `strategy.*` key (so that the profile means the same if a default moves later), the
+ * other keys of `config` that differ from the defaults, and `keep`.
+ */
 export function profileDoc(config: Config, keep: string[] = []): Record<string, unknown> {
   const base = defaults();
   const doc: Record<string, unknown> = {};
   for (const [path] of schemaFields()) {
     const value = getPath(config, path);
-    if (value === getPath(base, path) && !keep.includes(path)) continue;
+    if (!path.startsWith("strategy.") && value === getPath(base, path) && !keep.includes(path)) continue;
     const keys = path.split(".");
     let node = doc;
     for (const key of keys.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;

@@ -213,9 +213,10 @@ describe("shipped configuration", () => {
     expect(rsi.strategy).toMatchObject({
       profile: "natr_rsi",
       natr_period: 30,
-      rsi_period: 30,
-      bid_spread_multiplier: 120,
-      ask_spread_multiplier: 60,
+      // chosen by optimize (README → Optimize)
+      rsi_period: 51,
+      bid_spread_multiplier: 199.921,
+      ask_spread_multiplier: 307.406,
       refresh_s: 15,
       order_amount: 0.01,
       target_base_ratio: 0.5,

@@ -262,11 +262,13 @@ describe("the search, on a synthetic objective with a known optimum", () => {
 });
 
 describe("profile and progress", () => {
-  test("the profile holds what differs from the defaults plus the tuned keys", () => {
-    const cfg = buildConfig({ sets: ["strategy.profile=fixed", "market.maker_fee_bps=2"] });
-    expect(profileDoc(cfg, ["strategy.shift_multiplier"])).toEqual({
+  test("the profile holds the whole strategy section and what else differs from the defaults", () => {
+    const cfg = buildConfig({ sets: ["strategy.profile=fixed", "market.maker_fee_bps=2", "paper.initial_base=2"] });
+    expect(profileDoc(cfg, ["http.port"])).toEqual({
       market: { maker_fee_bps: 2 },
-      strategy: { profile: "fixed", shift_multiplier: defaults().strategy.shift_multiplier },
+      strategy: { ...defaults().strategy, profile: "fixed" },
+      paper: { initial_base: 2 },
+      http: { port: 8080 },
     });
   });
 
