@@ -226,7 +226,11 @@ describe("shipped configuration", () => {
     expect(macd.strategy.profile).toBe("natr_macd");
     expect(macd.market).toMatchObject({ type: "spot", symbol: "ETH/USDT" });
     const fixed = loadConfig("profiles/fixed.yml", []);
-    expect(fixed.strategy).toMatchObject({ profile: "fixed", fixed_bid_spread_bps: 10, fixed_ask_spread_bps: 10 });
+    expect(fixed.strategy).toMatchObject({
+      profile: "fixed",
+      fixed_bid_spread_bps: 11.7656,
+      fixed_ask_spread_bps: 52.6241,
+    });
   });
 
   test("the keys other tools rely on: the defaults README.md states, and --set reaches the field the bot reads", () => {
