@@ -273,6 +273,10 @@ async function backtest(config: Config, cli: CliOptions): Promise<void> {
 }
 
 async function main() {
+  if (process.argv[2] === "optimize") { // its own arguments; loads the lab only (lib/app/optimize-command.ts)
+    const { optimizeCommand } = await import("./lib/app/optimize-command.ts");
+    process.exit(await optimizeCommand(process.argv.slice(3)));
+  }
   const cli = parseCli(process.argv.slice(2));
   if (cli.help) {
     console.log(USAGE);

@@ -1,12 +1,16 @@
 /** Runs the bot as a real child process for end-to-end tests. */
 import { spawn } from "node:child_process";
 import { SECRET_NAMES } from "../lib/config/secrets.ts";
+import { SEED } from "./fixtures.ts";
 
 const SECRETS: readonly string[] = SECRET_NAMES;
 
 /** Starts `deno run -P mod.ts …`; resolves with its exit code and output once it exits. */
 export function start(args: string[], env: Record<string, string> = {}) {
-  const child = spawn("deno", ["run", "-P", "mod.ts", "--set", "http.port=0", ...args], {
+  // the seed spreads (tests/fixtures.ts SEED): the tuned defaults quote wider and fill rarely on the bundled sample,
+  // and these tests need fills within seconds of replay; a test's own --set still wins
+  const seed = SEED.flatMap((s) => ["--set", s]);
+  const child = spawn("deno", ["run", "-P", "mod.ts", "--set", "http.port=0", ...seed, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
     // the bot under test sees no secrets from the developer's shell
     env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !SECRETS.includes(k))), ...env },

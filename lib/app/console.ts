@@ -3,6 +3,7 @@ import type { EngineEvent } from "../core/events.ts";
 import { currencies, isoMinute, onLot as lotText, onTick as tickText, plain, signed } from "../core/format.ts";
 import type { MarketRules } from "../core/types.ts";
 import type { Secrets } from "../config/secrets.ts";
+import { feeFloorWarning } from "../core/spreads.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { EngineStatus } from "../engine/status.ts";
 
@@ -57,7 +58,17 @@ export function balancesText(base: number, quote: number, symbol: string, g: Gri
 /** Prints the engine's ticks, fills, errors and state changes as they happen, on the market's grid. */
 export function logToConsole(engine: Engine, grid: () => Grid): void {
   const [base, quote] = currencies(engine.config.market.symbol);
+  let feeChecked = false;
   engine.on((e: EngineEvent) => {
+    if (e.type === "tick" && !feeChecked) {
+      // once, at the first tick with a NATR: do the configured spreads sit under the maker fee?
+      const { indicators } = engine.status(), c = engine.config;
+      if (indicators.natr !== null || c.strategy.profile === "fixed") {
+        feeChecked = true;
+        const warning = feeFloorWarning(c.strategy, c.market.maker_fee_bps, indicators.natr);
+        if (warning) console.log(`mmbot: warning: fee floor: ${warning}`);
+      }
+    }
     const g = grid();
     if (e.type === "tick") console.log(tickLine(engine.status(), g));
     else if (e.type === "fill") {

@@ -117,14 +117,16 @@ export const SCHEMA = {
       "size of each quote in quote currency, amount = this / price (0: off, order_amount applies; not both)",
       { min: 0, max: 1e12 },
     ),
-    natr_period: int(30, "NATR / ATR period in 1m candles", { min: 2, max: 1000 }),
+    // natr_macd's NATR period, spread multipliers, shift and inventory scalar were chosen by `optimize` on the
+    // development data (README → Optimize); the seed values were 30, 120 / 60, 0.5 and 1
+    natr_period: int(29, "NATR / ATR period in 1m candles", { min: 2, max: 1000 }),
     bid_spread_multiplier: num(
-      120,
+      33.4185,
       "bid spread = natr × this / 10000 (natr in percent). At most 1e6: a spread of 100 × natr, far past any use",
       MULTIPLIER_BOUNDS,
     ),
     ask_spread_multiplier: num(
-      60,
+      343.943,
       "ask spread = natr × this / 10000 (natr in percent). At most 1e6, as bid_spread_multiplier",
       MULTIPLIER_BOUNDS,
     ),
@@ -146,8 +148,8 @@ export const SCHEMA = {
       min: -1,
       max: 1,
     }),
-    shift_multiplier: num(0.5, "max_shift = this × natr / 100 (fraction of mid)", { min: 0, max: 100 }),
-    inventory_scalar: num(1, "weight of the inventory shift relative to max_shift", { min: 0, max: 100 }),
+    shift_multiplier: num(1.98076, "max_shift = this × natr / 100 (fraction of mid)", { min: 0, max: 100 }),
+    inventory_scalar: num(2.36929, "weight of the inventory shift relative to max_shift", { min: 0, max: 100 }),
     target_base_ratio: num(0.5, "wanted share of equity held in base (spot) / neutral position (perp)", {
       above: 0,
       below: 1,
@@ -169,6 +171,11 @@ export const SCHEMA = {
     max_candle_age_s: num(180, "stand aside when the last closed candle ended longer ago than this", {
       above: 0,
     }),
+    // the fee floor (lib/core/spreads.ts): its own block
+    fee_floor: bool(
+      true,
+      "keep each quote at least market.maker_fee_bps from mid, so a round trip at the maker fee is never a loss",
+    ),
   },
   risk: {
     max_drawdown_pct: num(10, "kill switch: stop quoting when equity falls this % below its peak", {

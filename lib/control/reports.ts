@@ -8,6 +8,7 @@ import { getPath } from "../config/validate.ts";
 import type { EngineStatus } from "../engine/status.ts";
 import type { Order } from "../core/types.ts";
 import { currencies, isoMinute, plain, signed } from "../core/format.ts";
+import { feeFloorWarning } from "../core/spreads.ts";
 import type { DaySummary, LedgerFill } from "../storage/ledger.ts";
 
 const STATE_WORDS: Record<EngineStatus["state"], string> = {
@@ -164,9 +165,14 @@ export function pnlText(s: EngineStatus, days: readonly DaySummary[]): string {
   return lines.join("\n");
 }
 
-/** The parameters a running bot can change, `*` marking those overridden with /set. */
-export function paramsText(config: Config, overrides: Record<string, string>): string {
+/**
+ * The parameters a running bot can change, `*` marking those overridden with /set; a warning first when the
+ * configured spreads at the current NATR (percent) sit under the maker fee (lib/core/spreads.ts).
+ */
+export function paramsText(config: Config, overrides: Record<string, string>, natrPct: number | null = null): string {
   const lines = ["⚙️ Parameters (* = changed with /set)"];
+  const warning = feeFloorWarning(config.strategy, config.market.maker_fee_bps, natrPct);
+  if (warning) lines.push(`⚠️ Fee floor: ${warning}`);
   for (const [path] of schemaFields()) {
     if (!settableAtRuntime(path)) continue;
     lines.push(`${path in overrides ? "*" : " "} ${path} = ${getPath(config, path)}`);

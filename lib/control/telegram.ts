@@ -279,7 +279,10 @@ export class Telegram {
     noArgs("balance", (ctx) => reply(ctx, balanceText(engine.status(), engine.portfolio)));
     noArgs("orders", (ctx) => reply(ctx, ordersText(engine.status().openOrders, engine.config.market.symbol)));
     noArgs("pnl", (ctx) => reply(ctx, pnlText(engine.status(), ledger.perDay(account))));
-    noArgs("params", (ctx) => reply(ctx, paramsText(engine.config, ledger.overrides())));
+    noArgs(
+      "params",
+      (ctx) => reply(ctx, paramsText(engine.config, ledger.overrides(), engine.status().indicators.natr)),
+    );
     g.command("fills", (ctx) => {
       const arg = ctx.match.trim();
       const n = arg === "" ? 10 : /^\d+$/.test(arg) ? Number(arg) : NaN;

@@ -32,6 +32,8 @@ export interface StrategyParams {
   min_spread_bps: number;
   refresh_tolerance_bps: number;
   max_candle_age_s: number;
+  /** keep each side at least the maker fee from mid (lib/core/spreads.ts) */
+  fee_floor: boolean;
 }
 
 /** `risk.*`: the limits of the risk gate and the error breaker. */

@@ -7,6 +7,7 @@ import { addingSide, liquidationDistancePct } from "./margin.ts";
 import { orderAmount } from "./sizing.ts";
 import type { StrategyParams } from "./params.ts";
 import { ceilToStep, clamp, floorToStep, midOf } from "./steps.ts";
+import { feeFloorBps, modelSpreads } from "./spreads.ts";
 import {
   CANDLE_MS,
   type Inventory,
@@ -89,6 +90,8 @@ export interface QuoteInput {
   params: StrategyParams;
   /** perp: stop adding to the position while the mid is within this % of `inventory.liquidationPrice` (0: off) */
   liquidationGuardPct?: number;
+  /** market.maker_fee_bps: with strategy.fee_floor, each side stays at least this far from mid (lib/core/spreads.ts) */
+  makerFeeBps: number;
 }
 
 const standAside = (reason: string, code: StandAsideCode = "bad_input"): QuoteDecision => ({
@@ -157,8 +160,7 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
   const mid = midOf(top);
 
   // Spreads (fractions of the reference).
-  const bidSpread = p.profile === "fixed" ? p.fixed_bid_spread_bps / 10_000 : natr * p.bid_spread_multiplier / 10_000;
-  const askSpread = p.profile === "fixed" ? p.fixed_ask_spread_bps / 10_000 : natr * p.ask_spread_multiplier / 10_000;
+  const { bid: bidSpread, ask: askSpread } = modelSpreads(p, natr);
 
   // Shifts of the reference price.
   const s = trendSignal(ind, p);
@@ -170,8 +172,8 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
   const inventoryShift = delta * maxShift * p.inventory_scalar;
   const reference = mid * (1 + trendShift) * (1 + inventoryShift);
 
-  // Guards: outside the top of book, at least min_spread_bps from mid, rounded away from mid.
-  const minSpread = p.min_spread_bps / 10_000;
+  // Guards: outside the top of book, at least min_spread_bps (and the fee floor) from mid, rounded away from mid.
+  const minSpread = Math.max(p.min_spread_bps, feeFloorBps(p, input.makerFeeBps)) / 10_000;
   const rawBid = Math.min(reference * (1 - bidSpread), top.bestBid, mid * (1 - minSpread));
   const rawAsk = Math.max(reference * (1 + askSpread), top.bestAsk, mid * (1 + minSpread));
   const bidPrice = floorToStep(rawBid, rules.tickSize);

@@ -211,6 +211,7 @@ export class Engine {
         marketType: cfg.market.type,
         params: cfg.strategy,
         liquidationGuardPct: cfg.risk.liquidation_guard_pct,
+        makerFeeBps: cfg.market.maker_fee_bps,
       });
       this.#run.decision = decision;
       if (decision?.action !== "quote") {

@@ -213,9 +213,10 @@ describe("shipped configuration", () => {
     expect(rsi.strategy).toMatchObject({
       profile: "natr_rsi",
       natr_period: 30,
-      rsi_period: 30,
-      bid_spread_multiplier: 120,
-      ask_spread_multiplier: 60,
+      // chosen by optimize (README → Optimize)
+      rsi_period: 51,
+      bid_spread_multiplier: 199.921,
+      ask_spread_multiplier: 307.406,
       refresh_s: 15,
       order_value_quote: 25, // sized in quote: 0.01 ETH falls below Binance's 20 USDT minimum under 2000
       target_base_ratio: 0.5,
@@ -231,7 +232,11 @@ describe("shipped configuration", () => {
     expect(macd.strategy.profile).toBe("natr_macd");
     expect(macd.market).toMatchObject({ type: "spot", symbol: "ETH/USDT" });
     const fixed = loadConfig("profiles/fixed.yml", []);
-    expect(fixed.strategy).toMatchObject({ profile: "fixed", fixed_bid_spread_bps: 10, fixed_ask_spread_bps: 10 });
+    expect(fixed.strategy).toMatchObject({
+      profile: "fixed",
+      fixed_bid_spread_bps: 11.7656,
+      fixed_ask_spread_bps: 52.6241,
+    });
   });
 
   test("one order size: order_amount (base) or order_value_quote (quote), not both from the same or a later layer", () => {

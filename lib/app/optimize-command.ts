@@ -1,0 +1,253 @@
+/**
+ * `mmbot optimize`: the command line of the walk-forward search (DESIGN §14). Parses and checks its arguments
+ * (bad input: one line naming it, exit 2), loads the candles, runs lib/lab/optimize.ts on a worker pool with a
+ * progress bar on stderr, prints the result, writes the JSON report and the profile YAML.
+ * Imports only the lab, config and candle loading: no ccxt, no grammY.
+ */
+import process from "node:process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { parseArgs } from "node:util";
+import { loadConfig } from "../config/cli.ts";
+import { ConfigError } from "../config/validate.ts";
+import type { Config } from "../config/schema.ts";
+import { DataError } from "../venues/candles.ts";
+import { loadCandleFile } from "../venues/replay-feed.ts";
+import { DEFAULT_OBJECTIVE, type Figures, type ObjectiveOptions } from "../lab/objective.ts";
+import { optimize, type OptimizeResult } from "../lab/optimize.ts";
+import { WorkerPool } from "../lab/pool.ts";
+import { progressBar } from "../lab/progress.ts";
+import { type Dimension, SpaceError, spaceFor, warmupOf } from "../lab/space.ts";
+import { WindowError } from "../lab/walk-forward.ts";
+import { profileYaml } from "../lab/profile.ts";
+
+export const OPTIMIZE_USAGE = `Usage:
+  deno run -P mod.ts optimize --data CSV [--data CSV ...] [--config PATH] [--set key=value ...]
+      [--space key=lo:hi ...] [--trials N] [--folds K] [--seed S] [--json OUT] [--profile-out YML]
+      [--workers N] [--min-fills N] [--drawdown-weight W]
+
+Walk-forward search: each CSV is cut into K+1 consecutive windows; fold k tunes on window k-1 and is scored on
+window k. Score = (return - hold return) - W x excess drawdown, in %, when a window has at least N fills.
+
+  --data CSV            1m candles (ts,open,high,low,close,volume); repeat for several files
+  --space key=lo:hi     a key of strategy.* or risk.* and its range (repeatable; default: the profile's space)
+  --trials N            candidates drawn besides the configuration's own (default 200)
+  --folds K             walk-forward folds, K+1 windows per file (default 3)
+  --seed S              seed of the Latin-hypercube sampler; same seed, same choice (default 1)
+  --json OUT            write the report here (the profile goes next to it as OUT.yml)
+  --profile-out YML     write the chosen parameters as a profile here (default: next to --json, or
+                        out/optimize-<profile>.yml)
+  --workers N           backtests in parallel (default: the number of cores)
+  --min-fills N         a window with fewer fills gets no score (default ${DEFAULT_OBJECTIVE.minFills})
+  --drawdown-weight W   weight of the excess drawdown in the score (default ${DEFAULT_OBJECTIVE.drawdownWeight})`;
+
+export interface OptimizeOptions {
+  configPath: string;
+  sets: string[];
+  data: string[];
+  space: string[];
+  trials: number;
+  folds: number;
+  seed: number;
+  json?: string;
+  profileOut?: string;
+  workers: number;
+  objective: ObjectiveOptions;
+  help: boolean;
+}
+
+/** A bad argument: the message names it and what is allowed. */
+class UsageError extends Error {}
+
+function integer(name: string, text: string | undefined, def: number, min: number, max: number): number {
+  if (text === undefined) return def;
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${name} ${JSON.stringify(text)}: must be an integer from ${min} to ${max}`);
+  }
+  return n;
+}
+
+export function parseOptimizeArgs(argv: string[]): OptimizeOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        config: { type: "string" },
+        set: { type: "string", multiple: true },
+        data: { type: "string", multiple: true },
+        space: { type: "string", multiple: true },
+        trials: { type: "string" },
+        folds: { type: "string" },
+        seed: { type: "string" },
+        json: { type: "string" },
+        "profile-out": { type: "string" },
+        workers: { type: "string" },
+        "min-fills": { type: "string" },
+        "drawdown-weight": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message.split(". ")[0]}; see optimize --help`);
+  }
+  const v = parsed.values;
+  if (!v.help && !v.data?.length) throw new UsageError("optimize needs --data CSV (at least one)");
+  const weight = v["drawdown-weight"] === undefined ? DEFAULT_OBJECTIVE.drawdownWeight : Number(v["drawdown-weight"]);
+  if (!(Number.isFinite(weight) && weight >= 0 && weight <= 100)) {
+    throw new UsageError(`--drawdown-weight ${JSON.stringify(v["drawdown-weight"])}: must be a number from 0 to 100`);
+  }
+  const cores = Math.max(1, navigator.hardwareConcurrency || 1);
+  return {
+    configPath: v.config ?? "config.yml",
+    sets: v.set ?? [],
+    data: v.data ?? [],
+    space: v.space ?? [],
+    trials: integer("trials", v.trials, 200, 1, 100_000),
+    folds: integer("folds", v.folds, 3, 1, 100),
+    seed: integer("seed", v.seed, 1, 0, 2 ** 31 - 1),
+    json: v.json,
+    profileOut: v["profile-out"],
+    workers: integer("workers", v.workers, cores, 1, 256),
+    objective: {
+      minFills: integer("min-fills", v["min-fills"], DEFAULT_OBJECTIVE.minFills, 0, 1e9),
+      drawdownWeight: weight,
+    },
+    help: v.help ?? false,
+  };
+}
+
+const pct = (x: number | null | undefined) => (x === null || x === undefined ? "   n/a" : x.toFixed(3).padStart(7));
+const scoreText = (f: Figures) =>
+  `score ${pct(f.score)} | excess ${pct(f.excess_return_pct)} % | excess dd ${pct(f.excess_drawdown_pct)} % | return ${
+    pct(f.return_pct)
+  } % | hold ${pct(f.hold_return_pct)} % | ${f.fills} fills`;
+const paramsText = (p: Record<string, number>) =>
+  Object.entries(p).map(([k, v]) => `${k.replace(/^strategy\./, "")}=${v}`).join(" ");
+
+/** The result as text for the console. */
+export function resultText(r: OptimizeResult): string {
+  const lines = [
+    `${r.candidates} candidates (${r.rejected.length} rejected by the config's rules), ${r.folds.length} folds`,
+  ];
+  for (const f of r.folds) {
+    lines.push(`fold ${f.fold}: tuned on window ${f.tune}, tested on window ${f.test}: ${paramsText(f.params)}`);
+    lines.push(`  in-sample      ${scoreText(f.in_sample)}`);
+    lines.push(`  out-of-sample  ${scoreText(f.out_of_sample)}`);
+  }
+  const describe = (name: string, c: OptimizeResult["best"]) => {
+    lines.push(`${name} (candidate ${c.candidate}): ${paramsText(c.params)}`);
+    lines.push(`  tuning windows mean score ${pct(c.tuning_score)}`);
+    lines.push(`  holdout (last window)  ${scoreText(c.holdout)}`);
+  };
+  describe("best", r.best);
+  describe("baseline (the configuration's own)", r.baseline);
+  return lines.join("\n");
+}
+
+/** Runs `optimize` with its argv (after the verb); returns the exit code. */
+export async function optimizeCommand(argv: string[]): Promise<number> {
+  let opts: OptimizeOptions, config: Config, space: Dimension[];
+  const files: { name: string; candles: ReturnType<typeof loadCandleFile> }[] = [];
+  try {
+    opts = parseOptimizeArgs(argv);
+    if (opts.help) {
+      console.log(OPTIMIZE_USAGE);
+      return 0;
+    }
+    config = loadConfig(opts.configPath, opts.sets);
+    space = spaceFor(config, opts.space);
+    for (const path of opts.data) files.push({ name: path, candles: loadCandleFile(path) });
+  } catch (e) {
+    return badInput(e);
+  }
+  const pool = new WorkerPool(Math.min(opts.workers, opts.trials + 1), files.map((f) => f.candles), opts.objective);
+  const bar = progressBar(process.stderr);
+  const started = Date.now();
+  let result: OptimizeResult;
+  try {
+    console.error(
+      `mmbot optimize: profile ${config.strategy.profile}, ${opts.trials} trials + the configuration's own, ${opts.folds} folds, ` +
+        `seed ${opts.seed}, ${pool.size} workers; space ${space.map((d) => `${d.key}=${d.lo}:${d.hi}`).join(" ")}`,
+    );
+    result = await optimize({
+      base: config,
+      files: files.map((f) => ({ name: f.name, length: f.candles.length })),
+      space,
+      trials: opts.trials,
+      folds: opts.folds,
+      seed: opts.seed,
+      warmup: warmupOf(config, space),
+      evaluate: pool.evaluate,
+      onProgress: bar.update,
+    });
+    bar.end();
+  } catch (e) {
+    bar.end();
+    return badInput(e);
+  } finally {
+    pool.close();
+  }
+  const elapsedS = (Date.now() - started) / 1000;
+  const profilePath = opts.profileOut ??
+    (opts.json ? opts.json.replace(/\.json$/i, "") + ".yml" : `out/optimize-${config.strategy.profile}.yml`);
+  const command = `mmbot optimize ${argv.join(" ")}`;
+  const report = {
+    command,
+    profile: config.strategy.profile,
+    seed: opts.seed,
+    trials: opts.trials,
+    folds_count: opts.folds,
+    workers: pool.size,
+    elapsed_s: elapsedS,
+    objective: {
+      formula: "score = (return_pct − hold_return_pct) − drawdown_weight × excess_drawdown_pct; none below min_fills",
+      drawdown_weight: opts.objective.drawdownWeight,
+      min_fills: opts.objective.minFills,
+    },
+    space,
+    data: files.map((f, i) => ({
+      path: f.name,
+      candles: f.candles.length,
+      windows: result.windows[i].map((w) => ({
+        from: new Date(f.candles[w.from].ts).toISOString(),
+        to: new Date(f.candles[w.to - 1].ts + 60_000).toISOString(),
+        candles: w.to - w.from,
+      })),
+    })),
+    folds: result.folds,
+    best: result.best,
+    baseline: result.baseline,
+    leaderboard: result.leaderboard,
+    rejected: result.rejected,
+    candidates: result.candidates,
+    profile_path: profilePath,
+  };
+  console.log(resultText(result));
+  mkdirSync(dirname(profilePath), { recursive: true });
+  writeFileSync(profilePath, profileYaml(config, result.best.params, { command, result }));
+  console.log(`profile: ${profilePath} (use it with --config ${profilePath})`);
+  if (opts.json) {
+    mkdirSync(dirname(opts.json), { recursive: true });
+    writeFileSync(opts.json, JSON.stringify(report, null, 2));
+    console.log(`report:  ${opts.json}`);
+  }
+  console.error(`mmbot optimize: ${elapsedS.toFixed(1)} s`);
+  return 0;
+}
+
+/** Bad input → one line naming it, exit 2; anything else is a bug and keeps its stack. */
+function badInput(e: unknown): number {
+  if (e instanceof ConfigError) {
+    for (const p of e.problems) console.error(`mmbot optimize: ${p}`);
+    return 2;
+  }
+  if (e instanceof UsageError || e instanceof SpaceError || e instanceof WindowError || e instanceof DataError) {
+    console.error(`mmbot optimize: ${e.message}`);
+    return 2;
+  }
+  console.error(`mmbot optimize: ${(e as Error)?.stack ?? e}`);
+  return 1;
+}

@@ -1,0 +1,113 @@
+/**
+ * The search space of `optimize`: `--space key=lo:hi` parsed and checked against the config schema's keys and
+ * bounds, and a default space per profile (the keys that matter for that profile's quotes).
+ */
+import { type Config, type Field, isField, type Profile, schemaFields } from "../config/schema.ts";
+import { allowed, checkValue, getPath } from "../config/validate.ts";
+import { requiredCandles } from "../core/indicators.ts";
+
+/** One tuned key and its inclusive range. */
+export interface Dimension {
+  key: string;
+  lo: number;
+  hi: number;
+  /** integer keys (periods) take whole values only */
+  integer: boolean;
+}
+
+/** Bad `--space` text: the message names the argument and what is allowed. */
+export class SpaceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SpaceError";
+  }
+}
+
+/** Keys that may be tuned: the numbers of the strategy and risk sections (what a profile sets). */
+export const TUNABLE: ReadonlyMap<string, Field> = new Map(
+  schemaFields().filter(([path, field]) =>
+    isField(field) && /^(strategy|risk)\./.test(path) && (field.kind === "number" || field.kind === "integer")
+  ),
+);
+
+/** The default space of each profile: its spread terms and the two shifts of the reference. */
+export const DEFAULT_SPACES: Record<Profile, string[]> = {
+  natr_macd: [
+    "strategy.bid_spread_multiplier=20:400",
+    "strategy.ask_spread_multiplier=20:400",
+    "strategy.shift_multiplier=0:2",
+    "strategy.inventory_scalar=0:3",
+    "strategy.natr_period=10:120",
+  ],
+  natr_rsi: [
+    "strategy.bid_spread_multiplier=20:400",
+    "strategy.ask_spread_multiplier=20:400",
+    "strategy.shift_multiplier=0:2",
+    "strategy.inventory_scalar=0:3",
+    "strategy.trend_scalar=-1:1",
+    "strategy.rsi_period=7:60",
+  ],
+  fixed: [
+    "strategy.fixed_bid_spread_bps=2:60",
+    "strategy.fixed_ask_spread_bps=2:60",
+    "strategy.shift_multiplier=0:2",
+    "strategy.inventory_scalar=0:3",
+  ],
+};
+
+/** Parses `key=lo:hi` arguments; throws SpaceError naming the first bad one. */
+export function parseSpace(args: string[]): Dimension[] {
+  const dims: Dimension[] = [];
+  for (const arg of args) {
+    const m = /^\s*([^=\s]+)\s*=\s*([^:]*):(.*)$/.exec(arg);
+    if (!m) throw new SpaceError(`--space ${JSON.stringify(arg)}: must look like key=lo:hi`);
+    const [, key, loText, hiText] = m;
+    const field = TUNABLE.get(key);
+    if (!field) {
+      throw new SpaceError(
+        `--space ${arg}: unknown key ${JSON.stringify(key)}; tunable keys: ${[...TUNABLE.keys()].join(", ")}`,
+      );
+    }
+    const lo = loText.trim() === "" ? NaN : Number(loText);
+    const hi = hiText.trim() === "" ? NaN : Number(hiText);
+    for (const [name, value] of [["lo", lo], ["hi", hi]] as const) {
+      const problem = checkValue(key, field, value);
+      if (problem) {
+        throw new SpaceError(`--space ${arg}: ${name} ${value} is not allowed; ${key} must be ${allowed(field)}`);
+      }
+    }
+    if (!(lo < hi)) throw new SpaceError(`--space ${arg}: empty range; lo must be below hi`);
+    if (dims.some((d) => d.key === key)) throw new SpaceError(`--space ${arg}: ${key} is given twice`);
+    dims.push({ key, lo, hi, integer: field.kind === "integer" });
+  }
+  return dims;
+}
+
+/**
+ * The space to search: the given arguments, else the profile's default. With the fee floor on, the default range of
+ * a fixed spread starts at the floor (the maker fee): a spread under it quotes at the floor anyway, so the search
+ * would spend points on copies of one candidate.
+ */
+export function spaceFor(config: Config, args: string[]): Dimension[] {
+  if (args.length) return parseSpace(args);
+  const floor = config.strategy.fee_floor ? config.market.maker_fee_bps : 0;
+  return parseSpace(DEFAULT_SPACES[config.strategy.profile]).map((d) =>
+    /^strategy\.fixed_(bid|ask)_spread_bps$/.test(d.key) && floor > d.lo && floor < d.hi ? { ...d, lo: floor } : d
+  );
+}
+
+/** The most 1m candles any candidate of the space needs before its indicators are ready. */
+export function warmupOf(config: Config, space: Dimension[]): number {
+  const top = (key: string) => {
+    const dim = space.find((d) => d.key === `strategy.${key}`);
+    return dim ? dim.hi : getPath(config, `strategy.${key}`) as number;
+  };
+  return requiredCandles({
+    profile: config.strategy.profile,
+    natr_period: top("natr_period"),
+    macd_fast: top("macd_fast"),
+    macd_slow: top("macd_slow"),
+    macd_signal: top("macd_signal"),
+    rsi_period: top("rsi_period"),
+  });
+}

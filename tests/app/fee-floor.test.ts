@@ -1,0 +1,30 @@
+/** The fee floor's warning at start, as the console of a real run prints it. */
+import { describe, expect, test } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { start } from "../process.ts";
+
+describe("fee floor warning at start", () => {
+  test.each([
+    ["on", [] as string[], "quotes are held 10 bps from mid by the fee floor"],
+    ["off", ["--set", "strategy.fee_floor=false"], "strategy.fee_floor is off, so a round trip"],
+  ])("floor %s: the first tick says the spreads sit under the 10 bps fee", async (_name, extra, says) => {
+    const ledger = join(mkdtempSync(join(tmpdir(), "mmbot-floor-")), "ledger.sqlite");
+    // seed multipliers 120 / 60 (tests/process.ts) at the sample's NATR of about 0.07 %: bid ~8.5, ask ~4.3 bps
+    const bot = start(["--set", "feed.speed=60", "--set", `storage.path=${ledger}`, ...extra]);
+    await bot.waitFor("| bid ");
+    bot.child.kill("SIGTERM");
+    expect(await bot.exited).toBe(0);
+    const warnings = bot.out().split("\n").filter((l) => l.startsWith("mmbot: warning: fee floor: at NATR"));
+    expect(warnings).toHaveLength(1); // once, not every tick
+    expect(warnings[0]).toMatch(
+      /the configured spreads are bid \d+\.\d bps, ask \d+\.\d bps, under the maker fee of 10 bps/,
+    );
+    expect(warnings[0]).toContain(says);
+    // with the floor on, the quotes printed sit 10 bps or more from mid
+    if (extra.length === 0) {
+      for (const m of bot.out().matchAll(/\((\d+\.\d) bp\)/g)) expect(Number(m[1])).toBeGreaterThanOrEqual(10);
+    }
+  }, 30_000);
+});
