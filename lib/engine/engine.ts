@@ -108,9 +108,9 @@ export class Engine {
     return this.#candles.recent();
   }
 
-  /** Subscribes to events; returns the unsubscribe function. */
-  on(listener: Listener): () => void {
-    return this.#events.on(listener);
+  /** Subscribes to events (`ticks: false`: all but "tick"); returns the unsubscribe function. */
+  on(listener: Listener, opts?: { ticks?: boolean }): () => void {
+    return this.#events.on(listener, opts);
   }
 
   /** Swaps the parameters (Telegram /set); indicators whose periods changed reload their history. */
@@ -230,7 +230,8 @@ export class Engine {
       this.#run.ticks++;
       this.#run.lastTickTs = now;
       this.#run.loopMs = this.#clock.elapsedMs() - t0;
-      this.#emit({ type: "tick", ts: now });
+      // the tick event, when someone records or listens to it
+      if (this.#recording.sink || this.#events.tickListeners) this.#emit({ type: "tick", ts: now });
     }
   }
 

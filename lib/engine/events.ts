@@ -5,13 +5,20 @@ export type Listener = (e: EngineEvent) => void;
 
 export class EventBus {
   readonly #listeners: Listener[] = [];
+  /** listeners that want the "tick" event (one a tick: a backtest's listener skips it, and then none is made) */
+  tickListeners = 0;
 
-  /** Subscribes; returns the unsubscribe function. */
-  on(listener: Listener): () => void {
-    this.#listeners.push(listener);
+  /** Subscribes (`ticks: false`: not to the "tick" event); returns the unsubscribe function. */
+  on(listener: Listener, opts: { ticks?: boolean } = {}): () => void {
+    const ticks = opts.ticks ?? true;
+    const heard: Listener = ticks ? listener : (e) => e.type !== "tick" && listener(e);
+    this.#listeners.push(heard);
+    if (ticks) this.tickListeners++;
     return () => {
-      const i = this.#listeners.indexOf(listener);
-      if (i >= 0) this.#listeners.splice(i, 1);
+      const i = this.#listeners.indexOf(heard);
+      if (i < 0) return;
+      this.#listeners.splice(i, 1);
+      if (ticks) this.tickListeners--;
     };
   }
 
