@@ -1,7 +1,8 @@
 /**
  * `deno task bench`: every figure of DESIGN §11 with its target, on Deno and on Bun side by side.
  *
- *   deno task bench [--paper-minutes N]   (N: how long to watch the paper run's memory; default 10)
+ *   deno task bench [--paper-minutes N] [--skip-optimizer] [--skip-paper]
+ *   (N: how long to watch the paper run's memory; default 10)
  *
  * In-process figures come from bench/core.ts run under each runtime; whole-process figures from the real
  * commands (`mod.ts backtest`, the default paper run), their peak memory from /proc (Linux).
@@ -11,6 +12,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 
+const OPT_DATA = new URL("../../shared/data/binance_spot_ETHUSDT_1m_20221201_20230128.csv", import.meta.url).pathname;
 const MONTH_35D = new URL("../../shared/data/binance_spot_ETHUSDT_1m_20240501_20240604.csv", import.meta.url).pathname;
 const argv = Deno.args;
 const paperMinutes = Number(argv[argv.indexOf("--paper-minutes") + 1] || 10);
@@ -111,10 +113,36 @@ for (const rt of runtimes) {
   }
 }
 
-// 3. the default paper run: first quote, then memory over the minutes (both runtimes at once: one core each)
-const paper = await Promise.all(runtimes.map((rt) => paperRun(rt, paperMinutes)));
-runtimes.forEach((rt, i) => {
-  const { firstQuoteMs, rssMb } = paper[i];
+// 3. the optimizer: 200 candidates × ~29 days on both cores, the whole command as a user runs it. One fold on a
+// 58-day file gives two windows of ~29 days: 200 candidates (the configuration's own + 199 drawn) tune on the first.
+if (existsSync(OPT_DATA) && !argv.includes("--skip-optimizer")) {
+  for (const rt of runtimes) {
+    const out = join(mkdtempSync(join(os.tmpdir(), "mmbot-bench-")), "opt.json");
+    const [cmd, args] = command(rt, "mod.ts", [
+      "optimize",
+      "--data",
+      OPT_DATA,
+      "--trials",
+      "199",
+      "--folds",
+      "1",
+      "--json",
+      out,
+    ]);
+    const r = await run(cmd, [...args]);
+    if (r.code !== 0) throw new Error(`${rt}: optimize failed (${r.code})`);
+    const report = JSON.parse(readFileSync(out, "utf8"));
+    const days = report.data[0].windows[0].candles / 1440;
+    let row = rows.find((x) => x[0].startsWith("optimizer"));
+    if (!row) rows.push(row = [`optimizer: ${report.candidates} candidates × ${days.toFixed(0)} days`, "≤ 60 s", {}]);
+    row[2][rt] = `${(r.wallMs / 1000).toFixed(1)} s`;
+  }
+}
+
+// 4. the default paper run: first quote, then memory over the minutes (both runtimes at once: one core each)
+const paper = argv.includes("--skip-paper") ? [] : await Promise.all(runtimes.map((rt) => paperRun(rt, paperMinutes)));
+paper.forEach(({ firstQuoteMs, rssMb }, i) => {
+  const rt = runtimes[i];
   const put = (name: string, target: string, value: string) => {
     let row = rows.find((r) => r[0] === name);
     if (!row) rows.push(row = [name, target, {}]);

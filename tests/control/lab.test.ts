@@ -11,7 +11,7 @@ import { runRequest } from "../../lib/lab/backtest-worker.ts";
 import { withValue } from "../../lib/config/validate.ts";
 import { requiredCandles } from "../../lib/core/indicators.ts";
 import { signed } from "../../lib/core/format.ts";
-import { type Call, FakeTelegram } from "../fakes/telegram.ts";
+import { FakeTelegram } from "../fakes/telegram.ts";
 import { config } from "../fixtures.ts";
 
 const OWNER = 4242;
