@@ -2,7 +2,8 @@
 import type { BacktestSummary } from "./backtest.ts";
 
 export function summaryTable(s: BacktestSummary, quote: string): string {
-  const f = (x: number | null, d = 2) => (x === null ? "n/a" : x.toFixed(d));
+  // no "-0.00": a value that rounds to zero prints as zero
+  const f = (x: number | null, d = 2) => (x === null ? "n/a" : (Math.abs(x) < 0.5 * 10 ** -d ? 0 : x).toFixed(d));
   const skipped = Object.entries(s.skipped).filter(([, n]) => n > 0).map(([k, n]) => `${k.replaceAll("_", " ")} ${n}`);
   const trips = s.kill_switch_trips.map((t) => `${t.ts.slice(0, 16)} (drawdown ${f(t.drawdown_pct)} %)`);
   const rows: [string, string][] = [
@@ -11,10 +12,11 @@ export function summaryTable(s: BacktestSummary, quote: string): string {
     ["final equity", `${f(s.final_equity_quote)} ${quote}`],
     ["pnl", `${f(s.pnl_quote)} ${quote} (${f(s.return_pct, 3)} %)`],
     [
-      "  = spread + inventory",
-      `${f(s.spread_pnl_quote)} + ${f(s.inventory_pnl_quote)} ${quote}`,
+      "  split",
+      `spread ${f(s.spread_pnl_quote)}, inventory ${f(s.inventory_pnl_quote)}, fees −${f(s.fees_quote)}, funding ${
+        f(s.funding_quote)
+      } ${quote}`,
     ],
-    ["  − fees + funding", `− ${f(s.fees_quote)} + ${f(s.funding_quote)} ${quote}`],
     ["hold benchmark", `${f(s.hold_equity_quote)} ${quote} (${f(s.hold_return_pct, 3)} %)`],
     ["sharpe (hourly, annualised)", f(s.sharpe)],
     ["max drawdown", `${f(s.max_drawdown_pct, 3)} %`],
