@@ -12,6 +12,8 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 
+const PAPER_DATA = new URL("../../shared/data/binance_spot_ETHUSDT_1m_20240726_20240825.csv", import.meta.url)
+  .pathname;
 const OPT_DATA = new URL("../../shared/data/binance_spot_ETHUSDT_1m_20221201_20230128.csv", import.meta.url).pathname;
 const MONTH_35D = new URL("../../shared/data/binance_spot_ETHUSDT_1m_20240501_20240604.csv", import.meta.url).pathname;
 const argv = Deno.args;
@@ -62,9 +64,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function paperRun(rt: Runtime, minutes: number): Promise<{ firstQuoteMs: number; rssMb: number[] }> {
   const dir = mkdtempSync(join(os.tmpdir(), "mmbot-bench-"));
   const args = ["--set", "http.port=0", "--set", `storage.path=${dir}/bench.sqlite`, "--set", "feed.speed=600"];
+  // the bundled 3-day sample lasts 7 minutes at speed 600: watch a month of data instead
+  if (existsSync(PAPER_DATA)) args.push("--set", `feed.path=${PAPER_DATA}`);
   const [cmd, cmdArgs] = command(rt, "mod.ts", args);
   const t0 = performance.now();
   const child = spawn(cmd, [...cmdArgs], { stdio: ["ignore", "pipe", "pipe"] });
+  const exited = new Promise((r) => child.on("exit", r));
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", () => {});
@@ -76,10 +81,11 @@ async function paperRun(rt: Runtime, minutes: number): Promise<{ firstQuoteMs: n
   const rssMb: number[] = [];
   for (let m = 1; m <= minutes; m++) {
     await sleep(t0 + m * 60_000 - performance.now());
+    if (child.exitCode !== null) throw new Error(`${rt}: the paper run ended before minute ${m}:\n${out}`);
     rssMb.push(procKb(child.pid!, "VmRSS") / 1024);
   }
   child.kill("SIGTERM");
-  await new Promise((r) => child.on("exit", r));
+  await exited;
   return { firstQuoteMs, rssMb };
 }
 

@@ -66,7 +66,8 @@ export function logToConsole(engine: Engine, grid: () => Grid): void {
       if (indicators.natr !== null || c.strategy.profile === "fixed") {
         feeChecked = true;
         const warning = feeFloorWarning(c.strategy, c.market.maker_fee_bps, indicators.natr);
-        if (warning) console.log(`mmbot: warning: fee floor: ${warning}`);
+        // with the floor on it is the floor at work (the shipped natr_macd's bid sits on it): said, not warned
+        if (warning) console.log(`mmbot: ${c.strategy.fee_floor ? "" : "warning: "}fee floor: ${warning}`);
       }
     }
     const g = grid();

@@ -42,15 +42,17 @@ export function feeFloorWarning(
   const s = modelSpreads(p, natrPct ?? 0);
   const bidBps = s.bid * 10_000, askBps = s.ask * 10_000;
   if (bidBps >= makerFeeBps && askBps >= makerFeeBps) return null;
-  const at = p.profile === "fixed"
-    ? "the configured spreads"
-    : `at NATR ${natrPct!.toFixed(3)} % the configured spreads`;
+  const at = p.profile === "fixed" ? "the configured" : `at NATR ${natrPct!.toFixed(3)} % the configured`;
   const keys = p.profile === "fixed"
     ? "strategy.fixed_bid_spread_bps / fixed_ask_spread_bps"
     : "strategy.bid_spread_multiplier / ask_spread_multiplier";
-  return `${at} are bid ${bidBps.toFixed(1)} bps, ask ${
-    askBps.toFixed(1)
-  } bps, under the maker fee of ${makerFeeBps} bps a side: ` +
+  // only the sides under the fee
+  const under = [
+    bidBps < makerFeeBps ? `bid spread ${bidBps.toFixed(1)} bps` : null,
+    askBps < makerFeeBps ? `ask spread ${askBps.toFixed(1)} bps` : null,
+  ].filter((x) => x !== null);
+  return `${at} ${under.join(" and ")} ${under.length > 1 ? "are" : "is"} under the maker fee of ${makerFeeBps} bps ` +
+    `a side: ` +
     (p.fee_floor
       ? `quotes are held ${makerFeeBps} bps from mid by the fee floor (strategy.fee_floor); raise ${keys} to quote wider by design`
       : `strategy.fee_floor is off, so a round trip between such quotes loses money; raise ${keys} or turn the floor on`);

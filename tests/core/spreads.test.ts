@@ -78,9 +78,9 @@ describe("fee floor in the quotes", () => {
 describe("fee floor warning", () => {
   const p = (...sets: string[]) => config(...seed, ...sets).strategy;
 
-  test("names NATR, both spreads, the fee and what the floor does", () => {
+  test("names NATR, the spreads under the fee, the fee and what the floor does", () => {
     expect(feeFloorWarning(p(), 10, 0.05)).toBe(
-      "at NATR 0.050 % the configured spreads are bid 6.0 bps, ask 3.0 bps, under the maker fee of 10 bps a side: " +
+      "at NATR 0.050 % the configured bid spread 6.0 bps and ask spread 3.0 bps are under the maker fee of 10 bps a side: " +
         "quotes are held 10 bps from mid by the fee floor (strategy.fee_floor); raise " +
         "strategy.bid_spread_multiplier / ask_spread_multiplier to quote wider by design",
     );
@@ -91,18 +91,18 @@ describe("fee floor warning", () => {
 
   test("silent above the fee, with a rebate, or before NATR is known; fixed needs no NATR", () => {
     // natr 0.1: ask 60 × 0.1 / 10000 = 6 bps < 10 → warns; natr 0.17: ask 10.2 bps → silent
-    expect(feeFloorWarning(p(), 10, 0.1)).not.toBeNull();
+    expect(feeFloorWarning(p(), 10, 0.1)).toContain("the configured ask spread 6.0 bps is under the maker fee"); // bid 12
     expect(feeFloorWarning(p(), 10, 0.17)).toBeNull();
     expect(feeFloorWarning(p(), -1, 0.05)).toBeNull();
     expect(feeFloorWarning(p(), 10, null)).toBeNull();
     const fixed = p("strategy.profile=fixed", "strategy.fixed_bid_spread_bps=12", "strategy.fixed_ask_spread_bps=8");
-    expect(feeFloorWarning(fixed, 10, null)).toContain("the configured spreads are bid 12.0 bps, ask 8.0 bps");
+    expect(feeFloorWarning(fixed, 10, null)).toContain("the configured ask spread 8.0 bps is under"); // bid 12 is not
   });
 
   test("/params shows it first, and not when the spreads clear the fee", () => {
     const c = config(...seed);
     const text = paramsText(c, {}, 0.05);
-    expect(text.split("\n")[1]).toStartWith("⚠️ Fee floor: at NATR 0.050 % the configured spreads are bid 6.0 bps");
+    expect(text.split("\n")[1]).toStartWith("⚠️ Fee floor: at NATR 0.050 % the configured bid spread 6.0 bps and ask spread 3.0 bps are");
     expect(paramsText(c, {}, 0.3)).not.toContain("Fee floor");
     expect(paramsText(c, {})).not.toContain("Fee floor");
     expect(text).toContain("  strategy.fee_floor = true");
