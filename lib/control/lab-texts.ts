@@ -5,6 +5,7 @@
 import type { PnlSummary } from "../core/accounting.ts";
 import { currencies, signed } from "../core/format.ts";
 import type { BacktestSummary } from "../lab/backtest.ts";
+import type { DaySummary } from "../storage/ledger.ts";
 
 /** The summary fields of DESIGN §14, present once the lab reports them. */
 type Attribution = Partial<Record<"spread_pnl_quote" | "inventory_pnl_quote" | "funding_quote", number>>;
@@ -54,15 +55,8 @@ export function backtestText(s: BacktestSummary & Attribution, a: BacktestAsked)
   return lines.join("\n");
 }
 
-/** What happened within the report's window, from the ledger's fills. */
-export interface WindowFigures {
-  fills: number;
-  buys: number;
-  sells: number;
-  volumeQuote: number;
-  feesQuote: number;
-  realizedQuote: number;
-}
+/** What happened within the report's window, from the ledger's fills (the figures of a ledger day). */
+export type WindowFigures = Omit<DaySummary, "day">;
 
 export interface DailyInput {
   symbol: string;
