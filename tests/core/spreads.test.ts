@@ -102,7 +102,9 @@ describe("fee floor warning", () => {
   test("/params shows it first, and not when the spreads clear the fee", () => {
     const c = config(...seed);
     const text = paramsText(c, {}, 0.05);
-    expect(text.split("\n")[1]).toStartWith("⚠️ Fee floor: at NATR 0.050 % the configured bid spread 6.0 bps and ask spread 3.0 bps are");
+    expect(text.split("\n")[1]).toStartWith(
+      "⚠️ Fee floor: at NATR 0.050 % the configured bid spread 6.0 bps and ask spread 3.0 bps are",
+    );
     expect(paramsText(c, {}, 0.3)).not.toContain("Fee floor");
     expect(paramsText(c, {})).not.toContain("Fee floor");
     expect(text).toContain("  strategy.fee_floor = true");
