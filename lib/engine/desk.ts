@@ -29,6 +29,12 @@ export interface DeskContext {
   placed(clientOrderId: string, mid: number): void;
 }
 
+/**
+ * How long a placement that got no answer may still reach the venue: its request is valid for the venue's receive
+ * window (Binance: 5 s by default) plus ccxt's retries; after this, the listing is trusted again while standing aside.
+ */
+const UNANSWERED_MS = 120_000;
+
 export class OrderDesk {
   readonly #c: DeskContext;
   /** client ids never repeat across restarts: a random run id, then a sequence */
@@ -81,6 +87,7 @@ export class OrderDesk {
       } catch (e) {
         // no answer (a timeout): the order may rest anyway; it counts as ours until the venue says otherwise
         resting.push({ ...q, clientOrderId, venueOrderId: "", filled: 0, status: "open", ts: clock.now() });
+        run.unansweredTs = clock.now();
         throw e;
       }
       if (placed instanceof OrderRejected) {
@@ -131,9 +138,10 @@ export class OrderDesk {
   standAside(state: EngineState, reason: string, code: string): Work<void> | null {
     const run = this.#c.run;
     run.skips.add(code, 2);
-    // nothing of ours can rest: the last listing was empty and nothing was placed since (a placement
-    // without an answer is in `resting`), so there is nothing to ask the venue
-    if (!run.openOrders.length && !run.resting.length && run.restingConfirmed) {
+    // nothing of ours can rest: the last listing was empty, nothing was placed since, and no placement without an
+    // answer can still arrive at the venue (one may land after a listing that did not see it), so nothing to ask
+    const quiet = this.#c.clock.now() - run.unansweredTs > UNANSWERED_MS;
+    if (quiet && !run.openOrders.length && !run.resting.length && run.restingConfirmed) {
       this.settle(state, reason);
       return null;
     }

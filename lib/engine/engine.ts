@@ -176,6 +176,8 @@ export class Engine {
       if (funding) {
         const settled = yield* wait(funding.settle(now, this.#run.portfolio!, fills, this.#candles.recent()));
         for (const e of settled) this.#emit(e);
+        const failure = funding.failure && this.#scrub(`funding: ${funding.failure}`); // reported; the tick goes on
+        if (failure) this.#emit({ type: "error", ts: now, message: failure, consecutive: this.#run.breaker.failures });
       }
       let inv = this.#ex.balances();
       if (inv instanceof Promise) inv = (yield inv) as Inventory;

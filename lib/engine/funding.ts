@@ -7,6 +7,7 @@
  *   time and once at start for those missed while the bot was down.
  */
 import { applyFunding, type Portfolio } from "../core/accounting.ts";
+import { messageOf } from "../core/format.ts";
 import type { EngineEvent } from "../core/events.ts";
 import { computedFunding, FUNDING_INTERVAL_MS, type FundingPayment, fundingTimesBetween } from "../core/funding.ts";
 import type { Candle, Fill } from "../core/types.ts";
@@ -49,6 +50,8 @@ export class FundingBook {
   #doneTo = -Infinity;
   /** funding times given up: no candle, or no rate */
   missed = 0;
+  /** why the last `settle` could not ask the venue (it never throws for that: the tick goes on), null when it could */
+  failure: string | null = null;
 
   constructor(opts: FundingOptions) {
     this.#source = opts.source;
@@ -74,6 +77,7 @@ export class FundingBook {
     batch: readonly Fill[],
     candles: readonly Candle[],
   ): Promise<readonly FundingEvent[]> {
+    this.failure = null;
     if (this.#source.kind === "payments") return await this.#payments(now, portfolio);
     if (this.#afterTs === null) this.#afterTs = now; // no funding before the first tick
     // most ticks cross no funding time: one division, no allocation
@@ -97,7 +101,17 @@ export class FundingBook {
         continue;
       }
       if (p.positionBase === 0) continue; // flat: nothing to pay or receive
-      const rate = await this.#source.rateAt(p.ts);
+      let rate: number | null;
+      try {
+        rate = await this.#source.rateAt(p.ts);
+      } catch (e) {
+        // the venue cannot say now: asked again next tick, as long as a missing candle would be waited for; the
+        // trading tick goes on either way (a funding outage must not pull quotes or trip the breaker)
+        this.failure = messageOf(e);
+        if (now - p.ts > CANDLE_WAIT_MS) this.missed++;
+        else waiting.push(p);
+        continue;
+      }
       if (rate === null) {
         this.missed++;
         continue;
@@ -121,7 +135,15 @@ export class FundingBook {
     if (latest <= (this.#afterTs ?? -Infinity) || latest <= this.#doneTo) return NONE;
     if (now - this.#lastPollMs < PAYMENT_POLL_MS) return NONE;
     this.#lastPollMs = now;
-    const payments = await this.#source.since(this.#afterTs);
+    let payments: FundingPayment[];
+    try {
+      payments = await this.#source.since(this.#afterTs);
+    } catch (e) {
+      // asked again in a minute; past the window, at the next funding time (`since` still starts at the last one booked)
+      this.failure = messageOf(e);
+      if (now - latest > PAYMENT_WINDOW_MS) this.#doneTo = latest;
+      return NONE;
+    }
     const events: FundingEvent[] = [];
     for (const p of payments) {
       if (this.#booked.has(p.id)) continue;

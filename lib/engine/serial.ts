@@ -8,23 +8,49 @@ export class Serial {
   #last: Promise<unknown> | null = null;
   /** work is running right now, synchronously (a listener called from inside it must not cut in) */
   #running = false;
+  /** opened when the running work has finished, however it finishes: what was asked for meanwhile waits on it */
+  #gate: { opened: Promise<void>; open: () => void } | null = null;
 
   run<T>(work: () => T | Promise<T>): T | Promise<T> {
-    if (this.#last === null && !this.#running) {
+    if (this.#running) {
+      // asked for from inside running work: after it, even if it goes on to wait for the venue
+      if (!this.#gate) {
+        let open!: () => void;
+        const opened = new Promise<void>((r) => (open = r));
+        this.#gate = { opened, open };
+      }
+      const next = this.#gate.opened.then(work);
+      this.#hold(next);
+      return next;
+    }
+    if (this.#last === null) {
       this.#running = true;
       let now: T | Promise<T>;
       try {
         now = work();
+      } catch (e) {
+        this.#release(null);
+        throw e;
       } finally {
         this.#running = false;
       }
+      if (this.#release(now)) return now; // what was asked for meanwhile holds the line after it
       if (now instanceof Promise) this.#hold(now);
       return now;
     }
-    // behind the work in flight; a synchronous one has finished before any promise callback runs
-    const next = (this.#last ?? Promise.resolve()).then(work, work);
+    const next = this.#last.then(work, work);
     this.#hold(next);
     return next;
+  }
+
+  /** Opens the gate once `now` has finished; true when there was one (work is queued behind it). */
+  #release(now: unknown): boolean {
+    const gate = this.#gate;
+    if (!gate) return false;
+    this.#gate = null;
+    if (now instanceof Promise) now.then(gate.open, gate.open);
+    else gate.open();
+    return true;
   }
 
   #hold(p: Promise<unknown>): void {

@@ -94,6 +94,8 @@ export interface RunState {
   loopMs: number | null;
   /** quotes not placed, by reason, since the start */
   skips: SkipTally;
+  /** when a placement last got no answer (it may still reach the venue for a while), ms; -Infinity: never */
+  unansweredTs: number;
 }
 
 export const initialRunState = (paused: boolean, killSwitch: boolean): RunState => ({
@@ -117,6 +119,7 @@ export const initialRunState = (paused: boolean, killSwitch: boolean): RunState 
   breaker: closedBreaker(),
   loopMs: null,
   skips: new SkipTally(),
+  unansweredTs: -Infinity,
 });
 
 export function projectStatus(

@@ -193,10 +193,11 @@ export class CcxtExchange implements ExchangePort {
     await this.#markets();
     await this.#reconcileUnknown();
     const E = this.#ccxt;
-    const amount = Number(this.venue.amountToPrecision(this.#symbol, p.amount));
     const tick = this.#rules?.tickSize ?? (await this.rules()).tickSize;
-    const price = directedPrice((x) => Number(this.venue.priceToPrecision(this.#symbol, x)), p.price, p.side, tick);
+    let amount = p.amount, price = p.price;
     try {
+      amount = Number(this.venue.amountToPrecision(this.#symbol, p.amount)); // ccxt refuses like the venue (below)
+      price = directedPrice((x) => Number(this.venue.priceToPrecision(this.#symbol, x)), p.price, p.side, tick);
       // post-only: LIMIT_MAKER on spot, timeInForce GTX on futures (ccxt maps postOnly to either)
       const o = await this.venue.createOrder(this.#symbol, "limit", p.side, amount, price, {
         postOnly: true,

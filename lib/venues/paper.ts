@@ -238,7 +238,9 @@ export class PaperExchange implements ExchangePort {
       this.account.quote -= sign * o.price * amount + feeQuote;
       o.filled = floorToStep(o.filled + amount, this.#rules.lotSize);
       // stamped when it traded (DESIGN §10), with the mid of that moment
-      const ts = Math.min(now, Math.round(this.feed.throughTs)); // whole ms, like a venue's trade time
+      // whole ms, like a venue's trade time; never before this look's window (paper on live data: a trade printed
+      // before the last look but fetched after it), so fill times never go back
+      const ts = Math.max(from, Math.min(now, Math.round(this.feed.throughTs)));
       const top = this.feed.topOfBook(ts);
       const mid = top ? (top.bestBid + top.bestAsk) / 2 : o.price;
       this.#fills.push({

@@ -40,6 +40,30 @@ describe("Serial", () => {
     expect(order).toEqual(["tick starts", "tick ends", "pause"]);
   });
 
+  test("…and also when that work goes on to wait for the venue (a tick that becomes async after a listener asked)", async () => {
+    const serial = new Serial();
+    const order: string[] = [];
+    let release!: () => void;
+    let inner: unknown;
+    const outer = serial.run(() => {
+      order.push("tick starts");
+      inner = serial.run(() => order.push("pause"));
+      return (async () => {
+        await new Promise<void>((r) => (release = r));
+        order.push("tick ends");
+      })();
+    });
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(order).toEqual(["tick starts"]); // the pause has not cut in while the tick waits
+    release();
+    await outer;
+    await inner;
+    expect(order).toEqual(["tick starts", "tick ends", "pause"]);
+    const later = serial.run(() => "after both");
+    expect(await later).toBe("after both");
+  });
+
   test("a failure does not block the line", async () => {
     const serial = new Serial();
     const failed = serial.run(() => Promise.reject(new Error("venue down")));

@@ -85,6 +85,7 @@ describe("attribution recomputed from the fills and the candles", () => {
 
     // and the parts add up to the PnL from the balances: (initial balances + fills − fees + funding) at the final
     // mid (funding_quote itself is recomputed from the fills, candles and rates in funding.test.ts)
+    if (cfg.market.type === "perp") expect(s.funding_quote).not.toBe(0); // 0.01 % every 8 h on a position
     let quote = s.initial_quote + s.funding_quote;
     for (const f of fills) quote -= (f.side === "buy" ? 1 : -1) * f.price * f.amount + f.fee_quote;
     const pnl = base * s.final_mid + quote - (s.initial_base * s.initial_mid + s.initial_quote);
