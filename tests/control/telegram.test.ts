@@ -257,7 +257,8 @@ describe("Telegram alerts", () => {
     expect(alert.payload.chat_id).toBe(OWNER);
     expect(alert.payload.disable_notification).toBe(false);
     expect(text).toContain(
-      `${first.side === "buy" ? "🟢 BUY" : "🔴 SELL"} ${first.amount} ETH @ ${first.price} · fee ${
+      // the price on the 0.01 tick grid (3003.50, not 3003.5)
+      `${first.side === "buy" ? "🟢 BUY" : "🔴 SELL"} ${first.amount} ETH @ ${first.price.toFixed(2)} · fee ${
         first.feeQuote.toFixed(4)
       } USDT · inventory 0.`,
     );
