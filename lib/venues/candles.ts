@@ -7,6 +7,7 @@
  * is the low for a rising candle (close ≥ open) and the high for a falling one. Volume is spread
  * evenly over the minute.
  */
+import { readFileSync } from "node:fs";
 import { type Candle, CANDLE_MS } from "../core/types.ts";
 
 export const CSV_HEADER = "ts,open,high,low,close,volume";
@@ -16,6 +17,15 @@ export class DataError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "DataError";
+  }
+}
+
+/** A data file's text; a file that cannot be read is a DataError naming it and what it was for. */
+export function readDataFile(path: string, what: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    throw new DataError(`${path}: cannot read the ${what}: ${(e as Error).message}`);
   }
 }
 

@@ -2,9 +2,8 @@
  * Funding rate files for perpetual backtests (`--funding CSV`): columns `ts,rate`, ts = the funding time in ms
  * since epoch (UTC), rate = the rate for that funding period (0.0001 = 0.01 %), as Binance publishes them.
  */
-import { readFileSync } from "node:fs";
 import { FUNDING_INTERVAL_MS } from "../core/funding.ts";
-import { DataError } from "./candles.ts";
+import { DataError, readDataFile } from "./candles.ts";
 
 export const FUNDING_HEADER = "ts,rate";
 
@@ -48,11 +47,5 @@ export function parseFundingCsv(text: string, source: string): FundingRate[] {
 
 /** Reads a funding CSV; throws DataError. */
 export function loadFundingFile(path: string): FundingRate[] {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    throw new DataError(`${path}: cannot read the funding file: ${(e as Error).message}`);
-  }
-  return parseFundingCsv(text, path);
+  return parseFundingCsv(readDataFile(path, "funding file"), path);
 }

@@ -1,19 +1,12 @@
 /** Replay feed: bundled or user-supplied 1m candles served as a top of book and candle history. */
-import { readFileSync } from "node:fs";
-import { CandleSeries, DataError, parseCandleCsv } from "./candles.ts";
+import { CandleSeries, parseCandleCsv, readDataFile } from "./candles.ts";
 import type { Candle, Side, TopOfBook } from "../core/types.ts";
 import { floorToStep } from "../core/steps.ts";
 import type { MarketFeed } from "./feed.ts";
 
 /** Reads a candle CSV; throws DataError with the file and line of the first problem. */
 export function loadCandleFile(path: string): Candle[] {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    throw new DataError(`${path}: cannot read the candle file: ${(e as Error).message}`);
-  }
-  return parseCandleCsv(text, path);
+  return parseCandleCsv(readDataFile(path, "candle file"), path);
 }
 
 /** A one-tick-wide book around the candle path: bid = price rounded down to the tick, ask one tick up. */
