@@ -1,4 +1,5 @@
 /** Human-readable figures for the console, Telegram and reports: times, numbers without float dust, currencies. */
+import { decimalsOf } from "./steps.ts";
 
 export const isoMinute = (ts: number) => new Date(ts).toISOString().slice(0, 19).replace("T", " ");
 
@@ -16,12 +17,8 @@ export function currencies(symbol: string): [string, string] {
 /** The text of anything thrown (an Error's message, else the value itself). */
 export const messageOf = (e: unknown): string => (e as Error)?.message ?? String(e);
 
-/** Decimals of a price or size step: 0.01 → 2, 0.0001 → 4, 1 → 0, 5e-7 → 7 (steps go down to 1e-12). */
-export const decimalsOf = (step: number): number => {
-  const s = step.toFixed(12).replace(/\.?0+$/, "");
-  const dot = s.indexOf(".");
-  return dot < 0 ? 0 : s.length - dot - 1;
-};
+// decimals of a price or size step: the rounding's own (steps.ts), so what is printed is what was rounded
+export { decimalsOf };
 
 /** A price or quote amount on the tick's decimals: 2997.1300000004 → "2997.13", 3000 → "3000.00". */
 export const onTick = (x: number, tickSize: number): string => x.toFixed(decimalsOf(tickSize));

@@ -8,7 +8,7 @@ export const midOf = (m: Pick<TopOfBook, "bestBid" | "bestAsk">) => (m.bestBid +
 
 const decimalsCache = new Map<number, number>();
 /** Decimal places of a step (0.01 → 2), cached: rounding runs several times per tick. */
-function decimalsOf(step: number): number {
+export function decimalsOf(step: number): number {
   let d = decimalsCache.get(step);
   if (d === undefined) {
     const [mantissa, exp] = step.toExponential().split("e");
