@@ -195,12 +195,12 @@ export class Ledger {
 
   /**
    * At start, after leftovers were cancelled and missed fills booked: order rows with our prefix that a
-   * dead run left `open` are gone from the venue (cancelled there, or expired); returns how many were
-   * closed. Rows under another prefix are left as they are: this run cannot see those orders.
+   * dead run left `open` are gone from the venue (cancelled there, or expired): they become `abandoned`;
+   * returns how many. Rows under another prefix are left as they are: this run cannot see those orders.
    */
-  closeOpenOrders(accountId: number, ts: number, prefix: string): number {
+  abandonOpenOrders(accountId: number, ts: number, prefix: string): number {
     const r = this.#sql(
-      "UPDATE orders SET status = 'closed', updated_ts = ? WHERE account_id = ? AND status = 'open' AND substr(client_order_id, 1, ?) = ?",
+      "UPDATE orders SET status = 'abandoned', updated_ts = ? WHERE account_id = ? AND status = 'open' AND substr(client_order_id, 1, ?) = ?",
     ).run(ts, accountId, prefix.length, prefix);
     return Number(r.changes);
   }

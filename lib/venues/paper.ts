@@ -171,7 +171,7 @@ export class PaperExchange implements ExchangePort {
     this.#advance(); // fills that happened before the cancel still count
     const i = this.#find(order.clientOrderId);
     if (i >= 0) {
-      this.#orders[i].status = "canceled";
+      this.#orders[i].status = "cancelled";
       this.#orders.splice(i, 1);
     }
   }

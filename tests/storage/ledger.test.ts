@@ -81,8 +81,8 @@ describe("recording", () => {
     ledger.recordFill(account.id, { ...fill("t1", "buy", 90, 0.4, 0.036, DAY1 + 1), clientOrderId: "mmbot-o1" });
     const row = () => ledger.db.prepare("SELECT filled, status FROM orders WHERE client_order_id = 'mmbot-o1'").get();
     expect(row()).toEqual({ filled: 0.4, status: "open" });
-    ledger.setOrderStatus("mmbot-o1", "canceled", DAY1 + 2);
-    expect(row()).toEqual({ filled: 0.4, status: "canceled" });
+    ledger.setOrderStatus("mmbot-o1", "cancelled", DAY1 + 2);
+    expect(row()).toEqual({ filled: 0.4, status: "cancelled" });
   });
 
   test("paused, kill switch and runtime overrides survive reopening", () => {
@@ -167,7 +167,7 @@ describe("schema", () => {
     expect(Number((ledger.db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version)).toBe(
       SCHEMA_VERSION,
     );
-    expect(SCHEMA_VERSION).toBe(3);
+    expect(SCHEMA_VERSION).toBe(4);
     expect(ledger.fills(1)).toEqual([{
       ...fill("old-1", "buy", 90, 1, 0.09, 1000),
       clientOrderId: "mmbot-x",
@@ -175,6 +175,32 @@ describe("schema", () => {
     }]);
     ledger.recordFill(1, fill("new-1", "sell", 110, 1, 0.11, 2000), 4.5);
     expect(ledger.fills(1).at(-1)!.spreadCaptureBps).toBe(4.5);
+  });
+
+  test("order rows written with the old words read with the new ones: canceled → cancelled, closed → abandoned", () => {
+    const path = tmp();
+    const old = new DatabaseSync(path);
+    for (const m of MIGRATIONS.slice(0, 3)) old.exec(m);
+    old.exec("PRAGMA user_version = 3");
+    old.exec("INSERT INTO accounts VALUES (1, 0, 'paper', 'ETH/USDT', 1, 1000, 100)");
+    const row = (id: string, status: string) =>
+      old.exec(`INSERT INTO orders VALUES ('${id}', 'v-${id}', 1, 'buy', 90, 1, 0, '${status}', 1000, 1000)`);
+    row("mmbot-1", "canceled");
+    row("mmbot-2", "closed");
+    row("mmbot-3", "filled");
+    row("mmbot-4", "open");
+    row("mmbot-5", "rejected");
+    old.close();
+    const ledger = Ledger.open(path);
+    const rows = ledger.db.prepare("SELECT client_order_id, status FROM orders ORDER BY client_order_id").all();
+    expect(rows.map((r) => [r.client_order_id, r.status])).toEqual([
+      ["mmbot-1", "cancelled"],
+      ["mmbot-2", "abandoned"],
+      ["mmbot-3", "filled"],
+      ["mmbot-4", "open"],
+      ["mmbot-5", "rejected"],
+    ]);
+    expect(ledger.openOrderIds(1)).toEqual(["mmbot-4"]);
   });
 });
 
@@ -195,7 +221,7 @@ describe("bad conditions stop the bot and leave the data alone", () => {
     db.exec("PRAGMA user_version = 99");
     db.close();
     const before = readFileSync(path);
-    expect(refused(path)).toContain("schema version 99, newer than this mmbot understands (3)");
+    expect(refused(path)).toContain("schema version 99, newer than this mmbot understands (4)");
     expect(readFileSync(path).equals(before)).toBe(true);
   });
 
