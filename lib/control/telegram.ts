@@ -234,7 +234,8 @@ export class Telegram {
       const day = new Date(engine.status().ts).toISOString().slice(0, 10);
       return ledger.perDay(account).find((d) => d.day === day) ?? null;
     };
-    const status = () => statusText(engine.status(), today(), engine.config.strategy.target_base_ratio);
+    const status = () =>
+      statusText(engine.status(), today(), engine.config.strategy.target_base_ratio, engine.config.market.tick_size);
     const keyboard = () =>
       new InlineKeyboard()
         .text(engine.paused ? "▶️ Resume" : "⏸ Pause", engine.paused ? "resume" : "pause")
@@ -277,7 +278,7 @@ export class Telegram {
     noArgs("pause", async (ctx) => reply(ctx, await answering(ctx.from?.id, ["paused"], pause)));
     noArgs("resume", async (ctx) => reply(ctx, await answering(ctx.from?.id, ["resumed"], resume)));
     noArgs("balance", (ctx) => reply(ctx, balanceText(engine.status(), engine.portfolio)));
-    noArgs("orders", (ctx) => reply(ctx, ordersText(engine.status().openOrders, engine.config.market.symbol)));
+    noArgs("orders", (ctx) => reply(ctx, ordersText(engine.status().openOrders, engine.config.market)));
     noArgs("pnl", (ctx) => reply(ctx, pnlText(engine.status(), ledger.perDay(account))));
     noArgs(
       "params",
@@ -287,7 +288,7 @@ export class Telegram {
       const arg = ctx.match.trim();
       const n = arg === "" ? 10 : /^\d+$/.test(arg) ? Number(arg) : NaN;
       if (!(n >= 1 && n <= 50)) return reply(ctx, "Usage: /fills [n], n from 1 to 50 (default 10)");
-      return reply(ctx, fillsText(ledger.fills(account.id, n), engine.config.market.symbol));
+      return reply(ctx, fillsText(ledger.fills(account.id, n), engine.config.market));
     });
     /** /set and /unset: apply, log and confirm, or refuse with the schema's reason (nothing changed). */
     const change = (ctx: Context, command: string, path: string, apply: () => Config, after: string) => {
