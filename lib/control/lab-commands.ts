@@ -14,7 +14,7 @@ import { marketSvg } from "../lab/market-chart.ts";
 import { BacktestJob, Busy, renderOffThread } from "./backtest-job.ts";
 import { backtestText, dailyText, type WindowFigures } from "./lab-texts.ts";
 import { MAX_HOURS, RecentMarket } from "./recent.ts";
-import type { ControlledBot } from "./telegram.ts";
+import type { ControlledBot } from "./bot.ts";
 
 /** /backtest looks back at most this many days. */
 export const MAX_BACKTEST_DAYS = 30;

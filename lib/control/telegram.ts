@@ -9,25 +9,9 @@ import { type Alert, Alerter, BoundedQueue, clip } from "./alerts.ts";
 import type { Config } from "../config/schema.ts";
 import { ConfigError, getPath } from "../config/validate.ts";
 import { sleep } from "../core/sleep.ts";
-import type { Engine } from "../engine/engine.ts";
-import type { Account, Ledger } from "../storage/ledger.ts";
-import type { Candle } from "../core/types.ts";
+import type { ControlledBot } from "./bot.ts";
 import { LabCommands } from "./lab-commands.ts";
 import { balanceText, fillsText, HELP, helpText, ordersText, paramsText, pnlText, statusText } from "./reports.ts";
-
-/** What Telegram reads and controls: the running bot as the composition code (lib/app) assembles it. */
-export interface ControlledBot {
-  engine: Engine;
-  ledger: Ledger;
-  account: Account;
-  /** /set and /unset: validated, kept in the ledger, applied from the next tick; throw ConfigError */
-  setParam(path: string, text: string): Config;
-  unsetParam(path: string): Config;
-  /** counters shown in /metrics */
-  metrics: { telegramSent: number; telegramDropped: number };
-  /** 1m candles in [fromTs, toTs) for /backtest: the venue's history, or the replay file */
-  candleHistory(fromTs: number, toTs: number): Promise<{ candles: Candle[]; where: string }>;
-}
 
 export interface TelegramOptions {
   token: string;
