@@ -5,7 +5,7 @@
  */
 import { type Bot as Grammy, type Context, InputFile } from "grammy";
 import { applyFill, openPortfolio } from "../core/accounting.ts";
-import { messageOf } from "../core/format.ts";
+import { decimalsOf, messageOf } from "../core/format.ts";
 import { requiredCandles } from "../core/indicators.ts";
 import { CANDLE_MS } from "../core/types.ts";
 import { type Config, PROFILES } from "../config/schema.ts";
@@ -25,9 +25,6 @@ export const BACKTEST_USAGE =
   `Usage: /backtest [days] [profile], days from 1 to ${MAX_BACKTEST_DAYS} (default 1), profile ${
     PROFILES.join(" | ")
   } (default: the running one)`;
-
-/** Decimals of a step, for labels: 0.01 → 2. */
-const decimals = (step: number) => (step.toFixed(12).replace(/\.?0+$/, "").split(".")[1] ?? "").length;
 
 export class LabCommands {
   readonly recent: RecentMarket;
@@ -68,7 +65,7 @@ export class LabCommands {
       inventory: ticks.flatMap((t) => (t.inventoryRatio === null ? [] : [{ ts: t.ts, value: t.inventoryRatio }])),
       fromTs,
       toTs,
-      priceDecimals: decimals(cfg.market.tick_size),
+      priceDecimals: decimalsOf(cfg.market.tick_size),
     });
     const png = await renderOffThread(svg, 1000);
     const pnl = s.pnl ? ` · PnL ${s.pnl.pnl >= 0 ? "+" : ""}${s.pnl.pnl.toFixed(2)}` : "";

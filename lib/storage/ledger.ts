@@ -212,8 +212,8 @@ export class Ledger {
     return rows.map((r) => String(r.client_order_id));
   }
 
-  /** Records a fill once; returns false when its trade id is already in the ledger. */
-  recordFill(accountId: number, f: Fill, spreadCaptureBps: number | null = null): boolean {
+  /** Records a fill once: a trade id already in the ledger changes nothing. */
+  recordFill(accountId: number, f: Fill, spreadCaptureBps: number | null = null): void {
     // the fill and its order's filled amount together, or neither: a retry after a failure redoes both
     this.db.exec("BEGIN IMMEDIATE");
     try {
@@ -230,7 +230,6 @@ export class Ledger {
         ).run(f.amount, f.ts, f.amount, f.clientOrderId);
       }
       this.db.exec("COMMIT");
-      return fresh;
     } catch (e) {
       try {
         this.db.exec("ROLLBACK");

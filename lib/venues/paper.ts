@@ -190,11 +190,6 @@ export class PaperExchange implements ExchangePort {
     this.account.quote += amountQuote;
   }
 
-  /** Every fill so far (backtest reports). */
-  allFills(): readonly Fill[] {
-    return this.#fills;
-  }
-
   #find(clientOrderId: string): number {
     const orders = this.#orders;
     for (let i = 0; i < orders.length; i++) if (orders[i].clientOrderId === clientOrderId) return i;
