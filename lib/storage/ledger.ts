@@ -3,11 +3,20 @@
  * and bot state. Fills are unique on the venue's trade id, so recording one twice is harmless.
  * It never deletes or resets data on its own; a fresh paper account is a new row in `accounts`.
  */
-import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { DatabaseSync } from "node:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { applyFill, openPortfolio, type PnlSummary, type Portfolio, summarize } from "../core/accounting.ts";
-import { bookFunding, fillRow, type FundingPayment, fundingRows, insertFunding, lastFundingTs } from "./rows.ts";
+import {
+  bookFunding,
+  fillRow,
+  type FundingPayment,
+  fundingRows,
+  insertFunding,
+  lastFundingTs,
+  type Prepared,
+  preparedOnce,
+} from "./rows.ts";
 
 export type { PnlSummary };
 import type { Fill, Order } from "../core/types.ts";
@@ -55,12 +64,11 @@ type Row = Record<string, unknown>;
 
 export class Ledger {
   readonly db: DatabaseSync;
-  // one prepared statement per SQL text: one per call left native memory the GC does not see (+20 MB a minute)
-  readonly #statements = new Map<string, StatementSync>();
-  #sql = (sql: string) => this.#statements.get(sql) ?? this.#statements.set(sql, this.db.prepare(sql)).get(sql)!;
+  readonly #sql: Prepared;
 
   private constructor(db: DatabaseSync, readonly path: string) {
     this.db = db;
+    this.#sql = preparedOnce(db);
   }
 
   /** Opens (creating if needed) and migrates; throws LedgerError for locked, corrupt, newer or unwritable files. */
@@ -275,11 +283,11 @@ export class Ledger {
   // ---- funding (perpetuals): lib/storage/rows.ts --------------------------------------------
 
   /** Records a funding payment once; false when its id is already in the ledger for this account. */
-  recordFunding = (accountId: number, p: FundingPayment): boolean => insertFunding(this.db, accountId, p);
+  recordFunding = (accountId: number, p: FundingPayment): boolean => insertFunding(this.#sql, accountId, p);
   /** Funding payments of an account, oldest first. */
-  funding = (accountId: number): FundingPayment[] => fundingRows(this.db, accountId);
+  funding = (accountId: number): FundingPayment[] => fundingRows(this.#sql, accountId);
   /** The funding time of the account's last payment (the watermark after a restart), null when none. */
-  lastFundingTs = (accountId: number): number | null => lastFundingTs(this.db, accountId);
+  lastFundingTs = (accountId: number): number | null => lastFundingTs(this.#sql, accountId);
 
   // ---- queries (the same accounting as the backtest) -----------------------------------------
 

@@ -160,6 +160,31 @@ describe("queries", () => {
   });
 });
 
+describe("statements", () => {
+  test("each SQL text is prepared once, the funding rows' too, however often it runs", () => {
+    const { ledger, account } = withAccount();
+    const prepared: string[] = [];
+    const prepare = ledger.db.prepare.bind(ledger.db);
+    ledger.db.prepare = (sql: string) => (prepared.push(sql), prepare(sql));
+    for (let i = 0; i < 3; i++) {
+      const ts = DAY1 + i * 8 * 3_600_000;
+      ledger.recordFunding(account.id, {
+        id: `f${i}`,
+        ts,
+        amountQuote: -0.1,
+        rate: 1e-4,
+        price: 100,
+        positionBase: 10,
+      });
+      ledger.recordFill(account.id, fill(`t${i}`, "buy", 90, 0.1, 0.01, ts));
+      expect(ledger.funding(account.id)).toHaveLength(i + 1);
+      expect(ledger.lastFundingTs(account.id)).toBe(ts);
+    }
+    expect(prepared.length).toBeGreaterThan(0);
+    expect(new Set(prepared).size).toBe(prepared.length); // none prepared twice
+  });
+});
+
 describe("schema", () => {
   test("a version-1 database is migrated forward with its data intact", () => {
     const path = tmp();
