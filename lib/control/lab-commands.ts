@@ -4,7 +4,6 @@
  * one at a time) and the daily report. Bad arguments get a one-line usage reply and nothing else.
  */
 import { type Bot as Grammy, type Context, InputFile } from "grammy";
-import { applyFill, openPortfolio } from "../core/accounting.ts";
 import { decimalsOf, messageOf } from "../core/format.ts";
 import { requiredCandles } from "../core/indicators.ts";
 import { CANDLE_MS } from "../core/types.ts";
@@ -155,27 +154,16 @@ export class LabCommands {
     if (ts < this.#nextReportTs) return;
     const toTs = this.#nextReportTs;
     this.#nextReportTs = due(ts);
-    this.send(this.dailyReport(toTs - DAY_MS, toTs), cfg.send === "silent");
+    this.send(this.dailyReport(toTs), cfg.send === "silent");
   }
 
-  /** The daily report's text for [fromTs, toTs). */
-  dailyReport(fromTs: number, toTs: number): string {
+  /** The daily report's text for the day [toTs − 24 h, toTs); `toTs` on a whole UTC hour. */
+  dailyReport(toTs: number): string {
     const { engine, ledger, account } = this.bot;
     const s = engine.status();
-    // the window's realized PnL needs the average cost carried in from before it: walk every fill
-    const b = openPortfolio(account.initial_base, account.initial_quote, account.initial_mid);
-    const w: WindowFigures = { fills: 0, buys: 0, sells: 0, volumeQuote: 0, feesQuote: 0, realizedQuote: 0 };
-    for (const f of ledger.fills(account.id)) {
-      const before = b.realized;
-      applyFill(b, f);
-      if (f.ts < fromTs || f.ts >= toTs) continue;
-      w.fills++;
-      if (f.side === "buy") w.buys++;
-      else w.sells++;
-      w.volumeQuote += f.price * f.amount;
-      w.feesQuote += f.feeQuote;
-      w.realizedQuote += b.realized - before;
-    }
+    const fromTs = toTs - DAY_MS, day = new Date(fromTs).toISOString().slice(0, 10);
+    const w: WindowFigures = ledger.perDay(account, new Date(toTs).getUTCHours()).find((d) => d.day === day) ??
+      { fills: 0, buys: 0, sells: 0, volumeQuote: 0, feesQuote: 0, realizedQuote: 0 };
     if (!s.pnl) return `🗓 Daily report ${engine.config.market.symbol}: no figures yet, the bot is still starting.`;
     return dailyText({
       symbol: engine.config.market.symbol,

@@ -303,12 +303,15 @@ export class Ledger {
     return summarize(this.portfolio(account), mid, account.initial_base * account.initial_mid + account.initial_quote);
   }
 
-  /** Per UTC day: fills, volume, fees and realized PnL (average cost carried across days). */
-  perDay(account: Account): DaySummary[] {
+  /**
+   * Per day: fills, volume, fees and realized PnL (average cost carried across days), oldest first. A day starts
+   * at `startHourUtc` (the daily report's hour; 0: UTC days) and is named by the date it starts on.
+   */
+  perDay(account: Account, startHourUtc = 0): DaySummary[] {
     const b = openPortfolio(account.initial_base, account.initial_quote, account.initial_mid);
     const days = new Map<string, DaySummary>();
     for (const f of this.fills(account.id)) {
-      const day = new Date(f.ts).toISOString().slice(0, 10);
+      const day = new Date(f.ts - startHourUtc * 3_600_000).toISOString().slice(0, 10);
       const d = days.get(day) ??
         { day, fills: 0, buys: 0, sells: 0, volumeQuote: 0, feesQuote: 0, realizedQuote: 0 };
       const before = b.realized;

@@ -143,6 +143,10 @@ describe("queries", () => {
     expect(days[1].realizedQuote).toBeCloseTo(22.5, 9);
     expect(days[1].volumeQuote).toBeCloseTo(165, 9);
     expect(days[1].feesQuote).toBeCloseTo(0.165, 12);
+    // days starting at 13:00 UTC (a daily report's hour): both fills, at 12:00, fall on the day before
+    const late = ledger.perDay(account, 13);
+    expect(late.map((d) => [d.day, d.fills])).toEqual([["2024-04-30", 1], ["2024-05-01", 1]]);
+    expect(late[1].realizedQuote).toBeCloseTo(22.5, 9);
   });
 
   test("last N fills, oldest first", () => {
