@@ -12,7 +12,7 @@ import { ConfigError, withValue } from "../config/validate.ts";
 import { marketSvg } from "../lab/market-chart.ts";
 import { BacktestJob, Busy, renderOffThread } from "./backtest-job.ts";
 import { backtestText, dailyText, type WindowFigures } from "./lab-texts.ts";
-import { MAX_HOURS, RecentMarket } from "./recent.ts";
+import { MAX_HOURS, RecentMarket } from "../lab/recent.ts";
 import type { ControlledBot } from "./bot.ts";
 
 /** /backtest looks back at most this many days. */

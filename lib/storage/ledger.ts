@@ -7,16 +7,8 @@ import { DatabaseSync } from "node:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { applyFill, openPortfolio, type PnlSummary, type Portfolio, summarize } from "../core/accounting.ts";
-import {
-  bookFunding,
-  fillRow,
-  type FundingPayment,
-  fundingRows,
-  insertFunding,
-  lastFundingTs,
-  type Prepared,
-  preparedOnce,
-} from "./rows.ts";
+import * as rowMaps from "./rows.ts";
+import type { FundingPayment, Prepared } from "./rows.ts";
 
 export type { PnlSummary };
 import type { Fill, Order } from "../core/types.ts";
@@ -68,7 +60,7 @@ export class Ledger {
 
   private constructor(db: DatabaseSync, readonly path: string) {
     this.db = db;
-    this.#sql = preparedOnce(db);
+    this.#sql = rowMaps.preparedOnce(db);
   }
 
   /** Opens (creating if needed) and migrates; throws LedgerError for locked, corrupt, newer or unwritable files. */
@@ -228,7 +220,7 @@ export class Ledger {
       const r = this.#sql(
         `INSERT INTO fills (trade_id, account_id, client_order_id, side, price, amount, fee_quote, ts, spread_capture_bps,
            fee_asset, fee_amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trade_id) DO NOTHING`,
-      ).run(...fillRow(accountId, f, spreadCaptureBps));
+      ).run(...rowMaps.fillRow(accountId, f, spreadCaptureBps));
       const fresh = Number(r.changes) > 0;
       if (fresh) {
         this.#sql(
@@ -283,11 +275,11 @@ export class Ledger {
   // ---- funding (perpetuals): lib/storage/rows.ts --------------------------------------------
 
   /** Records a funding payment once; false when its id is already in the ledger for this account. */
-  recordFunding = (accountId: number, p: FundingPayment): boolean => insertFunding(this.#sql, accountId, p);
+  recordFunding = (accountId: number, p: FundingPayment): boolean => rowMaps.insertFunding(this.#sql, accountId, p);
   /** Funding payments of an account, oldest first. */
-  funding = (accountId: number): FundingPayment[] => fundingRows(this.#sql, accountId);
+  funding = (accountId: number): FundingPayment[] => rowMaps.fundingRows(this.#sql, accountId);
   /** The funding time of the account's last payment (the watermark after a restart), null when none. */
-  lastFundingTs = (accountId: number): number | null => lastFundingTs(this.#sql, accountId);
+  lastFundingTs = (accountId: number): number | null => rowMaps.lastFundingTs(this.#sql, accountId);
 
   // ---- queries (the same accounting as the backtest) -----------------------------------------
 
@@ -295,7 +287,7 @@ export class Ledger {
   portfolio(account: Account): Portfolio {
     const b = openPortfolio(account.initial_base, account.initial_quote, account.initial_mid);
     for (const f of this.fills(account.id)) applyFill(b, f);
-    bookFunding(b, this.funding(account.id));
+    rowMaps.bookFunding(b, this.funding(account.id));
     return b;
   }
 
