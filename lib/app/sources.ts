@@ -127,7 +127,7 @@ export async function venueSource(config: Config, secrets: Secrets, notes: strin
       "mode: live needs EXCHANGE_API_KEY and EXCHANGE_API_SECRET in the environment (a key with trade permission only); to try without keys use mode=paper with feed.source=live",
     ]);
   }
-  // ccxt (about 60 MB) is loaded only by the modes that talk to an exchange
+  // ccxt (its one exchange class, ~30 MB) is loaded only by the modes that talk to an exchange
   const { CcxtExchange } = await import("../venues/ccxt.ts");
   const { exchange: venue, endpoint } = await CcxtExchange.open(config, { trading, secrets });
   const scrub = scrubber(secrets);

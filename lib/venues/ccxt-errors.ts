@@ -2,7 +2,7 @@
  * How ccxt errors are read: Binance's numeric codes (whose ccxt class depends on the URL, see
  * EXCHANGE-NOTES), a refused key, and the retry policy for transient failures.
  */
-import type { Ccxt } from "./ccxt-venue.ts";
+import type { CcxtErrors } from "./ccxt-venue.ts";
 
 /** Binance codes whose ccxt class depends on the URL (see EXCHANGE-NOTES): post-only crosses, funds, filters. */
 export const POST_ONLY_CODES = new Set([-5022, -2010]);
@@ -24,8 +24,8 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseMs: 500, capMs: 10_000 };
 
 /** A refused key or permission (ccxt's class, or Binance's code where the URL was rewritten): final. */
-export function isKeyRefusal(ccxt: Ccxt, e: unknown): boolean {
-  return e instanceof ccxt.AuthenticationError || codeOf(e) === -2015 || codeOf(e) === -2014;
+export function isKeyRefusal(errors: CcxtErrors, e: unknown): boolean {
+  return e instanceof errors.AuthenticationError || codeOf(e) === -2015 || codeOf(e) === -2014;
 }
 
 /**
@@ -34,16 +34,16 @@ export function isKeyRefusal(ccxt: Ccxt, e: unknown): boolean {
  * backoff, or the venue's Retry-After (seconds) for a rate limit.
  */
 export function retryDelayMs(
-  ccxt: Ccxt,
+  errors: CcxtErrors,
   e: unknown,
   attempt: number,
   policy: RetryPolicy,
   retryAfterS: number,
 ): number | null {
-  const transient = e instanceof ccxt.NetworkError || e instanceof ccxt.OperationFailed ||
-    e instanceof ccxt.ExchangeNotAvailable;
+  const transient = e instanceof errors.NetworkError || e instanceof errors.OperationFailed ||
+    e instanceof errors.ExchangeNotAvailable;
   if (!transient || attempt >= policy.attempts) return null;
-  const rateLimited = e instanceof ccxt.DDoSProtection || e instanceof ccxt.RateLimitExceeded;
+  const rateLimited = e instanceof errors.DDoSProtection || e instanceof errors.RateLimitExceeded;
   if (rateLimited && retryAfterS > 0) return Math.min(policy.capMs, retryAfterS * 1000);
   return Math.min(policy.capMs, policy.baseMs * 2 ** (attempt - 1));
 }

@@ -6,11 +6,11 @@ import type { Exchange } from "ccxt";
 import type { FundingPayment } from "../core/funding.ts";
 import type { MarginMode } from "../core/margin.ts";
 import { ConfigError } from "../config/validate.ts";
-import type { Ccxt } from "./ccxt-venue.ts";
+import type { CcxtErrors } from "./ccxt-venue.ts";
 
 export interface PerpContext {
   venue: Exchange;
-  ccxt: Ccxt;
+  errors: CcxtErrors;
   symbol: string;
   /** the adapter's retrying call */
   call<T>(what: string, fn: () => Promise<T>): Promise<T>;
@@ -35,7 +35,7 @@ export async function configurePerp(c: PerpContext, leverage: number, marginMode
     await c.call("setMarginMode", () => c.venue.setMarginMode(marginMode, c.symbol));
   } catch (e) {
     // Binance answers -4046 "No need to change margin type." when it is already set
-    const already = e instanceof c.ccxt.MarginModeAlreadySet || /no need to change margin type/i.test(String(e));
+    const already = e instanceof c.errors.MarginModeAlreadySet || /no need to change margin type/i.test(String(e));
     if (!already) throw refused("market.margin_mode", marginMode, e);
   }
   try {

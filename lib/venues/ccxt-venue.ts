@@ -1,5 +1,5 @@
 /**
- * Building the ccxt exchange object from the config: ccxt loaded on demand, keys, testnet / demo
+ * Building the ccxt exchange object from the config: its one exchange class loaded on demand, keys, testnet / demo
  * trading, ccxt's rate limiter, and every REST URL sent to \`market.rest_url\` when set.
  */
 import type { Exchange } from "ccxt";
@@ -7,11 +7,29 @@ import type { Config } from "../config/schema.ts";
 import type { Secrets } from "../config/secrets.ts";
 import { ConfigError } from "../config/validate.ts";
 
-export type Ccxt = typeof import("ccxt");
+/**
+ * ccxt's error classes: the module that ccxt's own index and every exchange class import, so `instanceof` holds
+ * for whatever an exchange throws.
+ */
+export type CcxtErrors = (typeof import("ccxt"))["errors"];
 
-/** ccxt loads every exchange at import (~120 MB): only modes that talk to an exchange pay for it. */
-export async function loadCcxt(): Promise<Ccxt> {
-  return await import("ccxt");
+/**
+ * ccxt's index imports every exchange (~120 MB on Deno, ~80 MB on Bun): we import only the exchange class in use,
+ * from the same package files the index would load (`js/src/<id>.js`, one per exchange id).
+ */
+const CCXT_SRC = new URL("./src/", import.meta.resolve("ccxt"));
+
+export async function loadCcxtErrors(): Promise<CcxtErrors> {
+  return await import(new URL("base/errors.js", CCXT_SRC).href);
+}
+
+type ExchangeClass = new (c: object) => Exchange;
+
+/** The class of exchange `id`, or null when ccxt has none by that name. */
+async function loadExchangeClass(id: string): Promise<ExchangeClass | null> {
+  if (!/^[a-z][a-z0-9]*$/.test(id)) return null;
+  const mod = await import(new URL(`${id}.js`, CCXT_SRC).href).catch(() => null);
+  return typeof mod?.default === "function" ? mod.default : null;
 }
 
 export interface VenueOptions {
@@ -22,10 +40,9 @@ export interface VenueOptions {
 
 /** The ccxt exchange object for the config: keys, sandbox / demo trading, rate limiter, REST base URL. */
 export async function createVenue(config: Config, opts: VenueOptions): Promise<{ venue: Exchange; endpoint: string }> {
-  const ccxt = await loadCcxt();
   const id = config.market.exchange;
-  const classes = ccxt as unknown as Record<string, new (c: object) => Exchange>;
-  if (!Object.hasOwn(ccxt.exchanges, id) || typeof classes[id] !== "function") {
+  const ExchangeClass = await loadExchangeClass(id);
+  if (!ExchangeClass) {
     throw new ConfigError([
       `market.exchange: ${
         JSON.stringify(id)
@@ -40,7 +57,7 @@ export async function createVenue(config: Config, opts: VenueOptions): Promise<{
     ? { fetchCurrencies: false }
     : {};
   if (perp) options.defaultType = "swap";
-  const venue = new classes[id]({
+  const venue = new ExchangeClass({
     apiKey: opts.trading ? opts.secrets?.exchangeApiKey : undefined,
     secret: opts.trading ? opts.secrets?.exchangeApiSecret : undefined,
     enableRateLimit: true, // ccxt's own rate limiter, per exchange

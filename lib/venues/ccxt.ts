@@ -21,7 +21,7 @@ import {
   retryDelayMs,
   type RetryPolicy,
 } from "./ccxt-errors.ts";
-import { type Ccxt, createVenue, loadCcxt, type VenueOptions } from "./ccxt-venue.ts";
+import { type CcxtErrors, createVenue, loadCcxtErrors, type VenueOptions } from "./ccxt-venue.ts";
 import type { Config } from "../config/schema.ts";
 import type { FundingPayment } from "../core/funding.ts";
 import type { MarginMode } from "../core/margin.ts";
@@ -42,7 +42,7 @@ export class CcxtExchange implements ExchangePort {
   readonly #symbol: string;
   readonly #perp: boolean;
   readonly #prefix: string;
-  readonly #ccxt: Ccxt;
+  readonly #errors: CcxtErrors;
   /** venue order id → client order id, for trades (which only carry the venue id) */
   readonly #clientIds = new Map<string, string | null>();
   /** client ids whose placement timed out: looked up before anything else is placed */
@@ -59,13 +59,13 @@ export class CcxtExchange implements ExchangePort {
 
   constructor(
     readonly venue: Exchange,
-    ccxt: Ccxt,
+    errors: CcxtErrors,
     config: Config,
     readonly retry: RetryPolicy = DEFAULT_RETRY,
     readonly sleep: (ms: number) => Promise<void> = timerSleep,
     readonly now: () => number = Date.now,
   ) {
-    this.#ccxt = ccxt;
+    this.#errors = errors;
     this.#symbol = config.market.symbol;
     this.#perp = config.market.type === "perp";
     this.#prefix = config.market.client_order_prefix;
@@ -77,7 +77,7 @@ export class CcxtExchange implements ExchangePort {
     opts: VenueOptions & { retry?: RetryPolicy },
   ): Promise<{ exchange: CcxtExchange; endpoint: string }> {
     const { venue, endpoint } = await createVenue(config, opts);
-    return { exchange: new CcxtExchange(venue, await loadCcxt(), config, opts.retry), endpoint };
+    return { exchange: new CcxtExchange(venue, await loadCcxtErrors(), config, opts.retry), endpoint };
   }
 
   /** Retries network errors, timeouts, 5xx and rate limits (honouring Retry-After); rethrows the rest, classified. */
@@ -88,7 +88,7 @@ export class CcxtExchange implements ExchangePort {
       } catch (e) {
         this.#throwIfDenied(what, e);
         const headers = this.venue.last_response_headers as Record<string, string> | undefined;
-        const wait = retryDelayMs(this.#ccxt, e, attempt, this.retry, Number(headers?.["Retry-After"]));
+        const wait = retryDelayMs(this.#errors, e, attempt, this.retry, Number(headers?.["Retry-After"]));
         if (wait === null) throw e;
         await this.sleep(wait);
       }
@@ -96,7 +96,7 @@ export class CcxtExchange implements ExchangePort {
   }
 
   #throwIfDenied(what: string, e: unknown): void {
-    if (isKeyRefusal(this.#ccxt, e)) {
+    if (isKeyRefusal(this.#errors, e)) {
       throw new KeyRefused(`${what}: the exchange refused the API key (${(e as Error).message})`);
     }
   }
@@ -175,7 +175,7 @@ export class CcxtExchange implements ExchangePort {
   #perpContext(): PerpContext {
     return {
       venue: this.venue,
-      ccxt: this.#ccxt,
+      errors: this.#errors,
       symbol: this.#symbol,
       call: (what, fn) => this.#call(what, fn),
       denied: (what, e) => this.#throwIfDenied(what, e),
@@ -192,7 +192,7 @@ export class CcxtExchange implements ExchangePort {
   async place(p: PlaceOrder): Promise<Order | OrderRejected> {
     await this.#markets();
     await this.#reconcileUnknown();
-    const E = this.#ccxt;
+    const E = this.#errors;
     const tick = this.#rules?.tickSize ?? (await this.rules()).tickSize;
     let amount = p.amount, price = p.price;
     try {
@@ -253,7 +253,7 @@ export class CcxtExchange implements ExchangePort {
         );
         this.#clientIds.set(String(closed.id), id); // filled or cancelled meanwhile: its fills still count
       } catch (e) {
-        if (!(e instanceof this.#ccxt.OrderNotFound)) throw e; // cannot tell yet: ask again next time
+        if (!(e instanceof this.#errors.OrderNotFound)) throw e; // cannot tell yet: ask again next time
       }
       this.#unknown.delete(id);
     }
@@ -264,7 +264,7 @@ export class CcxtExchange implements ExchangePort {
     try {
       await this.#call("cancelOrder", () => this.venue.cancelOrder(order.venueOrderId, this.#symbol));
     } catch (e) {
-      if (e instanceof this.#ccxt.OrderNotFound) return; // already filled or cancelled
+      if (e instanceof this.#errors.OrderNotFound) return; // already filled or cancelled
       throw e;
     }
   }

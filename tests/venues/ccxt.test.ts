@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { CcxtExchange } from "../../lib/venues/ccxt.ts";
 import { BookClock, orderFrom } from "../../lib/venues/ccxt-convert.ts";
-import { createVenue, loadCcxt } from "../../lib/venues/ccxt-venue.ts";
+import { createVenue, loadCcxtErrors } from "../../lib/venues/ccxt-venue.ts";
 import { type ExchangePort, KeyRefused } from "../../lib/venues/port.ts";
 import { riskGate } from "../../lib/core/risk.ts";
 import { API_KEY, FakeBinance, KEYS, PERP } from "../fakes/binance.ts";
@@ -40,7 +40,7 @@ async function exchangeOn(fake: FakeBinance, now: () => number = Date.now) {
   );
   const { venue } = await createVenue(cfg, { trading: true, secrets: KEYS });
   venue.enableRateLimit = false; // ccxt's throttle only slows these tests down
-  const exchange = new CcxtExchange(venue, await loadCcxt(), cfg, FAST_RETRY, undefined, now);
+  const exchange = new CcxtExchange(venue, await loadCcxtErrors(), cfg, FAST_RETRY, undefined, now);
   cleanups.push(() => exchange.close());
   return { exchange, cfg };
 }

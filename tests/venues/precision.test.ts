@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { CcxtExchange } from "../../lib/venues/ccxt.ts";
 import { directedPrice, PRECISION_MODES, stepOf } from "../../lib/venues/ccxt-convert.ts";
-import { createVenue, loadCcxt } from "../../lib/venues/ccxt-venue.ts";
+import { createVenue, loadCcxtErrors } from "../../lib/venues/ccxt-venue.ts";
 import { ConfigError } from "../../lib/config/validate.ts";
 import { FakeBinance, KEYS } from "../fakes/binance.ts";
 import { config } from "../fixtures.ts";
@@ -22,7 +22,7 @@ async function spotExchange() {
   const cfg = config("mode=live", "feed.source=live", `market.rest_url=${fake.url}`);
   const { venue } = await createVenue(cfg, { trading: true, secrets: KEYS });
   venue.enableRateLimit = false;
-  const exchange = new CcxtExchange(venue, await loadCcxt(), cfg);
+  const exchange = new CcxtExchange(venue, await loadCcxtErrors(), cfg);
   await venue.loadMarkets();
   return { fake, exchange, venue };
 }

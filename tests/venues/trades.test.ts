@@ -4,7 +4,7 @@
  */
 import { afterEach, expect, test } from "bun:test";
 import { CcxtExchange } from "../../lib/venues/ccxt.ts";
-import { createVenue, loadCcxt } from "../../lib/venues/ccxt-venue.ts";
+import { createVenue, loadCcxtErrors } from "../../lib/venues/ccxt-venue.ts";
 import { FakeBinance, KEYS } from "../fakes/binance.ts";
 import { config } from "../fixtures.ts";
 
@@ -21,7 +21,7 @@ test("off Binance, trades already taken are never returned again, even when the 
   venue.enableRateLimit = false;
   // the adapter pages by trade id only on Binance: under another id it takes the venue's recent window
   Object.defineProperty(venue, "id", { value: "otherex" });
-  const exchange = new CcxtExchange(venue, await loadCcxt(), cfg);
+  const exchange = new CcxtExchange(venue, await loadCcxtErrors(), cfg);
   exchange.rememberTrades(["500"]); // the ledger's, at start
 
   await exchange.place({ clientOrderId: "mmbot-1", side: "buy", price: 2990, amount: 0.01 });
