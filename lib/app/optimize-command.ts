@@ -18,13 +18,16 @@ import { optimize, type OptimizeResult } from "../lab/optimize.ts";
 import { WorkerPool } from "../lab/pool.ts";
 import { progressBar } from "../lab/progress.ts";
 import { type Dimension, SpaceError, spaceFor, warmupOf } from "../lab/space.ts";
-import { WindowError } from "../lab/walk-forward.ts";
+import { type Window, WindowError } from "../lab/walk-forward.ts";
+import { MergeError, parseShard, type Shard } from "../lab/shards.ts";
+import { mergeFromParts, writeShard } from "./optimize-shards.ts";
 import { profileYaml } from "../lab/profile.ts";
 
 export const OPTIMIZE_USAGE = `Usage:
   deno run -P mod.ts optimize --data CSV [--data CSV ...] [--config PATH] [--set key=value ...]
       [--space key=lo:hi ...] [--trials N] [--folds K] [--seed S] [--json OUT] [--profile-out YML]
-      [--workers N] [--min-fills N] [--drawdown-weight W]
+      [--workers N] [--min-fills N] [--drawdown-weight W] [--shard I/N --json PART]
+  deno run -P mod.ts optimize --merge PART [PART ...] [--json OUT] [--profile-out YML]
 
 Walk-forward search: each CSV is cut into K+1 consecutive windows; fold k tunes on window k-1 and is scored on
 window k. Score = (return - hold return) - W x excess drawdown, in %, when a window has at least N fills.
@@ -39,7 +42,9 @@ window k. Score = (return - hold return) - W x excess drawdown, in %, when a win
                         out/optimize-<profile>.yml)
   --workers N           backtests in parallel (default: the number of cores)
   --min-fills N         a window with fewer fills gets no score (default ${DEFAULT_OBJECTIVE.minFills})
-  --drawdown-weight W   weight of the excess drawdown in the score (default ${DEFAULT_OBJECTIVE.drawdownWeight})`;
+  --drawdown-weight W   weight of the excess drawdown in the score (default ${DEFAULT_OBJECTIVE.drawdownWeight})
+  --shard I/N           backtest only candidates c with c mod N = I (0-based) and write them to --json PART
+  --merge PART ...      choose from the parts of every shard exactly as one run would`;
 
 export interface OptimizeOptions {
   configPath: string;
@@ -54,10 +59,14 @@ export interface OptimizeOptions {
   workers: number;
   objective: ObjectiveOptions;
   help: boolean;
+  /** this machine's slice of the candidates (lib/lab/shards.ts) */
+  shard?: Shard;
+  /** part files to merge instead of running */
+  merge: string[];
 }
 
 /** A bad argument: the message names it and what is allowed. */
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 function integer(name: string, text: string | undefined, def: number, min: number, max: number): number {
   if (text === undefined) return def;
@@ -88,13 +97,28 @@ export function parseOptimizeArgs(argv: string[]): OptimizeOptions {
         "min-fills": { type: "string" },
         "drawdown-weight": { type: "string" },
         help: { type: "boolean", short: "h" },
+        shard: { type: "string" },
+        merge: { type: "boolean" },
       },
+      allowPositionals: true,
     });
   } catch (e) {
     throw new UsageError(`${(e as Error).message.split(". ")[0]}; see optimize --help`);
   }
   const v = parsed.values;
-  if (!v.help && !v.data?.length) throw new UsageError("optimize needs --data CSV (at least one)");
+  if (parsed.positionals.length && !v.merge) {
+    throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[0])}; see optimize --help`);
+  }
+  if (v.merge && !parsed.positionals.length) throw new UsageError("--merge needs the part files (PART ...)");
+  if (v.merge && (v.shard !== undefined || v.data?.length)) {
+    throw new UsageError("--merge takes part files only: their settings and data come from the parts");
+  }
+  const shard = v.shard === undefined ? undefined : parseShard(v.shard);
+  if (shard === null) {
+    throw new UsageError(`--shard ${JSON.stringify(v.shard)}: must be I/N with 0 ≤ I < N ≤ 10000 (I 0-based)`);
+  }
+  if (shard && !v.json) throw new UsageError("--shard needs --json PART: where to write this shard's results");
+  if (!v.help && !v.merge && !v.data?.length) throw new UsageError("optimize needs --data CSV (at least one)");
   const weight = v["drawdown-weight"] === undefined ? DEFAULT_OBJECTIVE.drawdownWeight : Number(v["drawdown-weight"]);
   if (!(Number.isFinite(weight) && weight >= 0 && weight <= 100)) {
     throw new UsageError(`--drawdown-weight ${JSON.stringify(v["drawdown-weight"])}: must be a number from 0 to 100`);
@@ -116,6 +140,8 @@ export function parseOptimizeArgs(argv: string[]): OptimizeOptions {
       drawdownWeight: weight,
     },
     help: v.help ?? false,
+    shard,
+    merge: v.merge ? parsed.positionals : [],
   };
 }
 
@@ -157,6 +183,10 @@ export async function optimizeCommand(argv: string[]): Promise<number> {
       console.log(OPTIMIZE_USAGE);
       return 0;
     }
+    if (opts.merge.length) {
+      const started = Date.now(), m = await mergeFromParts(opts.merge);
+      return writeOutputs(argv, { ...opts, ...m.options }, m.config, m.space, m.data, m.result, started, 0);
+    }
     config = loadConfig(opts.configPath, opts.sets);
     space = spaceFor(config, opts.space);
     for (const path of opts.data) files.push({ name: path, candles: loadCandleFile(path) });
@@ -167,6 +197,10 @@ export async function optimizeCommand(argv: string[]): Promise<number> {
   const bar = progressBar(process.stderr);
   const started = Date.now();
   let result: OptimizeResult;
+  if (opts.shard) {
+    return await writeShard(opts, config, space, files, pool, (w) => dataReport(files, w)).then(() => 0, badInput)
+      .finally(() => pool.close());
+  }
   try {
     console.error(
       `mmbot optimize: profile ${config.strategy.profile}, ${opts.trials} trials + the configuration's own, ${opts.folds} folds, ` +
@@ -190,6 +224,34 @@ export async function optimizeCommand(argv: string[]): Promise<number> {
   } finally {
     pool.close();
   }
+  return writeOutputs(argv, opts, config, space, dataReport(files, result.windows), result, started, pool.size);
+}
+
+export type Files = { name: string; candles: ReturnType<typeof loadCandleFile> }[];
+
+/** The report's `data`: each file with its windows' dates. */
+const dataReport = (files: Files, windows: Window[][]) =>
+  files.map((f, i) => ({
+    path: f.name,
+    candles: f.candles.length,
+    windows: windows[i].map((w) => ({
+      from: new Date(f.candles[w.from].ts).toISOString(),
+      to: new Date(f.candles[w.to - 1].ts + 60_000).toISOString(),
+      candles: w.to - w.from,
+    })),
+  }));
+
+/** Prints the result, writes the profile and the JSON report. */
+function writeOutputs(
+  argv: string[],
+  opts: OptimizeOptions,
+  config: Config,
+  space: Dimension[],
+  data: unknown,
+  result: OptimizeResult,
+  started: number,
+  workers: number,
+): number {
   const elapsedS = (Date.now() - started) / 1000;
   const profilePath = opts.profileOut ??
     (opts.json ? opts.json.replace(/\.json$/i, "") + ".yml" : `out/optimize-${config.strategy.profile}.yml`);
@@ -200,7 +262,7 @@ export async function optimizeCommand(argv: string[]): Promise<number> {
     seed: opts.seed,
     trials: opts.trials,
     folds_count: opts.folds,
-    workers: pool.size,
+    workers,
     elapsed_s: elapsedS,
     objective: {
       formula: "score = (return_pct − hold_return_pct) − drawdown_weight × excess_drawdown_pct; none below min_fills",
@@ -208,15 +270,7 @@ export async function optimizeCommand(argv: string[]): Promise<number> {
       min_fills: opts.objective.minFills,
     },
     space,
-    data: files.map((f, i) => ({
-      path: f.name,
-      candles: f.candles.length,
-      windows: result.windows[i].map((w) => ({
-        from: new Date(f.candles[w.from].ts).toISOString(),
-        to: new Date(f.candles[w.to - 1].ts + 60_000).toISOString(),
-        candles: w.to - w.from,
-      })),
-    })),
+    data,
     folds: result.folds,
     best: result.best,
     baseline: result.baseline,
@@ -244,7 +298,10 @@ function badInput(e: unknown): number {
     for (const p of e.problems) console.error(`mmbot optimize: ${p}`);
     return 2;
   }
-  if (e instanceof UsageError || e instanceof SpaceError || e instanceof WindowError || e instanceof DataError) {
+  if (
+    e instanceof UsageError || e instanceof MergeError || e instanceof SpaceError || e instanceof WindowError ||
+    e instanceof DataError
+  ) {
     console.error(`mmbot optimize: ${e.message}`);
     return 2;
   }
