@@ -1,5 +1,5 @@
 /**
- * The shipped deployment files (docker-compose.yml, grafana/): checked with Prometheus' own promtool and
+ * The shipped deployment files (docker-compose.yml, grafana/, deploy/k8s/): checked with Prometheus' own promtool and
  * the bot's own config validation, since this machine has no Docker daemon to run them.
  */
 import { describe, expect, test } from "bun:test";
@@ -7,9 +7,10 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { loadConfig, parseCli } from "../lib/config/cli.ts";
 import { Metrics, renderMetrics } from "../lib/http/metrics.ts";
+import { parseOptimizeArgs } from "../lib/app/optimize-command.ts";
 
 const PROMTOOL = process.env.PROMTOOL ?? "promtool";
 const compose = parse(readFileSync("docker-compose.yml", "utf8"), { merge: true }) as {
@@ -95,5 +96,86 @@ describe("the Grafana dashboard", () => {
     const queried = new Set(exprs.flatMap((e) => e.expr.match(/\bmm_[a-z_]+/g) ?? []));
     expect(queried.size).toBeGreaterThan(15);
     expect([...queried].filter((n) => !exported.has(n))).toEqual([]);
+  });
+});
+
+describe("deploy/k8s/optimize-job.yaml: optimize as a Kubernetes Indexed Job", () => {
+  type Container = {
+    image: string;
+    args: string[];
+    env?: { name: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
+    volumeMounts: { name: string; mountPath: string }[];
+  };
+  type Doc = {
+    kind: string;
+    metadata: { name: string; labels: Record<string, string> };
+    spec: {
+      completionMode?: string;
+      completions?: number;
+      parallelism?: number;
+      template: {
+        spec: {
+          restartPolicy: string;
+          containers: Container[];
+          volumes: { name: string; persistentVolumeClaim: { claimName: string } }[];
+        };
+      };
+    };
+  };
+  const docs = parseAllDocuments(readFileSync("deploy/k8s/optimize-job.yaml", "utf8")).map((d) => d.toJS() as Doc);
+  const jobs = docs.filter((d) => d.kind === "Job");
+  const shards = jobs.find((j) => j.spec.completionMode === "Indexed")!;
+  const merge = jobs.find((j) => j !== shards)!;
+  /** the claim behind a container's mount path */
+  const claimAt = (job: Doc, path: string) => {
+    const mount = job.spec.template.spec.containers[0].volumeMounts.find((m) => path.startsWith(m.mountPath + "/"))!;
+    return job.spec.template.spec.volumes.find((v) => v.name === mount.name)!.persistentVolumeClaim.claimName;
+  };
+
+  test("one pod per shard: completions = parallelism = N, and pod I runs `optimize --shard I/N` to its own part", () => {
+    expect(jobs.length).toBe(2);
+    const n = shards.spec.completions!;
+    expect(n).toBeGreaterThan(1);
+    expect(shards.spec.parallelism).toBe(n);
+    expect(shards.spec.template.spec.restartPolicy).toBe("Never");
+    const [c] = shards.spec.template.spec.containers;
+    // $(SHARD) is the pod's completion index, which Kubernetes writes in this annotation
+    const shardVar = c.env!.find((e) => e.name === "SHARD")!;
+    expect(shardVar.valueFrom!.fieldRef!.fieldPath).toBe(
+      "metadata.annotations['batch.kubernetes.io/job-completion-index']",
+    );
+    expect(c.args[0]).toBe("optimize");
+    const parts = new Set<string>();
+    for (let i = 0; i < n; i++) {
+      // what the pod with index i runs, read by the command's own parser
+      const opts = parseOptimizeArgs(c.args.slice(1).map((a) => a.replaceAll("$(SHARD)", String(i))));
+      expect(opts.shard).toEqual({ index: i, count: n });
+      parts.add(opts.json!);
+      expect(claimAt(shards, opts.json!)).toBe("mmbot-optimize-parts");
+    }
+    expect(parts.size).toBe(n);
+  });
+
+  test("the merge reads every shard's part, from the same volume, and writes the report there", () => {
+    const [c] = shards.spec.template.spec.containers;
+    const n = shards.spec.completions!;
+    const parts = Array.from({ length: n }, (_, i) =>
+      parseOptimizeArgs(
+        c.args.slice(1).map((a) => a.replaceAll("$(SHARD)", String(i))),
+      ).json!);
+    const [m] = merge.spec.template.spec.containers;
+    expect(m.image).toBe(c.image);
+    expect(m.args[0]).toBe("optimize");
+    const opts = parseOptimizeArgs(m.args.slice(1));
+    expect([...opts.merge].sort()).toEqual([...parts].sort());
+    for (const p of [...opts.merge, opts.json!]) expect(claimAt(merge, p)).toBe("mmbot-optimize-parts");
+  });
+
+  test("the files every job mounts are claimed in the same file; steps are labelled for `kubectl apply -l step=…`", () => {
+    const claims = docs.filter((d) => d.kind === "PersistentVolumeClaim").map((d) => d.metadata.name);
+    for (const job of jobs) {
+      for (const v of job.spec.template.spec.volumes) expect(claims).toContain(v.persistentVolumeClaim.claimName);
+    }
+    expect(docs.map((d) => d.metadata.labels.step)).toEqual(["volumes", "volumes", "shards", "merge"]);
   });
 });

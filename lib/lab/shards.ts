@@ -139,7 +139,12 @@ function difference(a: ShardSettings, b: ShardSettings): string | null {
     if (canonical(a[key]) === canonical(b[key])) continue;
     if (key === "config_yaml") return "the configuration";
     if (key === "data") return "the data";
-    if (key === "options") return `the options (${canonical(a.options)} vs ${canonical(b.options)})`;
+    if (key === "options") {
+      const k = Object.keys({ ...a.options, ...b.options }).find((k) =>
+        canonical(a.options[k]) !== canonical(b.options[k])
+      );
+      return `the options: ${k} (${canonical(a.options[k!]) ?? "none"} vs ${canonical(b.options[k!]) ?? "none"})`;
+    }
     return `${key} (${canonical(a[key])} vs ${canonical(b[key])})`;
   }
   return null;
@@ -153,7 +158,7 @@ export function checkParts(parts: { name: string; part: ShardPart }[]): void {
   for (const { name, part } of parts) {
     if (part?.format !== PART_FORMAT) throw new MergeError(`${name}: not an optimize part (${PART_FORMAT})`);
     const diff = difference(first.part.settings, part.settings);
-    if (diff) throw new MergeError(`${name} and ${first.name} are parts of different searches: ${diff} differ`);
+    if (diff) throw new MergeError(`${first.name} and ${name} are parts of different searches: ${diff} differ`);
     if (part.shard.count !== first.part.shard.count) {
       throw new MergeError(
         `${name} is shard ${part.shard.index}/${part.shard.count}, ${first.name} of ${first.part.shard.count}`,
