@@ -1,7 +1,7 @@
 /**
  * `deno task bench`: every figure of DESIGN §11 with its target, on Deno and on Bun side by side.
  *
- *   deno task bench [--paper-minutes N] [--skip-optimizer] [--skip-paper]
+ *   deno task bench [--paper-minutes N] [--skip-optimizer] [--skip-paper] [--skip-live]
  *   (N: how long to watch the paper run's memory; default 10)
  *
  * In-process figures come from bench/core.ts run under each runtime; whole-process figures from the real
@@ -104,6 +104,8 @@ for (const rt of runtimes) {
     row[2][rt] = value;
   };
   put(`backtest core: 30 days, 15 s ticks, ${core.fills} fills`, "≤ 0.2 s", `${(core.backtestMs / 1000).toFixed(3)} s`);
+  const k = (n: number) => `${(n / 1000).toFixed(0)}k`;
+  put("  workload: ticks quoting / standing aside", "all quote", `${k(core.ticks - core.aside)} / ${k(core.aside)}`);
   put("  ticks per second", "≥ 1 M", `${(core.ticks / core.backtestMs / 1000).toFixed(2)} M`);
   put("  the same, shipped defaults (fewer fills)", "≤ 0.2 s", `${(core.shippedMs / 1000).toFixed(3)} s`);
   put("tick compute p50", "—", `${core.tickP50Us.toFixed(1)} µs`);
@@ -140,7 +142,7 @@ if (existsSync(OPT_DATA) && !argv.includes("--skip-optimizer")) {
     const report = JSON.parse(readFileSync(out, "utf8"));
     const days = report.data[0].windows[0].candles / 1440;
     let row = rows.find((x) => x[0].startsWith("optimizer"));
-    if (!row) rows.push(row = [`optimizer: ${report.candidates} candidates × ${days.toFixed(0)} days`, "≤ 60 s", {}]);
+    if (!row) rows.push(row = [`optimizer: ${report.candidates} candidates × ${days.toFixed(0)} days`, "≤ 30 s", {}]);
     row[2][rt] = `${(r.wallMs / 1000).toFixed(1)} s`;
   }
 }
@@ -162,6 +164,18 @@ paper.forEach(({ firstQuoteMs, rssMb }, i) => {
     `${rssMb.at(-1)! - rssMb[0] >= 0 ? "+" : ""}${(rssMb.at(-1)! - rssMb[0]).toFixed(0)} MB`,
   );
 });
+
+// 5. a live spot bot against the local Binance stand-in (bench/live.ts): steady and peak RSS
+if (!argv.includes("--skip-live")) {
+  const live = await run(Deno.execPath(), ["run", "-A", "bench/live.ts", "--runtimes", runtimes.join(",")]);
+  if (live.code !== 0) throw new Error(`bench/live.ts failed (${live.code})`);
+  const byRt = JSON.parse(live.out) as Record<Runtime, { steadyMb: number; peakMb: number }>;
+  const steady: Partial<Record<Runtime, string>> = {}, peak: Partial<Record<Runtime, string>> = {};
+  for (const rt of runtimes) {
+    steady[rt] = `${byRt[rt].steadyMb.toFixed(0)} MB`, peak[rt] = `${byRt[rt].peakMb.toFixed(0)} MB`;
+  }
+  rows.push(["live spot bot vs local Binance: steady RSS", "≤ 100 MB", steady], ["  peak RSS", "≤ 120 MB", peak]);
+}
 
 const w = Math.max(...rows.map((r) => r[0].length));
 console.log(`${"figure".padEnd(w)}  ${"target".padEnd(9)}  ${"Deno".padStart(10)}  ${"Bun".padStart(10)}`);

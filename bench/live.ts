@@ -4,7 +4,8 @@
  * `{ deno: { steadyMb, peakMb, quotes }, bun: … }`. Steady: the median VmRSS over the second half of the watch;
  * peak: VmHWM at its end (/proc, Linux). Run alone or from bench.ts:
  *
- *   deno run -A bench/live.ts [--seconds S] [--root DIR]   (S: how long to watch, default 60; DIR: the checkout)
+ *   deno run -A bench/live.ts [--seconds S] [--root DIR] [--runtimes deno,bun]
+ *   (S: how long to watch, default 60; DIR: the checkout to run, default this one)
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -74,5 +75,6 @@ async function liveRun(rt: "deno" | "bun"): Promise<{ steadyMb: number; peakMb: 
 }
 
 const result: Record<string, unknown> = {};
-for (const rt of ["deno", "bun"] as const) result[rt] = await liveRun(rt);
+const runtimes = (argv.includes("--runtimes") ? argv[argv.indexOf("--runtimes") + 1] : "deno,bun").split(",");
+for (const rt of runtimes) result[rt] = await liveRun(rt === "bun" ? "bun" : "deno");
 console.log(JSON.stringify(result));
