@@ -4,6 +4,7 @@ import process from "node:process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { runBacktest } from "./lib/lab/backtest.ts";
+import { runMirroredBacktest } from "./lib/lab/mirror.ts";
 import { summaryTable } from "./lib/lab/summary.ts";
 import { DataError } from "./lib/venues/candles.ts";
 import { KeyRefused } from "./lib/venues/port.ts";
@@ -250,7 +251,7 @@ async function backtest(config: Config, cli: CliOptions): Promise<void> {
   );
   if (sizing) console.log(`mmbot: ${sizing}`);
   const tty = process.stdout.isTTY;
-  const report = await runBacktest(config, candles, {
+  const report = await (cli.mirror ? runMirroredBacktest : runBacktest)(config, candles, {
     fundingRates,
     onProgress: tty
       ? (done) =>

@@ -14,6 +14,8 @@ export interface CliOptions {
   json?: string;
   /** backtest (perp): funding rates CSV (ts,rate) */
   funding?: string;
+  /** backtest: also run the mirrored data and report edge and directional parts (DESIGN §14) */
+  mirror: boolean;
   /** run: start a fresh paper account */
   reset: boolean;
   help: boolean;
@@ -21,7 +23,7 @@ export interface CliOptions {
 
 export const USAGE = `Usage:
   deno run -P mod.ts [--config PATH] [--set key.path=value ...] [--reset]
-  deno run -P mod.ts backtest --data CSV [--funding CSV] [--config PATH] [--set key.path=value ...] [--json OUT]
+  deno run -P mod.ts backtest --data CSV [--funding CSV] [--mirror] [--config PATH] [--set key.path=value ...] [--json OUT]
   deno run -P mod.ts pause|resume [--config PATH] [--set ...]   pause or resume the bot using this ledger
   deno run -P mod.ts optimize --data CSV [...] [--space key=lo:hi ...] [--trials N] [--folds K] [--seed S] [--json OUT]
                                       walk-forward parameter search (optimize --help for the rest)
@@ -33,6 +35,8 @@ Options:
   --data CSV           backtest: 1m candles, columns ts,open,high,low,close,volume
   --json OUT           backtest: write the JSON report here (a chart is written next to it)
   --funding CSV        backtest of a perpetual: funding rates, columns ts,rate (default: paper.funding_rate_8h)
+  --mirror             backtest: also run the mirrored market (p -> P0^2/p, funding sign flipped) and report
+                       edge_pct = (excess + mirror excess)/2 and directional_pct = (excess - mirror excess)/2
   -h, --help           this text`;
 
 /** Parses argv; throws ConfigError naming the bad argument. */
@@ -49,6 +53,7 @@ export function parseCli(argv: string[]): CliOptions {
         data: { type: "string" },
         json: { type: "string" },
         funding: { type: "string" },
+        mirror: { type: "boolean" },
         reset: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -70,8 +75,8 @@ export function parseCli(argv: string[]): CliOptions {
   if (command === "backtest" && !values.data && !values.help) {
     problems.push("command line: backtest needs --data CSV");
   }
-  if (command !== "backtest" && (values.data || values.json || values.funding)) {
-    problems.push("command line: --data, --json and --funding belong to the backtest command");
+  if (command !== "backtest" && (values.data || values.json || values.funding || values.mirror)) {
+    problems.push("command line: --data, --json, --funding and --mirror belong to the backtest command");
   }
   if (values.reset && command !== "run") problems.push("command line: --reset belongs to the run command");
   if (problems.length) throw new ConfigError(problems);
@@ -82,6 +87,7 @@ export function parseCli(argv: string[]): CliOptions {
     data: values.data,
     json: values.json,
     funding: values.funding,
+    mirror: values.mirror ?? false,
     reset: values.reset ?? false,
     help: values.help ?? false,
   };

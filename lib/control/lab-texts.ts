@@ -27,10 +27,17 @@ export function backtestText(s: BacktestSummary & Attribution, a: BacktestAsked)
   const lines = [
     `🧪 Backtest ${a.symbol} · ${a.profile} · ${a.days} day(s) of ${a.where}`,
     `${s.start.slice(0, 16).replace("T", " ")} → ${s.end.slice(0, 16).replace("T", " ")} UTC`,
+  ];
+  const edge = num(s.edge_pct), directional = num(s.directional_pct);
+  // mirrored (DESIGN §14): the edge leads, it is what quoting earns whichever way the market goes
+  if (edge !== null && directional !== null) {
+    lines.push(`Edge: ${signed(edge, 3)} % · directional: ${signed(directional, 3)} % (run and its mirror)`);
+  }
+  lines.push(
     `Return: ${signed(s.return_pct, 3)} % · hold: ${signed(s.hold_return_pct, 3)} % · vs hold: ${
       signed(s.return_pct - s.hold_return_pct, 3)
     } %`,
-  ];
+  );
   const spread = num(s.spread_pnl_quote), inventory = num(s.inventory_pnl_quote), funding = num(s.funding_quote);
   if (spread !== null && inventory !== null) {
     lines.push(
@@ -49,6 +56,19 @@ export function backtestText(s: BacktestSummary & Attribution, a: BacktestAsked)
     `Fills: ${s.fills} (${s.buys} buys, ${s.sells} sells) · volume ${s.volume_quote.toFixed(2)} ${quote} · fees ${
       s.fees_quote.toFixed(2)
     } ${quote}`,
+  );
+  const capture = num(s.spread_capture_bps_avg), m1 = num(s.markout_1m_bps), m5 = num(s.markout_5m_bps);
+  if (capture !== null && s.volume_quote > 0) {
+    const bps = (x: number | null) => (x === null ? "n/a" : x.toFixed(1));
+    lines.push(
+      `Per fill: capture ${bps(capture)} bps · fee ${bps(s.fees_quote / s.volume_quote * 10_000)} bps · markout 1m ${
+        bps(m1)
+      } / 5m ${bps(m5)} bps`,
+    );
+  }
+  const atLimit = num(s.inventory_limit_time_pct);
+  if (atLimit !== null) lines.push(`At the inventory limit: ${atLimit.toFixed(1)} % of the time`);
+  lines.push(
     `Max drawdown: ${s.max_drawdown_pct.toFixed(2)} % · Sharpe: ${s.sharpe === null ? "n/a" : s.sharpe.toFixed(2)}`,
     `Computed in ${(a.ms / 1000).toFixed(1)} s beside the running bot`,
   );
