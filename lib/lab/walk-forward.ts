@@ -10,7 +10,8 @@ import type { Config } from "../config/schema.ts";
 import { requiredCandles } from "../core/indicators.ts";
 import type { Candle } from "../core/types.ts";
 import { runBacktest } from "./backtest.ts";
-import { type Figures, figuresOf, type ObjectiveOptions } from "./objective.ts";
+import { type Figures, figuresOf, mirroredFigures, type ObjectiveOptions } from "./objective.ts";
+import { mirrorCandles, mirrorConfig } from "./mirror.ts";
 
 /** Candles [from, to) of one file that a backtest trades on. */
 export interface Window {
@@ -79,5 +80,8 @@ export async function evaluateWindow(
 ): Promise<Figures> {
   const input = windowInput(config, candles, w);
   const { summary, series } = await runBacktest(input.config, input.candles);
-  return figuresOf(summary, series, objective);
+  const run = figuresOf(summary, series, objective);
+  if (!objective.mirror) return run;
+  const m = await runBacktest(mirrorConfig(input.config, true), mirrorCandles(input.candles));
+  return mirroredFigures(run, figuresOf(m.summary, m.series, objective), objective);
 }

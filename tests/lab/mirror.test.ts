@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { runBacktest } from "../../lib/lab/backtest.ts";
 import { edgeSplit, mirrorCandles, mirrorConfig, mirrorFunding, runMirroredBacktest } from "../../lib/lab/mirror.ts";
+import { type Figures, mirroredFigures, poolFigures } from "../../lib/lab/objective.ts";
 import { bar, config, flat } from "../fixtures.ts";
 
 const T0 = Date.UTC(2024, 4, 1);
@@ -80,5 +81,56 @@ describe("edge and directional parts", () => {
     const mirrorExcess = plainMirror.summary.return_pct - plainMirror.summary.hold_return_pct;
     expect(r.summary.edge_pct).toBeCloseTo((excess + mirrorExcess) / 2, 12);
     expect(r.summary.directional_pct).toBeCloseTo((excess - mirrorExcess) / 2, 12);
+  });
+});
+
+describe("optimize --mirror's score", () => {
+  const figures = (excess: number, excessDd: number, fills: number): Figures => ({
+    score: 0,
+    excess_return_pct: excess,
+    excess_drawdown_pct: excessDd,
+    return_pct: excess,
+    hold_return_pct: 0,
+    max_drawdown_pct: 1,
+    fills,
+    fees_quote: 2,
+    pnl_quote: 0,
+    spread_capture_bps_avg: 12,
+    sharpe: null,
+  });
+  const o = { drawdownWeight: 0.5, minFills: 10, mirror: true };
+
+  test("worked numbers: edge − |directional| − weight × the worse excess drawdown", () => {
+    // excess +3.6 and mirror −5.1: edge −0.75, directional 4.35; drawdowns 1.0 and 6.0 → 6.0
+    // score = −0.75 − 4.35 − 0.5 × 6 = −8.1
+    const f = mirroredFigures(figures(3.6, 1, 400), figures(-5.1, 6, 380), o);
+    expect(f.edge_pct).toBeCloseTo(-0.75, 12);
+    expect(f.directional_pct).toBeCloseTo(4.35, 12);
+    expect(f.excess_drawdown_pct).toBe(6);
+    expect(f.score).toBeCloseTo(-8.1, 12);
+    expect(f.fills).toBe(780);
+    expect(f.fees_quote).toBe(4);
+  });
+
+  test("a pure market maker (the same excess both ways) keeps its whole edge", () => {
+    // +0.4 both ways: edge 0.4, directional 0; drawdown 0.2 → 0.4 − 0 − 0.1 = 0.3
+    const f = mirroredFigures(figures(0.4, 0.2, 50), figures(0.4, 0.1, 50), o);
+    expect(f.directional_pct).toBe(0);
+    expect(f.score).toBeCloseTo(0.3, 12);
+  });
+
+  test("too few fills in either run: no score", () => {
+    const f = mirroredFigures(figures(0.4, 0.2, 50), figures(0.4, 0.1, 9), o);
+    expect(f.score).toBeNull();
+    expect(f.note).toBe("9 fills in a run, fewer than the minimum 10");
+  });
+
+  test("pooled files average the edge and the directional part", () => {
+    const a = mirroredFigures(figures(1, 0, 50), figures(-1, 0, 50), o); // edge 0, directional 1
+    const b = mirroredFigures(figures(2, 0, 50), figures(0, 0, 50), o); // edge 1, directional 1
+    const p = poolFigures([a, b]);
+    expect(p.edge_pct).toBe(0.5);
+    expect(p.directional_pct).toBe(1);
+    expect(p.score).toBeCloseTo(((0 - 1) + (1 - 1)) / 2, 12);
   });
 });
