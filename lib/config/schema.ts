@@ -178,10 +178,16 @@ export const SCHEMA = {
     ),
   },
   risk: {
-    max_drawdown_pct: num(10, "kill switch: stop quoting when equity falls this % below its peak", {
+    max_drawdown_pct: num(10, "kill switch: stop quoting when the drawdown_basis falls this % below its peak", {
       above: 0,
       max: 100,
     }),
+    drawdown_basis: oneOf(
+      ["strategy", "equity"],
+      "strategy",
+      "kill switch measures: strategy (spot) = starting equity + (equity − value of the starting balances held), " +
+        "so a falling market alone never trips it; equity = the account's equity. Perps always use equity",
+    ),
     max_natr_pct: num(1, "volatility cap: stand aside while NATR (percent) is above this", { above: 0 }),
     max_book_age_s: num(30, "stale data: stand aside when the order book is older than this, seconds", {
       above: 0,

@@ -39,6 +39,8 @@ export interface StrategyParams {
 /** `risk.*`: the limits of the risk gate and the error breaker. */
 export interface RiskLimits {
   max_drawdown_pct: number;
+  /** what the kill switch's drawdown is measured on (lib/core/risk.ts riskEquity); absent: strategy */
+  drawdown_basis?: "strategy" | "equity";
   max_natr_pct: number;
   max_book_age_s: number;
   max_consecutive_errors: number;

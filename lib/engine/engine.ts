@@ -30,7 +30,7 @@ import { drive, wait, type Work } from "./drive.ts";
 import type { SkipTally } from "./skips.ts";
 
 export type { EngineOptions };
-import { type EngineStatus, initialRunState, projectStatus, type RunState } from "./status.ts";
+import { type EngineStatus, initialRunState, projectStatus, riskEquityOf, type RunState } from "./status.ts";
 
 export class Engine {
   readonly #ex: ExchangePort;
@@ -142,8 +142,10 @@ export class Engine {
     if (this.#opts.lastTradeId !== undefined) this.#takeFills(yield* wait(ex.fillsSince(this.#fills.lastTradeId)));
     else this.#fills.lastTradeId = (yield* wait(ex.fillsSince(null))).at(-1)?.tradeId ?? null;
     this.#run.initialEquity = this.#opts.initialEquity ?? equityOf(p, mid);
+    this.#run.held = { base: p.base, quote: p.quote, equity: equityOf(p, mid) };
     // the drawdown budget survives restarts: a crash loop does not reset the peak
-    this.#run.peakEquity = Math.max(this.#guards.store.peakEquity ?? 0, this.#run.initialEquity, equityOf(p, mid));
+    const startRisk = riskEquityOf(this.#config, this.#run, mid);
+    this.#run.peakEquity = Math.max(this.#guards.store.peakEquity ?? 0, this.#run.initialEquity, startRisk);
     this.#run.state = this.#run.paused ? "paused" : "warming_up";
     const ts = this.#clock.now();
     this.#emit({ type: "start", ts, cancelledLeftovers: leftovers.length, lastTradeId: this.lastTradeId });
@@ -195,7 +197,7 @@ export class Engine {
 
       const ind = this.#candles.snapshot();
       const mid = midOf(top);
-      const equity = equityOf(this.#run.portfolio!, mid);
+      const equity = riskEquityOf(cfg, this.#run, mid); // the kill switch's basis (risk.drawdown_basis)
       const gate = this.#guards.gate(now, top.ts, ind.natr, equity, cfg.risk);
       this.#emitIf(this.#edges.staleData(now, !gate.ok && gate.reason === "stale_data" ? gate.detail : null));
       if (!gate.ok && gate.reason === "kill_switch" && !this.#run.paused) {
@@ -252,7 +254,7 @@ export class Engine {
    */
   resume(): void {
     const p = this.#run.portfolio, top = this.#run.topOfBook;
-    this.#guards.resume(p && top ? equityOf(p, midOf(top)) : null);
+    this.#guards.resume(p && top ? riskEquityOf(this.#config, this.#run, midOf(top)) : null);
     this.#emit({ type: "resumed", ts: this.#clock.now() });
   }
 

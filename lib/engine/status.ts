@@ -6,7 +6,7 @@ import { equityOf, type PnlSummary, type Portfolio, summarize } from "../core/ac
 import { type Breaker, closedBreaker } from "../core/breaker.ts";
 import type { IndicatorSnapshot } from "../core/indicators.ts";
 import { inventoryRatio, type QuoteDecision } from "../core/quoting.ts";
-import { drawdownPct } from "../core/risk.ts";
+import { drawdownPct, type HeldBalances, riskEquity } from "../core/risk.ts";
 import { liquidationDistancePct } from "../core/margin.ts";
 import { midOf } from "../core/steps.ts";
 import type { Inventory, Order, TopOfBook } from "../core/types.ts";
@@ -89,7 +89,10 @@ export interface RunState {
   openOrders: Order[];
   portfolio: Portfolio | null;
   initialEquity: number;
+  /** the peak of the kill switch's equity (risk.drawdown_basis) */
   peakEquity: number;
+  /** the balances at start, held: the strategy basis of the kill switch (lib/core/risk.ts) */
+  held: HeldBalances | null;
   breaker: Breaker;
   loopMs: number | null;
   /** quotes not placed, by reason, since the start */
@@ -116,6 +119,7 @@ export const initialRunState = (paused: boolean, killSwitch: boolean): RunState 
   portfolio: null,
   initialEquity: 0,
   peakEquity: 0,
+  held: null,
   breaker: closedBreaker(),
   loopMs: null,
   skips: new SkipTally(),
@@ -153,7 +157,7 @@ export function projectStatus(
       : null,
     openOrders: f.openOrders,
     pnl: p && mid !== null
-      ? { ...summarize(p, mid, f.initialEquity), drawdownPct: drawdownPct(equityOf(p, mid), f.peakEquity) }
+      ? { ...summarize(p, mid, f.initialEquity), drawdownPct: drawdownPct(riskEquityOf(cfg, f, mid), f.peakEquity) }
       : null,
     margin: cfg.market.type === "perp" ? perpMargin(cfg, mid, f) : null,
     consecutiveErrors: f.breaker.failures,
@@ -161,6 +165,10 @@ export function projectStatus(
     loopMs: f.loopMs,
   };
 }
+
+/** The equity the kill switch watches now (risk.drawdown_basis). */
+export const riskEquityOf = (cfg: Config, f: RunState, mid: number) =>
+  riskEquity(cfg.risk.drawdown_basis, cfg.market.type, equityOf(f.portfolio!, mid), mid, f.held);
 
 function perpMargin(cfg: Config, mid: number | null, f: RunState): PerpMargin {
   const liq = f.inventory?.liquidationPrice ?? null;

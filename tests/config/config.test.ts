@@ -162,7 +162,7 @@ describe("command line", () => {
     [["--bogus"], "command line: Unknown option '--bogus'"],
     [["trade"], 'command line: unknown command "trade"; allowed: run, backtest'],
     [["backtest"], "command line: backtest needs --data CSV"],
-    [["--data", "x.csv"], "command line: --data, --json and --funding belong to the backtest command"],
+    [["--data", "x.csv"], "command line: --data, --json, --funding and --mirror belong to the backtest command"],
   ])("%p is refused", (argv, message) => {
     expect(() => parseCli(argv)).toThrow(message);
   });

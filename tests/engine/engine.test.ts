@@ -117,6 +117,34 @@ describe("engine cycle", () => {
     expect(types(events)).toEqual(["start", "paused", "resumed"]);
   });
 
+  test.each([
+    // the same fall as the next test, measured on the strategy's own loss (risk.drawdown_basis = strategy):
+    // held 1 base + 100 quote, worth 200.005 at the first mid 100.005; at mid 95.005 equity is 194.50551 (as below)
+    // and the held balances 1 × 95.005 + 100 = 195.005, so the strategy basis is 200.005 + 194.50551 − 195.005 =
+    // 199.50551: (200.005 − 199.50551) / 200.005 = 0.249738 % below the peak, where equity is 2.75 % down
+    ["1", 0, null],
+    ["0.2", 1, 0.249738756],
+  ])("kill switch on the strategy basis: limit %p %, trips %p time(s)", async (limit, trips, pct) => {
+    const prices = (i: number) => (i < 12 ? 100 : i < 14 ? 95 : 100);
+    const { clock, events, make } = setup(
+      flat(T0, 30, prices),
+      10,
+      `risk.max_drawdown_pct=${limit}`,
+      "risk.max_natr_pct=10",
+    );
+    const engine = make();
+    await engine.start();
+    await engine.tick();
+    clock.set(T0 + 12 * MIN + 5_000);
+    await engine.tick();
+    const kills = events.filter((e) => e.type === "kill_switch") as Extract<EngineEvent, { type: "kill_switch" }>[];
+    expect(kills).toHaveLength(trips);
+    if (pct !== null) {
+      expect(kills[0].equity).toBeCloseTo(199.50551, 9);
+      expect(kills[0].drawdownPct).toBeCloseTo(pct, 8);
+    } else expect(engine.status().pnl!.drawdownPct).toBeCloseTo(0.249738756, 8);
+  });
+
   test("kill switch: a drawdown past the limit cancels everything and stays until resumed", async () => {
     // 1 base + 100 quote at 100 = 200; at 95 equity is 195: 2.5 % below the peak > 1 %
     const prices = (i: number) => (i < 12 ? 100 : i < 14 ? 95 : 100);
@@ -125,6 +153,7 @@ describe("engine cycle", () => {
       10,
       "risk.max_drawdown_pct=1",
       "risk.max_natr_pct=10", // the 5 % jumps would otherwise trip the volatility cap too
+      "risk.drawdown_basis=equity", // the account's equity: the market's fall counts
     );
     const engine = make();
     await engine.start();

@@ -318,7 +318,7 @@ describe("restarts", () => {
   });
 
   test("a new peak is written to the store as it is reached", async () => {
-    const { clock, make } = setup(flat(T0, 60, (i) => (i < 11 ? 100 : 110)));
+    const { clock, make } = setup(flat(T0, 60, (i) => (i < 11 ? 100 : 110)), "risk.drawdown_basis=equity");
     const store = memoryStore();
     const engine = make({ control: store });
     await engine.start();
