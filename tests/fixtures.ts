@@ -36,6 +36,7 @@ export function indicators(over: Partial<IndicatorSnapshot> = {}): IndicatorSnap
     atr: 1.5,
     macd: { macd: 0, signal: 0, histogram: 0 },
     rsi: 50,
+    sigma: 0.0005,
     ...over,
   };
 }

@@ -108,7 +108,8 @@ export const SCHEMA = {
     profile: oneOf(
       PROFILES,
       "natr_macd",
-      "natr_macd: NATR spreads + MACD trend skew; natr_rsi: NATR spreads + RSI skew; fixed: constant spreads",
+      "natr_macd: NATR spreads + MACD trend skew; natr_rsi: NATR spreads + RSI skew; fixed: constant spreads; " +
+        "as: Avellaneda–Stoikov reservation price and spread from σ, as_gamma, as_kappa, as_tau_min",
     ),
     refresh_s: num(15, "seconds between re-quotes", { min: 1, max: 3600 }),
     order_amount: num(0.01, "size of each quote in base currency (≤ 1e9: no venue lists more)", { above: 0, max: 1e9 }),
@@ -119,7 +120,10 @@ export const SCHEMA = {
     ),
     // natr_macd's NATR period, spread multipliers, shift and inventory scalar were chosen by `optimize` on the
     // development data (README → Optimize); the seed values were 30, 120 / 60, 0.5 and 1
-    natr_period: int(29, "NATR / ATR period in 1m candles", { min: 2, max: 1000 }),
+    natr_period: int(29, "NATR / ATR period in 1m candles (as: also σ's, the 1m log returns' deviation)", {
+      min: 2,
+      max: 1000,
+    }),
     bid_spread_multiplier: num(
       33.4185,
       "bid spread = natr × this / 10000 (natr in percent). At most 1e6: a spread of 100 × natr, far past any use",
@@ -158,6 +162,28 @@ export const SCHEMA = {
       above: 0,
       max: 1,
     }),
+    inventory_skew: num(
+      0,
+      "inventory control: shift the reference toward reducing inventory by this many mean half-spreads at the " +
+        "band's edge, in proportion to the band used (0: off)",
+      { min: 0, max: 10 },
+    ),
+    inventory_size_shape: num(
+      0,
+      "inventory control: the side that adds to inventory is sized × exp(−this × share of the band used) (0: off)",
+      { min: 0, max: 20 },
+    ),
+    as_gamma: num(1, "as: risk aversion γ (reservation price r = mid × (1 − q × γ × σ² × τ))", {
+      above: 0,
+      max: 100,
+    }),
+    as_kappa: num(
+      2000,
+      "as: order arrival intensity κ per unit of relative distance; total spread γσ²τ + (2/γ)ln(1 + γ/κ) " +
+        "(κ 2000: about 10 bps in all)",
+      { above: 0, max: 1e7 },
+    ),
+    as_tau_min: num(60, "as: horizon τ in minutes", { above: 0, max: 10_080 }),
     max_position_notional: num(
       1000,
       "perp: largest position value in quote, either direction. At most 1e12: more than any account holds",

@@ -5,6 +5,8 @@
 import type { IndicatorSnapshot } from "./indicators.ts";
 import { addingSide, liquidationDistancePct } from "./margin.ts";
 import { orderAmount } from "./sizing.ts";
+import { type AsFigures, avellanedaStoikov, inventoryInOrders } from "./avellaneda.ts";
+import { inventoryControl } from "./inventory.ts";
 import type { StrategyParams } from "./params.ts";
 import { ceilToStep, clamp, floorToStep, midOf } from "./steps.ts";
 import { feeFloorBps, modelSpreads } from "./spreads.ts";
@@ -38,6 +40,12 @@ export interface QuoteFigures {
   /** delta × max_shift × inventory_scalar */
   inventoryShift: number;
   reference: number;
+  /** inventory control's shift of the reference, fraction (lib/core/inventory.ts) */
+  skewShift: number;
+  /** share of the inventory band used, −1..1 */
+  bandUsed: number;
+  /** the `as` profile's figures (null for the others) */
+  as: AsFigures | null;
   /** final distances from mid, bps (after guards and rounding; null when that side is not quoted) */
   bidDistanceBps: number | null;
   askDistanceBps: number | null;
@@ -159,18 +167,29 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
 
   const mid = midOf(top);
 
-  // Spreads (fractions of the reference).
-  const { bid: bidSpread, ask: askSpread } = modelSpreads(p, natr);
-
-  // Shifts of the reference price.
-  const s = trendSignal(ind, p);
-  const maxShift = p.shift_multiplier * natr / 100;
   const ratio = inventoryRatio(inv, mid, input.marketType, p);
   if (!Number.isFinite(ratio)) return standAside("no equity: base and quote balances are both zero");
-  const delta = clamp((p.target_base_ratio - ratio) / p.target_base_ratio, -1, 1);
-  const trendShift = s * maxShift;
-  const inventoryShift = delta * maxShift * p.inventory_scalar;
-  const reference = mid * (1 + trendShift) * (1 + inventoryShift);
+
+  // Spreads (fractions of the reference) and shifts of the reference price: the seed formulas, or A–S's.
+  let bidSpread: number, askSpread: number, s = 0, maxShift = 0, delta = 0, trendShift = 0, inventoryShift: number;
+  let as: AsFigures | null = null;
+  if (p.profile === "as") {
+    if (ind.sigma === null || !Number.isFinite(ind.sigma)) return standAside(`bad σ: ${ind.sigma}`);
+    const q = inventoryInOrders(inv, mid, input.marketType === "perp", p.target_base_ratio, orderAmount(p, mid, rules));
+    as = avellanedaStoikov(p, ind.sigma, q);
+    bidSpread = askSpread = as.halfSpread;
+    inventoryShift = as.reservationShift;
+  } else {
+    ({ bid: bidSpread, ask: askSpread } = modelSpreads(p, natr));
+    s = trendSignal(ind, p);
+    maxShift = p.shift_multiplier * natr / 100;
+    delta = clamp((p.target_base_ratio - ratio) / p.target_base_ratio, -1, 1);
+    trendShift = s * maxShift;
+    inventoryShift = delta * maxShift * p.inventory_scalar;
+  }
+  // inventory control (lib/core/inventory.ts): a skew that brings the inventory back, a smaller adding side
+  const control = inventoryControl(p, ratio, bidSpread, askSpread);
+  const reference = mid * (1 + trendShift) * (1 + inventoryShift) * (1 + control.skewShift);
 
   // Guards: outside the top of book, at least min_spread_bps (and the fee floor) from mid, rounded away from mid.
   const minSpread = Math.max(p.min_spread_bps, feeFloorBps(p, input.makerFeeBps)) / 10_000;
@@ -178,7 +197,8 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
   const rawAsk = Math.max(reference * (1 + askSpread), top.bestAsk, mid * (1 + minSpread));
   const bidPrice = floorToStep(rawBid, rules.tickSize);
   const askPrice = ceilToStep(rawAsk, rules.tickSize);
-  const bidAmount = orderAmount(p, bidPrice, rules), askAmount = orderAmount(p, askPrice, rules);
+  const bidAmount = scaled(orderAmount(p, bidPrice, rules), control.bidScale, rules.lotSize);
+  const askAmount = scaled(orderAmount(p, askPrice, rules), control.askScale, rules.lotSize);
 
   const skipped: { bid?: Skip; ask?: Skip } = {};
   const deviation = ratio - p.target_base_ratio;
@@ -267,11 +287,21 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
       trendShift,
       inventoryShift,
       reference,
+      skewShift: control.skewShift,
+      bandUsed: control.bandUsed,
+      as,
       bidDistanceBps: bid ? (mid - bid.price) / mid * 10_000 : null,
       askDistanceBps: ask ? (ask.price - mid) / mid * 10_000 : null,
     },
   };
 }
+
+/** An amount shrunk by inventory control, on the lot grid (a factor of 1 keeps it as it is). */
+const scaled = (
+  amount: number,
+  factor: number,
+  lot: number,
+) => (factor === 1 ? amount : floorToStep(amount * factor, lot));
 
 /** The liquidation guard (perp): the side that adds to the position, while the mid is too near liquidation. */
 function liquidationGuard(input: QuoteInput, mid: number): { side: Side; skip: Skip } | null {

@@ -55,7 +55,7 @@ describe("config values", () => {
     [
       "bad enum",
       "strategy:\n  profile: grid",
-      'strategy.profile: "grid" is not allowed; must be one of natr_macd, natr_rsi, fixed',
+      'strategy.profile: "grid" is not allowed; must be one of natr_macd, natr_rsi, fixed, as',
     ],
     ["bad mode", "mode: yolo", 'mode: "yolo" is not allowed; must be one of paper, live'],
     ["bad boolean", "market:\n  sandbox: maybe", 'market.sandbox: "maybe" is not allowed; must be true or false'],
