@@ -34,7 +34,9 @@ export function profileYaml(base: Config, params: Params, about: { command: stri
   const { result } = about;
   const header = [
     `# ${tuned.strategy.profile}, chosen by: ${about.command}`,
-    `# score = excess return over holding − weight × excess drawdown, in % (see README → Optimize)`,
+    result.best.holdout.edge_pct === undefined
+      ? `# score = excess return over holding − weight × excess drawdown, in % (see README → Optimize)`
+      : `# score = edge − |directional| − weight × excess drawdown, each window and its mirror, in % (README → Optimize)`,
     `# best: tuning windows mean score ${fmt(result.best.tuning_score)}, holdout ${fmt(result.best.holdout.score)}` +
     ` (the configuration's own: ${fmt(result.baseline.tuning_score)}, holdout ${fmt(result.baseline.holdout.score)})`,
     ...result.folds.map((f) =>
