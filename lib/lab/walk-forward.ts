@@ -82,6 +82,13 @@ export async function evaluateWindow(
   const { summary, series } = await runBacktest(input.config, input.candles);
   const run = figuresOf(summary, series, objective);
   if (!objective.mirror) return run;
-  const m = await runBacktest(mirrorConfig(input.config, true), mirrorCandles(input.candles));
+  // the mirror of the window's own candles (P0: the first of its warm-up), balanced at its own first price
+  const lo = Math.max(0, w.from - requiredCandles(config.strategy));
+  const mirrored = windowInput(mirrorConfig(config, true), mirrorCandles(candles.slice(lo, w.to)), {
+    file: w.file,
+    from: w.from - lo,
+    to: w.to - lo,
+  });
+  const m = await runBacktest(mirrored.config, mirrored.candles);
   return mirroredFigures(run, figuresOf(m.summary, m.series, objective), objective);
 }

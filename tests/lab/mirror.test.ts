@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { runBacktest } from "../../lib/lab/backtest.ts";
 import { edgeSplit, mirrorCandles, mirrorConfig, mirrorFunding, runMirroredBacktest } from "../../lib/lab/mirror.ts";
-import { type Figures, mirroredFigures, poolFigures } from "../../lib/lab/objective.ts";
+import { type Figures, figuresOf, mirroredFigures, poolFigures } from "../../lib/lab/objective.ts";
+import { evaluateWindow, windowInput } from "../../lib/lab/walk-forward.ts";
 import { bar, config, flat } from "../fixtures.ts";
 
 const T0 = Date.UTC(2024, 4, 1);
@@ -132,5 +133,35 @@ describe("optimize --mirror's score", () => {
     expect(p.edge_pct).toBe(0.5);
     expect(p.directional_pct).toBe(1);
     expect(p.score).toBeCloseTo(((0 - 1) + (1 - 1)) / 2, 12);
+  });
+});
+
+describe("a window scored with its mirror (optimize --mirror)", () => {
+  test("the figures are those of the window and of its mirrored candles, combined as above", async () => {
+    // 4 hours: up 0.05 % a minute for two hours, then down; warm-up 30 candles
+    const candles = flat(T0, 240, (i) => 2000 * 1.0005 ** (i < 120 ? i : 240 - i)).map((c) => ({
+      ...c,
+      high: c.high * 1.0015,
+      low: c.low * 0.9985,
+    }));
+    const cfg = config("strategy.profile=fixed", "strategy.fixed_bid_spread_bps=5", "strategy.fixed_ask_spread_bps=5");
+    const w = { file: 0, from: 30, to: 240 };
+    const o = { drawdownWeight: 0.5, minFills: 1 };
+    const mirrored = await evaluateWindow(cfg, candles, w, { ...o, mirror: true });
+    const input = windowInput(cfg, candles, w);
+    const a = await runBacktest(input.config, input.candles);
+    // the mirror starts balanced at its own first price: 0.5 of equity in base at the mirrored window's first open
+    const mc = mirrorCandles(input.candles),
+      p = mc[30].open,
+      equity = cfg.paper.initial_base * p + cfg.paper.initial_quote;
+    const paper = { ...cfg.paper, initial_base: equity * 0.5 / p, initial_quote: equity * 0.5 };
+    const b = await runBacktest({ ...cfg, paper }, mc);
+    const want = mirroredFigures(figuresOf(a.summary, a.series, o), figuresOf(b.summary, b.series, o), o);
+    expect(mirrored).toEqual(want);
+    expect(mirrored.fills).toBe(a.summary.fills + b.summary.fills);
+    expect(mirrored.edge_pct).toBeCloseTo(
+      (a.summary.return_pct - a.summary.hold_return_pct + b.summary.return_pct - b.summary.hold_return_pct) / 2,
+      12,
+    );
   });
 });
