@@ -118,19 +118,20 @@ export const SCHEMA = {
       "size of each quote in quote currency, amount = this / price (0: off, order_amount applies; not both)",
       { min: 0, max: 1e12 },
     ),
-    // natr_macd's NATR period, spread multipliers, shift and inventory scalar were chosen by `optimize` on the
-    // development data (README → Optimize); the seed values were 30, 120 / 60, 0.5 and 1
-    natr_period: int(29, "NATR / ATR period in 1m candles (as: also σ's, the 1m log returns' deviation)", {
+    // natr_macd's NATR period, spread multipliers, shift, inventory scalar and inventory control (max_inventory_deviation,
+    // inventory_skew, inventory_size_shape) were chosen by `optimize --mirror` on the development data (README →
+    // Optimize); the seed values were 30, 120 / 60, 0.5, 1, 0.3, 0 (off) and 0 (off)
+    natr_period: int(20, "NATR / ATR period in 1m candles (as: also σ's, the 1m log returns' deviation)", {
       min: 2,
       max: 1000,
     }),
     bid_spread_multiplier: num(
-      33.4185,
+      364.906,
       "bid spread = natr × this / 10000 (natr in percent). At most 1e6: a spread of 100 × natr, far past any use",
       MULTIPLIER_BOUNDS,
     ),
     ask_spread_multiplier: num(
-      343.943,
+      322.551,
       "ask spread = natr × this / 10000 (natr in percent). At most 1e6, as bid_spread_multiplier",
       MULTIPLIER_BOUNDS,
     ),
@@ -152,24 +153,24 @@ export const SCHEMA = {
       min: -1,
       max: 1,
     }),
-    shift_multiplier: num(1.98076, "max_shift = this × natr / 100 (fraction of mid)", { min: 0, max: 100 }),
-    inventory_scalar: num(2.36929, "weight of the inventory shift relative to max_shift", { min: 0, max: 100 }),
+    shift_multiplier: num(0.734538, "max_shift = this × natr / 100 (fraction of mid)", { min: 0, max: 100 }),
+    inventory_scalar: num(2.13402, "weight of the inventory shift relative to max_shift", { min: 0, max: 100 }),
     target_base_ratio: num(0.5, "wanted share of equity held in base (spot) / neutral position (perp)", {
       above: 0,
       below: 1,
     }),
-    max_inventory_deviation: num(0.3, "past |ratio − target| > this, quote only the side that reduces it", {
+    max_inventory_deviation: num(0.17191, "past |ratio − target| > this, quote only the side that reduces it", {
       above: 0,
       max: 1,
     }),
     inventory_skew: num(
-      0,
+      0.669545,
       "inventory control: shift the reference toward reducing inventory by this many mean half-spreads at the " +
         "band's edge, in proportion to the band used (0: off)",
       { min: 0, max: 10 },
     ),
     inventory_size_shape: num(
-      0,
+      0.192634,
       "inventory control: the side that adds to inventory is sized × exp(−this × share of the band used) (0: off)",
       { min: 0, max: 20 },
     ),

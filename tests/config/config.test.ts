@@ -234,8 +234,8 @@ describe("shipped configuration", () => {
     const fixed = loadConfig("profiles/fixed.yml", []);
     expect(fixed.strategy).toMatchObject({
       profile: "fixed",
-      fixed_bid_spread_bps: 11.7656,
-      fixed_ask_spread_bps: 52.6241,
+      fixed_bid_spread_bps: 16.4839,
+      fixed_ask_spread_bps: 40.0675,
     });
   });
 
