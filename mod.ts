@@ -28,6 +28,7 @@ import type { Telegram } from "./lib/control/telegram.ts";
 import { loadCandleFile } from "./lib/venues/replay-feed.ts";
 import { loadFundingFile } from "./lib/venues/funding-file.ts";
 import { sizeWarning } from "./lib/core/sizing.ts";
+import { edgeNote } from "./lib/app/edge-notes.ts";
 
 /** Error texts pass through this before they are printed: secrets and signed URLs never reach the console. */
 let scrub: (text: string) => string = scrubUrls;
@@ -114,6 +115,7 @@ async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<n
           : "LIVE trading (real money)"
       } ${config.market.symbol} (${config.market.type}) on ${config.market.exchange}, profile ${config.strategy.profile}; ledger ${ledger.path}`,
   );
+  console.log(`mmbot: ${edgeNote(config.strategy.profile)}`);
   for (const note of bot.notes) console.log(`mmbot: ${note}`);
   let http: Served | null = null;
   let telegram: Telegram | null = null;
