@@ -214,9 +214,9 @@ describe("shipped configuration", () => {
       profile: "natr_rsi",
       natr_period: 30,
       // chosen by optimize (README → Optimize)
-      rsi_period: 51,
-      bid_spread_multiplier: 199.921,
-      ask_spread_multiplier: 307.406,
+      rsi_period: 42,
+      bid_spread_multiplier: 232.164,
+      ask_spread_multiplier: 225.444,
       refresh_s: 15,
       order_value_quote: 25, // sized in quote: 0.01 ETH falls below Binance's 20 USDT minimum under 2000
       target_base_ratio: 0.5,
