@@ -19,6 +19,8 @@ export function profileDoc(config: Config, keep: string[] = []): Record<string, 
   for (const [path] of schemaFields()) {
     const value = getPath(config, path);
     if (!path.startsWith("strategy.") && value === getPath(base, path) && !keep.includes(path)) continue;
+    // one order size (lib/config/validate.ts): a size in quote is written alone
+    if (path === "strategy.order_amount" && config.strategy.order_value_quote > 0) continue;
     const keys = path.split(".");
     let node = doc;
     for (const key of keys.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;

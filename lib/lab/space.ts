@@ -65,7 +65,7 @@ export const DEFAULT_SPACES: Record<Profile, string[]> = {
   ],
   as: [
     "strategy.as_gamma=0.05:10",
-    "strategy.as_kappa=300:10000",
+    "strategy.as_kappa=50:5000",
     "strategy.as_tau_min=5:240",
     "strategy.natr_period=10:120",
     ...INVENTORY_CONTROL,

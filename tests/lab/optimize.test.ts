@@ -3,6 +3,7 @@
  * and the search itself on a synthetic objective whose optimum is known (no backtests: fast and exact).
  */
 import { describe, expect, test } from "bun:test";
+import YAML from "yaml";
 import type { Config } from "../../lib/config/schema.ts";
 import { buildConfig, defaults, getPath } from "../../lib/config/validate.ts";
 import { excessDrawdownPct, type Figures, poolFigures, scoreOf } from "../../lib/lab/objective.ts";
@@ -303,5 +304,15 @@ describe("candidates of a configuration sized in quote", () => {
     const c = candidateConfig(base, { "strategy.bid_spread_multiplier": 50 });
     expect(c.strategy.order_value_quote).toBe(25);
     expect(c.strategy.bid_spread_multiplier).toBe(50);
+  });
+});
+
+describe("the profile of a configuration sized in quote", () => {
+  test("is written with its size in quote alone, and loads", () => {
+    const base = loadConfig("profiles/natr_rsi.yml", []);
+    const doc = profileDoc(base) as { strategy: Record<string, unknown> };
+    expect(doc.strategy.order_value_quote).toBe(25);
+    expect("order_amount" in doc.strategy).toBe(false);
+    expect(buildConfig({ yamlText: YAML.stringify(doc), source: "profile" }).strategy.order_value_quote).toBe(25);
   });
 });
