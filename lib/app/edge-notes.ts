@@ -12,7 +12,8 @@ export const EDGE_NOTES: Record<Profile, string> = {
     "months, in sample; the baseline to compare against",
   natr_rsi: "no edge on the development data: mirrored, after the 2 bps fee, −0.03 % on the perpetual holdout " +
     "windows, out of sample; the least harmful choice found",
-  as: "PENDING",
+  as: "no edge on the development data: mirrored, after the 2 bps fee, −0.10 % on the perpetual holdout windows, " +
+    "out of sample; the least harmful choice found",
 };
 
 /** The start-up line about the profile's edge (the shipped parameters'; yours may differ). */

@@ -231,6 +231,9 @@ describe("shipped configuration", () => {
     const macd = loadConfig("config.yml", []);
     expect(macd.strategy.profile).toBe("natr_macd");
     expect(macd.market).toMatchObject({ type: "spot", symbol: "ETH/USDT" });
+    const as = loadConfig("profiles/as.yml", []);
+    expect(as.strategy).toMatchObject({ profile: "as", as_gamma: 4.74274, as_kappa: 567.969, order_value_quote: 25 });
+    expect(as.market).toMatchObject({ type: "perp", maker_fee_bps: 2 });
     const fixed = loadConfig("profiles/fixed.yml", []);
     expect(fixed.strategy).toMatchObject({
       profile: "fixed",
