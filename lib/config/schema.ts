@@ -174,6 +174,22 @@ export const SCHEMA = {
       "inventory control: the side that adds to inventory is sized × exp(−this × share of the band used) (0: off)",
       { min: 0, max: 20 },
     ),
+    levels: int(1, "quotes a side: level k sits k steps further from the reference than level 0 (1: one a side)", {
+      min: 1,
+      max: 10,
+    }),
+    level_step_bps: num(10, "step between levels in bps of the price (when level_step_natr is 0)", {
+      above: 0,
+      max: 1000,
+    }),
+    level_step_natr: num(0, "step between levels in NATR multiples, step = this × natr(%) / 100 (0: level_step_bps)", {
+      min: 0,
+      max: 100,
+    }),
+    level_amount_scale: num(1, "level k's size = the order size × this^k (1: all levels the same size)", {
+      above: 0,
+      max: 10,
+    }),
     as_gamma: num(1, "as: risk aversion γ (reservation price r = mid × (1 − q × γ × σ² × τ))", {
       above: 0,
       max: 100,

@@ -8,28 +8,35 @@ export interface OrderPlan {
 }
 
 /**
- * Keeps at most one resting order per side: the one within `toleranceBps` of the wanted price with the
- * wanted remaining amount; cancels every other order of ours; places a quote where nothing is kept.
+ * Keeps, per side, at most one resting order for each wanted quote (level): one within `toleranceBps` of the wanted
+ * price with the wanted remaining amount; cancels every other order of ours; places each quote nothing was kept for.
+ * So at most `levels` orders a side rest (one with a single level). `bids` / `asks` list every level; without them
+ * `bid` / `ask` is the one quote of its side.
  */
 export function planOrders(
   open: readonly Order[],
-  want: { bid: Quote | null; ask: Quote | null },
+  want: { bid: Quote | null; ask: Quote | null; bids?: readonly Quote[]; asks?: readonly Quote[] },
   toleranceBps: number,
 ): OrderPlan {
   const plan: OrderPlan = { cancel: [], place: [], keep: [] };
   for (const side of ["buy", "sell"] as const) {
-    const quote = side === "buy" ? want.bid : want.ask;
-    let kept: Order | null = null;
+    const one = side === "buy" ? want.bid : want.ask;
+    const quotes = (side === "buy" ? want.bids : want.asks) ?? (one ? [one] : []);
+    const kept: (Order | null)[] = quotes.map(() => null);
     for (const o of open) {
       if (o.side !== side) continue;
-      const close = quote !== null && kept === null &&
-        Math.abs(o.price - quote.price) / quote.price * 10_000 <= toleranceBps + 1e-9 &&
-        Math.abs(o.amount - o.filled - quote.amount) <= quote.amount * 1e-9;
-      if (close) kept = o;
+      const i = quotes.findIndex((q, j) =>
+        kept[j] === null &&
+        Math.abs(o.price - q.price) / q.price * 10_000 <= toleranceBps + 1e-9 &&
+        Math.abs(o.amount - o.filled - q.amount) <= q.amount * 1e-9
+      );
+      if (i >= 0) kept[i] = o;
       else plan.cancel.push(o);
     }
-    if (kept) plan.keep.push(kept);
-    else if (quote) plan.place.push(quote);
+    quotes.forEach((q, j) => {
+      if (kept[j]) plan.keep.push(kept[j]!);
+      else plan.place.push(q);
+    });
   }
   return plan;
 }

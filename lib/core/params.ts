@@ -35,6 +35,14 @@ export interface StrategyParams {
   inventory_skew: number;
   /** the adding side's size × exp(−this × band used) (lib/core/inventory.ts) */
   inventory_size_shape: number;
+  /** quotes a side (lib/core/levels.ts) */
+  levels: number;
+  /** bps between levels (when level_step_natr is 0) */
+  level_step_bps: number;
+  /** NATR multiples between levels (0: level_step_bps applies) */
+  level_step_natr: number;
+  /** level k's size is the order size × this^k */
+  level_amount_scale: number;
   /** as: risk aversion γ */
   as_gamma: number;
   /** as: order arrival intensity κ, per unit of relative distance from mid */

@@ -7,6 +7,7 @@ import { addingSide, liquidationDistancePct } from "./margin.ts";
 import { orderAmount } from "./sizing.ts";
 import { type AsFigures, avellanedaStoikov, inventoryInOrders } from "./avellaneda.ts";
 import { inventoryControl } from "./inventory.ts";
+import { levelQuote, levelStep } from "./levels.ts";
 import type { StrategyParams } from "./params.ts";
 import { ceilToStep, clamp, floorToStep, midOf } from "./steps.ts";
 import { feeFloorBps, modelSpreads } from "./spreads.ts";
@@ -76,8 +77,12 @@ export type InventoryLimit = "base_high" | "base_low" | null;
 export type QuoteDecision =
   | {
     action: "quote";
+    /** level 0 of each side (null when that side is not quoted) */
     bid: Quote | null;
     ask: Quote | null;
+    /** every level of each side, level 0 first (`strategy.levels`; empty when that side is not quoted) */
+    bids: Quote[];
+    asks: Quote[];
     /** why a side is not quoted */
     skipped: { bid?: Skip; ask?: Skip };
     inventoryLimit: InventoryLimit;
@@ -108,6 +113,7 @@ const standAside = (detail: string, reason: StandAsideReason = "bad_input"): Quo
   detail,
   figures: null,
 });
+const NOTHING: Readonly<{ notional: number; amount: number }> = Object.freeze({ notional: 0, amount: 0 });
 const positive = (x: number) => Number.isFinite(x) && x > 0;
 
 /** Trend signal s ∈ [-1, 1] by profile; `fixed` has none. */
@@ -228,7 +234,8 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
   if (guard) skipped[guard.side === "buy" ? "bid" : "ask"] ??= guard.skip;
 
   const skip = (reason: SkipReason, detail: string): Skip => ({ reason, detail });
-  const sideCheck = (side: Side, price: number, amount: number): Skip | undefined => {
+  /** the guards of one quote; `before`: what the side's lower levels already commit (funds, position) */
+  const sideCheck = (side: Side, price: number, amount: number, before = NOTHING): Skip | undefined => {
     if (!(price > 0)) return skip("bad_price", `price ${price} is not positive`);
     if (!(amount > 0)) {
       const size = p.order_value_quote
@@ -245,7 +252,8 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
     }
     if (input.marketType === "perp") {
       const position = (inv.position ?? 0) * mid;
-      const after = side === "buy" ? position + notional : position - notional;
+      const added = before.notional + notional;
+      const after = side === "buy" ? position + added : position - added;
       if (Math.abs(after) > p.max_position_notional && Math.abs(after) > Math.abs(position)) {
         return skip(
           "position_limit",
@@ -254,10 +262,10 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
       }
       return undefined;
     }
-    if (side === "buy" && inv.quote < notional) {
+    if (side === "buy" && inv.quote < before.notional + notional) {
       return skip("funds", `quote balance ${inv.quote} is below the order value ${notional.toFixed(2)}`);
     }
-    if (side === "sell" && inv.base < amount) {
+    if (side === "sell" && inv.base < before.amount + amount) {
       return skip("funds", `base balance ${inv.base} is below the order amount ${amount}`);
     }
     return undefined;
@@ -269,10 +277,26 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
 
   const bid = skipped.bid ? null : { side: "buy" as const, price: bidPrice, amount: bidAmount };
   const ask = skipped.ask ? null : { side: "sell" as const, price: askPrice, amount: askAmount };
+  // levels (lib/core/levels.ts): more quotes behind level 0, each with the guards; the first that fails ends the side
+  const step = p.levels > 1 ? levelStep(p, natr) : 0;
+  const ladder = (q: Quote | null, raw: number): Quote[] => {
+    if (!q) return [];
+    const out = [q];
+    let before = { notional: q.price * q.amount, amount: q.amount };
+    for (let k = 1; k < p.levels; k++) {
+      const l = levelQuote(p, q.side, k, raw, q.amount, step, rules.tickSize, rules.lotSize);
+      if (sideCheck(q.side, l.price, l.amount, before)) break;
+      out.push({ side: q.side, ...l });
+      before = { notional: before.notional + l.price * l.amount, amount: before.amount + l.amount };
+    }
+    return out;
+  };
   return {
     action: "quote",
     bid,
     ask,
+    bids: ladder(bid, rawBid),
+    asks: ladder(ask, rawAsk),
     skipped,
     inventoryLimit,
     figures: {

@@ -50,6 +50,42 @@ describe("engine cycle", () => {
     expect(engine.status()).toMatchObject({ state: "quoting", mid: 100.005, ticks: 1, lastTickTs: clock.now() });
   });
 
+  test("levels: three orders a side, kept while they match, never more than three a side", async () => {
+    // book 100.00 / 100.01, mid 100.005; level 0 raw bid 100.005 × 0.999 = 99.905 → 99.90, then 99.905 × 0.999 =
+    // 99.805 → 99.80 and × 0.998 = 99.705 → 99.70; raw ask 100.105005 → 100.11, × 1.001 = 100.2051 → 100.21,
+    // × 1.002 = 100.30521 → 100.31; 0.1 each (scale 1). From minute 12 the price is 101: the whole ladder moves.
+    const { clock, exchange, events, make } = setup(
+      flat(T0, 30, (i) => (i < 12 ? 100 : 101)),
+      10,
+      "strategy.levels=3",
+      "strategy.level_step_bps=10",
+      "risk.max_natr_pct=10",
+    );
+    const engine = make();
+    await engine.start();
+    await engine.tick();
+    const ladder = (await open(exchange)).map((o) => [o.side, o.price, o.amount]);
+    expect(ladder).toEqual([
+      ["buy", 99.9, 0.1],
+      ["buy", 99.8, 0.1],
+      ["buy", 99.7, 0.1],
+      ["sell", 100.11, 0.1],
+      ["sell", 100.21, 0.1],
+      ["sell", 100.31, 0.1],
+    ]);
+    clock.set(T0 + 10 * MIN + 15_000);
+    await engine.tick();
+    expect(events.filter((e) => e.type === "order_cancelled")).toEqual([]); // every level kept
+    for (const minute of [12, 13, 14]) {
+      clock.set(T0 + minute * MIN + 5_000);
+      await engine.tick();
+      const resting = await open(exchange);
+      expect(resting.filter((o) => o.side === "buy").length).toBeLessThanOrEqual(3);
+      expect(resting.filter((o) => o.side === "sell").length).toBeLessThanOrEqual(3);
+    }
+    expect(engine.status().state).toBe("quoting");
+  });
+
   test("warming up: no orders until the indicators are stable", async () => {
     const { exchange, make } = setup(flat(T0, 30, () => 100), 0);
     const engine = make();
