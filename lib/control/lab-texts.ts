@@ -1,16 +1,8 @@
-/**
- * Texts of /backtest's answer and of the daily report. Pure functions of the figures; lines for
- * figures a report does not carry (the PnL split of DESIGN §14, funding) are left out, not shown as 0.
- */
+/** Texts of /backtest's answer and of the daily report. Pure functions of the figures. */
 import type { PnlSummary } from "../core/accounting.ts";
 import { currencies, signed } from "../core/format.ts";
 import type { BacktestSummary } from "../lab/backtest.ts";
 import type { DaySummary } from "../storage/ledger.ts";
-
-/** The summary fields of DESIGN §14, present once the lab reports them. */
-type Attribution = Partial<Record<"spread_pnl_quote" | "inventory_pnl_quote" | "funding_quote", number>>;
-
-const num = (x: unknown): number | null => (typeof x === "number" && Number.isFinite(x) ? x : null);
 
 export interface BacktestAsked {
   days: number;
@@ -21,43 +13,36 @@ export interface BacktestAsked {
   ms: number;
 }
 
-/** /backtest's answer: return against hold, the PnL split, fills, fees. */
-export function backtestText(s: BacktestSummary & Attribution, a: BacktestAsked): string {
+/** /backtest's answer: return against hold, the PnL split of DESIGN §14, fills, fees. */
+export function backtestText(s: BacktestSummary, a: BacktestAsked): string {
   const [, quote] = currencies(a.symbol);
   const lines = [
     `🧪 Backtest ${a.symbol} · ${a.profile} · ${a.days} day(s) of ${a.where}`,
     `${s.start.slice(0, 16).replace("T", " ")} → ${s.end.slice(0, 16).replace("T", " ")} UTC`,
   ];
-  const edge = num(s.edge_pct), directional = num(s.directional_pct);
   // mirrored (DESIGN §14): the edge leads, it is what quoting earns whichever way the market goes
-  if (edge !== null && directional !== null) {
-    lines.push(`Edge: ${signed(edge, 3)} % · directional: ${signed(directional, 3)} % (run and its mirror)`);
+  if (s.edge_pct !== undefined && s.directional_pct !== undefined) {
+    lines.push(
+      `Edge: ${signed(s.edge_pct, 3)} % · directional: ${signed(s.directional_pct, 3)} % (run and its mirror)`,
+    );
   }
   lines.push(
     `Return: ${signed(s.return_pct, 3)} % · hold: ${signed(s.hold_return_pct, 3)} % · vs hold: ${
       signed(s.return_pct - s.hold_return_pct, 3)
     } %`,
   );
-  const spread = num(s.spread_pnl_quote), inventory = num(s.inventory_pnl_quote), funding = num(s.funding_quote);
-  if (spread !== null && inventory !== null) {
-    lines.push(
-      `PnL: ${signed(s.pnl_quote)} ${quote} = spread ${signed(spread)} + inventory ${signed(inventory)} − fees ${
-        s.fees_quote.toFixed(2)
-      }${funding !== null ? ` + funding ${signed(funding)}` : ""}`,
-    );
-  } else {
-    lines.push(
-      `PnL: ${signed(s.pnl_quote)} ${quote} = realized ${signed(s.realized_pnl_quote)} + unrealized ${
-        signed(s.unrealized_pnl_quote)
-      } − fees ${s.fees_quote.toFixed(2)}`,
-    );
-  }
+  lines.push(
+    `PnL: ${signed(s.pnl_quote)} ${quote} = spread ${signed(s.spread_pnl_quote)} + inventory ${
+      signed(s.inventory_pnl_quote)
+    } − fees ${s.fees_quote.toFixed(2)} + funding ${signed(s.funding_quote)}`,
+  );
   lines.push(
     `Fills: ${s.fills} (${s.buys} buys, ${s.sells} sells) · volume ${s.volume_quote.toFixed(2)} ${quote} · fees ${
       s.fees_quote.toFixed(2)
     } ${quote}`,
   );
-  const capture = num(s.spread_capture_bps_avg), m1 = num(s.markout_1m_bps), m5 = num(s.markout_5m_bps);
+  const capture = s.spread_capture_bps_avg, m1 = s.markout_1m_bps, m5 = s.markout_5m_bps;
+  // where a loss came from: the fee (capture under it), adverse selection (markout eating it), or inventory
   if (capture !== null && s.volume_quote > 0) {
     const bps = (x: number | null) => (x === null ? "n/a" : x.toFixed(1));
     lines.push(
@@ -66,8 +51,7 @@ export function backtestText(s: BacktestSummary & Attribution, a: BacktestAsked)
       } / 5m ${bps(m5)} bps`,
     );
   }
-  const atLimit = num(s.inventory_limit_time_pct);
-  if (atLimit !== null) lines.push(`At the inventory limit: ${atLimit.toFixed(1)} % of the time`);
+  lines.push(`At the inventory limit: ${s.inventory_limit_time_pct.toFixed(1)} % of the time`);
   lines.push(
     `Max drawdown: ${s.max_drawdown_pct.toFixed(2)} % · Sharpe: ${s.sharpe === null ? "n/a" : s.sharpe.toFixed(2)}`,
     `Computed in ${(a.ms / 1000).toFixed(1)} s beside the running bot`,
