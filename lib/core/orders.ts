@@ -22,21 +22,24 @@ export function planOrders(
   for (const side of ["buy", "sell"] as const) {
     const one = side === "buy" ? want.bid : want.ask;
     const quotes = (side === "buy" ? want.bids : want.asks) ?? (one ? [one] : []);
-    const kept: (Order | null)[] = quotes.map(() => null);
+    const kept: (Order | null)[] = new Array(quotes.length).fill(null);
     for (const o of open) {
       if (o.side !== side) continue;
-      const i = quotes.findIndex((q, j) =>
-        kept[j] === null &&
-        Math.abs(o.price - q.price) / q.price * 10_000 <= toleranceBps + 1e-9 &&
-        Math.abs(o.amount - o.filled - q.amount) <= q.amount * 1e-9
-      );
-      if (i >= 0) kept[i] = o;
+      let i = 0; // the first level not kept yet that this order matches (plain loops: this runs every tick)
+      for (; i < quotes.length; i++) {
+        const q = quotes[i];
+        if (
+          kept[i] === null && Math.abs(o.price - q.price) / q.price * 10_000 <= toleranceBps + 1e-9 &&
+          Math.abs(o.amount - o.filled - q.amount) <= q.amount * 1e-9
+        ) break;
+      }
+      if (i < quotes.length) kept[i] = o;
       else plan.cancel.push(o);
     }
-    quotes.forEach((q, j) => {
-      if (kept[j]) plan.keep.push(kept[j]!);
-      else plan.place.push(q);
-    });
+    for (let i = 0; i < quotes.length; i++) {
+      if (kept[i]) plan.keep.push(kept[i]!);
+      else plan.place.push(quotes[i]);
+    }
   }
   return plan;
 }
