@@ -105,8 +105,7 @@ export class Cycle {
     if (resuming) this.#takeFills(fills);
     run.initialEquity = this.#opts.initialEquity ?? equityOf(p, mid);
     run.held = { base: p.base, quote: p.quote, equity: equityOf(p, mid) }; // the kill switch's strategy basis
-    // the drawdown budget survives restarts: a crash loop does not reset the peak
-    this.#pauses.startPeak(run.initialEquity, riskEquityOf(this.#config, run, mid));
+    this.#pauses.startPeak(run.initialEquity, equityOf(p, mid)); // the kept peak survives restarts (a crash loop)
     run.state = this.#pauses.paused ? this.#pauses.state : "warming_up";
     const cancelledLeftovers = c.cancelled.length, lastTradeId = this.#accounts.lastTradeId;
     this.#emit({ type: "start", ts: this.#clock.now(), cancelledLeftovers, lastTradeId });
@@ -158,8 +157,7 @@ export class Cycle {
           open = run.orders.lastKnown;
         }
       }
-      // the equity the kill switch watches (risk.drawdown_basis): the account's, or the strategy's own
-      const equity = riskEquityOf(cfg, run, midOf(top)), paused = this.#pauses.halt;
+      const equity = riskEquityOf(cfg, run, midOf(top)), paused = this.#pauses.halt; // risk.drawdown_basis
       this.#pauses.notePeak(equity);
 
       // decide
