@@ -163,43 +163,21 @@ export const SCHEMA = {
       above: 0,
       max: 1,
     }),
-    inventory_skew: num(
-      0.669545,
-      "inventory control: shift the reference toward reducing inventory by this many mean half-spreads at the " +
-        "band's edge, in proportion to the band used (0: off)",
-      { min: 0, max: 10 },
-    ),
-    inventory_size_shape: num(
-      0.192634,
-      "inventory control: the side that adds to inventory is sized × exp(−this × share of the band used) (0: off)",
-      { min: 0, max: 20 },
-    ),
-    levels: int(1, "quotes a side: level k sits k steps further from the reference than level 0 (1: one a side)", {
-      min: 1,
-      max: 10,
-    }),
-    level_step_bps: num(10, "step between levels in bps of the price (when level_step_natr is 0)", {
-      above: 0,
-      max: 1000,
-    }),
-    level_step_natr: num(0, "step between levels in NATR multiples, step = this × natr(%) / 100 (0: level_step_bps)", {
+    // inventory control, levels and the as profile: formulas in lib/core/inventory.ts, levels.ts, avellaneda.ts
+    inventory_skew: num(0.669545, "reference shift toward target, mean half-spreads at the band (0: off)", {
       min: 0,
-      max: 100,
-    }),
-    level_amount_scale: num(1, "level k's size = the order size × this^k (1: all levels the same size)", {
-      above: 0,
       max: 10,
     }),
-    as_gamma: num(1, "as: risk aversion γ (reservation price r = mid × (1 − q × γ × σ² × τ))", {
-      above: 0,
-      max: 100,
+    inventory_size_shape: num(0.192634, "adding side sized × exp(−this × share of band used) (0: off)", {
+      min: 0,
+      max: 20,
     }),
-    as_kappa: num(
-      2000,
-      "as: order arrival intensity κ per unit of relative distance; total spread γσ²τ + (2/γ)ln(1 + γ/κ) " +
-        "(κ 2000: about 10 bps in all)",
-      { above: 0, max: 1e7 },
-    ),
+    levels: int(1, "quotes a side; level k sits k steps beyond level 0", { min: 1, max: 10 }),
+    level_step_bps: num(10, "step between levels, bps (when level_step_natr is 0)", { above: 0, max: 1000 }),
+    level_step_natr: num(0, "step between levels, NATR multiples (0: level_step_bps)", { min: 0, max: 100 }),
+    level_amount_scale: num(1, "level k's size = the order size × this^k", { above: 0, max: 10 }),
+    as_gamma: num(1, "as: risk aversion γ; reservation r = mid × (1 − q γ σ² τ)", { above: 0, max: 100 }),
+    as_kappa: num(2000, "as: arrival intensity κ; spread γσ²τ + (2/γ)ln(1 + γ/κ)", { above: 0, max: 1e7 }),
     as_tau_min: num(60, "as: horizon τ in minutes", { above: 0, max: 10_080 }),
     max_position_notional: num(
       1000,
@@ -228,8 +206,7 @@ export const SCHEMA = {
     drawdown_basis: oneOf(
       ["strategy", "equity"],
       "strategy",
-      "kill switch measures: strategy (spot) = starting equity + (equity − value of the starting balances held), " +
-        "so a falling market alone never trips it; equity = the account's equity. Perps always use equity",
+      "kill switch on: strategy (spot: starting equity + equity − value of the starting balances held) or equity; perps use equity",
     ),
     max_natr_pct: num(1, "volatility cap: stand aside while NATR (percent) is above this", { above: 0 }),
     max_book_age_s: num(30, "stale data: stand aside when the order book is older than this, seconds", {
