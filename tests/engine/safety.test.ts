@@ -233,6 +233,7 @@ describe("written before it acts", () => {
       flat(T0, 60, (i) => (i < 12 ? 100 : 90)),
       "risk.max_drawdown_pct=5",
       "risk.max_natr_pct=50",
+      "risk.drawdown_basis=equity", // the market's fall trips it: equity, not the strategy's own loss
     );
     const store = memoryPauses();
     const engine = make({ pauses: store });
