@@ -277,6 +277,10 @@ async function main() {
     const { optimizeCommand } = await import("./lib/app/optimize-command.ts");
     process.exit(await optimizeCommand(process.argv.slice(3)));
   }
+  if (process.argv[2] === "download") { // its own arguments; ccxt loads once they are accepted
+    const { downloadCommand } = await import("./lib/app/download-command.ts");
+    process.exit(await downloadCommand(process.argv.slice(3)));
+  }
   const cli = parseCli(process.argv.slice(2));
   if (cli.help) {
     console.log(USAGE);

@@ -23,6 +23,8 @@ export const USAGE = `Usage:
   deno run -P mod.ts [--config PATH] [--set key.path=value ...] [--reset]
   deno run -P mod.ts backtest --data CSV [--funding CSV] [--config PATH] [--set key.path=value ...] [--json OUT]
   deno run -P mod.ts pause|resume [--config PATH] [--set ...]   pause or resume the bot using this ledger
+  deno run -P mod.ts download --from DATE [--to DATE] [--out PATH] [--funding] [--config PATH] [--set ...]
+                                      the configured market's 1m candles from the venue (download --help)
   deno run -P mod.ts optimize --data CSV [...] [--space key=lo:hi ...] [--trials N] [--folds K] [--seed S] [--json OUT]
                                       walk-forward parameter search (optimize --help for the rest)
 

@@ -1,0 +1,130 @@
+/**
+ * The configured market's history on disk: which month files of `data/<exchange>/<SYMBOL>/` a time range needs,
+ * which are missing, and a ccxt downloader for them checked against the venue (it has 1m candles, it lists the
+ * symbol) before anything is written. Shared by `download` and by `backtest` / `optimize --symbol`.
+ */
+import { existsSync, statSync } from "node:fs";
+import type { Config } from "../config/schema.ts";
+import { ConfigError } from "../config/validate.ts";
+import { isoMinute } from "../core/format.ts";
+import { candleMonthFile, fundingMonthFile, marketFolder, monthsOf } from "../venues/data-folder.ts";
+import { Downloader, type DownloadRequest, type DownloadResult } from "../venues/download.ts";
+import { createVenue, loadCcxt } from "../venues/ccxt-venue.ts";
+import { withRetries } from "../venues/ccxt-errors.ts";
+import { DOWNLOAD_RETRY } from "../venues/download.ts";
+import { sleep } from "../core/sleep.ts";
+
+/**
+ * The month files [fromTs, toTs) needs, each a whole month (the running one up to `nowMs`'s minute). A month file
+ * is there when it exists and was written after the end of what it covers (a file written mid-month is
+ * downloaded again for the minutes since).
+ */
+export function monthRequests(
+  config: Config,
+  fromTs: number,
+  toTs: number,
+  nowMs: number,
+  funding: boolean,
+): { request: DownloadRequest; present: boolean }[] {
+  const folder = marketFolder(config.market.exchange, config.market.symbol);
+  const nowMinute = Math.floor(nowMs / 60_000) * 60_000;
+  return monthsOf(fromTs, toTs).flatMap((m) => {
+    const end = Math.min(m.endTs, nowMinute);
+    const files: { kind: DownloadRequest["kind"]; path: string }[] = [{
+      kind: "candles",
+      path: candleMonthFile(folder, m),
+    }];
+    if (funding) files.push({ kind: "funding", path: fundingMonthFile(folder, m) });
+    return files.map(({ kind, path }) => ({
+      request: { kind, fromTs: m.startTs, toTs: end, path },
+      present: existsSync(path) && statSync(path).mtimeMs >= end,
+    }));
+  });
+}
+
+/** Total minutes of a list of requests (the progress bar's total). */
+export const minutesOf = (requests: DownloadRequest[]) =>
+  requests.reduce((s, r) => s + (r.toTs - r.fromTs) / 60_000, 0);
+
+/**
+ * A downloader for the configured market, once the venue is known to serve what is asked: a ccxt exchange with
+ * 1m candles (and funding history when `funding`), listing `market.symbol`. Refusals are ConfigErrors (exit 2).
+ */
+export async function openDownloader(
+  config: Config,
+  funding: boolean,
+  onProgress?: (done: number) => void,
+): Promise<Downloader> {
+  const { venue } = await createVenue(config, { trading: false });
+  const id = config.market.exchange;
+  if (!venue.has.fetchOHLCV) {
+    throw new ConfigError([`market.exchange: ${id} has no candle history in ccxt (fetchOHLCV); choose another venue`]);
+  }
+  if (funding && !venue.has.fetchFundingRateHistory) {
+    throw new ConfigError([`--funding: ${id} has no funding rate history in ccxt (fetchFundingRateHistory)`]);
+  }
+  const ccxt = await loadCcxt();
+  // a failed loadMarkets() is cached by ccxt and rethrown: reload on each retry
+  await withRetries(ccxt, venue, DOWNLOAD_RETRY, sleep, () => venue.loadMarkets(true));
+  const symbol = config.market.symbol;
+  if (!venue.markets?.[symbol]) {
+    const listed = Object.keys(venue.markets ?? {});
+    throw new ConfigError([
+      `market.symbol: ${JSON.stringify(symbol)} is not listed on ${id}${
+        listed.length ? ` (it lists ${listed.slice(0, 5).join(", ")}${listed.length > 5 ? ", …" : ""})` : ""
+      }`,
+    ]);
+  }
+  return new Downloader(venue, ccxt, symbol, { onProgress });
+}
+
+/** Runs the requests in order; one progress figure (minutes done) over all of them. */
+export async function downloadAll(
+  config: Config,
+  requests: DownloadRequest[],
+  progress?: (doneMinutes: number, totalMinutes: number) => void,
+): Promise<DownloadResult[]> {
+  const total = minutesOf(requests);
+  let before = 0, current = 0;
+  const downloader = await openDownloader(
+    config,
+    requests.some((r) => r.kind === "funding"),
+    (share) => progress?.(before + share * current, total),
+  );
+  const results: DownloadResult[] = [];
+  for (const r of requests) {
+    current = (r.toTs - r.fromTs) / 60_000;
+    results.push(await downloader.download(r));
+    before += current;
+  }
+  return results;
+}
+
+/** One line on what a download wrote; the gaps (with their times) on a second when there are any. */
+export function downloadSummary(config: Config, results: DownloadResult[], elapsedMs: number): string[] {
+  const candles = results.filter((r) => r.kind === "candles");
+  const count = (rs: DownloadResult[]) => rs.reduce((s, r) => s + r.rows, 0);
+  const resumed = count(results.map((r) => ({ ...r, rows: r.resumedRows })));
+  const fundingRows = count(results) - count(candles);
+  const gaps = results.flatMap((r) => r.gaps);
+  const lines = [
+    `mmbot download: ${config.market.symbol} (${config.market.exchange}, ${config.market.type}): ${
+      count(candles)
+    } 1m candles${fundingRows ? ` and ${fundingRows} funding rates` : ""} in ${
+      results.map((r) => r.path).join(", ")
+    }; ${results.reduce((s, r) => s + r.pages, 0)} pages${
+      resumed ? `, ${resumed} rows kept from an interrupted run` : ""
+    }, ${(elapsedMs / 1000).toFixed(1)} s; ${gaps.length ? `${gaps.length} gap(s), below` : "no gaps"}`,
+  ];
+  if (gaps.length) {
+    const listed = gaps.slice(0, 10).map((g) =>
+      `${isoMinute(g.fromTs)} → ${isoMinute(g.fromTs + (g.minutes - 1) * 60_000)} UTC (${g.minutes} min)`
+    );
+    lines.push(
+      `mmbot download: the venue has no candles for ${gaps.reduce((s, g) => s + g.minutes, 0)} minute(s): ${
+        listed.join(", ")
+      }${gaps.length > 10 ? `, and ${gaps.length - 10} more` : ""} (left missing, not filled)`,
+    );
+  }
+  return lines;
+}
