@@ -68,3 +68,19 @@ export function flat(startTs: number, n: number, price: (i: number) => number, v
     return bar(startTs + i * 60_000, p, p, p, p, volume);
   });
 }
+
+/**
+ * Polls `check` every 20 ms until it holds; fails after `ms` naming `what` (a function: the text is built only on
+ * failure, e.g. with the output so far). Tests wait on conditions, never on fixed sleeps.
+ */
+export async function until(
+  check: () => boolean,
+  what: string | (() => string) = "the condition",
+  ms = 20_000,
+): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`not within ${ms} ms: ${typeof what === "function" ? what() : what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

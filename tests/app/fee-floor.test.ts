@@ -1,9 +1,12 @@
 /** The fee floor's warning at start, as the console of a real run prints it. */
-import { describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { start } from "../process.ts";
+import { start, stopStarted } from "../process.ts";
+
+// a spawned bot is stopped whatever the test's outcome
+afterEach(() => stopStarted());
 
 describe("fee floor warning at start", () => {
   test.each([

@@ -1,9 +1,12 @@
-import { describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { start } from "../process.ts";
+import { start, stopStarted } from "../process.ts";
+
+// a spawned bot is stopped whatever the test's outcome
+afterEach(() => stopStarted());
 
 /** Prometheus' own linter (Debian's `prometheus` package; .ci/run installs it). */
 const PROMTOOL = process.env.PROMTOOL ?? "promtool";
