@@ -3,11 +3,15 @@
  * which are missing, and a ccxt downloader for them checked against the venue (it has 1m candles, it lists the
  * symbol) before anything is written. Shared by `download` and by `backtest` / `optimize --symbol`.
  */
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import type { Candle } from "../core/types.ts";
+import { DataError } from "../venues/candles.ts";
+import { gapNotes, readCandleFiles } from "../venues/candle-files.ts";
+import { FUNDING_HEADER, type FundingRate, parseFundingCsv } from "../venues/funding-file.ts";
 import type { Config } from "../config/schema.ts";
 import { ConfigError } from "../config/validate.ts";
 import { isoMinute } from "../core/format.ts";
-import { candleMonthFile, fundingMonthFile, marketFolder, monthsOf } from "../venues/data-folder.ts";
+import { candleMonthFile, DATA_ROOT, fundingMonthFile, marketFolder, monthsOf } from "../venues/data-folder.ts";
 import { Downloader, type DownloadRequest, type DownloadResult } from "../venues/download.ts";
 import { createVenue, loadCcxt } from "../venues/ccxt-venue.ts";
 import { withRetries } from "../venues/ccxt-errors.ts";
@@ -25,8 +29,9 @@ export function monthRequests(
   toTs: number,
   nowMs: number,
   funding: boolean,
+  root = DATA_ROOT,
 ): { request: DownloadRequest; present: boolean }[] {
-  const folder = marketFolder(config.market.exchange, config.market.symbol);
+  const folder = marketFolder(config.market.exchange, config.market.symbol, root);
   const nowMinute = Math.floor(nowMs / 60_000) * 60_000;
   return monthsOf(fromTs, toTs).flatMap((m) => {
     const end = Math.min(m.endTs, nowMinute);
@@ -127,4 +132,59 @@ export function downloadSummary(config: Config, results: DownloadResult[], elaps
     );
   }
   return lines;
+}
+
+/** The configured market's candles (and a perpetual's funding rates) for [fromTs, toTs) from the download folder. */
+export interface MarketHistory {
+  candles: Candle[];
+  fundingRates?: FundingRate[];
+  /** files read, gaps, and what was downloaded: one sentence each */
+  notes: string[];
+}
+
+/**
+ * Reads [fromTs, toTs) of the configured market from `data/<exchange>/<SYMBOL>/`, downloading the missing month
+ * files first unless `offline` (then a missing month is a DataError naming the files and the command to fetch them).
+ */
+export async function marketHistory(
+  config: Config,
+  fromTs: number,
+  toTs: number,
+  opts: { offline: boolean; nowMs?: number; progress?: (done: number, total: number) => void; root?: string },
+): Promise<MarketHistory> {
+  const perp = config.market.type === "perp";
+  const months = monthRequests(config, fromTs, toTs, opts.nowMs ?? Date.now(), perp, opts.root);
+  const missing = months.filter((m) => !m.present).map((m) => m.request);
+  const notes: string[] = [];
+  if (missing.length && opts.offline) {
+    throw new DataError(
+      `--offline: missing ${missing.map((r) => r.path).join(", ")}; run without --offline to download ${
+        missing.length > 1 ? "them" : "it"
+      } (or mmbot download --from … --to …)`,
+    );
+  }
+  if (missing.length) {
+    const started = Date.now();
+    notes.push(...downloadSummary(config, await downloadAll(config, missing, opts.progress), Date.now() - started));
+  }
+  const inRange = (ts: number) => ts >= fromTs && ts < toTs;
+  const candleFiles = months.filter((m) => m.request.kind === "candles").map((m) => m.request.path);
+  const candles = readCandleFiles(candleFiles).candles.filter((c) => inRange(c.ts));
+  if (!candles.length) {
+    throw new DataError(`${candleFiles.join(", ")}: no candles from ${isoMinute(fromTs)} to ${isoMinute(toTs)} UTC`);
+  }
+  notes.push(
+    `candles: ${candleFiles.join(", ")} (${candles.length} from ${isoMinute(fromTs)} to ${isoMinute(toTs)} UTC)`,
+  );
+  notes.push(...gapNotes(candles));
+  if (!perp) return { candles, notes };
+  const fundingRates = months.filter((m) => m.request.kind === "funding")
+    .flatMap((m) => loadFundingFileOrNone(m.request.path)).filter((r) => inRange(r.ts));
+  return { candles, fundingRates: fundingRates.length ? fundingRates : undefined, notes };
+}
+
+/** A month's funding file; a month the venue published no funding for was written with the header only. */
+function loadFundingFileOrNone(path: string): FundingRate[] {
+  const text = readFileSync(path, "utf8");
+  return text.trim() === FUNDING_HEADER ? [] : parseFundingCsv(text, path);
 }

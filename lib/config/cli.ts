@@ -8,8 +8,13 @@ export interface CliOptions {
   command: "run" | "backtest" | "pause" | "resume";
   configPath: string;
   sets: string[];
-  /** backtest: candle CSV */
-  data?: string;
+  /** backtest: candle files (several of one market are joined) */
+  data: string[];
+  /** backtest from the download folder: the market (default: the config's), --from, --to and --offline */
+  symbol?: string;
+  from?: string;
+  to?: string;
+  offline: boolean;
   /** backtest: JSON report path */
   json?: string;
   /** backtest (perp): funding rates CSV (ts,rate) */
@@ -21,7 +26,8 @@ export interface CliOptions {
 
 export const USAGE = `Usage:
   deno run -P mod.ts [--config PATH] [--set key.path=value ...] [--reset]
-  deno run -P mod.ts backtest --data CSV [--funding CSV] [--config PATH] [--set key.path=value ...] [--json OUT]
+  deno run -P mod.ts backtest --data FILE [--data FILE ...] [--funding CSV] [--config PATH] [--set ...] [--json OUT]
+  deno run -P mod.ts backtest [--symbol SYMBOL] --from DATE [--to DATE] [--offline] [--config PATH] [--set ...] [--json OUT]
   deno run -P mod.ts pause|resume [--config PATH] [--set ...]   pause or resume the bot using this ledger
   deno run -P mod.ts download --from DATE [--to DATE] [--out PATH] [--funding] [--config PATH] [--set ...]
                                       the configured market's 1m candles from the venue (download --help)
@@ -32,7 +38,11 @@ Options:
   --config PATH        configuration file (default: config.yml)
   --set key.path=VAL   override one config key, e.g. --set strategy.order_amount=0.02 (repeatable)
   --reset              start a fresh paper account (the ledger keeps its history)
-  --data CSV           backtest: 1m candles, columns ts,open,high,low,close,volume
+  --data FILE          backtest: 1m candles: our CSV (ts,open,high,low,close,volume), the same .csv.gz, or Binance's
+                       kline dumps (.csv or .zip); repeat for several files of one market (joined in time order)
+  --symbol SYMBOL      backtest: the market (default market.symbol) read from data/<exchange>/<SYMBOL>/
+  --from DATE          backtest: first minute (UTC day 2025-01-01 or ISO time); --to DATE end, exclusive (default now)
+  --offline            backtest: do not download missing months (fail naming them instead)
   --json OUT           backtest: write the JSON report here (a chart is written next to it)
   --funding CSV        backtest of a perpetual: funding rates, columns ts,rate (default: paper.funding_rate_8h)
   -h, --help           this text`;
@@ -48,7 +58,11 @@ export function parseCli(argv: string[]): CliOptions {
       options: {
         config: { type: "string" },
         set: { type: "string", multiple: true },
-        data: { type: "string" },
+        data: { type: "string", multiple: true },
+        symbol: { type: "string" },
+        from: { type: "string" },
+        to: { type: "string" },
+        offline: { type: "boolean" },
         json: { type: "string" },
         funding: { type: "string" },
         reset: { type: "boolean" },
@@ -69,11 +83,23 @@ export function parseCli(argv: string[]): CliOptions {
   if (positionals.length > 1) {
     problems.push(`command line: unexpected argument ${JSON.stringify(positionals[1])}`);
   }
-  if (command === "backtest" && !values.data && !values.help) {
-    problems.push("command line: backtest needs --data CSV");
+  const fromFolder = values.symbol !== undefined || values.from !== undefined || values.to !== undefined ||
+    values.offline !== undefined;
+  if (command === "backtest" && !values.data && !fromFolder && !values.help) {
+    problems.push("command line: backtest needs --data FILE, or --from DATE [--to DATE] [--symbol SYMBOL]");
   }
-  if (command !== "backtest" && (values.data || values.json || values.funding)) {
-    problems.push("command line: --data, --json and --funding belong to the backtest command");
+  if (command === "backtest" && values.data && fromFolder) {
+    problems.push("command line: give --data FILE or --symbol/--from/--to/--offline, not both");
+  }
+  if (command === "backtest" && fromFolder && values.from === undefined) {
+    problems.push("command line: --symbol, --to and --offline need --from DATE");
+  }
+  if (
+    command !== "backtest" && (values.data || values.json || values.funding || fromFolder)
+  ) {
+    problems.push(
+      "command line: --data, --json, --funding, --symbol, --from, --to and --offline belong to the backtest command",
+    );
   }
   if (values.reset && command !== "run") problems.push("command line: --reset belongs to the run command");
   if (problems.length) throw new ConfigError(problems);
@@ -81,7 +107,11 @@ export function parseCli(argv: string[]): CliOptions {
     command: command as CliOptions["command"],
     configPath: values.config ?? "config.yml",
     sets: values.set ?? [],
-    data: values.data,
+    data: values.data ?? [],
+    symbol: values.symbol,
+    from: values.from,
+    to: values.to,
+    offline: values.offline ?? false,
     json: values.json,
     funding: values.funding,
     reset: values.reset ?? false,

@@ -155,14 +155,24 @@ describe("command line", () => {
   test("parses run and backtest", () => {
     expect(parseCli([])).toMatchObject({ command: "run", configPath: "config.yml", sets: [], reset: false });
     expect(parseCli(["backtest", "--data", "x.csv", "--set", "a=1", "--set", "b=2", "--json", "o.json"]))
-      .toMatchObject({ command: "backtest", data: "x.csv", json: "o.json", sets: ["a=1", "b=2"] });
+      .toMatchObject({ command: "backtest", data: ["x.csv"], json: "o.json", sets: ["a=1", "b=2"] });
+    expect(parseCli(["backtest", "--data", "a.zip", "--data", "b.csv.gz"])).toMatchObject({
+      data: ["a.zip", "b.csv.gz"],
+    });
+    expect(parseCli(["backtest", "--symbol", "SOL/USDT", "--from", "2025-01-01", "--offline"]))
+      .toMatchObject({ data: [], symbol: "SOL/USDT", from: "2025-01-01", to: undefined, offline: true });
   });
 
   test.each([
     [["--bogus"], "command line: Unknown option '--bogus'"],
     [["trade"], 'command line: unknown command "trade"; allowed: run, backtest'],
-    [["backtest"], "command line: backtest needs --data CSV"],
-    [["--data", "x.csv"], "command line: --data, --json and --funding belong to the backtest command"],
+    [["backtest"], "command line: backtest needs --data FILE, or --from DATE [--to DATE] [--symbol SYMBOL]"],
+    [
+      ["--data", "x.csv"],
+      "command line: --data, --json, --funding, --symbol, --from, --to and --offline belong to the",
+    ],
+    [["backtest", "--data", "x.csv", "--from", "2025-01-01"], "command line: give --data FILE or --symbol/--from/--to"],
+    [["backtest", "--symbol", "SOL/USDT"], "command line: --symbol, --to and --offline need --from DATE"],
   ])("%p is refused", (argv, message) => {
     expect(() => parseCli(argv)).toThrow(message);
   });
