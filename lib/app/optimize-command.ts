@@ -21,7 +21,6 @@ import { type Dimension, SpaceError, spaceFor, warmupOf } from "../lab/space.ts"
 import { WindowError } from "../lab/walk-forward.ts";
 import { profileYaml } from "../lab/profile.ts";
 import { rangeProblem } from "../config/dates.ts";
-import { marketHistory } from "./market-data.ts";
 
 export const OPTIMIZE_USAGE = `Usage:
   deno run -P mod.ts optimize --data FILE [--data FILE ...] [--config PATH] [--set key=value ...]
@@ -190,6 +189,8 @@ export async function optimizeCommand(argv: string[]): Promise<number> {
     if (opts.from !== undefined) {
       const range = rangeProblem(opts.from, opts.to, Date.now());
       if ("problem" in range) throw new UsageError(range.problem);
+      // ccxt's adapter loads only for --symbol (downloading what is missing)
+      const { marketHistory } = await import("./market-data.ts");
       const history = await marketHistory(config, range.fromTs, range.toTs, { offline: opts.offline });
       for (const note of history.notes) console.error(`mmbot optimize: ${note}`);
       const name = `${config.market.exchange} ${config.market.symbol} ${opts.from} → ${opts.to ?? "now"}`;

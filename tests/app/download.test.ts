@@ -10,7 +10,6 @@ import { readCandleFile } from "../../lib/venues/candle-files.ts";
 // `mmbot download` as a user runs it, against the fake Binance serving the bundled sample's three days
 // (2024-05-01 03:00 → 2024-05-04 03:00 UTC) less minutes 100–104; the oracle is what the fake serves.
 const SAMPLE = readCandleFile("data/binance_spot_ETHUSDT_1m_sample.csv");
-const T0 = SAMPLE[0].ts;
 const HISTORY: KlineRow[] = SAMPLE.filter((_, i) => i < 100 || i >= 105).map(klineRow);
 const EXPECTED = `ts,open,high,low,close,volume\n${HISTORY.map((r) => r.slice(0, 6).join(",")).join("\n")}\n`;
 const RANGE = ["--from", "2024-05-01T03:00", "--to", "2024-05-04T03:00"];
