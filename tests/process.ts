@@ -34,11 +34,7 @@ export function start(args: string[], env: Record<string, string> = {}) {
     })
   );
   const waitFor = (text: string, ms = 20_000) =>
-    until(
-      () => stdout.includes(text),
-      ms,
-      () => `no "${text}" within ${ms} ms; stdout:\n${stdout}\nstderr:\n${stderr}`,
-    );
+    until(() => stdout.includes(text), () => `no "${text}"; stdout:\n${stdout}\nstderr:\n${stderr}`, ms);
   return { child, exited, waitFor, out: () => stdout, err: () => stderr };
 }
 

@@ -66,7 +66,7 @@ describe("config values", () => {
       "strategy:\n  trend_scalar: -2",
       "strategy.trend_scalar: -2 is not allowed; must be a number ≥ -1 and ≤ 1",
     ],
-  ])("%s", (_name, yamlText, message) => {
+  ])("%s", (_name: string, yamlText: string, message: string) => {
     expect(problems(yamlText)).toEqual([message]);
   });
 
@@ -138,7 +138,7 @@ describe("--set", () => {
       "nope.key: unknown key; allowed: mode, market, strategy, risk, feed, paper, http, telegram, storage (from --set)",
     ],
     ["order_amount", '--set "order_amount": must look like key.path=value'],
-  ])("%s", (assignment, message) => {
+  ])("%s", (assignment: string, message: string) => {
     expect(problems("", assignment)).toEqual([message]);
   });
 
@@ -173,7 +173,7 @@ describe("command line", () => {
     ],
     [["backtest", "--data", "x.csv", "--from", "2025-01-01"], "command line: give --data FILE or --symbol/--from/--to"],
     [["backtest", "--symbol", "SOL/USDT"], "command line: --symbol, --to and --offline need --from DATE"],
-  ])("%p is refused", (argv, message) => {
+  ])("%p is refused", (argv: string[], message: string) => {
     expect(() => parseCli(argv)).toThrow(message);
   });
 
@@ -442,7 +442,7 @@ describe("bad input (issue 12)", () => {
     ],
     // parses as Infinity: refused like any other value out of bounds
     ["paper.initial_quote=1e999", "paper.initial_quote: Infinity is not allowed; must be a number ≥ 0 and ≤ 1e15"],
-  ])("--set %s is refused", (assignment, message) => {
+  ])("--set %s is refused", (assignment: string, message: string) => {
     expect(problems("", assignment)).toEqual([message]);
   });
 

@@ -80,7 +80,7 @@ describe("engine cycle", () => {
   test.each([
     [1, "replaced"],
     [10, "kept"],
-  ])("a 5 bp move with refresh_tolerance_bps %p: orders %s", async (tolerance, outcome) => {
+  ])("a 5 bp move with refresh_tolerance_bps %p: orders %s", async (tolerance: number, outcome: string) => {
     // price 100 → 100.05 (book 100.05 / 100.06): the new ask 100.055 × 1.001 = 100.155 → 100.16 is 5 bp
     // from the resting 100.11, and nothing traded through our orders
     const { clock, exchange, make } = setup(

@@ -11,6 +11,7 @@
  */
 import { createHmac } from "node:crypto";
 import { serve, type Served } from "../../lib/http/serve.ts";
+import type { Secrets } from "../../lib/config/secrets.ts";
 
 export interface Request {
   method: string;
@@ -158,7 +159,7 @@ export const API_KEY = "test-api-key";
 export const API_SECRET = "test-api-secret";
 
 /** The bot's secrets for the fake: its API key and secret. */
-export const KEYS = { exchangeApiKey: API_KEY, exchangeApiSecret: API_SECRET };
+export const KEYS: Secrets = { exchangeApiKey: API_KEY, exchangeApiSecret: API_SECRET, telegramAllowedUsers: [] };
 /** `--set`s for the fake's USDT-M perpetual. */
 export const PERP = ["market.exchange=binanceusdm", "market.symbol=ETH/USDT:USDT", "market.type=perp"];
 

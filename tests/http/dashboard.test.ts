@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// (page.waitForFunction bodies run in the browser: they see its document)
 import { afterEach, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";

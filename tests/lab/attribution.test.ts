@@ -50,7 +50,7 @@ describe("attribution recomputed from the fills and the candles", () => {
       "paper.initial_quote=5000",
       "market.lot_size=0.001",
     ]],
-  ])("%s, 10 days", async (_name, file, sets) => {
+  ])("%s, 10 days", async (_name: string, file: string, sets: string[]) => {
     const cfg = config(...sets);
     const raw = rows(file, DAYS);
     const { summary: s, fills } = await runBacktest(cfg, loadCandleFile(file).slice(0, DAYS));

@@ -22,7 +22,7 @@ describe("accounting identity on ten real days", () => {
       "paper.initial_quote=5000",
       "market.lot_size=0.001",
     ]],
-  ])("%s: final balances = initial + fills − fees", async (_name, file, sets) => {
+  ])("%s: final balances = initial + fills − fees", async (_name: string, file: string, sets: string[]) => {
     const cfg = config(...sets);
     const candles = loadCandleFile(file);
     expect(candles.length).toBe(14_400); // ten days of 1m candles

@@ -142,7 +142,7 @@ describe("--space", () => {
     ["strategy.natr_period=1:50", /lo 1 is not allowed; .* an integer ≥ 2/],
     ["strategy.natr_period", /must look like key=lo:hi/],
     ["strategy.natr_period=a:9", /lo NaN is not allowed/],
-  ])("%s is refused", (arg, message) => {
+  ])("%s is refused", (arg: string, message: RegExp) => {
     expect(() => parseSpace([arg])).toThrow(SpaceError);
     expect(() => parseSpace([arg])).toThrow(message);
   });

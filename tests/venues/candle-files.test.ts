@@ -74,7 +74,7 @@ describe("candle file formats", () => {
       "x.csv:1: expected 12 columns (Binance's 1m kline dump), got 11",
     ],
     ["a bad price", `${T0},1,x,1,1,1,${T0 + MIN - 1},0,0,0,0,0`, 'x.csv:1: high "x" is not a number'],
-  ])("Binance dump: %s is refused by line", (_name, text, message) => {
+  ])("Binance dump: %s is refused by line", (_name: string, text: string, message: string) => {
     expect(() => parseBinanceKlines(text, "x.csv")).toThrow(new DataError(message));
   });
 
