@@ -23,6 +23,23 @@ export function config(...sets: string[]): Config {
   return buildConfig({ sets: [...SEED, ...sets] });
 }
 
+/**
+ * The engine tests' small market: the fixed profile (no trend, spreads from NATR alone), NATR on 5 candles so a few
+ * minutes of data warm it up, 0.1 base orders against 1 base + 100 quote.
+ */
+export const ENGINE_SETS = [
+  "strategy.profile=fixed",
+  "strategy.natr_period=5",
+  "strategy.order_amount=0.1",
+  "paper.initial_base=1",
+  "paper.initial_quote=100",
+];
+
+/** The engine tests' config (ENGINE_SETS on the seed values), plus `key.path=value` overrides. */
+export function engineConfig(...sets: string[]): Config {
+  return config(...ENGINE_SETS, ...sets);
+}
+
 export const NOW = Date.UTC(2024, 4, 1, 12, 0, 0);
 
 /** Ready indicators whose last closed candle opened two minutes before NOW (so it ended a minute ago). */
