@@ -53,6 +53,7 @@ describe("controls during an outage (mod.ts against a fake Binance failing every
       outage(true);
       const cli = spawnSync("deno", ["run", "-P", "mod.ts", "pause", "--set", `storage.path=${ledger}`], {
         encoding: "utf8",
+        timeout: 60_000,
       });
       expect(cli.status).toBe(0);
       await bot.waitFor("pausing: 2 order(s) still resting, last error ", 60_000);

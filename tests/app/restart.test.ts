@@ -96,7 +96,7 @@ describe("crash and restart", () => {
     const paused = start(args);
     await paused.waitFor("| bid ");
     checkResumed(paused.out());
-    const cmd = spawnSync("deno", ["run", "-P", "mod.ts", "pause", ...args], { encoding: "utf8" });
+    const cmd = spawnSync("deno", ["run", "-P", "mod.ts", "pause", ...args], { encoding: "utf8", timeout: 60_000 });
     expect(cmd.status).toBe(0);
     await paused.waitFor(" paused; cancelled ");
     paused.child.kill("SIGKILL");

@@ -331,7 +331,10 @@ describe("secrets", () => {
 
 describe("mod.ts", () => {
   test("deno run -P mod.ts --set strategy.order_amount=-1 exits non-zero naming the key", () => {
-    const r = spawnSync("deno", ["run", "-P", "mod.ts", "--set", "strategy.order_amount=-1"], { encoding: "utf8" });
+    const r = spawnSync("deno", ["run", "-P", "mod.ts", "--set", "strategy.order_amount=-1"], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     expect(r.error).toBeUndefined();
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("strategy.order_amount: -1 is not allowed; must be a number > 0 and ≤ 1e9");

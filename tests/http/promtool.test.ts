@@ -21,7 +21,7 @@ describe("/metrics under Prometheus' promtool", () => {
       const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       expect(text).toContain("mm_macd_hist "); // the profile's indicator is there to be linted
       expect(text).toMatch(/mm_fills_total\{side="(buy|sell)"\} [1-9]/);
-      const lint = spawnSync(PROMTOOL, ["check", "metrics"], { input: text, encoding: "utf8" });
+      const lint = spawnSync(PROMTOOL, ["check", "metrics"], { input: text, encoding: "utf8", timeout: 60_000 });
       expect(lint.error).toBeUndefined();
       expect({ status: lint.status, problems: (lint.stdout + lint.stderr).trim() }).toEqual({
         status: 0,
@@ -36,7 +36,7 @@ describe("/metrics under Prometheus' promtool", () => {
 
   test("promtool is real: it rejects the old name mm_macd_histogram", () => {
     const text = "# HELP mm_macd_histogram MACD histogram.\n# TYPE mm_macd_histogram gauge\nmm_macd_histogram 0.5\n";
-    const lint = spawnSync(PROMTOOL, ["check", "metrics"], { input: text, encoding: "utf8" });
+    const lint = spawnSync(PROMTOOL, ["check", "metrics"], { input: text, encoding: "utf8", timeout: 60_000 });
     expect(lint.status).not.toBe(0);
     expect(lint.stdout + lint.stderr).toContain("should not include type 'histogram'");
   });

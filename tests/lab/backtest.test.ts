@@ -85,7 +85,7 @@ describe("report", () => {
     const r = spawnSync(
       "deno",
       ["run", "-P", "mod.ts", "backtest", "--data", "data/binance_spot_ETHUSDT_1m_sample.csv", "--json", out],
-      { encoding: "utf8" },
+      { encoding: "utf8", timeout: 60_000 },
     );
     expect(r.stderr).not.toContain("error");
     expect(r.status).toBe(0);
