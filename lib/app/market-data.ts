@@ -5,7 +5,8 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import type { Candle } from "../core/types.ts";
-import { DataError } from "../venues/candles.ts";
+import { CSV_HEADER, DataError } from "../venues/candles.ts";
+import { basename, dirname } from "node:path";
 import { gapNotes, readCandleFiles } from "../venues/candle-files.ts";
 import { FUNDING_HEADER, type FundingRate, parseFundingCsv } from "../venues/funding-file.ts";
 import type { Config } from "../config/schema.ts";
@@ -107,17 +108,19 @@ export async function downloadAll(
 
 /** One line on what a download wrote; the gaps (with their times) on a second when there are any. */
 export function downloadSummary(config: Config, results: DownloadResult[], elapsedMs: number): string[] {
-  const candles = results.filter((r) => r.kind === "candles");
-  const count = (rs: DownloadResult[]) => rs.reduce((s, r) => s + r.rows, 0);
-  const resumed = count(results.map((r) => ({ ...r, rows: r.resumedRows })));
-  const fundingRows = count(results) - count(candles);
-  const gaps = results.flatMap((r) => r.gaps);
+  const sum = (rs: DownloadResult[], f: (r: DownloadResult) => number) => rs.reduce((s, r) => s + f(r), 0);
+  const candles = sum(results.filter((r) => r.kind === "candles"), (r) => r.rows);
+  const fundingRows = sum(results.filter((r) => r.kind === "funding"), (r) => r.rows);
+  const resumed = sum(results, (r) => r.resumedRows);
+  const paths = results.map((r) => r.path);
+  const where = paths.length <= 2
+    ? paths.join(", ")
+    : `${paths.length} files under ${dirname(paths[0])}/ (${basename(paths[0])} … ${basename(paths.at(-1)!)})`;
+  const gaps = joinedGaps(results.flatMap((r) => r.gaps));
   const lines = [
-    `mmbot download: ${config.market.symbol} (${config.market.exchange}, ${config.market.type}): ${
-      count(candles)
-    } 1m candles${fundingRows ? ` and ${fundingRows} funding rates` : ""} in ${
-      results.map((r) => r.path).join(", ")
-    }; ${results.reduce((s, r) => s + r.pages, 0)} pages${
+    `mmbot download: ${config.market.symbol} (${config.market.exchange}, ${config.market.type}): ${candles} 1m candles${
+      fundingRows ? ` and ${fundingRows} funding rates` : ""
+    } in ${where}; ${sum(results, (r) => r.pages)} pages${
       resumed ? `, ${resumed} rows kept from an interrupted run` : ""
     }, ${(elapsedMs / 1000).toFixed(1)} s; ${gaps.length ? `${gaps.length} gap(s), below` : "no gaps"}`,
   ];
@@ -132,6 +135,17 @@ export function downloadSummary(config: Config, results: DownloadResult[], elaps
     );
   }
   return lines;
+}
+
+/** Gaps of consecutive files as the reader sees them: one that runs on into the next file's is one gap. */
+function joinedGaps(gaps: DownloadResult["gaps"]): DownloadResult["gaps"] {
+  const joined: DownloadResult["gaps"] = [];
+  for (const g of [...gaps].sort((a, b) => a.fromTs - b.fromTs)) {
+    const last = joined.at(-1);
+    if (last && last.fromTs + last.minutes * 60_000 === g.fromTs) last.minutes += g.minutes;
+    else joined.push({ ...g });
+  }
+  return joined;
 }
 
 /** The configured market's candles (and a perpetual's funding rates) for [fromTs, toTs) from the download folder. */
@@ -168,7 +182,14 @@ export async function marketHistory(
     notes.push(...downloadSummary(config, await downloadAll(config, missing, opts.progress), Date.now() - started));
   }
   const inRange = (ts: number) => ts >= fromTs && ts < toTs;
-  const candleFiles = months.filter((m) => m.request.kind === "candles").map((m) => m.request.path);
+  // a month the venue has no candle of was written with the header only: nothing to read there
+  const candleFiles = months.filter((m) => m.request.kind === "candles").map((m) => m.request.path)
+    .filter((path) => statSync(path).size > CSV_HEADER.length + 1);
+  if (!candleFiles.length) {
+    throw new DataError(
+      `the venue has no candles of ${config.market.symbol} from ${isoMinute(fromTs)} to ${isoMinute(toTs)} UTC`,
+    );
+  }
   const candles = readCandleFiles(candleFiles).candles.filter((c) => inRange(c.ts));
   if (!candles.length) {
     throw new DataError(`${candleFiles.join(", ")}: no candles from ${isoMinute(fromTs)} to ${isoMinute(toTs)} UTC`);
