@@ -5,7 +5,7 @@
  */
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { loadConfig } from "../config/cli.ts";
+import { CONFIG_OPTIONS, loadConfig } from "../config/cli.ts";
 import { ConfigError } from "../config/validate.ts";
 import { rangeProblem } from "../config/dates.ts";
 import type { DownloadRequest } from "../venues/download.ts";
@@ -54,8 +54,7 @@ async function download(argv: string[], nowMs: number): Promise<number> {
       args: argv,
       strict: true,
       options: {
-        config: { type: "string" },
-        set: { type: "string", multiple: true },
+        ...CONFIG_OPTIONS,
         from: { type: "string" },
         to: { type: "string" },
         out: { type: "string" },

@@ -8,7 +8,7 @@ import process from "node:process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
-import { loadConfig } from "../config/cli.ts";
+import { CONFIG_OPTIONS, DATA_OPTIONS, dataSourceProblem, loadConfig } from "../config/cli.ts";
 import { ConfigError } from "../config/validate.ts";
 import type { Config } from "../config/schema.ts";
 import { DataError } from "../venues/candles.ts";
@@ -86,13 +86,8 @@ export function parseOptimizeArgs(argv: string[]): OptimizeOptions {
       args: argv,
       strict: true,
       options: {
-        config: { type: "string" },
-        set: { type: "string", multiple: true },
-        data: { type: "string", multiple: true },
-        symbol: { type: "string" },
-        from: { type: "string" },
-        to: { type: "string" },
-        offline: { type: "boolean" },
+        ...CONFIG_OPTIONS,
+        ...DATA_OPTIONS,
         space: { type: "string", multiple: true },
         trials: { type: "string" },
         folds: { type: "string" },
@@ -109,14 +104,8 @@ export function parseOptimizeArgs(argv: string[]): OptimizeOptions {
     throw new UsageError(`${(e as Error).message.split(". ")[0]}; see optimize --help`);
   }
   const v = parsed.values;
-  const fromFolder = v.symbol !== undefined || v.from !== undefined || v.to !== undefined || v.offline !== undefined;
-  if (!v.help && !v.data?.length && !fromFolder) {
-    throw new UsageError("optimize needs --data FILE (at least one), or --from DATE [--to DATE] [--symbol SYMBOL]");
-  }
-  if (v.data?.length && fromFolder) {
-    throw new UsageError("give --data FILE or --symbol/--from/--to/--offline, not both");
-  }
-  if (fromFolder && v.from === undefined) throw new UsageError("--symbol, --to and --offline need --from DATE");
+  const source = v.help ? null : dataSourceProblem(v, "optimize");
+  if (source) throw new UsageError(source);
   const weight = v["drawdown-weight"] === undefined ? DEFAULT_OBJECTIVE.drawdownWeight : Number(v["drawdown-weight"]);
   if (!(Number.isFinite(weight) && weight >= 0 && weight <= 100)) {
     throw new UsageError(`--drawdown-weight ${JSON.stringify(v["drawdown-weight"])}: must be a number from 0 to 100`);

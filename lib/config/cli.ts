@@ -47,6 +47,35 @@ Options:
   --funding CSV        backtest of a perpetual: funding rates, columns ts,rate (default: paper.funding_rate_8h)
   -h, --help           this text`;
 
+/** Options every command takes: the config file and its overrides. */
+export const CONFIG_OPTIONS = {
+  config: { type: "string" },
+  set: { type: "string", multiple: true },
+} as const;
+
+/** Where `backtest` and `optimize` read candles: files, or the download folder's market and range. */
+export const DATA_OPTIONS = {
+  data: { type: "string", multiple: true },
+  symbol: { type: "string" },
+  from: { type: "string" },
+  to: { type: "string" },
+  offline: { type: "boolean" },
+} as const;
+
+/** The one problem with `--data` against `--symbol/--from/--to/--offline` (the one or the other), or null. */
+export function dataSourceProblem(
+  v: { data?: string[]; symbol?: string; from?: string; to?: string; offline?: boolean },
+  command: string,
+): string | null {
+  const fromFolder = v.symbol !== undefined || v.from !== undefined || v.to !== undefined || v.offline !== undefined;
+  if (!v.data?.length && !fromFolder) {
+    return `${command} needs --data FILE, or --from DATE [--to DATE] [--symbol SYMBOL]`;
+  }
+  if (v.data?.length && fromFolder) return "give --data FILE or --symbol/--from/--to/--offline, not both";
+  if (fromFolder && v.from === undefined) return "--symbol, --to and --offline need --from DATE";
+  return null;
+}
+
 /** Parses argv; throws ConfigError naming the bad argument. */
 export function parseCli(argv: string[]): CliOptions {
   let parsed;
@@ -56,13 +85,8 @@ export function parseCli(argv: string[]): CliOptions {
       allowPositionals: true,
       strict: true,
       options: {
-        config: { type: "string" },
-        set: { type: "string", multiple: true },
-        data: { type: "string", multiple: true },
-        symbol: { type: "string" },
-        from: { type: "string" },
-        to: { type: "string" },
-        offline: { type: "boolean" },
+        ...CONFIG_OPTIONS,
+        ...DATA_OPTIONS,
         json: { type: "string" },
         funding: { type: "string" },
         reset: { type: "boolean" },
@@ -83,20 +107,10 @@ export function parseCli(argv: string[]): CliOptions {
   if (positionals.length > 1) {
     problems.push(`command line: unexpected argument ${JSON.stringify(positionals[1])}`);
   }
-  const fromFolder = values.symbol !== undefined || values.from !== undefined || values.to !== undefined ||
-    values.offline !== undefined;
-  if (command === "backtest" && !values.data && !fromFolder && !values.help) {
-    problems.push("command line: backtest needs --data FILE, or --from DATE [--to DATE] [--symbol SYMBOL]");
-  }
-  if (command === "backtest" && values.data && fromFolder) {
-    problems.push("command line: give --data FILE or --symbol/--from/--to/--offline, not both");
-  }
-  if (command === "backtest" && fromFolder && values.from === undefined) {
-    problems.push("command line: --symbol, --to and --offline need --from DATE");
-  }
-  if (
-    command !== "backtest" && (values.data || values.json || values.funding || fromFolder)
-  ) {
+  const source = command === "backtest" && !values.help ? dataSourceProblem(values, "backtest") : null;
+  if (source) problems.push(`command line: ${source}`);
+  const dataGiven = [values.data, values.symbol, values.from, values.to, values.offline].some((x) => x !== undefined);
+  if (command !== "backtest" && (values.json || values.funding || dataGiven)) {
     problems.push(
       "command line: --data, --json, --funding, --symbol, --from, --to and --offline belong to the backtest command",
     );
