@@ -96,7 +96,7 @@ async function download(argv: string[], nowMs: number): Promise<number> {
   try {
     const results = await downloadAll(config, requests, (done, total) => bar?.update(Math.round(done), total));
     bar?.end();
-    for (const line of downloadSummary(config, results, Date.now() - started)) console.log(line);
+    for (const line of downloadSummary(config, results, Date.now() - started)) console.log(`mmbot download: ${line}`);
   } catch (e) {
     bar?.end();
     throw e;

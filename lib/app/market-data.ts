@@ -106,7 +106,7 @@ export async function downloadAll(
   return results;
 }
 
-/** One line on what a download wrote; the gaps (with their times) on a second when there are any. */
+/** One sentence on what a download wrote; the gaps (with their times) in a second when there are any. */
 export function downloadSummary(config: Config, results: DownloadResult[], elapsedMs: number): string[] {
   const sum = (rs: DownloadResult[], f: (r: DownloadResult) => number) => rs.reduce((s, r) => s + f(r), 0);
   const candles = sum(results.filter((r) => r.kind === "candles"), (r) => r.rows);
@@ -118,7 +118,7 @@ export function downloadSummary(config: Config, results: DownloadResult[], elaps
     : `${paths.length} files under ${dirname(paths[0])}/ (${basename(paths[0])} … ${basename(paths.at(-1)!)})`;
   const gaps = joinedGaps(results.flatMap((r) => r.gaps));
   const lines = [
-    `mmbot download: ${config.market.symbol} (${config.market.exchange}, ${config.market.type}): ${candles} 1m candles${
+    `${config.market.symbol} (${config.market.exchange}, ${config.market.type}): ${candles} 1m candles${
       fundingRows ? ` and ${fundingRows} funding rates` : ""
     } in ${where}; ${sum(results, (r) => r.pages)} pages${
       resumed ? `, ${resumed} rows kept from an interrupted run` : ""
@@ -129,9 +129,9 @@ export function downloadSummary(config: Config, results: DownloadResult[], elaps
       `${isoMinute(g.fromTs)} → ${isoMinute(g.fromTs + (g.minutes - 1) * 60_000)} UTC (${g.minutes} min)`
     );
     lines.push(
-      `mmbot download: the venue has no candles for ${gaps.reduce((s, g) => s + g.minutes, 0)} minute(s): ${
-        listed.join(", ")
-      }${gaps.length > 10 ? `, and ${gaps.length - 10} more` : ""} (left missing, not filled)`,
+      `the venue has no candles for ${gaps.reduce((s, g) => s + g.minutes, 0)} minute(s): ${listed.join(", ")}${
+        gaps.length > 10 ? `, and ${gaps.length - 10} more` : ""
+      } (left missing, not filled)`,
     );
   }
   return lines;
@@ -179,7 +179,10 @@ export async function marketHistory(
   }
   if (missing.length) {
     const started = Date.now();
-    notes.push(...downloadSummary(config, await downloadAll(config, missing, opts.progress), Date.now() - started));
+    const results = await downloadAll(config, missing, opts.progress);
+    notes.push(
+      ...downloadSummary(config, results, Date.now() - started).map((line, i) => i ? line : `downloaded ${line}`),
+    );
   }
   const inRange = (ts: number) => ts >= fromTs && ts < toTs;
   // a month the venue has no candle of was written with the header only: nothing to read there

@@ -24,10 +24,10 @@ describe("market history from the download folder", () => {
     const first = await marketHistory(c, from, to, { offline: false, root });
     expect(first.candles).toEqual(SAMPLE.filter((x) => x.ts >= from && x.ts < to));
     expect(readdirSync(join(root, "binance", "ETH_USDT"))).toEqual(["2024-05.csv"]);
-    expect(first.notes[0]).toStartWith("mmbot download: ETH/USDT (binance, spot): 4320 1m candles in ");
+    expect(first.notes[0]).toStartWith("downloaded ETH/USDT (binance, spot): 4320 1m candles in ");
     // the month's other days are the venue's gaps (this venue has three days of May)
     expect(first.notes[1]).toStartWith(
-      "mmbot download: the venue has no candles for 40320 minute(s): 2024-05-01 00:00:00",
+      "the venue has no candles for 40320 minute(s): 2024-05-01 00:00:00",
     );
     const requests = fake.requests.length;
     const again = await marketHistory(c, from, to, { offline: true, root });
