@@ -26,7 +26,7 @@ export function tickLine(s: EngineStatus, g: Grid): string {
     const ask = d.ask ? `ask ${onTick(d.ask.price, g)} (${d.figures.askDistanceBps!.toFixed(1)} bp)` : "ask –";
     parts.push(`| ${bid} ${ask}`);
   } else {
-    parts.push(`| ${s.state.replace("_", " ")}${s.reason ? `: ${s.reason}` : ""}`);
+    parts.push(`| ${s.state.replace("_", " ")}${s.detail ? `: ${s.detail}` : ""}`);
   }
   if (s.inventoryRatio !== null) parts.push(`| inv ${s.inventoryRatio.toFixed(3)}`);
   if (s.pnl) parts.push(`| pnl ${signed(s.pnl.pnl)} ${quote}, ${s.pnl.fills} fills`);
@@ -94,7 +94,8 @@ export function logToConsole(engine: Engine, grid: () => Grid): void {
     } else if (e.type === "liquidation_guard") {
       console.log(`${isoMinute(e.ts)} liquidation guard ${e.state}: ${e.detail}`);
     } else if (
-      e.type === "kill_switch" || e.type === "inventory_limit" || e.type === "stale_data" || e.type === "error_breaker"
+      e.type === "kill_switch" || e.type === "inventory_limit" || e.type === "stale_book" ||
+      e.type === "stale_candles" || e.type === "error_breaker"
     ) {
       console.log(`${isoMinute(e.ts)} ${e.type.replace("_", " ")}: ${detailText(e)}`);
     }

@@ -97,7 +97,14 @@ const SECRET_HINTS: Record<string, string> = {
   api_secret: "EXCHANGE_API_SECRET",
 };
 
+/** Keys renamed since an earlier version: the error names the new ones. */
+const RENAMED: Record<string, string> = {
+  "telegram.alerts.stale_data":
+    "renamed: telegram.alerts.stale_book (order book too old) and telegram.alerts.stale_candles (candles too old)",
+};
+
 function unknownKey(path: string): string {
+  if (RENAMED[path]) return `${path}: ${RENAMED[path]}`;
   const leaf = path.slice(path.lastIndexOf(".") + 1);
   const secret = SECRET_HINTS[leaf.toLowerCase()];
   if (secret) return `${path}: secrets are not read from the config; set the environment variable ${secret}`;

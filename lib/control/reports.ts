@@ -28,7 +28,7 @@ export function statusText(s: EngineStatus, today: DaySummary | null, target: nu
   const lines = [`📊 ${s.symbol} ${s.marketType} · ${s.mode} · ${s.profile}`];
   let state = STATE_WORDS[s.state];
   if (s.state === "warming_up") state += ` (${s.warmup.count}/${s.warmup.required} candles)`;
-  lines.push(`State: ${state}${s.reason ? ` — ${s.reason}` : ""}`);
+  lines.push(`State: ${state}${s.detail ? ` — ${s.detail}` : ""}`);
   if (s.mid !== null) lines.push(`Mid: ${plain(s.mid)}`);
   const d = s.decision;
   if (d?.action === "quote" && s.state === "quoting") {

@@ -251,7 +251,7 @@ export class Telegram {
     const pause = async () => {
       if (engine.paused) {
         const s = engine.status();
-        return s.state === "pausing" ? `Already paused; ${s.reason}` : "Already paused. /resume to quote again.";
+        return s.state === "pausing" ? `Already paused; ${s.detail}` : "Already paused. /resume to quote again.";
       }
       const r = await engine.pause("telegram");
       if (!r.resting.length && r.confirmed) {

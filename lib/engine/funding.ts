@@ -39,7 +39,7 @@ const NONE: readonly FundingEvent[] = [];
 /** A funding time passed, with the position at that moment, waiting for its candle. */
 type Pending = { ts: number; positionBase: number };
 
-export class FundingBook {
+export class FundingLedger {
   readonly #source: FundingSource;
   readonly #credit: ((amountQuote: number) => void) | undefined;
   #afterTs: number | null;

@@ -95,7 +95,15 @@ export interface BacktestOptions {
 }
 
 /** Skip reasons always in the report, zero or not (DESIGN §14); others appear when they happen. */
-const NAMED_SKIPS = ["min_notional", "inventory_limit", "funds", "stale_data", "volatility_cap", "kill_switch"];
+const NAMED_SKIPS = [
+  "min_notional",
+  "inventory_limit",
+  "funds",
+  "stale_book",
+  "stale_candles",
+  "volatility_cap",
+  "kill_switch",
+];
 
 export async function runBacktest(
   config: Config,

@@ -131,11 +131,11 @@ export class Ledger {
   set killSwitch(v: boolean) {
     this.setState("kill_switch", String(v));
   }
-  /** why the bot is paused ("paused by the user", "paused by the kill switch: …"); null when not */
-  get pauseReason(): string | null {
+  /** why the bot is paused ("paused from telegram", "paused by the kill switch: …"); null when not */
+  get pauseDetail(): string | null {
     return this.getState("pause_reason") || null;
   }
-  set pauseReason(v: string | null) {
+  set pauseDetail(v: string | null) {
     this.setState("pause_reason", v ?? "");
   }
 

@@ -64,7 +64,8 @@ describe("controls during an outage (mod.ts against a fake Binance failing every
       const cancelledWithinMs = Date.now() - outageEndedAt;
       expect(cancelledWithinMs).toBeLessThan(20_000);
       const placedBefore = fake.calls("POST /api/v3/order").length;
-      const ticks = () => bot.out().split("\n").filter((l) => l.includes("| paused: paused by the user")).length;
+      const ticks = () =>
+        bot.out().split("\n").filter((l) => l.includes("| paused: paused from the command line")).length;
       const seen = ticks();
       await until(() => ticks() >= seen + 5, "five more paused ticks", 30_000);
       expect(fake.calls("POST /api/v3/order").length).toBe(placedBefore); // the pause held: nothing placed again

@@ -108,8 +108,8 @@ describe("alerts", () => {
   });
 
   test("per-category levels: on notifies, silent does not, off sends nothing; a /set applies at once", () => {
-    const { alerter, sent, setConfig } = setup("telegram.alerts.stale_data=off", "telegram.alerts.kill_switch=silent");
-    alerter.handle({ type: "stale_data", ts: TS, state: "stale", detail: "order book 45 s old" });
+    const { alerter, sent, setConfig } = setup("telegram.alerts.stale_book=off", "telegram.alerts.kill_switch=silent");
+    alerter.handle({ type: "stale_book", ts: TS, state: "stale", detail: "order book 45 s old" });
     alerter.handle({ type: "kill_switch", ts: TS, drawdownPct: 10.5, equity: 5370, peakEquity: 6000 });
     alerter.handle({ type: "inventory_limit", ts: TS, state: "hit", limit: "base_high", ratio: 0.85 });
     expect(sent).toEqual([
@@ -123,9 +123,9 @@ describe("alerts", () => {
         silent: false,
       },
     ]);
-    setConfig(config("telegram.alerts.stale_data=on"));
-    alerter.handle({ type: "stale_data", ts: TS, state: "fresh", detail: "market data is fresh" });
-    expect(sent.at(-1)).toEqual({ text: "✅ Market data fresh again", silent: false });
+    setConfig(config("telegram.alerts.stale_book=on"));
+    alerter.handle({ type: "stale_book", ts: TS, state: "fresh", detail: "the order book is fresh" });
+    expect(sent.at(-1)).toEqual({ text: "✅ Order book fresh again", silent: false });
   });
 
   test("insufficient funds alerts; a post-only rejection (routine) does not", () => {
@@ -179,7 +179,7 @@ describe("alerts", () => {
 
   test("a pause that could not cancel everything says so; the ledger failing and recovering are errors", () => {
     const { alerter, texts } = setup();
-    alerter.handle({ type: "paused", ts: TS, cancelled: 1, resting: 1, source: "http", reason: "paused from http" });
+    alerter.handle({ type: "paused", ts: TS, cancelled: 1, resting: 1, source: "http", detail: "paused from http" });
     alerter.handle({ type: "orders_pulled", ts: TS, cancelled: 1 });
     alerter.handle({ type: "ledger_failed", ts: TS, message: "disk I/O error" });
     alerter.handle({ type: "ledger_recovered", ts: TS });

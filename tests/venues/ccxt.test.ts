@@ -153,11 +153,11 @@ describe("the time an order book is current as of", () => {
       local.ms = T0 + s * 1000;
       expect(await exchange.topOfBook()).toEqual({ ts: T0 + 5_000, bestBid: 2999.99, bestAsk: 3000.01 });
     }
-    const state = { paused: false, killSwitch: false, natr: null, equity: 1, peakEquity: 1 };
+    const state = { killSwitch: false, natr: null, equity: 1, peakEquity: 1 };
     const top = await exchange.topOfBook();
     expect(riskGate({ ...state, nowMs: local.ms, bookTs: top.ts }, cfg.risk)).toMatchObject({
       ok: false,
-      reason: "stale_data",
+      reason: "stale_book",
       detail: `order book is 35 s old (max ${cfg.risk.max_book_age_s} s)`,
     });
 
