@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FakeBinance, klineRow } from "../fakes/binance.ts";
+import { FakeBinance, klineRow, PERP } from "../fakes/binance.ts";
 import { config } from "../fixtures.ts";
 import { marketHistory } from "../../lib/app/market-data.ts";
 import { readCandleFile } from "../../lib/venues/candle-files.ts";
@@ -33,6 +33,32 @@ describe("market history from the download folder", () => {
     const again = await marketHistory(c, from, to, { offline: true, root });
     expect(again.candles).toEqual(first.candles);
     expect(fake.requests.length).toBe(requests); // nothing asked of the venue
+  });
+
+  test("a perpetual's month brings its funding rates, on the 8 h grid, cut to the range", async () => {
+    fake = new FakeBinance("perp").start();
+    fake.history = SAMPLE.map(klineRow);
+    const H8 = 8 * 3_600_000;
+    // every funding time of May 2024, stamped a few ms late as Binance does
+    const rates = Array.from(
+      { length: 93 },
+      (_, i) => ({ ts: Date.UTC(2024, 4, 1) + i * H8, rate: (i % 5 - 2) / 10_000 }),
+    );
+    for (const r of rates) {
+      fake.fundingRates.push({
+        symbol: "ETHUSDT",
+        fundingTime: r.ts + 7,
+        fundingRate: String(r.rate),
+        markPrice: "3000",
+      });
+    }
+    const root = mkdtempSync(join(tmpdir(), "mmbot-data-"));
+    const from = T0, to = T0 + 3 * 1440 * 60_000;
+    const h = await marketHistory(config(`market.rest_url=${fake.url}`, ...PERP), from, to, { offline: false, root });
+    expect(readdirSync(join(root, "binanceusdm", "ETH_USDT_USDT")).sort()).toEqual(["2024-05.csv", "2024-05.funding.csv"]);
+    expect(h.candles.length).toBe(4320);
+    expect(h.fundingRates).toEqual(rates.filter((r) => r.ts >= from && r.ts < to));
+    expect(h.fundingRates!.length).toBe(9); // 2024-05-01 08:00 … 2024-05-04 00:00
   });
 
   test("--offline with a month missing names the file and the way to fetch it", async () => {
