@@ -55,7 +55,10 @@ describe("market history from the download folder", () => {
     const root = mkdtempSync(join(tmpdir(), "mmbot-data-"));
     const from = T0, to = T0 + 3 * 1440 * 60_000;
     const h = await marketHistory(config(`market.rest_url=${fake.url}`, ...PERP), from, to, { offline: false, root });
-    expect(readdirSync(join(root, "binanceusdm", "ETH_USDT_USDT")).sort()).toEqual(["2024-05.csv", "2024-05.funding.csv"]);
+    expect(readdirSync(join(root, "binanceusdm", "ETH_USDT_USDT")).sort()).toEqual([
+      "2024-05.csv",
+      "2024-05.funding.csv",
+    ]);
     expect(h.candles.length).toBe(4320);
     expect(h.fundingRates).toEqual(rates.filter((r) => r.ts >= from && r.ts < to));
     expect(h.fundingRates!.length).toBe(9); // 2024-05-01 08:00 … 2024-05-04 00:00
