@@ -1,5 +1,6 @@
 /**
- * Candle data: the CSV format, and the price path assumed inside each 1-minute candle so that
+ * Candle data: the text formats (our CSV, Binance's kline dumps: `parseCandleCsv`, `parseBinanceKlines`, one hot loop
+ * for both; candle-files.ts finds the text in a file), and the price path assumed inside each 1-minute candle so that
  * 15-second ticks and the paper fill model see a definite price at every moment.
  *
  * Intra-minute path (documented in the README): the price moves in straight lines

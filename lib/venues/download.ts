@@ -2,9 +2,10 @@
  * Downloading history through ccxt into our file formats: 1m candles (`fetchOHLCV`) and funding rates
  * (`fetchFundingRateHistory`), page after page from the last row received, with the live venue code's retries.
  *
- * Resumable and atomic: rows are appended to `<file>.part` as each page arrives (its first line names the request);
- * a run killed at any point and started again keeps the `.part`'s whole lines and goes on after its last row; only
- * a finished download becomes `<file>` (written to `<file>.tmp`, then renamed). Rows are the venue's, each once, in
+ * Resumable and atomic: rows are appended to `<file>.part` as each page arrives (its first line names the market,
+ * series, start and file); a run killed at any point and started again keeps the `.part`'s whole lines and goes on
+ * after its last row, also when its end moved (no --to: now); only a finished download becomes `<file>` (written to
+ * `<file>.tmp`, then renamed). Rows are the venue's, each once, in
  * order; minutes the venue has no candle for stay missing and are reported (never filled in).
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -88,12 +89,16 @@ export class Downloader {
   /** Downloads `req` into `req.path`, resuming a `.part` an interrupted run of the same request left. */
   async download(req: DownloadRequest): Promise<DownloadResult> {
     const part = `${req.path}.part`;
-    const meta = `# mmbot download ${JSON.stringify({ symbol: this.symbol, venue: this.venue.id, ...req })}`;
+    // what the .part is of; not its end: a rerun without --to ends at a later "now" and still continues it
+    const { kind, fromTs, path } = req;
+    const meta = `# mmbot download ${
+      JSON.stringify({ symbol: this.symbol, venue: this.venue.id, kind, fromTs, path })
+    }`;
     const header = req.kind === "candles" ? CSV_HEADER : FUNDING_HEADER;
     // the next page starts a minute after the last row: Binance stamps a funding up to a few ms past its time, and
     // that same funding must not come back rounded onto the last row
     const step = CANDLE_MS;
-    const kept = resumable(part, meta);
+    const kept = resumable(part, meta)?.filter((r) => r.ts < req.toTs) ?? null;
     mkdirSync(dirname(req.path), { recursive: true });
     if (kept === null) writeFileSync(part, `${meta}\n${header}\n`);
     const rows = kept ?? [];

@@ -67,13 +67,31 @@ describe("download (ccxt against the fake Binance)", () => {
     fake.history = HISTORY;
     const path = join(dir, "out.csv");
     const req: DownloadRequest = { kind: "candles", fromTs: T0, toTs: END, path };
-    const meta = `# mmbot download ${JSON.stringify({ symbol: "ETH/USDT", venue: "binance", ...req })}`;
+    const meta = `# mmbot download ${
+      JSON.stringify({ symbol: "ETH/USDT", venue: "binance", kind: "candles", fromTs: T0, path })
+    }`;
     const kept = HISTORY.slice(0, 1234).map((r) => r.slice(0, 6).join(","));
     writeFileSync(`${path}.part`, `${meta}\nts,open,high,low,close,volume\n${kept.join("\n")}\n1714607`);
     const result = await (await downloader("spot")).download(req);
     expect(readFileSync(path, "utf8")).toBe(expectedFile(HISTORY));
     expect(result.resumedRows).toBe(1234);
     expect(Number(fake.calls("GET /api/v3/klines")[0].params.startTime)).toBe(HISTORY[1233][0] + 60_000);
+  });
+
+  test("a rerun whose end moved (no --to: a later now) continues the .part; an earlier end cuts it", async () => {
+    fake = new FakeBinance("spot").start();
+    fake.history = HISTORY;
+    const path = join(dir, "out.csv");
+    const meta = `# mmbot download ${
+      JSON.stringify({ symbol: "ETH/USDT", venue: "binance", kind: "candles", fromTs: T0, path })
+    }`;
+    const kept = HISTORY.slice(0, 1234).map((r) => r.slice(0, 6).join(","));
+    writeFileSync(`${path}.part`, `${meta}\nts,open,high,low,close,volume\n${kept.join("\n")}\n`);
+    const to = T0 + 1000 * 60_000; // before the .part's last row
+    const result = await (await downloader("spot")).download({ kind: "candles", fromTs: T0, toTs: to, path });
+    expect(readFileSync(path, "utf8")).toBe(expectedFile(HISTORY.filter((r) => r[0] < to)));
+    expect(result.resumedRows).toBe(995); // minutes 0–999 less the five the venue never had
+    expect(fake.calls("GET /api/v3/klines").length).toBe(0);
   });
 
   test("a .part of another request is not continued", async () => {
