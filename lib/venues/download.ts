@@ -106,7 +106,7 @@ export class Downloader {
     let since = rows.length ? rows[rows.length - 1].ts + step : req.fromTs;
     let pages = 0;
     while (since < req.toTs) {
-      const page = (await this.#page(req.kind, since)).filter((r) => r.ts >= since && r.ts < req.toTs);
+      const page = inOrder((await this.#page(req.kind, since)).filter((r) => r.ts >= since && r.ts < req.toTs));
       pages++;
       if (!page.length) break; // nothing more before toTs: the rest is a gap (or funding has no more times)
       appendFileSync(part, page.map((r) => r.line).join("\n") + "\n");
@@ -146,6 +146,12 @@ function resumable(part: string, meta: string): Row[] | null {
   // rewrite without a torn tail, so the appends that follow start on a fresh line
   writeFileSync(part, lines.join("\n"));
   return rows;
+}
+
+/** A page's rows in time order, each time once (Binance sends them so; a stand-in or a proxy might not). */
+function inOrder(rows: Row[]): Row[] {
+  rows.sort((a, b) => a.ts - b.ts);
+  return rows.filter((r, i) => i === 0 || r.ts !== rows[i - 1].ts);
 }
 
 /** Runs of minutes in [fromTs, toTs) with no candle. */
