@@ -6,26 +6,24 @@
  */
 import { messageOf, plain } from "../core/format.ts";
 import { midOf } from "../core/steps.ts";
-import type { Candle, Clock } from "../core/types.ts";
+import type { Clock } from "../core/types.ts";
 import { type Config, schemaFields, settableAtRuntime } from "../config/schema.ts";
 import type { Secrets } from "../config/secrets.ts";
 import { ConfigError, getPath, withValue } from "../config/validate.ts";
 import { Engine } from "../engine/engine.ts";
 import { ledgerPauses } from "../storage/pauses.ts";
 import { scrubber } from "../core/scrub.ts";
+import type { ControlledBot } from "../control/bot.ts";
 import { Metrics } from "../http/metrics.ts";
 import type { ExchangePort } from "../venues/port.ts";
-import { type Account, Ledger } from "../storage/ledger.ts";
+import { Ledger } from "../storage/ledger.ts";
 import { acquireInstanceLock } from "../storage/lock.ts";
 import { recorder } from "../storage/recorder.ts";
 import { replaySource, type Source, venueSource } from "./sources.ts";
 
 /** A bot ready to start: what mod.ts, Telegram and HTTP hold on to. */
-export interface RunningBot {
+export interface RunningBot extends ControlledBot {
   config: Config;
-  engine: Engine;
-  ledger: Ledger;
-  account: Account;
   clock: Clock;
   exchange: ExchangePort;
   metrics: Metrics;
@@ -37,15 +35,6 @@ export interface RunningBot {
   beforeTick(): Promise<void>;
   /** releases the exchange connection (websockets) and the ledger's instance lock */
   close(): Promise<void>;
-  /**
-   * Changes one parameter of the running bot (/set): validated like the config file, kept in the
-   * ledger across restarts, applied from the next tick. Throws ConfigError, changing nothing.
-   */
-  setParam(path: string, text: string): Config;
-  /** Drops a /set override: the config file's value applies again. */
-  unsetParam(path: string): Config;
-  /** 1m candles in [fromTs, toTs) for /backtest: the venue's history, or the replay file */
-  candleHistory(fromTs: number, toTs: number): Promise<{ candles: Candle[]; where: string }>;
 }
 
 export interface OpenOptions {

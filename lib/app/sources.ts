@@ -56,10 +56,7 @@ export interface Connected {
 export function replaySource(config: Config): Source {
   const candles = loadCandleFile(config.feed.path);
   const feed = new ReplayFeed(candles, config.market.tick_size);
-  const warmStart = candles[0].ts + requiredCandles(config.strategy) * CANDLE_MS;
-  if (warmStart >= feed.series.endTs) {
-    throw new DataError(`${config.feed.path}: ${candles.length} candles are fewer than the indicators need`);
-  }
+  const warmStart = feed.warmStart(requiredCandles(config.strategy), config.feed.path);
   return {
     kind: config.mode,
     initialBalances: () =>

@@ -1,7 +1,4 @@
-/**
- * Texts of /backtest's answer and of the daily report. Pure functions of the figures; lines for
- * figures a report does not carry are left out, not shown as 0.
- */
+/** Texts of /backtest's answer and of the daily report. Pure functions of the figures. */
 import type { PnlSummary } from "../core/accounting.ts";
 import { currencies, signed } from "../core/format.ts";
 import type { BacktestSummary } from "../lab/backtest.ts";
@@ -16,7 +13,7 @@ export interface BacktestAsked {
   ms: number;
 }
 
-/** /backtest's answer: return against hold, the PnL split, fills, fees. */
+/** /backtest's answer: return against hold, the PnL split of DESIGN §14, fills, fees. */
 export function backtestText(s: BacktestSummary, a: BacktestAsked): string {
   const [, quote] = currencies(a.symbol);
   const lines = [
@@ -26,7 +23,6 @@ export function backtestText(s: BacktestSummary, a: BacktestAsked): string {
       signed(s.return_pct - s.hold_return_pct, 3)
     } %`,
   ];
-  // the PnL split of DESIGN §14, which every backtest report carries
   lines.push(
     `PnL: ${signed(s.pnl_quote)} ${quote} = spread ${signed(s.spread_pnl_quote)} + inventory ${
       signed(s.inventory_pnl_quote)

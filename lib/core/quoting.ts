@@ -77,7 +77,7 @@ export type QuoteDecision =
   }
   | { action: "stand_aside"; reason: StandAsideReason; detail: string; figures: null };
 
-/** Why the whole book is left alone this tick, as a code (the backtest counts them). */
+/** Why nothing is quoted this tick, as a code (the backtest counts them). */
 export type StandAsideReason = "warming_up" | "stale_candles" | "bad_input";
 
 export interface QuoteInput {

@@ -118,7 +118,7 @@ export class FundingLedger {
       }
       const payment = computedFunding(p.ts, p.positionBase, candle.open, rate);
       this.#credit?.(payment.amountQuote);
-      events.push(this.#book(portfolio, payment));
+      events.push(this.#apply(portfolio, payment));
     }
     this.#pending = waiting;
     return events;
@@ -147,14 +147,14 @@ export class FundingLedger {
     const events: FundingEvent[] = [];
     for (const p of payments) {
       if (this.#booked.has(p.id)) continue;
-      events.push(this.#book(portfolio, p));
+      events.push(this.#apply(portfolio, p));
       this.#afterTs = Math.max(this.#afterTs ?? 0, p.ts);
     }
     if (payments.some((p) => p.ts >= latest) || now - latest > PAYMENT_WINDOW_MS) this.#doneTo = latest;
     return events;
   }
 
-  #book(portfolio: Portfolio, payment: FundingPayment): FundingEvent {
+  #apply(portfolio: Portfolio, payment: FundingPayment): FundingEvent {
     applyFunding(portfolio, payment.amountQuote);
     this.#booked.add(payment.id);
     if (this.#booked.size > 1000) this.#booked.delete(this.#booked.values().next().value!);

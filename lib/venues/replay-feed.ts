@@ -1,7 +1,7 @@
 /** Replay feed: bundled or user-supplied 1m candles served as a top of book and candle history. */
-import { CandleSeries } from "./candles.ts";
+import { CandleSeries, DataError } from "./candles.ts";
 import { readCandleFile } from "./candle-files.ts";
-import type { Candle, Side, TopOfBook } from "../core/types.ts";
+import { type Candle, CANDLE_MS, type Side, type TopOfBook } from "../core/types.ts";
 import { floorToStep } from "../core/steps.ts";
 import type { MarketFeed } from "./feed.ts";
 
@@ -15,6 +15,20 @@ export class ReplayFeed implements MarketFeed {
   readonly series: CandleSeries;
   constructor(candles: Candle[], readonly tickSize: number) {
     this.series = new CandleSeries(candles);
+  }
+
+  /**
+   * The first moment the indicators are warm: `warmupCandles` after the first candle (the replay and the backtest
+   * start there). A DataError naming `where` when the candles end before it.
+   */
+  warmStart(warmupCandles: number, where: string): number {
+    const start = this.series.firstTs + warmupCandles * CANDLE_MS;
+    if (start >= this.series.endTs) {
+      throw new DataError(
+        `${where}: ${this.series.candles.length} candles are not enough; the indicators alone need ${warmupCandles}`,
+      );
+    }
+    return start;
   }
 
   topOfBook(now: number): TopOfBook | null {

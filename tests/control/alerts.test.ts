@@ -3,6 +3,7 @@ import { type Alert, Alerter, BoundedQueue, clip, TELEGRAM_LIMIT } from "../../l
 import type { Config } from "../../lib/config/schema.ts";
 import type { EngineEvent } from "../../lib/core/events.ts";
 import type { Fill } from "../../lib/core/types.ts";
+import { fillsText, ordersText } from "../../lib/control/reports.ts";
 import { config } from "../fixtures.ts";
 
 const TS = Date.UTC(2024, 4, 1, 12, 0);
@@ -206,4 +207,28 @@ describe("alerts", () => {
     expect(dropped).toEqual([1, 2]);
     expect(q.dropped).toBe(2);
   });
+});
+
+describe("one way of printing a price on the tick", () => {
+  test("a fill at 3003.5 on the 0.01 tick reads 3003.50 in its alert, in /fills and in /orders", () =>
+    withFakeTimers(() => {
+      const { alerter, texts } = setup();
+      const cfg = config(); // ETH/USDT, tick 0.01, lot 0.0001
+      const f: Fill = {
+        tradeId: "t1",
+        clientOrderId: "mmbot-x-1",
+        side: "buy",
+        price: 3003.5,
+        amount: 0.01,
+        feeQuote: 0.03,
+        ts: TS,
+      };
+      alerter.handle({ type: "fill", ts: TS, inventoryRatio: 0.5, spreadCaptureBps: 3, fill: f });
+      jest.advanceTimersByTime(50);
+      const at = (text: string) => text.match(/ETH @ (\S+)/)?.[1];
+      expect(at(texts()[0])).toBe("3003.50");
+      expect(at(fillsText([{ ...f, spreadCaptureBps: 3 }], cfg.market))).toBe("3003.50");
+      const order = { ...f, venueOrderId: "v1", filled: 0, status: "open" as const };
+      expect(at(ordersText([order], cfg.market))).toBe("3003.50");
+    }));
 });

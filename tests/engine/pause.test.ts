@@ -41,12 +41,6 @@ describe("PauseStore", () => {
     expect(store.writeError).toBeNull();
   });
 
-  test("the kill switch's pause shows as killed, with its reason code", () => {
-    const store = new PauseStore(memoryPauses());
-    store.pause("kill_switch", "drawdown 10.00 % reached the limit of 10 %");
-    expect([store.state, store.reason, store.killSwitch]).toEqual(["killed", "kill_switch", true]);
-  });
-
   test("resume is written first: a backend that refuses it leaves the store paused", () => {
     const backend = memoryPauses(true);
     const store = new PauseStore(backend);
@@ -74,6 +68,27 @@ describe("PauseStore", () => {
     expect(backend.peakEquity).toBeNull();
     store.notePeak(510);
     expect([store.peakEquity, backend.peakEquity]).toEqual([510, 510]);
+  });
+
+  test("a resume that fails half-way in the ledger leaves it paused there, so it is not carried out later", () => {
+    const path = join(mkdtempSync(join(tmpdir(), "mmbot-pause-")), "ledger.sqlite");
+    const ledger = Ledger.open(path);
+    try {
+      ledger.paused = true;
+      ledger.killSwitch = true;
+      const store = new PauseStore(ledgerPauses(ledger, 1));
+      const setState = ledger.setState.bind(ledger);
+      ledger.setState = (key: string, value: string) => {
+        if (key === "kill_switch") throw new Error("disk full");
+        setState(key, value);
+      };
+      expect(() => store.resume(100)).toThrow("disk full");
+      expect([store.paused, ledger.paused]).toEqual([true, true]);
+      ledger.setState = setState;
+      expect(store.changedElsewhere()).toBeNull(); // no resume the operator was told had failed
+    } finally {
+      ledger.close();
+    }
   });
 
   test("a pause and a resume written by another process on the same ledger are noticed once each", () => {
