@@ -23,7 +23,13 @@ describe("inventoryControl: u = clamp((ratio − target) / band, −1, 1)", () =
     [0.4, -0.5, 0.001, 1, Math.exp(-1)],
     [0.9, 1, -0.002, Math.exp(-2), 1], // past the band: u stays 1
     [0.5, 0, 0, 1, 1],
-  ])("ratio %p: u %p, shift %p, bid × %p, ask × %p", (ratio, u, shift, bidScale, askScale) => {
+  ])("ratio %p: u %p, shift %p, bid × %p, ask × %p", (
+    ratio: number,
+    u: number,
+    shift: number,
+    bidScale: number,
+    askScale: number,
+  ) => {
     const c = inventoryControl(p, ratio, 0.001, 0.003);
     expect(c.bandUsed).toBeCloseTo(u, 12);
     expect(c.skewShift).toBeCloseTo(shift, 12);

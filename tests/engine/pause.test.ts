@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { memoryPauses, pauseDetail, PauseStore } from "../../lib/engine/pause.ts";
 import { Ledger } from "../../lib/storage/ledger.ts";
 import { ledgerPauses } from "../../lib/storage/pauses.ts";
+import type { PauseSource } from "../../lib/core/events.ts";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,7 +16,7 @@ describe("pauseDetail: one sentence per source", () => {
       ["kill_switch", "drawdown 10.00 %", "paused by the kill switch: drawdown 10.00 %"],
       ["error_breaker", "3 failed ticks", "paused by the error breaker: 3 failed ticks"],
     ] as const,
-  )("%s", (source, detail, text) => {
+  )("%s", (source: PauseSource, detail: string | undefined, text: string) => {
     expect(pauseDetail(source, detail)).toBe(text);
   });
 });

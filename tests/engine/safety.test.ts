@@ -13,21 +13,13 @@ import { Engine } from "../../lib/engine/engine.ts";
 import { PaperExchange } from "../../lib/venues/paper.ts";
 import type { ExchangePort } from "../../lib/venues/port.ts";
 import { ReplayFeed } from "../../lib/venues/replay-feed.ts";
-import { config, flat } from "../fixtures.ts";
+import { engineConfig, flat } from "../fixtures.ts";
 
 const T0 = Date.UTC(2024, 0, 1, 0, 0);
 const MIN = 60_000;
-const SETS = [
-  "strategy.profile=fixed",
-  "strategy.natr_period=5",
-  "strategy.order_amount=0.1",
-  "paper.initial_base=1",
-  "paper.initial_quote=100",
-];
-
 /** A paper venue whose calls can be made to fail by kind, like an exchange in an outage. */
 function setup(candles: Candle[] = flat(T0, 60, () => 100), ...sets: string[]) {
-  const cfg = config(...SETS, ...sets);
+  const cfg = engineConfig(...sets);
   const clock = new ManualClock(T0 + 10 * MIN);
   const paper = new PaperExchange(new ReplayFeed(candles, 0.01), clock, cfg);
   const down = new Set<keyof ExchangePort>();
