@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { decide, type DecideState, type TickInputs } from "../../lib/core/decide.ts";
 import { NO_TRANSITIONS } from "../../lib/core/transitions.ts";
 import type { Order } from "../../lib/core/types.ts";
-import { config, indicators, NOW } from "../fixtures.ts";
+import { config, indicators, NOW, quoteInput } from "../fixtures.ts";
 
 // Seed values, NATR 0.05 %, no trend, balanced inventory (1 × 3000 vs 3000 quote): reference = mid 3000;
 // bid 3000 × (1 − 0.05 × 120 / 10 000) = 2998.20, ask 3000 × (1 + 0.05 × 60 / 10 000) = 3000.90.
@@ -21,12 +21,13 @@ const order = (side: "buy" | "sell", price: number, id: string, amount = cfg.str
 });
 
 function inputs(over: Partial<TickInputs> = {}): TickInputs {
+  const { nowMs, topOfBook, rules, indicators, inventory } = quoteInput(); // mid 3000, balanced: 1 base, 3000 quote
   return {
-    nowMs: NOW,
-    topOfBook: { ts: NOW, bestBid: 2999.99, bestAsk: 3000.01 },
-    rules: { tickSize: 0.01, lotSize: 0.0001, minNotional: 5 },
-    indicators: indicators(),
-    inventory: { base: 1, quote: 3000 },
+    nowMs,
+    topOfBook,
+    rules,
+    indicators,
+    inventory,
     equity: 6000,
     open: [],
     paused: null,
