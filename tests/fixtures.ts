@@ -7,7 +7,7 @@ import type { QuoteInput } from "../lib/core/quoting.ts";
 
 /**
  * The seed values of DESIGN §4 that the worked numbers in the tests are computed with (multipliers 120 / 60,
- * shift 0.5, inventory scalar 1, NATR 30). The shipped defaults are tuned by `optimize` (README → Optimize) and
+ * shift 0.5, inventory scalar 1, NATR 30, band 0.3 and no inventory control). The shipped defaults are tuned by `optimize` (README → Optimize) and
  * may move; the formulas' tests stay on these.
  */
 export const SEED = [
@@ -16,11 +16,32 @@ export const SEED = [
   "strategy.shift_multiplier=0.5",
   "strategy.inventory_scalar=1",
   "strategy.natr_period=30",
+  // inventory control off (lib/core/inventory.ts): the seed's band, no skew, full sizes
+  "strategy.max_inventory_deviation=0.3",
+  "strategy.inventory_skew=0",
+  "strategy.inventory_size_shape=0",
 ];
 
 /** A config from defaults with the seed values, plus `key.path=value` overrides. */
 export function config(...sets: string[]): Config {
   return buildConfig({ sets: [...SEED, ...sets] });
+}
+
+/**
+ * The engine tests' small market: the fixed profile (no trend, spreads from NATR alone), NATR on 5 candles so a few
+ * minutes of data warm it up, 0.1 base orders against 1 base + 100 quote.
+ */
+export const ENGINE_SETS = [
+  "strategy.profile=fixed",
+  "strategy.natr_period=5",
+  "strategy.order_amount=0.1",
+  "paper.initial_base=1",
+  "paper.initial_quote=100",
+];
+
+/** The engine tests' config (ENGINE_SETS on the seed values), plus `key.path=value` overrides. */
+export function engineConfig(...sets: string[]): Config {
+  return config(...ENGINE_SETS, ...sets);
 }
 
 export const NOW = Date.UTC(2024, 4, 1, 12, 0, 0);
@@ -36,6 +57,7 @@ export function indicators(over: Partial<IndicatorSnapshot> = {}): IndicatorSnap
     atr: 1.5,
     macd: { macd: 0, signal: 0, histogram: 0 },
     rsi: 50,
+    sigma: 0.0005,
     ...over,
   };
 }
@@ -67,4 +89,20 @@ export function flat(startTs: number, n: number, price: (i: number) => number, v
     const p = price(i);
     return bar(startTs + i * 60_000, p, p, p, p, volume);
   });
+}
+
+/**
+ * Polls `check` every 20 ms until it holds; fails after `ms` naming `what` (a function: the text is built only on
+ * failure, e.g. with the output so far). Tests wait on conditions, never on fixed sleeps.
+ */
+export async function until(
+  check: () => boolean,
+  what: string | (() => string) = "the condition",
+  ms = 20_000,
+): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`not within ${ms} ms: ${typeof what === "function" ? what() : what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

@@ -8,7 +8,7 @@ import process from "node:process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
-import { loadConfig } from "../config/cli.ts";
+import { CONFIG_OPTIONS, DATA_OPTIONS, dataSourceProblem, loadConfig } from "../config/cli.ts";
 import { ConfigError } from "../config/validate.ts";
 import type { Config } from "../config/schema.ts";
 import { DataError } from "../venues/candles.ts";
@@ -22,17 +22,23 @@ import { type Window, WindowError } from "../lab/walk-forward.ts";
 import { MergeError, parseShard, type Shard } from "../lab/shards.ts";
 import { mergeFromParts, writeShard } from "./optimize-shards.ts";
 import { profileYaml } from "../lab/profile.ts";
+import { rangeProblem } from "../config/dates.ts";
 
 export const OPTIMIZE_USAGE = `Usage:
-  deno run -P mod.ts optimize --data CSV [--data CSV ...] [--config PATH] [--set key=value ...]
+  deno run -P mod.ts optimize --data FILE [--data FILE ...] [--config PATH] [--set key=value ...]
+  deno run -P mod.ts optimize [--symbol SYMBOL] --from DATE [--to DATE] [--offline] [--config PATH] [--set ...]
       [--space key=lo:hi ...] [--trials N] [--folds K] [--seed S] [--json OUT] [--profile-out YML]
-      [--workers N] [--min-fills N] [--drawdown-weight W] [--shard I/N --json PART]
+      [--workers N] [--min-fills N] [--drawdown-weight W] [--mirror] [--shard I/N --json PART]
   deno run -P mod.ts optimize --merge PART [PART ...] [--json OUT] [--profile-out YML]
 
 Walk-forward search: each CSV is cut into K+1 consecutive windows; fold k tunes on window k-1 and is scored on
 window k. Score = (return - hold return) - W x excess drawdown, in %, when a window has at least N fills.
 
-  --data CSV            1m candles (ts,open,high,low,close,volume); repeat for several files
+  --data FILE           1m candles: our CSV, .csv.gz or Binance's kline dumps (.csv/.zip); repeat for several
+                        periods (each is cut into its own windows)
+  --symbol SYMBOL       instead of --data: the market (default market.symbol) from data/<exchange>/<SYMBOL>/,
+  --from DATE           from this UTC day or ISO time, --to DATE up to this one (exclusive; default now), one period;
+  --offline             months missing there are downloaded first unless --offline
   --space key=lo:hi     a key of strategy.* or risk.* and its range (repeatable; default: the profile's space)
   --trials N            candidates drawn besides the configuration's own (default 200)
   --folds K             walk-forward folds, K+1 windows per file (default 3)
@@ -43,6 +49,9 @@ window k. Score = (return - hold return) - W x excess drawdown, in %, when a win
   --workers N           backtests in parallel (default: the number of cores)
   --min-fills N         a window with fewer fills gets no score (default ${DEFAULT_OBJECTIVE.minFills})
   --drawdown-weight W   weight of the excess drawdown in the score (default ${DEFAULT_OBJECTIVE.drawdownWeight})
+  --mirror              score every window on itself and its mirror (p -> P0^2/p):
+                        score = edge - |directional| - W x excess drawdown (the worse of the two runs'), where
+                        edge = (excess + mirror excess)/2, directional = (excess - mirror excess)/2
   --shard I/N           backtest only candidates c with c mod N = I (0-based) and write them to --json PART
   --merge PART ...      choose from the parts of every shard exactly as one run would`;
 
@@ -50,6 +59,11 @@ export interface OptimizeOptions {
   configPath: string;
   sets: string[];
   data: string[];
+  /** instead of data: the download folder's market and range */
+  symbol?: string;
+  from?: string;
+  to?: string;
+  offline: boolean;
   space: string[];
   trials: number;
   folds: number;
@@ -84,9 +98,8 @@ export function parseOptimizeArgs(argv: string[]): OptimizeOptions {
       args: argv,
       strict: true,
       options: {
-        config: { type: "string" },
-        set: { type: "string", multiple: true },
-        data: { type: "string", multiple: true },
+        ...CONFIG_OPTIONS,
+        ...DATA_OPTIONS,
         space: { type: "string", multiple: true },
         trials: { type: "string" },
         folds: { type: "string" },
@@ -96,6 +109,7 @@ export function parseOptimizeArgs(argv: string[]): OptimizeOptions {
         workers: { type: "string" },
         "min-fills": { type: "string" },
         "drawdown-weight": { type: "string" },
+        mirror: { type: "boolean" },
         help: { type: "boolean", short: "h" },
         shard: { type: "string" },
         merge: { type: "boolean" },
@@ -110,7 +124,7 @@ export function parseOptimizeArgs(argv: string[]): OptimizeOptions {
     throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[0])}; see optimize --help`);
   }
   if (v.merge && !parsed.positionals.length) throw new UsageError("--merge needs the part files (PART ...)");
-  if (v.merge && (v.shard !== undefined || v.data?.length)) {
+  if (v.merge && (v.shard !== undefined || v.data?.length || v.from !== undefined || v.symbol !== undefined)) {
     throw new UsageError("--merge takes part files only: their settings and data come from the parts");
   }
   const shard = v.shard === undefined ? undefined : parseShard(v.shard);
@@ -118,7 +132,8 @@ export function parseOptimizeArgs(argv: string[]): OptimizeOptions {
     throw new UsageError(`--shard ${JSON.stringify(v.shard)}: must be I/N with 0 ≤ I < N ≤ 10000 (I 0-based)`);
   }
   if (shard && !v.json) throw new UsageError("--shard needs --json PART: where to write this shard's results");
-  if (!v.help && !v.merge && !v.data?.length) throw new UsageError("optimize needs --data CSV (at least one)");
+  const source = v.help || v.merge ? null : dataSourceProblem(v, "optimize");
+  if (source) throw new UsageError(source);
   const weight = v["drawdown-weight"] === undefined ? DEFAULT_OBJECTIVE.drawdownWeight : Number(v["drawdown-weight"]);
   if (!(Number.isFinite(weight) && weight >= 0 && weight <= 100)) {
     throw new UsageError(`--drawdown-weight ${JSON.stringify(v["drawdown-weight"])}: must be a number from 0 to 100`);
@@ -128,6 +143,10 @@ export function parseOptimizeArgs(argv: string[]): OptimizeOptions {
     configPath: v.config ?? "config.yml",
     sets: v.set ?? [],
     data: v.data ?? [],
+    symbol: v.symbol,
+    from: v.from,
+    to: v.to,
+    offline: v.offline ?? false,
     space: v.space ?? [],
     trials: integer("trials", v.trials, 200, 1, 100_000),
     folds: integer("folds", v.folds, 3, 1, 100),
@@ -138,6 +157,7 @@ export function parseOptimizeArgs(argv: string[]): OptimizeOptions {
     objective: {
       minFills: integer("min-fills", v["min-fills"], DEFAULT_OBJECTIVE.minFills, 0, 1e9),
       drawdownWeight: weight,
+      mirror: v.mirror ?? false,
     },
     help: v.help ?? false,
     shard,
@@ -147,7 +167,9 @@ export function parseOptimizeArgs(argv: string[]): OptimizeOptions {
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? "   n/a" : x.toFixed(3).padStart(7));
 const scoreText = (f: Figures) =>
-  `score ${pct(f.score)} | excess ${pct(f.excess_return_pct)} % | excess dd ${pct(f.excess_drawdown_pct)} % | return ${
+  `score ${pct(f.score)} | ${
+    f.edge_pct === undefined ? "" : `edge ${pct(f.edge_pct)} % | directional ${pct(f.directional_pct)} % | `
+  }excess ${pct(f.excess_return_pct)} % | excess dd ${pct(f.excess_drawdown_pct)} % | return ${
     pct(f.return_pct)
   } % | hold ${pct(f.hold_return_pct)} % | ${f.fills} fills`;
 const paramsText = (p: Record<string, number>) =>
@@ -187,9 +209,19 @@ export async function optimizeCommand(argv: string[]): Promise<number> {
       const started = Date.now(), m = await mergeFromParts(opts.merge);
       return writeOutputs(argv, { ...opts, ...m.options }, m.config, m.space, m.data, m.result, started, 0);
     }
-    config = loadConfig(opts.configPath, opts.sets);
+    config = loadConfig(opts.configPath, opts.symbol ? [`market.symbol=${opts.symbol}`, ...opts.sets] : opts.sets);
     space = spaceFor(config, opts.space);
     for (const path of opts.data) files.push({ name: path, candles: loadCandleFile(path) });
+    if (opts.from !== undefined) {
+      const range = rangeProblem(opts.from, opts.to, Date.now());
+      if ("problem" in range) throw new UsageError(range.problem);
+      // ccxt's adapter loads only for --symbol (downloading what is missing)
+      const { marketHistory } = await import("./market-data.ts");
+      const history = await marketHistory(config, range.fromTs, range.toTs, { offline: opts.offline });
+      for (const note of history.notes) console.error(`mmbot optimize: ${note}`);
+      const name = `${config.market.exchange} ${config.market.symbol} ${opts.from} → ${opts.to ?? "now"}`;
+      files.push({ name, candles: history.candles });
+    }
   } catch (e) {
     return badInput(e);
   }
@@ -203,7 +235,9 @@ export async function optimizeCommand(argv: string[]): Promise<number> {
   }
   try {
     console.error(
-      `mmbot optimize: profile ${config.strategy.profile}, ${opts.trials} trials + the configuration's own, ${opts.folds} folds, ` +
+      `mmbot optimize: profile ${config.strategy.profile}${
+        opts.objective.mirror ? " (mirrored)" : ""
+      }, ${opts.trials} trials + the configuration's own, ${opts.folds} folds, ` +
         `seed ${opts.seed}, ${pool.size} workers; space ${space.map((d) => `${d.key}=${d.lo}:${d.hi}`).join(" ")}`,
     );
     result = await optimize({
@@ -265,7 +299,10 @@ function writeOutputs(
     workers,
     elapsed_s: elapsedS,
     objective: {
-      formula: "score = (return_pct − hold_return_pct) − drawdown_weight × excess_drawdown_pct; none below min_fills",
+      formula: opts.objective.mirror
+        ? "score = edge_pct − |directional_pct| − drawdown_weight × excess_drawdown_pct (the worse of the run and its mirror); none below min_fills"
+        : "score = (return_pct − hold_return_pct) − drawdown_weight × excess_drawdown_pct; none below min_fills",
+      mirror: opts.objective.mirror ?? false,
       drawdown_weight: opts.objective.drawdownWeight,
       min_fills: opts.objective.minFills,
     },

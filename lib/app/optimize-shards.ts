@@ -26,11 +26,16 @@ export async function writeShard(
   pool: WorkerPool,
   reportData: (windows: Window[][]) => unknown,
 ): Promise<void> {
-  // what scores (objective, and any option added later) stays; where it ran and wrote does not
+  // what scores (the objective with its options, and any option added later) stays; where it ran, what it wrote, and
+  // how the data was named or fetched does not (the data is compared by its content)
   const {
     configPath: _c,
     sets: _s,
     data: _d,
+    symbol: _y,
+    from: _f,
+    to: _t,
+    offline: _o,
     json,
     profileOut: _p,
     workers: _w,
@@ -64,11 +69,7 @@ export async function writeShard(
       seed: opts.seed,
       warmup,
       options,
-      data: files.map((f) => ({
-        name: basename(f.name),
-        candles: f.candles.length,
-        sha256: createHash("sha256").update(readFileSync(f.name)).digest("hex"),
-      })),
+      data: files.map((f) => ({ name: basename(f.name), candles: f.candles.length, sha256: candlesHash(f.candles) })),
     },
     report_data: reportData(windows),
     results,
@@ -76,6 +77,16 @@ export async function writeShard(
   mkdirSync(dirname(json!), { recursive: true });
   writeFileSync(json!, partJson(part));
   console.log(`part ${shard!.index}/${shard!.count}: ${results.length} candidates → ${json}`);
+}
+
+/** SHA-256 of the candles' numbers: the same data whether read from a file, a folder or downloaded. */
+function candlesHash(candles: Files[number]["candles"]): string {
+  const hash = createHash("sha256"), row = new Float64Array(6);
+  for (const c of candles) {
+    row[0] = c.ts, row[1] = c.open, row[2] = c.high, row[3] = c.low, row[4] = c.close, row[5] = c.volume;
+    hash.update(new Uint8Array(row.buffer));
+  }
+  return hash.digest("hex");
 }
 
 /** `--merge PART ...`: the parts read and checked, and the choice of one run with what its report needs. */

@@ -5,7 +5,7 @@
  * while the venue answers with values (drive.ts: a backtest tick makes no promise), and answers for the pause store
  * (pause.ts). Everyone else reads the status projection.
  */
-import { equityOf, type Portfolio } from "../core/accounting.ts";
+import type { Portfolio } from "../core/accounting.ts";
 import { midOf } from "../core/steps.ts";
 import type { PauseSource } from "../core/events.ts";
 import type { Candle, Clock, TopOfBook } from "../core/types.ts";
@@ -20,7 +20,7 @@ import type { EngineOptions } from "./options.ts";
 import { memoryPauses, PauseStore } from "./pause.ts";
 import { Serial } from "./serial.ts";
 import type { SkipTally } from "./skips.ts";
-import { type EngineStatus, projectStatus } from "./status.ts";
+import { type EngineStatus, projectStatus, riskEquityOf } from "./status.ts";
 
 export type { EngineOptions, PullResult };
 
@@ -83,7 +83,8 @@ export class Engine {
 
   /** Swaps the parameters (Telegram /set); indicators whose periods changed reload their history. */
   reconfigure(next: Config): void {
-    this.#cycle.reconfigure(next);
+    this.#candles.reconfigure(next.strategy);
+    this.#cycle.config = next;
   }
 
   /** Reconciles with the venue (cancels leftover orders of ours), loads the candles, opens the portfolio. */
@@ -127,13 +128,14 @@ export class Engine {
    */
   resume(): void {
     const p = this.#accounts.portfolio, top = this.#cycle.run.topOfBook;
-    this.#pauses.resume(p && top ? equityOf(p, midOf(top)) : null);
+    // the drawdown is measured afresh from here, on the kill switch's basis (risk.drawdown_basis)
+    this.#pauses.resume(p && top ? riskEquityOf(this.config, this.#cycle.run, midOf(top)) : null);
     this.#cycle.tell([{ type: "resumed", ts: this.#clock.now() }]);
   }
 
   /** A stop is coming: from now on nothing more is placed (a tick in flight finishes without placing). */
   halt(): void {
-    this.#cycle.halt();
+    this.#cycle.stopping = true;
   }
 
   /**
@@ -142,7 +144,7 @@ export class Engine {
    * the venue could not confirm.
    */
   async stop(timeoutMs = this.config.risk.shutdown_timeout_s * 1000): Promise<PullResult> {
-    this.#cycle.halt(); // a tick still running places nothing more
+    this.#cycle.stopping = true; // a tick still running places nothing more
     return await this.#serial.run(() => drive(this.#cycle.stop(timeoutMs)));
   }
 

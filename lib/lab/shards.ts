@@ -135,8 +135,13 @@ const canonical = (v: unknown): string =>
 
 /** The first top-level setting in which two parts differ, said for a person; null when none does. */
 function difference(a: ShardSettings, b: ShardSettings): string | null {
+  // data files are told apart by content, not by name (each machine may keep them elsewhere)
+  const same = (key: keyof ShardSettings) =>
+    key === "data"
+      ? canonical(a.data.map((d) => [d.candles, d.sha256])) === canonical(b.data.map((d) => [d.candles, d.sha256]))
+      : canonical(a[key]) === canonical(b[key]);
   for (const key of Object.keys({ ...a, ...b }) as (keyof ShardSettings)[]) {
-    if (canonical(a[key]) === canonical(b[key])) continue;
+    if (same(key)) continue;
     if (key === "config_yaml") return "the configuration";
     if (key === "data") return "the data";
     if (key === "options") {

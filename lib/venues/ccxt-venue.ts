@@ -2,6 +2,7 @@
  * Building the ccxt exchange object from the config: its one exchange class loaded on demand, keys, testnet / demo
  * trading, ccxt's rate limiter, and every REST URL sent to \`market.rest_url\` when set.
  */
+import process from "node:process";
 import type { Exchange } from "ccxt";
 import type { Config } from "../config/schema.ts";
 import type { Secrets } from "../config/secrets.ts";
@@ -19,8 +20,17 @@ export type CcxtErrors = (typeof import("ccxt"))["errors"];
  */
 const CCXT_SRC = new URL("./src/", import.meta.resolve("ccxt"));
 
+/** One of ccxt's own files (`src/…`), loaded as its index would load it. */
+async function importCcxtFile(path: string): Promise<Record<string, unknown>> {
+  // ccxt's websocket library (ws, loaded with any exchange class) would load bufferutil's native build, which Deno,
+  // on a terminal, stops to ask ffi permission for (elsewhere it is refused silently); ws does without it
+  // (README → A quiet console)
+  process.env.WS_NO_BUFFER_UTIL ??= "1";
+  return await import(new URL(path, CCXT_SRC).href);
+}
+
 export async function loadCcxtErrors(): Promise<CcxtErrors> {
-  return await import(new URL("base/errors.js", CCXT_SRC).href);
+  return await importCcxtFile("base/errors.js") as unknown as CcxtErrors;
 }
 
 type ExchangeClass = new (c: object) => Exchange;
@@ -28,8 +38,8 @@ type ExchangeClass = new (c: object) => Exchange;
 /** The class of exchange `id`, or null when ccxt has none by that name. */
 async function loadExchangeClass(id: string): Promise<ExchangeClass | null> {
   if (!/^[a-z][a-z0-9]*$/.test(id)) return null;
-  const mod = await import(new URL(`${id}.js`, CCXT_SRC).href).catch(() => null);
-  return typeof mod?.default === "function" ? mod.default : null;
+  const mod = await importCcxtFile(`${id}.js`).catch(() => null);
+  return typeof mod?.default === "function" ? mod.default as ExchangeClass : null;
 }
 
 export interface VenueOptions {

@@ -55,7 +55,7 @@ describe("config values", () => {
     [
       "bad enum",
       "strategy:\n  profile: grid",
-      'strategy.profile: "grid" is not allowed; must be one of natr_macd, natr_rsi, fixed',
+      'strategy.profile: "grid" is not allowed; must be one of natr_macd, natr_rsi, fixed, as',
     ],
     ["bad mode", "mode: yolo", 'mode: "yolo" is not allowed; must be one of paper, live'],
     ["bad boolean", "market:\n  sandbox: maybe", 'market.sandbox: "maybe" is not allowed; must be true or false'],
@@ -66,7 +66,7 @@ describe("config values", () => {
       "strategy:\n  trend_scalar: -2",
       "strategy.trend_scalar: -2 is not allowed; must be a number ≥ -1 and ≤ 1",
     ],
-  ])("%s", (_name, yamlText, message) => {
+  ])("%s", (_name: string, yamlText: string, message: string) => {
     expect(problems(yamlText)).toEqual([message]);
   });
 
@@ -138,7 +138,7 @@ describe("--set", () => {
       "nope.key: unknown key; allowed: mode, market, strategy, risk, feed, paper, http, telegram, storage (from --set)",
     ],
     ["order_amount", '--set "order_amount": must look like key.path=value'],
-  ])("%s", (assignment, message) => {
+  ])("%s", (assignment: string, message: string) => {
     expect(problems("", assignment)).toEqual([message]);
   });
 
@@ -155,15 +155,29 @@ describe("command line", () => {
   test("parses run and backtest", () => {
     expect(parseCli([])).toMatchObject({ command: "run", configPath: "config.yml", sets: [], reset: false });
     expect(parseCli(["backtest", "--data", "x.csv", "--set", "a=1", "--set", "b=2", "--json", "o.json"]))
-      .toMatchObject({ command: "backtest", data: "x.csv", json: "o.json", sets: ["a=1", "b=2"] });
+      .toMatchObject({ command: "backtest", data: ["x.csv"], json: "o.json", sets: ["a=1", "b=2"] });
+    expect(parseCli(["backtest", "--data", "a.zip", "--data", "b.csv.gz"])).toMatchObject({
+      data: ["a.zip", "b.csv.gz"],
+    });
+    expect(parseCli(["backtest", "--symbol", "SOL/USDT", "--from", "2025-01-01", "--offline"]))
+      .toMatchObject({ data: [], symbol: "SOL/USDT", from: "2025-01-01", to: undefined, offline: true });
   });
 
   test.each([
     [["--bogus"], "command line: Unknown option '--bogus'"],
     [["trade"], 'command line: unknown command "trade"; allowed: run, backtest'],
-    [["backtest"], "command line: backtest needs --data CSV"],
-    [["--data", "x.csv"], "command line: --data, --json and --funding belong to the backtest command"],
-  ])("%p is refused", (argv, message) => {
+    [["backtest"], "command line: backtest needs --data FILE, or --from DATE [--to DATE] [--symbol SYMBOL]"],
+    [
+      ["--data", "x.csv"],
+      "command line: --data, --json, --funding, --mirror, --symbol, --from, --to and --offline belong to the",
+    ],
+    [["backtest", "--data", "x.csv", "--from", "2025-01-01"], "command line: give --data FILE or --symbol/--from/--to"],
+    [["backtest", "--symbol", "SOL/USDT"], "command line: --symbol, --to and --offline need --from DATE"],
+    [
+      ["--mirror"],
+      "command line: --data, --json, --funding, --mirror, --symbol, --from, --to and --offline belong to the",
+    ],
+  ])("%p is refused", (argv: string[], message: string) => {
     expect(() => parseCli(argv)).toThrow(message);
   });
 
@@ -214,9 +228,9 @@ describe("shipped configuration", () => {
       profile: "natr_rsi",
       natr_period: 30,
       // chosen by optimize (README → Optimize)
-      rsi_period: 51,
-      bid_spread_multiplier: 199.921,
-      ask_spread_multiplier: 307.406,
+      rsi_period: 42,
+      bid_spread_multiplier: 232.164,
+      ask_spread_multiplier: 225.444,
       refresh_s: 15,
       order_value_quote: 25, // sized in quote: 0.01 ETH falls below Binance's 20 USDT minimum under 2000
       target_base_ratio: 0.5,
@@ -231,11 +245,14 @@ describe("shipped configuration", () => {
     const macd = loadConfig("config.yml", []);
     expect(macd.strategy.profile).toBe("natr_macd");
     expect(macd.market).toMatchObject({ type: "spot", symbol: "ETH/USDT" });
+    const as = loadConfig("profiles/as.yml", []);
+    expect(as.strategy).toMatchObject({ profile: "as", as_gamma: 4.74274, as_kappa: 567.969, order_value_quote: 25 });
+    expect(as.market).toMatchObject({ type: "perp", maker_fee_bps: 2 });
     const fixed = loadConfig("profiles/fixed.yml", []);
     expect(fixed.strategy).toMatchObject({
       profile: "fixed",
-      fixed_bid_spread_bps: 11.7656,
-      fixed_ask_spread_bps: 52.6241,
+      fixed_bid_spread_bps: 16.4839,
+      fixed_ask_spread_bps: 40.0675,
     });
   });
 
@@ -315,7 +332,10 @@ describe("secrets", () => {
 
 describe("mod.ts", () => {
   test("deno run -P mod.ts --set strategy.order_amount=-1 exits non-zero naming the key", () => {
-    const r = spawnSync("deno", ["run", "-P", "mod.ts", "--set", "strategy.order_amount=-1"], { encoding: "utf8" });
+    const r = spawnSync("deno", ["run", "-P", "mod.ts", "--set", "strategy.order_amount=-1"], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     expect(r.error).toBeUndefined();
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("strategy.order_amount: -1 is not allowed; must be a number > 0 and ≤ 1e9");
@@ -426,7 +446,7 @@ describe("bad input (issue 12)", () => {
     ],
     // parses as Infinity: refused like any other value out of bounds
     ["paper.initial_quote=1e999", "paper.initial_quote: Infinity is not allowed; must be a number ≥ 0 and ≤ 1e15"],
-  ])("--set %s is refused", (assignment, message) => {
+  ])("--set %s is refused", (assignment: string, message: string) => {
     expect(problems("", assignment)).toEqual([message]);
   });
 

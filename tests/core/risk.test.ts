@@ -1,10 +1,18 @@
 import { describe, expect, test } from "bun:test";
-import { drawdownPct, riskGate, type RiskState } from "../../lib/core/risk.ts";
+import { drawdownPct, riskEquity, riskGate, type RiskState } from "../../lib/core/risk.ts";
 import { closedBreaker, isOpen, tickFailed, tickSucceeded } from "../../lib/core/breaker.ts";
 import type { RiskLimits } from "../../lib/core/params.ts";
 import { NOW } from "../fixtures.ts";
 
-const LIMITS: RiskLimits = { max_drawdown_pct: 10, max_natr_pct: 1, max_book_age_s: 30, max_consecutive_errors: 3 };
+const LIMITS: RiskLimits = {
+  max_drawdown_pct: 10,
+  max_natr_pct: 1,
+  max_book_age_s: 30,
+  max_consecutive_errors: 3,
+  pull_quotes_on_error: true,
+  dead_man_s: 0,
+  shutdown_timeout_s: 30,
+};
 
 /** Everything fine: fresh book, calm NATR, equity at its peak. */
 const state = (over: Partial<RiskState> = {}): RiskState => ({
@@ -32,7 +40,7 @@ describe("drawdownPct", () => {
     [1100, 1000, -10],
     // no peak yet: 0, not a division by zero
     [500, 0, 0],
-  ])("equity %p, peak %p → drawdown %p percent", (equity, peak, pct) => {
+  ])("equity %p, peak %p → drawdown %p percent", (equity: number, peak: number, pct: number) => {
     expect(drawdownPct(equity, peak)).toBeCloseTo(pct, 9);
   });
 });
@@ -88,7 +96,7 @@ describe("riskGate", () => {
     [1.001, "volatility_cap"],
     [1, "ok"], // at the cap, not above it
     [null, "ok"], // no NATR yet: the gate does not block
-  ])("NATR %p percent with cap 1 percent: %s", (natr, reason) => {
+  ])("NATR %p percent with cap 1 percent: %s", (natr: number, reason: string) => {
     expect(reasonOf(state({ natr }))).toBe(reason);
   });
 
@@ -146,5 +154,24 @@ describe("error breaker, max 3", () => {
     const b = closedBreaker();
     tickFailed(b, "x", MAX);
     expect(b).toEqual({ failures: 0, lastError: null });
+  });
+});
+
+describe("riskEquity: what the kill switch watches (risk.drawdown_basis)", () => {
+  // 1 ETH + 3000 USDT at 3000: 6000. ETH falls to 2000, balances unchanged: equity 1 × 2000 + 3000 = 5000
+  const held = { base: 1, quote: 3000, equity: 6000 };
+  test("spot, strategy: starting equity + equity − held value = 6000 + 5000 − 5000 = 6000, no drawdown", () => {
+    expect(riskEquity("strategy", "spot", 5000, 2000, held)).toBe(6000);
+    expect(drawdownPct(riskEquity("strategy", "spot", 5000, 2000, held), 6000)).toBe(0);
+  });
+  test("spot, strategy: quoting lost 120 over holding → 5880, 2 % below the peak of 6000", () => {
+    // equity 4880 at mid 2000 while holding would be worth 5000: 6000 + 4880 − 5000 = 5880; (6000 − 5880)/6000 = 2 %
+    expect(riskEquity("strategy", "spot", 4880, 2000, held)).toBe(5880);
+    expect(drawdownPct(5880, 6000)).toBeCloseTo(2, 12);
+  });
+  test("equity basis, perps and a run without balances yet: the account's equity", () => {
+    expect(riskEquity("equity", "spot", 5000, 2000, held)).toBe(5000); // 16.7 % below 6000
+    expect(riskEquity("strategy", "perp", 5000, 2000, held)).toBe(5000);
+    expect(riskEquity("strategy", "spot", 5000, 2000, null)).toBe(5000);
   });
 });

@@ -1,9 +1,12 @@
-import { describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { start } from "../process.ts";
+import { start, stopStarted } from "../process.ts";
+
+// a spawned bot is stopped whatever the test's outcome
+afterEach(() => stopStarted());
 
 /** Prometheus' own linter (Debian's `prometheus` package; .ci/run installs it). */
 const PROMTOOL = process.env.PROMTOOL ?? "promtool";
@@ -18,7 +21,7 @@ describe("/metrics under Prometheus' promtool", () => {
       const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       expect(text).toContain("mm_macd_hist "); // the profile's indicator is there to be linted
       expect(text).toMatch(/mm_fills_total\{side="(buy|sell)"\} [1-9]/);
-      const lint = spawnSync(PROMTOOL, ["check", "metrics"], { input: text, encoding: "utf8" });
+      const lint = spawnSync(PROMTOOL, ["check", "metrics"], { input: text, encoding: "utf8", timeout: 60_000 });
       expect(lint.error).toBeUndefined();
       expect({ status: lint.status, problems: (lint.stdout + lint.stderr).trim() }).toEqual({
         status: 0,
@@ -33,7 +36,7 @@ describe("/metrics under Prometheus' promtool", () => {
 
   test("promtool is real: it rejects the old name mm_macd_histogram", () => {
     const text = "# HELP mm_macd_histogram MACD histogram.\n# TYPE mm_macd_histogram gauge\nmm_macd_histogram 0.5\n";
-    const lint = spawnSync(PROMTOOL, ["check", "metrics"], { input: text, encoding: "utf8" });
+    const lint = spawnSync(PROMTOOL, ["check", "metrics"], { input: text, encoding: "utf8", timeout: 60_000 });
     expect(lint.status).not.toBe(0);
     expect(lint.stdout + lint.stderr).toContain("should not include type 'histogram'");
   });
