@@ -163,7 +163,7 @@ export function checkParts(parts: { name: string; part: ShardPart }[]): void {
   for (const { name, part } of parts) {
     if (part?.format !== PART_FORMAT) throw new MergeError(`${name}: not an optimize part (${PART_FORMAT})`);
     const diff = difference(first.part.settings, part.settings);
-    if (diff) throw new MergeError(`${first.name} and ${name} are parts of different searches: ${diff} differ`);
+    if (diff) throw new MergeError(`${first.name} and ${name} are parts of different searches: they differ in ${diff}`);
     if (part.shard.count !== first.part.shard.count) {
       throw new MergeError(
         `${name} is shard ${part.shard.index}/${part.shard.count}, ${first.name} of ${first.part.shard.count}`,

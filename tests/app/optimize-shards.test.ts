@@ -56,12 +56,25 @@ describe("optimize over shards", () => {
     expect(merged.stdout).toContain(`best (candidate ${one.best.candidate})`);
   });
 
+  test("with --mirror (another objective) too: the parts carry it and the merge reports as the mirrored run", () => {
+    const mirror = [...SEARCH, "--mirror"];
+    ok(optimize([...mirror, "--json", join(dir, "mone.json")]));
+    for (const i of [0, 1, 2]) ok(optimize([...mirror, "--shard", `${i}/3`, "--json", join(dir, `mpart-${i}.json`)]));
+    ok(optimize(["--merge", ...[0, 1, 2].map((i) => join(dir, `mpart-${i}.json`)), "--json", join(dir, "mm.json")]));
+    const one = report(join(dir, "mone.json")), m = report(join(dir, "mm.json"));
+    expect(one.objective.mirror).toBe(true);
+    expect(one.best.holdout.edge_pct).toBeNumber(); // scored mirrored, not plain
+    expect(choice(m)).toEqual(choice(one));
+  });
+
   test("parts of different searches are refused with what differs; a missing shard too", () => {
     ok(optimize([...SEARCH, "--min-fills", "2", "--shard", "1/2", "--json", join(dir, "other-1.json")]));
     refused(
       optimize(["--merge", join(dir, "part-0.json"), join(dir, "other-1.json")]),
-      "different searches: the options",
+      'different searches: they differ in the options: objective ({"drawdownWeight":0.5,"minFills":1,',
     );
+    ok(optimize([...SEARCH, "--mirror", "--shard", "1/2", "--json", join(dir, "mirror-1.json")]));
+    refused(optimize(["--merge", join(dir, "part-0.json"), join(dir, "mirror-1.json")]), '"mirror":true');
     refused(optimize(["--merge", join(dir, "part-0.json")]), "missing shard 1/2");
     refused(optimize(["--merge", join(dir, "nope.json")]), "nope.json: not readable as an optimize part");
   });

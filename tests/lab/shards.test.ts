@@ -136,13 +136,16 @@ describe("parts that are not one search", () => {
       parts[0],
       { name: "other.json", part: { ...parts[1].part, settings: { ...SETTINGS, ...change } } },
     ];
-    refuse(other({ seed: 6 }), "part-0.json and other.json are parts of different searches: seed (5 vs 6) differ");
+    refuse(
+      other({ seed: 6 }),
+      "part-0.json and other.json are parts of different searches: they differ in seed (5 vs 6)",
+    );
     refuse(other({ trials: 24 }), "trials (23 vs 24)");
     refuse(other({ options: { objective: { drawdownWeight: 1, minFills: 3 } } }), "the options");
     refuse(other({ options: { ...SETTINGS.options, mirror: true } }), "the options"); // an option added later
-    refuse(other({ config_yaml: "strategy: {}" }), "the configuration differ");
+    refuse(other({ config_yaml: "strategy: {}" }), "they differ in the configuration");
     refuse(other({ space: SPACE.slice(0, 1) }), "space (");
-    refuse(other({ data: [{ ...SETTINGS.data[0], sha256: "another" }, SETTINGS.data[1]] }), "the data differ");
+    refuse(other({ data: [{ ...SETTINGS.data[0], sha256: "another" }, SETTINGS.data[1]] }), "they differ in the data");
     expect(() => checkParts(parts)).not.toThrow(); // the same parts agree
   });
 
