@@ -229,8 +229,18 @@ export async function optimizeCommand(argv: string[]): Promise<number> {
   const bar = progressBar(process.stderr);
   const started = Date.now();
   let result: OptimizeResult;
+  const search = {
+    base: config,
+    files: files.map((f) => ({ name: f.name, length: f.candles.length })),
+    space,
+    trials: opts.trials,
+    folds: opts.folds,
+    seed: opts.seed,
+    warmup: warmupOf(config, space),
+    evaluate: pool.evaluate,
+  };
   if (opts.shard) {
-    return await writeShard(opts, config, space, files, pool, (w) => dataReport(files, w)).then(() => 0, badInput)
+    return await writeShard(opts, search, files, (w) => dataReport(files, w)).then(() => 0, badInput)
       .finally(() => pool.close());
   }
   try {
@@ -241,14 +251,7 @@ export async function optimizeCommand(argv: string[]): Promise<number> {
         `seed ${opts.seed}, ${pool.size} workers; space ${space.map((d) => `${d.key}=${d.lo}:${d.hi}`).join(" ")}`,
     );
     result = await optimize({
-      base: config,
-      files: files.map((f) => ({ name: f.name, length: f.candles.length })),
-      space,
-      trials: opts.trials,
-      folds: opts.folds,
-      seed: opts.seed,
-      warmup: warmupOf(config, space),
-      evaluate: pool.evaluate,
+      ...search,
       onProgress: bar.update,
     });
     bar.end();

@@ -9,21 +9,18 @@ import { basename, dirname } from "node:path";
 import YAML from "yaml";
 import type { Config } from "../config/schema.ts";
 import { buildConfig } from "../config/validate.ts";
-import type { OptimizeResult } from "../lab/optimize.ts";
-import type { WorkerPool } from "../lab/pool.ts";
+import type { OptimizeInput, OptimizeResult } from "../lab/optimize.ts";
 import { progressBar } from "../lab/progress.ts";
 import { MergeError, mergeParts, parsePart, PART_FORMAT, partJson, runShard, type ShardPart } from "../lab/shards.ts";
-import { type Dimension, warmupOf } from "../lab/space.ts";
+import type { Dimension } from "../lab/space.ts";
 import type { Window } from "../lab/walk-forward.ts";
 import type { Files, OptimizeOptions } from "./optimize-command.ts";
 
 /** `--shard I/N`: this slice of the candidates on every window, written to `--json` with the search's settings. */
 export async function writeShard(
   opts: OptimizeOptions,
-  config: Config,
-  space: Dimension[],
+  search: OptimizeInput,
   files: Files,
-  pool: WorkerPool,
   reportData: (windows: Window[][]) => unknown,
 ): Promise<void> {
   // what scores (the objective with its options, and any option added later) stays; where it ran, what it wrote, and
@@ -44,30 +41,19 @@ export async function writeShard(
     merge: _m,
     ...options
   } = opts;
-  const warmup = warmupOf(config, space);
   const bar = progressBar(process.stderr);
-  const { windows, results } = await runShard({
-    base: config,
-    files: files.map((f) => ({ name: f.name, length: f.candles.length })),
-    space,
-    trials: opts.trials,
-    folds: opts.folds,
-    seed: opts.seed,
-    warmup,
-    evaluate: pool.evaluate,
-    shard: shard!,
-    onProgress: bar.update,
-  }).finally(() => bar.end());
+  const { windows, results } = await runShard({ ...search, shard: shard!, onProgress: bar.update })
+    .finally(() => bar.end());
   const part: ShardPart = {
     format: PART_FORMAT,
     shard: shard!,
     settings: {
-      config_yaml: YAML.stringify(config),
-      space,
-      trials: opts.trials,
-      folds: opts.folds,
-      seed: opts.seed,
-      warmup,
+      config_yaml: YAML.stringify(search.base),
+      space: search.space,
+      trials: search.trials,
+      folds: search.folds,
+      seed: search.seed,
+      warmup: search.warmup,
       options,
       data: files.map((f) => ({ name: basename(f.name), candles: f.candles.length, sha256: candlesHash(f.candles) })),
     },

@@ -18,6 +18,7 @@ import {
   candidateConfig,
   type Evaluate,
   optimize,
+  type OptimizeInput,
   type OptimizeResult,
   type Params,
 } from "./optimize.ts";
@@ -79,18 +80,7 @@ export function shardCandidates(trials: number, shard: Shard): number[] {
   return Array.from({ length: trials + 1 }, (_, c) => c).filter((c) => c % shard.count === shard.index);
 }
 
-export interface ShardInput {
-  base: Config;
-  files: { name: string; length: number }[];
-  space: Dimension[];
-  trials: number;
-  folds: number;
-  seed: number;
-  warmup: number;
-  evaluate: Evaluate;
-  shard: Shard;
-  onProgress?: (done: number, total: number) => void;
-}
+export type ShardInput = OptimizeInput & { shard: Shard };
 
 /** Backtests the shard's candidates on every window of every file. */
 export async function runShard(input: ShardInput): Promise<{ windows: Window[][]; results: ShardPart["results"] }> {
