@@ -14,6 +14,7 @@ import type { ControlStore } from "../engine/control.ts";
 import { Engine } from "../engine/engine.ts";
 import { scrubber } from "../core/scrub.ts";
 import { Metrics } from "../http/metrics.ts";
+import { ProcessProbe } from "../engine/process.ts";
 import type { ExchangePort } from "../venues/port.ts";
 import { type Account, Ledger } from "../storage/ledger.ts";
 import { acquireInstanceLock } from "../storage/lock.ts";
@@ -29,6 +30,8 @@ export interface RunningBot {
   clock: Clock;
   exchange: ExchangePort;
   metrics: Metrics;
+  /** the process's memory, CPU and event-loop lag (/metrics, /status) */
+  process: ProcessProbe;
   /** replay only: when the data runs out */
   endTs?: number;
   /** lines worth telling the user at start */
@@ -105,7 +108,8 @@ export async function openBot(base: Config, opts: OpenOptions): Promise<RunningB
     const connected = source.connect(ledger, account, portfolio);
     const sizeWarning = await source.sizeCheck();
     if (sizeWarning) notes.push(sizeWarning);
-    const metrics = new Metrics();
+    const probe = new ProcessProbe().start();
+    const metrics = new Metrics(probe);
     const exchange = metrics.instrument(connected.exchange);
     // the pause flag as this process last saw or wrote it: only a change made elsewhere (`mmbot pause`) is obeyed
     let seenPaused = ledger.paused;
@@ -181,6 +185,7 @@ export async function openBot(base: Config, opts: OpenOptions): Promise<RunningB
       clock: connected.clock,
       exchange,
       metrics,
+      process: probe,
       notes,
       endTs: connected.endTs,
       async syncControl() {
@@ -198,6 +203,7 @@ export async function openBot(base: Config, opts: OpenOptions): Promise<RunningB
         await connected.refresh?.();
       },
       async close() {
+        probe.stop();
         try {
           await src.close();
         } finally {

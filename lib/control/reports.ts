@@ -6,6 +6,7 @@ import type { Portfolio } from "../core/accounting.ts";
 import { type Config, schemaFields, settableAtRuntime } from "../config/schema.ts";
 import { getPath } from "../config/validate.ts";
 import type { EngineStatus } from "../engine/status.ts";
+import { duration, megabytes, type ProcessFigures } from "../engine/process.ts";
 import type { Order } from "../core/types.ts";
 import { currencies, isoMinute, plain, signed } from "../core/format.ts";
 import { feeFloorWarning } from "../core/spreads.ts";
@@ -23,7 +24,12 @@ const STATE_WORDS: Record<EngineStatus["state"], string> = {
   stopped: "stopped",
 };
 
-export function statusText(s: EngineStatus, today: DaySummary | null, target: number): string {
+export function statusText(
+  s: EngineStatus,
+  today: DaySummary | null,
+  target: number,
+  proc?: ProcessFigures,
+): string {
   const [base, quote] = currencies(s.symbol);
   const lines = [`📊 ${s.symbol} ${s.marketType} · ${s.mode} · ${s.profile}`];
   let state = STATE_WORDS[s.state];
@@ -58,6 +64,13 @@ export function statusText(s: EngineStatus, today: DaySummary | null, target: nu
   }
   if (s.killSwitch) lines.push("Kill switch tripped: /resume to quote again");
   if (s.lastError && s.consecutiveErrors) lines.push(`Last error: ${s.lastError}`);
+  if (proc) {
+    lines.push(
+      `Process: ${megabytes(proc.rssBytes)} resident (heap ${megabytes(proc.heapUsedBytes)}), up ${
+        duration(proc.uptimeS)
+      }`,
+    );
+  }
   lines.push(`As of ${isoMinute(s.ts)} UTC · ${base}/${quote}`);
   return lines.join("\n");
 }

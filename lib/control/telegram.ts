@@ -10,6 +10,7 @@ import type { Config } from "../config/schema.ts";
 import { ConfigError, getPath } from "../config/validate.ts";
 import { sleep } from "../core/sleep.ts";
 import type { Engine } from "../engine/engine.ts";
+import type { ProcessFigures } from "../engine/process.ts";
 import type { Account, Ledger } from "../storage/ledger.ts";
 import type { Candle } from "../core/types.ts";
 import { LabCommands } from "./lab-commands.ts";
@@ -25,6 +26,8 @@ export interface ControlledBot {
   unsetParam(path: string): Config;
   /** counters shown in /metrics */
   metrics: { telegramSent: number; telegramDropped: number };
+  /** the process's memory and uptime for /status (absent: no such line) */
+  process?: { read(): ProcessFigures };
   /** 1m candles in [fromTs, toTs) for /backtest: the venue's history, or the replay file */
   candleHistory(fromTs: number, toTs: number): Promise<{ candles: Candle[]; where: string }>;
 }
@@ -234,7 +237,8 @@ export class Telegram {
       const day = new Date(engine.status().ts).toISOString().slice(0, 10);
       return ledger.perDay(account).find((d) => d.day === day) ?? null;
     };
-    const status = () => statusText(engine.status(), today(), engine.config.strategy.target_base_ratio);
+    const status = () =>
+      statusText(engine.status(), today(), engine.config.strategy.target_base_ratio, bot.process?.read());
     const keyboard = () =>
       new InlineKeyboard()
         .text(engine.paused ? "▶️ Resume" : "⏸ Pause", engine.paused ? "resume" : "pause")
