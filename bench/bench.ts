@@ -160,7 +160,7 @@ async function soak(minutes: number): Promise<void> {
 }
 
 if (argv.includes("--soak")) {
-  const m = Number(argv[argv.indexOf("--soak-minutes") + 1] || 30);
+  const m = argv.includes("--soak-minutes") ? Number(argv[argv.indexOf("--soak-minutes") + 1]) : 30;
   if (!(m >= 2)) {
     console.error("bench: --soak-minutes needs a number of minutes ≥ 2");
     Deno.exit(2);
