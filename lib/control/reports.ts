@@ -82,9 +82,15 @@ function marginLine(s: EngineStatus, base: string): string {
   const entry = s.inventory?.entryPrice ? ` at entry ${plain(s.inventory.entryPrice)}` : "";
   const liq = m.liquidationPrice === null
     ? "no liquidation price"
-    : `liquidation ${plain(m.liquidationPrice)} (${m.liquidationDistancePct?.toFixed(1)} % away)`;
+    : `liquidation ${plain(m.liquidationPrice)} (${distanceText(m.liquidationDistancePct)})`;
   const guard = m.guarding ? ` · GUARD: not adding (within ${m.guardPct} %)` : "";
   return `Position: ${plain(pos)} ${base}${entry} · ${liq} · ${m.leverage}x ${m.marginMode}${guard}`;
+}
+
+/** "8.9 % away" while the position stands; "PAST it by 8.9 %" beyond the liquidation price. */
+function distanceText(pct: number | null): string {
+  if (pct === null) return "distance unknown";
+  return pct >= 0 ? `${pct.toFixed(1)} % away` : `⚠️ PAST it by ${(-pct).toFixed(1)} %`;
 }
 
 export function balanceText(s: EngineStatus, portfolio: Portfolio | null): string {
@@ -115,7 +121,7 @@ export function balanceText(s: EngineStatus, portfolio: Portfolio | null): strin
       `Liquidation price: ${
         m.liquidationPrice === null
           ? "none"
-          : `${plain(m.liquidationPrice)} (${m.liquidationDistancePct?.toFixed(1)} % from mid; ${
+          : `${plain(m.liquidationPrice)} (${distanceText(m.liquidationDistancePct)}; ${
             s.mode === "live" ? "the venue's" : "computed"
           })`
       } · ${m.leverage}x ${m.marginMode}`,

@@ -45,10 +45,14 @@ export function liquidationPrice(
   return Number.isFinite(p) && p > 0 ? p : null;
 }
 
-/** How far the mid is from the liquidation price, percent of the mid (null: no liquidation price). */
-export function liquidationDistancePct(mid: number, liquidation: number | null): number | null {
-  if (liquidation === null || !(mid > 0)) return null;
-  return Math.abs(mid - liquidation) / mid * 100;
+/**
+ * How far the mid is from the liquidation price on the safe side, percent of the mid: positive while the
+ * position stands (a long's mid above its liquidation price, a short's below), negative past it
+ * (null: flat or no liquidation price). Signed, so that "8.9 % past" never reads as "8.9 % away".
+ */
+export function liquidationDistancePct(mid: number, liquidation: number | null, position: number): number | null {
+  if (liquidation === null || !(mid > 0) || position === 0 || !Number.isFinite(position)) return null;
+  return Math.sign(position) * (mid - liquidation) / mid * 100;
 }
 
 /** The side that adds to the position (a long grows by buying, a short by selling); null when flat. */

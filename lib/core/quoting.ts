@@ -278,15 +278,20 @@ function liquidationGuard(input: QuoteInput, mid: number): { side: Side; skip: S
   const pct = input.liquidationGuardPct ?? 0;
   const liq = input.inventory.liquidationPrice ?? null;
   const side = addingSide(input.inventory.position ?? 0);
-  const distance = liquidationDistancePct(mid, liq);
+  // signed: past the liquidation price the distance is negative, and the guard holds all the more
+  const distance = liquidationDistancePct(mid, liq, input.inventory.position ?? 0);
   if (input.marketType !== "perp" || !(pct > 0) || side === null || distance === null || distance >= pct) return null;
   return {
     side,
     skip: {
       reason: "liquidation_guard",
-      detail: `mid ${mid} is ${distance.toFixed(2)} % from the liquidation price ${
+      detail: `mid ${mid} is ${distanceWords(distance)} the liquidation price ${
         liq!.toFixed(2)
       } (guard ${pct} %): not adding to the ${side === "buy" ? "long" : "short"}`,
     },
   };
 }
+
+/** "1.23 % from" while the position stands, "4.56 % past" beyond its liquidation price. */
+export const distanceWords = (pct: number): string =>
+  pct >= 0 ? `${pct.toFixed(2)} % from` : `${(-pct).toFixed(2)} % past`;

@@ -60,7 +60,7 @@ export interface PerpMargin {
   marginMode: Config["market"]["margin_mode"];
   /** null: flat, or no price liquidates the position */
   liquidationPrice: number | null;
-  /** distance of the mid from the liquidation price, % of mid */
+  /** distance of the mid from the liquidation price on the safe side, % of mid: negative past it */
   liquidationDistancePct: number | null;
   /** risk.liquidation_guard_pct (0: off) */
   guardPct: number;
@@ -169,7 +169,7 @@ function perpMargin(cfg: Config, mid: number | null, f: RunState): PerpMargin {
     leverage: cfg.market.leverage,
     marginMode: cfg.market.margin_mode,
     liquidationPrice: liq,
-    liquidationDistancePct: mid === null ? null : liquidationDistancePct(mid, liq),
+    liquidationDistancePct: mid === null ? null : liquidationDistancePct(mid, liq, f.inventory?.position ?? 0),
     guardPct: cfg.risk.liquidation_guard_pct,
     guarding: d?.bid?.reason === "liquidation_guard" || d?.ask?.reason === "liquidation_guard",
   };

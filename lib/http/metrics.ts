@@ -141,7 +141,7 @@ export function renderMetrics(m: Metrics, s: EngineStatus, build: { version: str
   );
   g(
     "mm_liquidation_distance_ratio",
-    "Perp: distance of the mid from the liquidation price, as a fraction of mid.",
+    "Perp: distance of the mid from the liquidation price on the safe side, fraction of mid; negative past it.",
     s.margin?.liquidationDistancePct == null ? null : s.margin.liquidationDistancePct / 100,
   );
   g("mm_mid_price", "Mid price.", s.mid);
