@@ -55,6 +55,16 @@ export function liquidationDistancePct(mid: number, liquidation: number | null, 
   return Math.sign(position) * (mid - liquidation) / mid * 100;
 }
 
+/**
+ * The client order id a venue gives the order that closes a liquidated position. Binance USDT-M names its
+ * liquidation orders `autoclose-<time>`; the paper venue does the same, so a liquidation is a fill like any
+ * other (the ledger and the portfolio book it) that every reader can tell apart.
+ */
+export const LIQUIDATION_ORDER_PREFIX = "autoclose-";
+
+export const isLiquidation = (fill: { clientOrderId: string }): boolean =>
+  fill.clientOrderId.startsWith(LIQUIDATION_ORDER_PREFIX);
+
 /** The side that adds to the position (a long grows by buying, a short by selling); null when flat. */
 export function addingSide(position: number): Side | null {
   return position > 0 ? "buy" : position < 0 ? "sell" : null;
