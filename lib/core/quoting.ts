@@ -292,6 +292,6 @@ function liquidationGuard(input: QuoteInput, mid: number): { side: Side; skip: S
   };
 }
 
-/** "1.23 % from" while the position stands, "4.56 % past" beyond its liquidation price. */
+/** Words for a signed distance: e.g. 1.23 % from the price while the position stands, 4.56 % past it beyond. */
 export const distanceWords = (pct: number): string =>
   pct >= 0 ? `${pct.toFixed(2)} % from` : `${(-pct).toFixed(2)} % past`;
