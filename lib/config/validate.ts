@@ -4,6 +4,7 @@
  */
 import YAML from "yaml";
 import { type Config, type Field, isField, SCHEMA, schemaFields, type Section } from "./schema.ts";
+import { coherenceProblems } from "./coherence.ts";
 
 /** Bad configuration: every problem, each naming the key, the value and what is allowed. */
 export class ConfigError extends Error {
@@ -151,6 +152,7 @@ function crossChecks(c: Config): string[] {
   if (c.mode === "live" && c.feed.source === "replay") {
     problems.push(`feed.source: "replay" is not allowed with mode "live"; must be live`);
   }
+  problems.push(...coherenceProblems(c));
   return problems;
 }
 
