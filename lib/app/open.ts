@@ -19,7 +19,7 @@ import type { ExchangePort } from "../venues/port.ts";
 import { type Account, Ledger } from "../storage/ledger.ts";
 import { acquireInstanceLock } from "../storage/lock.ts";
 import { recorder } from "../storage/recorder.ts";
-import { replaySource, type Source, venueSource } from "./sources.ts";
+import { replayData, replaySource, type Source, venueSource } from "./sources.ts";
 
 /** A bot ready to start: what mod.ts, Telegram and HTTP hold on to. */
 export interface RunningBot {
@@ -63,7 +63,9 @@ export interface OpenOptions {
 export async function openBot(base: Config, opts: OpenOptions): Promise<RunningBot> {
   const notes: string[] = [];
   const scrub = scrubber(opts.secrets);
-  // one bot per ledger: taken before anything is read, held until close() (DESIGN §12)
+  // the replay's data is read and accepted before anything is created on disk: a bad file leaves no ledger behind
+  const candles = base.mode === "paper" && base.feed.source === "replay" ? replayData(base) : null;
+  // one bot per ledger: taken before the ledger is read, held until close() (DESIGN §12)
   const lock = acquireInstanceLock(base.storage.path);
   let ledger: Ledger;
   try {
@@ -76,7 +78,7 @@ export async function openBot(base: Config, opts: OpenOptions): Promise<RunningB
   try {
     const config = applyOverrides(base, ledger.overrides(), notes);
     source = config.mode === "paper" && config.feed.source === "replay"
-      ? replaySource(config)
+      ? replaySource(config, candles ?? undefined)
       : await venueSource(config, opts.secrets, notes);
     const kind = source.kind;
     const existing = opts.reset ? null : ledger.currentAccount(kind, config.market.symbol);

@@ -52,14 +52,25 @@ export interface Connected {
   funding?: EngineOptions["funding"];
 }
 
-/** `mode: paper` on replayed candles: offline, a scaled clock starting after the indicators' warm-up. */
-export function replaySource(config: Config): Source {
+/** The replay's candles, read and checked (enough for the indicators' warm-up); throws DataError. */
+export function replayData(config: Config): Candle[] {
   const candles = loadCandleFile(config.feed.path);
-  const feed = new ReplayFeed(candles, config.market.tick_size);
+  enoughToReplay(config, candles, candles.at(-1)!.ts + CANDLE_MS);
+  return candles;
+}
+
+function enoughToReplay(config: Config, candles: Candle[], endTs: number): number {
   const warmStart = candles[0].ts + requiredCandles(config.strategy) * CANDLE_MS;
-  if (warmStart >= feed.series.endTs) {
+  if (warmStart >= endTs) {
     throw new DataError(`${config.feed.path}: ${candles.length} candles are fewer than the indicators need`);
   }
+  return warmStart;
+}
+
+/** `mode: paper` on replayed candles: offline, a scaled clock starting after the indicators' warm-up. */
+export function replaySource(config: Config, candles: Candle[] = loadCandleFile(config.feed.path)): Source {
+  const feed = new ReplayFeed(candles, config.market.tick_size);
+  const warmStart = enoughToReplay(config, candles, feed.series.endTs);
   return {
     kind: config.mode,
     initialBalances: () =>

@@ -44,6 +44,15 @@ export function allowed(field: Field): string {
   }
 }
 
+/** A number as a person writes it in decimal: 16, -0.5, .5, 1e-3 (not 0x10, 0o20, 0b10000, Infinity). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/**
+ * Below this size a non-zero number cannot be computed with: 1e-320 is a subnormal whose notional underflows to 0
+ * and whose reciprocal is Infinity. No price, amount, step or rate a venue lists comes near it.
+ */
+const SMALLEST = 1e-12;
+
 const show = (v: unknown) => (typeof v === "string" ? JSON.stringify(v) : String(v));
 
 /** Checks one value against its field; returns a problem or null. */
@@ -63,6 +72,13 @@ export function checkValue(path: string, field: Field, value: unknown): string |
       if (field.max !== undefined && value > field.max) return bad();
       if (field.above !== undefined && value <= field.above) return bad();
       if (field.below !== undefined && value >= field.below) return bad();
+      if (value !== 0 && Math.abs(value) < SMALLEST) {
+        return `${path}: ${
+          show(value)
+        } is not allowed; too small to compute with (its notional or reciprocal is not a finite number): must be 0 or at least ${SMALLEST}, and ${
+          allowed(field)
+        }`;
+      }
       return null;
     }
   }
@@ -79,9 +95,12 @@ export function parseValue(path: string, text: string): { value: unknown } | { p
       return { problem: `${path}: ${show(text)} is not allowed; must be ${allowed(field)}` };
     case "number":
     case "integer": {
-      const n = t === "" ? NaN : Number(t);
-      if (Number.isNaN(n)) return { problem: `${path}: ${show(text)} is not allowed; must be ${allowed(field)}` };
-      return { value: n };
+      // decimal only: Number() would also read 0x10 as 16, 0b11 as 3 and "Infinity"
+      if (!DECIMAL.test(t)) {
+        const written = t !== "" && !Number.isNaN(Number(t)) ? "; write numbers in decimal" : "";
+        return { problem: `${path}: ${show(text)} is not allowed${written}; must be ${allowed(field)}` };
+      }
+      return { value: Number(t) };
     }
     default:
       return { value: text };
@@ -184,13 +203,78 @@ export interface LoadOptions {
   sets?: string[];
 }
 
+/**
+ * Limits on the config file's shape, checked on the raw text. The schema has about 70 keys at most three levels
+ * deep (config.yml, comments and all, is under 8 KB); a file far beyond that is a mistake or an attack, and the YAML
+ * parser's duplicate-key check grows with the square of the keys in one mapping (40,000 keys: 11 s).
+ */
+const MAX_CONFIG_BYTES = 256 * 1024;
+const MAX_CONFIG_LINES = 4000;
+const MAX_CONFIG_DEPTH = 16;
+
+/** Why the text is too large or too deep to be a configuration, or null; linear in its length. */
+function shapeProblem(text: string): string | null {
+  if (text.length > MAX_CONFIG_BYTES) {
+    return `${text.length} characters is too large for a configuration (at most ${MAX_CONFIG_BYTES}); refused unread`;
+  }
+  let lines = 1, depth = 0, deepest = 0, indentDeepest = 0, col = 0, atStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 10) {
+      lines++, col = 0, atStart = true;
+      continue;
+    }
+    if (atStart && ch === 32) col++;
+    else if (atStart) {
+      atStart = false;
+      indentDeepest = Math.max(indentDeepest, col);
+    }
+    if (ch === 35 && (i === 0 || text.charCodeAt(i - 1) <= 32)) { // a comment: its brackets are words
+      while (i + 1 < text.length && text.charCodeAt(i + 1) !== 10) i++;
+      continue;
+    }
+    if (ch === 91 || ch === 123) deepest = Math.max(deepest, ++depth); // [ {
+    else if (ch === 93 || ch === 125) depth = Math.max(0, depth - 1); // ] }
+  }
+  if (lines > MAX_CONFIG_LINES) {
+    return `${lines} lines is too large for a configuration (at most ${MAX_CONFIG_LINES}); refused unread`;
+  }
+  if (deepest > MAX_CONFIG_DEPTH || indentDeepest > 2 * MAX_CONFIG_DEPTH) {
+    return `nested deeper than a configuration can be (at most ${MAX_CONFIG_DEPTH} levels); refused unread`;
+  }
+  return null;
+}
+
+/** Numbers written other than in decimal (YAML reads 0x10 as 16, 0o20 as 16): each reported with its line. */
+function notDecimal(doc: YAML.Document, lines: YAML.LineCounter, source: string, problems: string[]): boolean {
+  let found = false;
+  YAML.visit(doc, {
+    Scalar(_, node) {
+      if (typeof node.value !== "number" || !/^(HEX|OCT|BIN)$/.test(String(node.format ?? ""))) return;
+      found = true;
+      const line = node.range ? lines.linePos(node.range[0]).line : "?";
+      problems.push(
+        `${source}: line ${line}: ${
+          (node as { source?: string }).source ?? node.value
+        } is not allowed; write numbers in decimal (${node.value})`,
+      );
+    },
+  });
+  return found;
+}
+
 /** Builds the configuration from the layers; throws ConfigError listing every problem. */
 export function buildConfig({ yamlText = "", source = "config", sets = [] }: LoadOptions): Config {
   const problems: string[] = [];
   let doc: unknown = null;
-  const parsed = YAML.parseDocument(yamlText, { uniqueKeys: true });
+  const shape = shapeProblem(yamlText);
+  if (shape) throw new ConfigError([`${source}: ${shape}`]); // before the parser sees it: its key checks are quadratic
+  const lines = new YAML.LineCounter();
+  const parsed = YAML.parseDocument(yamlText, { uniqueKeys: true, lineCounter: lines });
   if (parsed.errors.length) {
     for (const e of parsed.errors) problems.push(`${source}: YAML error: ${e.message.split("\n")[0]}`);
+  } else if (notDecimal(parsed, lines, source, problems)) {
+    // reported; the document is not converted
   } else {
     try {
       doc = parsed.toJS({ maxAliasCount: MAX_ALIAS_COUNT });

@@ -16,6 +16,7 @@ import { PaperExchange } from "../venues/paper.ts";
 import { drawdownPct } from "../core/risk.ts";
 import { midOf } from "../core/steps.ts";
 import { ReplayFeed } from "../venues/replay-feed.ts";
+import { DataError } from "../venues/candles.ts";
 import { markoutBps, type PnlSplit, splitPnl, spreadOf } from "./attribution.ts";
 import { rateTable } from "../core/funding.ts";
 import { isLiquidation } from "../core/margin.ts";
@@ -112,7 +113,10 @@ export async function runBacktest(
   const start = candles[0].ts + warmup * CANDLE_MS;
   const end = feed.series.endTs;
   if (start >= end) {
-    throw new Error(`backtest: ${candles.length} candles are not enough; the indicators alone need ${warmup}`);
+    // bad input, not a crash: the command exits 2 with this one line
+    throw new DataError(
+      `${candles.length} candles are not enough to backtest: the indicators alone need ${warmup} (strategy.natr_period, macd_slow + macd_signal, rsi_period), and then some to trade on`,
+    );
   }
   const clock = new ManualClock(start);
   // a fixed id prefix: the same data and config give the same report, byte for byte
