@@ -230,6 +230,10 @@ describe("perpetuals on the fake futures venue", () => {
     expect(statusText(status, null, 0.5)).toContain(
       "Position: 0.05 ETH at entry 3000 · liquidation 2800 (6.7 % away) · 1x cross · GUARD: not adding (within 10 %)",
     );
+    // the process line: the bot's own memory and uptime (84 MiB resident, 22 MiB of heap, 3 h 12 min)
+    const proc = { ...bot.process.read(), rssBytes: 84 * 1048576, heapUsedBytes: 22 * 1048576, uptimeS: 11_530 };
+    expect(statusText(status, null, 0.5, proc)).toContain("\nProcess: 84 MB resident (heap 22 MB), up 3 h 12 min\n");
+    expect(statusText(status, null, 0.5)).not.toContain("Process:");
     expect(balanceText(status, bot.engine.portfolio)).toContain(
       "Liquidation price: 2800 (6.7 % away; the venue's) · 1x cross",
     );
