@@ -21,6 +21,7 @@ import { ConfigError } from "./lib/config/validate.ts";
 import { loadSecrets, type Secrets } from "./lib/config/secrets.ts";
 import { currencies, isoMinute } from "./lib/core/format.ts";
 import { scrubber, scrubUrls } from "./lib/core/scrub.ts";
+import { pauseDetail } from "./lib/core/pause.ts";
 import { EXIT_ORDERS_LEFT, leftoverReport, type Shutdown, shutdown, within } from "./lib/app/shutdown.ts";
 import { runLoop } from "./lib/engine/loop.ts";
 import type { Telegram } from "./lib/control/telegram.ts";
@@ -213,8 +214,8 @@ async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<n
   return ordersLeft ? EXIT_ORDERS_LEFT : code;
 }
 
-/** `pause` / `resume`: writes the flag the running bot (or the next start) obeys. */
-function control(config: Config, command: "pause" | "resume"): void {
+/** `pause` / `resume`: writes the pause the running bot (or the next start) obeys, in the ledger it reads. */
+function pauseCommand(config: Config, command: "pause" | "resume"): void {
   if (!existsSync(config.storage.path)) {
     // a mistyped path would create an empty ledger no bot reads, and say "paused"
     throw new LedgerError(
@@ -224,7 +225,7 @@ function control(config: Config, command: "pause" | "resume"): void {
   const ledger = Ledger.open(config.storage.path);
   try {
     ledger.paused = command === "pause";
-    ledger.pauseReason = command === "pause" ? "paused from the command line" : null;
+    ledger.pauseDetail = command === "pause" ? pauseDetail("cli") : null;
     console.log(
       command === "pause"
         ? `mmbot: paused (ledger ${ledger.path}); a running bot cancels its orders before its next tick, and stays paused across restarts until resume`
@@ -286,7 +287,7 @@ async function main() {
   const secrets = loadSecrets(process.env);
   scrub = scrubber(secrets);
   if (cli.command === "backtest") return await backtest(config, cli);
-  if (cli.command === "pause" || cli.command === "resume") return control(config, cli.command);
+  if (cli.command === "pause" || cli.command === "resume") return pauseCommand(config, cli.command);
   console.log(`mmbot: ${secretsLine(secrets)}`);
   process.exit(await run(config, cli, secrets));
 }

@@ -1,6 +1,6 @@
 /** The console of a running bot: one line per tick and one per notable event, on stdout (errors on stderr). */
 import type { EngineEvent } from "../core/events.ts";
-import { currencies, isoMinute, onLot as lotText, onTick as tickText, plain, signed } from "../core/format.ts";
+import { currencies, isoMinute, onLot, onTick, plain, signed } from "../core/format.ts";
 import type { MarketRules } from "../core/types.ts";
 import type { Secrets } from "../config/secrets.ts";
 import { feeFloorWarning } from "../core/spreads.ts";
@@ -11,23 +11,18 @@ import type { EngineStatus } from "../engine/status.ts";
 /** The market's price and amount steps: every price, size and balance is printed on them. */
 export type Grid = Pick<MarketRules, "tickSize" | "lotSize">;
 
-/** A price (or a quote amount) with as many decimals as the tick: 2997.1300000004 → "2997.13". */
-export const onTick = (x: number, g: Grid): string => tickText(x, g.tickSize);
-/** A size in base on the lot: 0.40639999999999943 → "0.4064". */
-export const onLot = (x: number, g: Grid): string => lotText(x, g.lotSize);
-
 /** e.g. `2024-05-01 03:34:00 mid 2990.12 | bid 2988.40 (5.8 bp) ask 2991.05 (3.1 bp) | inv 0.50 | pnl +1.20 USDT, 3 fills` */
 export function tickLine(s: EngineStatus, g: Grid): string {
   const [, quote] = currencies(s.symbol);
   const parts = [isoMinute(s.ts)];
-  if (s.mid !== null) parts.push(`mid ${onTick(s.mid, g)}`);
+  if (s.mid !== null) parts.push(`mid ${onTick(s.mid, g.tickSize)}`);
   const d = s.decision;
   if (s.state === "quoting" && d?.action === "quote") {
-    const bid = d.bid ? `bid ${onTick(d.bid.price, g)} (${d.figures.bidDistanceBps!.toFixed(1)} bp)` : "bid –";
-    const ask = d.ask ? `ask ${onTick(d.ask.price, g)} (${d.figures.askDistanceBps!.toFixed(1)} bp)` : "ask –";
+    const bid = d.bid ? `bid ${onTick(d.bid.price, g.tickSize)} (${d.figures.bidDistanceBps!.toFixed(1)} bp)` : "bid –";
+    const ask = d.ask ? `ask ${onTick(d.ask.price, g.tickSize)} (${d.figures.askDistanceBps!.toFixed(1)} bp)` : "ask –";
     parts.push(`| ${bid} ${ask}`);
   } else {
-    parts.push(`| ${s.state.replace("_", " ")}${s.reason ? `: ${s.reason}` : ""}`);
+    parts.push(`| ${s.state.replace("_", " ")}${s.detail ? `: ${s.detail}` : ""}`);
   }
   if (s.inventoryRatio !== null) parts.push(`| inv ${s.inventoryRatio.toFixed(3)}`);
   if (s.pnl) parts.push(`| pnl ${signed(s.pnl.pnl)} ${quote}, ${s.pnl.fills} fills`);
@@ -53,7 +48,7 @@ export function secretsLine(s: Secrets): string {
 /** `balances 0.4064 ETH, 4718.18 USDT` on the market's grid. */
 export function balancesText(base: number, quote: number, symbol: string, g: Grid): string {
   const [b, q] = currencies(symbol);
-  return `balances ${onLot(base, g)} ${b}, ${onTick(quote, g)} ${q}`;
+  return `balances ${onLot(base, g.lotSize)} ${b}, ${onTick(quote, g.tickSize)} ${q}`;
 }
 
 /** Prints the engine's ticks, fills, errors and state changes as they happen, on the market's grid. */
@@ -76,9 +71,11 @@ export function logToConsole(engine: Engine, grid: () => Grid): void {
     else if (e.type === "fill") {
       const f = e.fill;
       console.log(
-        `${isoMinute(f.ts)} ${isLiquidation(f) ? "LIQUIDATED" : "FILL"} ${f.side} ${onLot(f.amount, g)} ${base} @ ${
-          onTick(f.price, g)
-        } (fee ${f.feeQuote.toFixed(4)} ${quote}), inventory ${e.inventoryRatio.toFixed(3)} [${f.tradeId}]`,
+        `${isoMinute(f.ts)} ${isLiquidation(f) ? "LIQUIDATED" : "FILL"} ${f.side} ${
+          onLot(f.amount, g.lotSize)
+        } ${base} @ ${onTick(f.price, g.tickSize)} (fee ${f.feeQuote.toFixed(4)} ${quote}), inventory ${
+          e.inventoryRatio.toFixed(3)
+        } [${f.tradeId}]`,
       );
     } else if (e.type === "error") console.error(`${isoMinute(e.ts)} error (${e.consecutive} in a row): ${e.message}`);
     else if (e.type === "paused") console.log(`${isoMinute(e.ts)} paused; cancelled ${e.cancelled} order(s)`);
@@ -92,7 +89,8 @@ export function logToConsole(engine: Engine, grid: () => Grid): void {
     } else if (e.type === "liquidation_guard") {
       console.log(`${isoMinute(e.ts)} liquidation guard ${e.state}: ${e.detail}`);
     } else if (
-      e.type === "kill_switch" || e.type === "inventory_limit" || e.type === "stale_data" || e.type === "error_breaker"
+      e.type === "kill_switch" || e.type === "inventory_limit" || e.type === "stale_book" ||
+      e.type === "stale_candles" || e.type === "error_breaker"
     ) {
       console.log(`${isoMinute(e.ts)} ${e.type.replace("_", " ")}: ${detailText(e)}`);
     }

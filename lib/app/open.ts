@@ -6,27 +6,25 @@
  */
 import { messageOf, plain } from "../core/format.ts";
 import { midOf } from "../core/steps.ts";
-import type { Candle, Clock } from "../core/types.ts";
+import type { Clock } from "../core/types.ts";
 import { type Config, schemaFields, settableAtRuntime } from "../config/schema.ts";
 import type { Secrets } from "../config/secrets.ts";
 import { ConfigError, getPath, withValue } from "../config/validate.ts";
-import type { ControlStore } from "../engine/control.ts";
 import { Engine } from "../engine/engine.ts";
+import { ledgerPauses } from "../storage/pauses.ts";
 import { scrubber } from "../core/scrub.ts";
+import type { ControlledBot } from "../control/bot.ts";
 import { Metrics } from "../http/metrics.ts";
 import { ProcessProbe } from "../engine/process.ts";
 import type { ExchangePort } from "../venues/port.ts";
-import { type Account, Ledger } from "../storage/ledger.ts";
+import { Ledger } from "../storage/ledger.ts";
 import { acquireInstanceLock } from "../storage/lock.ts";
 import { recorder } from "../storage/recorder.ts";
 import { replayData, replaySource, type Source, venueSource } from "./sources.ts";
 
 /** A bot ready to start: what mod.ts, Telegram and HTTP hold on to. */
-export interface RunningBot {
+export interface RunningBot extends ControlledBot {
   config: Config;
-  engine: Engine;
-  ledger: Ledger;
-  account: Account;
   clock: Clock;
   exchange: ExchangePort;
   metrics: Metrics;
@@ -36,21 +34,10 @@ export interface RunningBot {
   endTs?: number;
   /** lines worth telling the user at start */
   notes: string[];
-  /** picks up a pause / resume written to the ledger by another process (`mmbot pause`) */
-  syncControl(): Promise<void>;
-  /** before each tick: control flags, and fresh public data for paper mode on a live feed */
+  /** before each tick: a pause or resume written elsewhere (`mmbot pause`), and fresh public data for paper mode on a live feed */
   beforeTick(): Promise<void>;
   /** releases the exchange connection (websockets) and the ledger's instance lock */
   close(): Promise<void>;
-  /**
-   * Changes one parameter of the running bot (/set): validated like the config file, kept in the
-   * ledger across restarts, applied from the next tick. Throws ConfigError, changing nothing.
-   */
-  setParam(path: string, text: string): Config;
-  /** Drops a /set override: the config file's value applies again. */
-  unsetParam(path: string): Config;
-  /** 1m candles in [fromTs, toTs) for /backtest: the venue's history, or the replay file */
-  candleHistory(fromTs: number, toTs: number): Promise<{ candles: Candle[]; where: string }>;
 }
 
 export interface OpenOptions {
@@ -113,40 +100,11 @@ export async function openBot(base: Config, opts: OpenOptions): Promise<RunningB
     const probe = new ProcessProbe().start();
     const metrics = new Metrics(probe);
     const exchange = metrics.instrument(connected.exchange);
-    // the pause flag as this process last saw or wrote it: only a change made elsewhere (`mmbot pause`) is obeyed
-    let seenPaused = ledger.paused;
-    const control: ControlStore = {
-      get paused() {
-        return ledger.paused;
-      },
-      set paused(v) {
-        ledger.paused = v;
-        seenPaused = v;
-      },
-      get pauseReason() {
-        return ledger.pauseReason;
-      },
-      set pauseReason(v) {
-        ledger.pauseReason = v;
-      },
-      get killSwitch() {
-        return ledger.killSwitch;
-      },
-      set killSwitch(v) {
-        ledger.killSwitch = v;
-      },
-      get peakEquity() {
-        return ledger.peakEquity(account.id);
-      },
-      set peakEquity(v) {
-        if (v !== null) ledger.setPeakEquity(account.id, v);
-      },
-    };
     const engine: Engine = new Engine({
       config,
       exchange,
       clock: connected.clock,
-      control,
+      pauses: ledgerPauses(ledger, account.id),
       record: recorder(ledger, account, {
         replay: connected.replay,
         prefix: config.market.client_order_prefix,
@@ -164,7 +122,7 @@ export async function openBot(base: Config, opts: OpenOptions): Promise<RunningB
     if (ledger.paused) {
       notes.push(
         `paused (set before the restart): ${
-          ledger.pauseReason ?? "paused"
+          ledger.pauseDetail ?? "paused"
         }; \`deno run -P mod.ts resume\` or /resume to quote`,
       );
     }
@@ -190,18 +148,13 @@ export async function openBot(base: Config, opts: OpenOptions): Promise<RunningB
       process: probe,
       notes,
       endTs: connected.endTs,
-      async syncControl() {
-        const want = ledger.paused;
-        if (want === seenPaused) return;
-        seenPaused = want;
-        if (want) await engine.pause("cli");
-        else engine.resume();
-      },
       async beforeTick() {
         // never throws: a failure here must not end the loop and skip the shutdown
-        await bot.syncControl().catch((e) =>
-          console.error(`mmbot: cannot read the pause flag: ${scrub(messageOf(e))}`)
-        );
+        try {
+          await engine.heedPauseStore();
+        } catch (e) {
+          console.error(`mmbot: cannot read the pause flag: ${scrub(messageOf(e))}`);
+        }
         await connected.refresh?.();
       },
       async close() {

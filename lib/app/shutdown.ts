@@ -6,7 +6,7 @@
  */
 import type { Order } from "../core/types.ts";
 import type { Engine } from "../engine/engine.ts";
-import type { PullResult } from "../engine/pull.ts";
+import type { PullResult } from "../engine/desk.ts";
 
 /** Exit code when the bot stopped but orders of ours may still rest (listed on stderr and alerted). */
 export const EXIT_ORDERS_LEFT = 3;
@@ -39,7 +39,7 @@ export function shutdown(engine: Engine, timeoutS: number, askedAtMs: number, no
     engine.stop(timeoutS * 1000).then((r) => ({ ...r, timedOut: false })),
     () => ({
       cancelled: 0,
-      resting: engine.status().openOrders,
+      resting: [...engine.status().openOrders],
       confirmed: false,
       error: `no answer from the exchange within ${timeoutS} s`,
       timedOut: true,

@@ -52,25 +52,20 @@ export interface Connected {
   funding?: EngineOptions["funding"];
 }
 
-/** The replay's candles, read and checked (enough for the indicators' warm-up); throws DataError. */
+/**
+ * The replay's candles, read and checked (enough for the indicators' warm-up) before anything is created on disk:
+ * a bad file leaves no ledger behind. Throws DataError.
+ */
 export function replayData(config: Config): Candle[] {
   const candles = loadCandleFile(config.feed.path);
-  enoughToReplay(config, candles, candles.at(-1)!.ts + CANDLE_MS);
+  new ReplayFeed(candles, config.market.tick_size).warmStart(requiredCandles(config.strategy), config.feed.path);
   return candles;
-}
-
-function enoughToReplay(config: Config, candles: Candle[], endTs: number): number {
-  const warmStart = candles[0].ts + requiredCandles(config.strategy) * CANDLE_MS;
-  if (warmStart >= endTs) {
-    throw new DataError(`${config.feed.path}: ${candles.length} candles are fewer than the indicators need`);
-  }
-  return warmStart;
 }
 
 /** `mode: paper` on replayed candles: offline, a scaled clock starting after the indicators' warm-up. */
 export function replaySource(config: Config, candles: Candle[] = loadCandleFile(config.feed.path)): Source {
   const feed = new ReplayFeed(candles, config.market.tick_size);
-  const warmStart = enoughToReplay(config, candles, feed.series.endTs);
+  const warmStart = feed.warmStart(requiredCandles(config.strategy), config.feed.path);
   return {
     kind: config.mode,
     initialBalances: () =>

@@ -266,7 +266,12 @@ export const SCHEMA = {
       ),
       errors: oneOf(ALERT_LEVELS, "on", "errors (deduplicated) and the error breaker"),
       kill_switch: oneOf(ALERT_LEVELS, "on", "drawdown kill switch tripped"),
-      stale_data: oneOf(ALERT_LEVELS, "on", "market data stale / fresh again"),
+      stale_book: oneOf(ALERT_LEVELS, "on", "order book older than risk.max_book_age_s (not quoting) / fresh again"),
+      stale_candles: oneOf(
+        ALERT_LEVELS,
+        "on",
+        "last closed candle older than strategy.max_candle_age_s (not quoting) / fresh again",
+      ),
       lifecycle: oneOf(ALERT_LEVELS, "silent", "bot started, stopped, paused, resumed"),
     },
     // the daily report (issue 16)

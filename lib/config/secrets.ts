@@ -40,15 +40,3 @@ export function loadSecrets(env: Record<string, string | undefined>): Secrets {
     httpToken: get("HTTP_TOKEN"),
   };
 }
-
-/** Secret presence for display: never the value. */
-export function describeSecrets(s: Secrets): Record<(typeof SECRET_NAMES)[number], string> {
-  const mark = (v: unknown) => (v ? "<set>" : "<not set>");
-  return {
-    TELEGRAM_BOT_TOKEN: mark(s.telegramBotToken),
-    TELEGRAM_ALLOWED_USERS: s.telegramAllowedUsers.length ? s.telegramAllowedUsers.join(",") : "<not set>",
-    EXCHANGE_API_KEY: mark(s.exchangeApiKey),
-    EXCHANGE_API_SECRET: mark(s.exchangeApiSecret),
-    HTTP_TOKEN: mark(s.httpToken),
-  };
-}

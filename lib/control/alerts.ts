@@ -150,7 +150,7 @@ export class Alerter {
           "errors",
           e.state === "tripped"
             ? `🛑 Error breaker: ${e.consecutive} failed tick(s) in a row; paused (kept across restarts), orders cancelled; /resume once the venue is healthy${
-              e.reason ? `. Last error: ${e.reason}` : ""
+              e.detail ? `. Last error: ${e.detail}` : ""
             }`
             : `✅ The venue answers again after ${e.consecutive} failed ticks; the bot stays paused until /resume`,
         );
@@ -161,10 +161,15 @@ export class Alerter {
             e.peakEquity.toFixed(2)
           } (limit ${cfg.risk.max_drawdown_pct} %). Orders cancelled; /resume to quote again`,
         );
-      case "stale_data":
+      case "stale_book":
         return this.#send(
-          "stale_data",
-          e.state === "stale" ? `⏳ Stale market data, not quoting: ${e.detail}` : "✅ Market data fresh again",
+          "stale_book",
+          e.state === "stale" ? `⏳ Stale order book, not quoting: ${e.detail}` : "✅ Order book fresh again",
+        );
+      case "stale_candles":
+        return this.#send(
+          "stale_candles",
+          e.state === "stale" ? `⏳ Stale candles, not quoting: ${e.detail}` : "✅ Candles fresh again",
         );
       case "start":
         return this.#send(
@@ -195,7 +200,7 @@ export class Alerter {
         if (e.resting) {
           return this.#send(
             "errors",
-            `⏸ Paused (${e.reason}); cancelled ${e.cancelled} order(s), ${e.resting} still resting: retried every tick`,
+            `⏸ Paused (${e.detail}); cancelled ${e.cancelled} order(s), ${e.resting} still resting: retried every tick`,
           );
         }
         return this.#send("lifecycle", `⏸ Paused; cancelled ${e.cancelled} order(s)`);

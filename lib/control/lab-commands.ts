@@ -4,8 +4,7 @@
  * one at a time) and the daily report. Bad arguments get a one-line usage reply and nothing else.
  */
 import { type Bot as Grammy, type Context, InputFile } from "grammy";
-import { applyFill, openPortfolio } from "../core/accounting.ts";
-import { messageOf } from "../core/format.ts";
+import { decimalsOf, messageOf } from "../core/format.ts";
 import { requiredCandles } from "../core/indicators.ts";
 import { CANDLE_MS } from "../core/types.ts";
 import { type Config, PROFILES } from "../config/schema.ts";
@@ -13,8 +12,8 @@ import { ConfigError, withValue } from "../config/validate.ts";
 import { marketSvg } from "../lab/market-chart.ts";
 import { BacktestJob, Busy, renderOffThread } from "./backtest-job.ts";
 import { backtestText, dailyText, type WindowFigures } from "./lab-texts.ts";
-import { MAX_HOURS, RecentMarket } from "./recent.ts";
-import type { ControlledBot } from "./telegram.ts";
+import { MAX_HOURS, RecentMarket } from "../lab/recent.ts";
+import type { ControlledBot } from "./bot.ts";
 
 /** /backtest looks back at most this many days. */
 export const MAX_BACKTEST_DAYS = 30;
@@ -25,9 +24,6 @@ export const BACKTEST_USAGE =
   `Usage: /backtest [days] [profile], days from 1 to ${MAX_BACKTEST_DAYS} (default 1), profile ${
     PROFILES.join(" | ")
   } (default: the running one)`;
-
-/** Decimals of a step, for labels: 0.01 → 2. */
-const decimals = (step: number) => (step.toFixed(12).replace(/\.?0+$/, "").split(".")[1] ?? "").length;
 
 export class LabCommands {
   readonly recent: RecentMarket;
@@ -68,7 +64,7 @@ export class LabCommands {
       inventory: ticks.flatMap((t) => (t.inventoryRatio === null ? [] : [{ ts: t.ts, value: t.inventoryRatio }])),
       fromTs,
       toTs,
-      priceDecimals: decimals(cfg.market.tick_size),
+      priceDecimals: decimalsOf(cfg.market.tick_size),
     });
     const png = await renderOffThread(svg, 1000);
     const pnl = s.pnl ? ` · PnL ${s.pnl.pnl >= 0 ? "+" : ""}${s.pnl.pnl.toFixed(2)}` : "";
@@ -158,27 +154,16 @@ export class LabCommands {
     if (ts < this.#nextReportTs) return;
     const toTs = this.#nextReportTs;
     this.#nextReportTs = due(ts);
-    this.send(this.dailyReport(toTs - DAY_MS, toTs), cfg.send === "silent");
+    this.send(this.dailyReport(toTs), cfg.send === "silent");
   }
 
-  /** The daily report's text for [fromTs, toTs). */
-  dailyReport(fromTs: number, toTs: number): string {
+  /** The daily report's text for the day [toTs − 24 h, toTs); `toTs` on a whole UTC hour. */
+  dailyReport(toTs: number): string {
     const { engine, ledger, account } = this.bot;
     const s = engine.status();
-    // the window's realized PnL needs the average cost carried in from before it: walk every fill
-    const b = openPortfolio(account.initial_base, account.initial_quote, account.initial_mid);
-    const w: WindowFigures = { fills: 0, buys: 0, sells: 0, volumeQuote: 0, feesQuote: 0, realizedQuote: 0 };
-    for (const f of ledger.fills(account.id)) {
-      const before = b.realized;
-      applyFill(b, f);
-      if (f.ts < fromTs || f.ts >= toTs) continue;
-      w.fills++;
-      if (f.side === "buy") w.buys++;
-      else w.sells++;
-      w.volumeQuote += f.price * f.amount;
-      w.feesQuote += f.feeQuote;
-      w.realizedQuote += b.realized - before;
-    }
+    const fromTs = toTs - DAY_MS, day = new Date(fromTs).toISOString().slice(0, 10);
+    const w: WindowFigures = ledger.perDay(account, new Date(toTs).getUTCHours()).find((d) => d.day === day) ??
+      { fills: 0, buys: 0, sells: 0, volumeQuote: 0, feesQuote: 0, realizedQuote: 0 };
     if (!s.pnl) return `🗓 Daily report ${engine.config.market.symbol}: no figures yet, the bot is still starting.`;
     return dailyText({
       symbol: engine.config.market.symbol,

@@ -1,16 +1,8 @@
-/**
- * Texts of /backtest's answer and of the daily report. Pure functions of the figures; lines for
- * figures a report does not carry (the PnL split of DESIGN §14, funding) are left out, not shown as 0.
- */
+/** Texts of /backtest's answer and of the daily report. Pure functions of the figures. */
 import type { PnlSummary } from "../core/accounting.ts";
 import { currencies, signed } from "../core/format.ts";
 import type { BacktestSummary } from "../lab/backtest.ts";
 import type { DaySummary } from "../storage/ledger.ts";
-
-/** The summary fields of DESIGN §14, present once the lab reports them. */
-type Attribution = Partial<Record<"spread_pnl_quote" | "inventory_pnl_quote" | "funding_quote", number>>;
-
-const num = (x: unknown): number | null => (typeof x === "number" && Number.isFinite(x) ? x : null);
 
 export interface BacktestAsked {
   days: number;
@@ -21,8 +13,8 @@ export interface BacktestAsked {
   ms: number;
 }
 
-/** /backtest's answer: return against hold, the PnL split, fills, fees. */
-export function backtestText(s: BacktestSummary & Attribution, a: BacktestAsked): string {
+/** /backtest's answer: return against hold, the PnL split of DESIGN §14, fills, fees. */
+export function backtestText(s: BacktestSummary, a: BacktestAsked): string {
   const [, quote] = currencies(a.symbol);
   const lines = [
     `🧪 Backtest ${a.symbol} · ${a.profile} · ${a.days} day(s) of ${a.where}`,
@@ -31,20 +23,11 @@ export function backtestText(s: BacktestSummary & Attribution, a: BacktestAsked)
       signed(s.return_pct - s.hold_return_pct, 3)
     } %`,
   ];
-  const spread = num(s.spread_pnl_quote), inventory = num(s.inventory_pnl_quote), funding = num(s.funding_quote);
-  if (spread !== null && inventory !== null) {
-    lines.push(
-      `PnL: ${signed(s.pnl_quote)} ${quote} = spread ${signed(spread)} + inventory ${signed(inventory)} − fees ${
-        s.fees_quote.toFixed(2)
-      }${funding !== null ? ` + funding ${signed(funding)}` : ""}`,
-    );
-  } else {
-    lines.push(
-      `PnL: ${signed(s.pnl_quote)} ${quote} = realized ${signed(s.realized_pnl_quote)} + unrealized ${
-        signed(s.unrealized_pnl_quote)
-      } − fees ${s.fees_quote.toFixed(2)}`,
-    );
-  }
+  lines.push(
+    `PnL: ${signed(s.pnl_quote)} ${quote} = spread ${signed(s.spread_pnl_quote)} + inventory ${
+      signed(s.inventory_pnl_quote)
+    } − fees ${s.fees_quote.toFixed(2)} + funding ${signed(s.funding_quote)}`,
+  );
   lines.push(
     `Fills: ${s.fills} (${s.buys} buys, ${s.sells} sells) · volume ${s.volume_quote.toFixed(2)} ${quote} · fees ${
       s.fees_quote.toFixed(2)

@@ -8,7 +8,7 @@ import { getPath } from "../config/validate.ts";
 import type { EngineStatus } from "../engine/status.ts";
 import { duration, megabytes, type ProcessFigures } from "../engine/process.ts";
 import type { Order } from "../core/types.ts";
-import { currencies, isoMinute, plain, signed } from "../core/format.ts";
+import { currencies, isoMinute, onLot, onTick, plain, signed } from "../core/format.ts";
 import { feeFloorWarning } from "../core/spreads.ts";
 import type { DaySummary, LedgerFill } from "../storage/ledger.ts";
 
@@ -24,23 +24,27 @@ const STATE_WORDS: Record<EngineStatus["state"], string> = {
   stopped: "stopped",
 };
 
+/** The market as the reports print it: prices on the tick, sizes on the lot (as alerts and the console do). */
+export type MarketGrid = Pick<Config["market"], "symbol" | "tick_size" | "lot_size">;
+
 export function statusText(
   s: EngineStatus,
   today: DaySummary | null,
   target: number,
+  tickSize: number,
   proc?: ProcessFigures,
 ): string {
   const [base, quote] = currencies(s.symbol);
   const lines = [`📊 ${s.symbol} ${s.marketType} · ${s.mode} · ${s.profile}`];
   let state = STATE_WORDS[s.state];
   if (s.state === "warming_up") state += ` (${s.warmup.count}/${s.warmup.required} candles)`;
-  lines.push(`State: ${state}${s.reason ? ` — ${s.reason}` : ""}`);
+  lines.push(`State: ${state}${s.detail ? ` — ${s.detail}` : ""}`);
   if (s.mid !== null) lines.push(`Mid: ${plain(s.mid)}`);
   const d = s.decision;
   if (d?.action === "quote" && s.state === "quoting") {
     const f = d.figures;
-    lines.push(`Bid: ${d.bid ? `${plain(d.bid.price)} (${f.bidDistanceBps!.toFixed(1)} bp)` : "–"}`);
-    lines.push(`Ask: ${d.ask ? `${plain(d.ask.price)} (${f.askDistanceBps!.toFixed(1)} bp)` : "–"}`);
+    lines.push(`Bid: ${d.bid ? `${onTick(d.bid.price, tickSize)} (${f.bidDistanceBps!.toFixed(1)} bp)` : "–"}`);
+    lines.push(`Ask: ${d.ask ? `${onTick(d.ask.price, tickSize)} (${f.askDistanceBps!.toFixed(1)} bp)` : "–"}`);
   }
   const ind = s.indicators;
   if (ind.natr !== null) lines.push(`NATR: ${ind.natr.toFixed(3)} %`);
@@ -135,26 +139,28 @@ export function balanceText(s: EngineStatus, portfolio: Portfolio | null): strin
   return lines.join("\n");
 }
 
-export function ordersText(orders: readonly Order[], symbol: string): string {
-  const [base] = currencies(symbol);
+export function ordersText(orders: readonly Order[], m: MarketGrid): string {
+  const [base] = currencies(m.symbol);
   if (!orders.length) return "No open orders.";
   return [
     `📋 ${orders.length} open order(s)`,
     ...orders.map((o) =>
-      `${o.side === "buy" ? "BUY " : "SELL"} ${plain(o.amount)} ${base} @ ${plain(o.price)}${
-        o.filled ? ` (filled ${plain(o.filled)})` : ""
+      `${o.side === "buy" ? "BUY " : "SELL"} ${onLot(o.amount, m.lot_size)} ${base} @ ${onTick(o.price, m.tick_size)}${
+        o.filled ? ` (filled ${onLot(o.filled, m.lot_size)})` : ""
       } · ${o.clientOrderId}`
     ),
   ].join("\n");
 }
 
-export function fillsText(fills: readonly LedgerFill[], symbol: string): string {
-  const [base, quote] = currencies(symbol);
+export function fillsText(fills: readonly LedgerFill[], m: MarketGrid): string {
+  const [base, quote] = currencies(m.symbol);
   if (!fills.length) return "No fills yet.";
   return [
     `🧾 Last ${fills.length} fill(s), oldest first`,
     ...fills.map((f) =>
-      `${isoMinute(f.ts)} ${f.side === "buy" ? "BUY " : "SELL"} ${plain(f.amount)} ${base} @ ${plain(f.price)} · fee ${
+      `${isoMinute(f.ts)} ${f.side === "buy" ? "BUY " : "SELL"} ${onLot(f.amount, m.lot_size)} ${base} @ ${
+        onTick(f.price, m.tick_size)
+      } · fee ${
         f.feeAsset
           ? `${plain(f.feeAmount!)} ${f.feeAsset} (≈${f.feeQuote.toFixed(4)} ${quote})`
           : `${f.feeQuote.toFixed(4)} ${quote}`

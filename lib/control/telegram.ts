@@ -9,28 +9,9 @@ import { type Alert, Alerter, BoundedQueue, clip } from "./alerts.ts";
 import type { Config } from "../config/schema.ts";
 import { ConfigError, getPath } from "../config/validate.ts";
 import { sleep } from "../core/sleep.ts";
-import type { Engine } from "../engine/engine.ts";
-import type { ProcessFigures } from "../engine/process.ts";
-import type { Account, Ledger } from "../storage/ledger.ts";
-import type { Candle } from "../core/types.ts";
+import type { ControlledBot } from "./bot.ts";
 import { LabCommands } from "./lab-commands.ts";
 import { balanceText, fillsText, HELP, helpText, ordersText, paramsText, pnlText, statusText } from "./reports.ts";
-
-/** What Telegram reads and controls: the running bot as the composition code (lib/app) assembles it. */
-export interface ControlledBot {
-  engine: Engine;
-  ledger: Ledger;
-  account: Account;
-  /** /set and /unset: validated, kept in the ledger, applied from the next tick; throw ConfigError */
-  setParam(path: string, text: string): Config;
-  unsetParam(path: string): Config;
-  /** counters shown in /metrics */
-  metrics: { telegramSent: number; telegramDropped: number };
-  /** the process's memory and uptime for /status (absent: no such line) */
-  process?: { read(): ProcessFigures };
-  /** 1m candles in [fromTs, toTs) for /backtest: the venue's history, or the replay file */
-  candleHistory(fromTs: number, toTs: number): Promise<{ candles: Candle[]; where: string }>;
-}
 
 export interface TelegramOptions {
   token: string;
@@ -238,7 +219,13 @@ export class Telegram {
       return ledger.perDay(account).find((d) => d.day === day) ?? null;
     };
     const status = () =>
-      statusText(engine.status(), today(), engine.config.strategy.target_base_ratio, bot.process?.read());
+      statusText(
+        engine.status(),
+        today(),
+        engine.config.strategy.target_base_ratio,
+        engine.config.market.tick_size,
+        bot.process?.read(),
+      );
     const keyboard = () =>
       new InlineKeyboard()
         .text(engine.paused ? "▶️ Resume" : "⏸ Pause", engine.paused ? "resume" : "pause")
@@ -255,7 +242,7 @@ export class Telegram {
     const pause = async () => {
       if (engine.paused) {
         const s = engine.status();
-        return s.state === "pausing" ? `Already paused; ${s.reason}` : "Already paused. /resume to quote again.";
+        return s.state === "pausing" ? `Already paused; ${s.detail}` : "Already paused. /resume to quote again.";
       }
       const r = await engine.pause("telegram");
       if (!r.resting.length && r.confirmed) {
@@ -281,7 +268,7 @@ export class Telegram {
     noArgs("pause", async (ctx) => reply(ctx, await answering(ctx.from?.id, ["paused"], pause)));
     noArgs("resume", async (ctx) => reply(ctx, await answering(ctx.from?.id, ["resumed"], resume)));
     noArgs("balance", (ctx) => reply(ctx, balanceText(engine.status(), engine.portfolio)));
-    noArgs("orders", (ctx) => reply(ctx, ordersText(engine.status().openOrders, engine.config.market.symbol)));
+    noArgs("orders", (ctx) => reply(ctx, ordersText(engine.status().openOrders, engine.config.market)));
     noArgs("pnl", (ctx) => reply(ctx, pnlText(engine.status(), ledger.perDay(account))));
     noArgs(
       "params",
@@ -291,7 +278,7 @@ export class Telegram {
       const arg = ctx.match.trim();
       const n = arg === "" ? 10 : /^\d+$/.test(arg) ? Number(arg) : NaN;
       if (!(n >= 1 && n <= 50)) return reply(ctx, "Usage: /fills [n], n from 1 to 50 (default 10)");
-      return reply(ctx, fillsText(ledger.fills(account.id, n), engine.config.market.symbol));
+      return reply(ctx, fillsText(ledger.fills(account.id, n), engine.config.market));
     });
     /** /set and /unset: apply, log and confirm, or refuse with the schema's reason (nothing changed). */
     const change = (ctx: Context, command: string, path: string, apply: () => Config, after: string) => {

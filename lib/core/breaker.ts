@@ -4,6 +4,7 @@
  * open (no quoting, orders cancelled); a refused API key opens it at once, since retrying cannot help.
  * The first tick that succeeds closes it.
  */
+import type { RiskLimits } from "./params.ts";
 
 export interface Breaker {
   /** failed ticks in a row */
@@ -31,4 +32,36 @@ export function tickFailed(
 /** A tick's venue calls all answered; `recovered` when that closes an open breaker. */
 export function tickSucceeded(b: Breaker, max: number): { breaker: Breaker; recovered: boolean } {
   return { breaker: { failures: 0, lastError: b.lastError }, recovered: isOpen(b, max) };
+}
+
+/** What a failed tick leads to: the breaker after it, a pause by the error breaker (its detail) or a pull. */
+export interface FailureOutcome {
+  breaker: Breaker;
+  tripped: boolean;
+  /** the error breaker trips now and nothing paused the bot yet: pause with this detail */
+  pause: string | null;
+  /** not pausing: stand aside and make sure nothing of ours rests (the venue may be what fails: tried anyway) */
+  pull: boolean;
+}
+
+/**
+ * A tick failed with `message` (`final`: a refused key): trip the breaker into a pause, or pull our quotes while
+ * paused, while the breaker is open, or after any failure with `pullOnError`.
+ */
+export function afterFailure(
+  b: Breaker,
+  message: string,
+  risk: Pick<RiskLimits, "max_consecutive_errors" | "pull_quotes_on_error">,
+  final: boolean,
+  paused: boolean,
+): FailureOutcome {
+  const max = risk.max_consecutive_errors;
+  const { breaker, tripped } = tickFailed(b, message, max, final);
+  const pause = tripped && !paused ? `${breaker.failures} failed ticks in a row; last: ${message}` : null;
+  return {
+    breaker,
+    tripped,
+    pause,
+    pull: pause === null && (paused || isOpen(breaker, max) || risk.pull_quotes_on_error),
+  };
 }

@@ -17,13 +17,17 @@ export type EngineEvent =
   | { type: "fill"; ts: number; fill: Fill; inventoryRatio: number; spreadCaptureBps: number | null }
   | { type: "inventory_limit"; ts: number; state: "hit" | "cleared"; limit: InventoryLimit; ratio: number }
   | { type: "error"; ts: number; message: string; consecutive: number }
-  | { type: "error_breaker"; ts: number; state: "tripped" | "recovered"; consecutive: number; reason?: string }
+  /** `detail`: the last error, when tripped */
+  | { type: "error_breaker"; ts: number; state: "tripped" | "recovered"; consecutive: number; detail?: string }
   | { type: "kill_switch"; ts: number; drawdownPct: number; equity: number; peakEquity: number }
-  | { type: "stale_data"; ts: number; state: "stale" | "fresh"; detail: string }
+  /** the order book is older than risk.max_book_age_s (stale) / current again (fresh) */
+  | { type: "stale_book"; ts: number; state: "stale" | "fresh"; detail: string }
+  /** the last closed candle is older than strategy.max_candle_age_s (stale) / current again (fresh) */
+  | { type: "stale_candles"; ts: number; state: "stale" | "fresh"; detail: string }
   | { type: "order_placed"; ts: number; order: Order }
   | { type: "order_cancelled"; ts: number; order: Order }
   /** after the first cancel attempt; `resting` orders are retried every tick until none is left */
-  | { type: "paused"; ts: number; cancelled: number; resting: number; source: PauseSource; reason: string }
+  | { type: "paused"; ts: number; cancelled: number; resting: number; source: PauseSource; detail: string }
   /** a pause that left orders resting has now pulled them all */
   | { type: "orders_pulled"; ts: number; cancelled: number }
   /** the ledger refused a write: not quoting until it records again */
@@ -35,5 +39,3 @@ export type EngineEvent =
   | { type: "liquidation_guard"; ts: number; state: "hit" | "cleared"; side: Side | null; detail: string }
   /** perp: a funding payment booked (received > 0, paid < 0) */
   | { type: "funding"; ts: number; payment: FundingPayment };
-
-export type EngineEventType = EngineEvent["type"];

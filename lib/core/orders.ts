@@ -12,7 +12,7 @@ export interface OrderPlan {
  * wanted remaining amount; cancels every other order of ours; places a quote where nothing is kept.
  */
 export function planOrders(
-  open: Order[],
+  open: readonly Order[],
   want: { bid: Quote | null; ask: Quote | null },
   toleranceBps: number,
 ): OrderPlan {

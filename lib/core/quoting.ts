@@ -75,10 +75,10 @@ export type QuoteDecision =
     inventoryLimit: InventoryLimit;
     figures: QuoteFigures;
   }
-  | { action: "stand_aside"; code: StandAsideCode; reason: string; figures: null };
+  | { action: "stand_aside"; reason: StandAsideReason; detail: string; figures: null };
 
-/** Why the whole book is left alone this tick, as a code (the backtest counts them). */
-export type StandAsideCode = "warming_up" | "stale_data" | "bad_input";
+/** Why nothing is quoted this tick, as a code (the backtest counts them). */
+export type StandAsideReason = "warming_up" | "stale_candles" | "bad_input";
 
 export interface QuoteInput {
   nowMs: number;
@@ -94,10 +94,10 @@ export interface QuoteInput {
   makerFeeBps: number;
 }
 
-const standAside = (reason: string, code: StandAsideCode = "bad_input"): QuoteDecision => ({
+const standAside = (detail: string, reason: StandAsideReason = "bad_input"): QuoteDecision => ({
   action: "stand_aside",
-  code,
   reason,
+  detail,
   figures: null,
 });
 const positive = (x: number) => Number.isFinite(x) && x > 0;
@@ -148,7 +148,7 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
   if (candleAgeS > p.max_candle_age_s) {
     return standAside(
       `stale candles: last closed candle ended ${Math.round(candleAgeS)} s ago (max ${p.max_candle_age_s} s)`,
-      "stale_data",
+      "stale_candles",
     );
   }
   const natr = ind.natr;

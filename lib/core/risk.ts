@@ -1,11 +1,11 @@
 /**
- * Risk gate: whether the engine may quote this tick, and if not, why. Pure.
+ * Risk gate: whether the market and our equity let the engine quote this tick, and if not, why. Pure.
+ * (A pause is not the gate's business: the engine's pause store decides that before the gate is asked.)
  * (The error breaker sits beside it in breaker.ts: a tick whose venue calls fail never reaches the gate.)
  */
 import type { RiskLimits } from "./params.ts";
 
 export interface RiskState {
-  paused: boolean;
   /** set when drawdown passed the limit; stays until the user resumes */
   killSwitch: boolean;
   nowMs: number;
@@ -18,7 +18,7 @@ export interface RiskState {
 
 export type GateResult =
   | { ok: true }
-  | { ok: false; reason: "paused" | "kill_switch" | "stale_data" | "volatility_cap"; detail: string };
+  | { ok: false; reason: "kill_switch" | "stale_book" | "volatility_cap"; detail: string };
 
 /** How far equity is below its peak, percent; written as (peak − equity) / peak so that 900 of 1000 is exactly 10. */
 export const drawdownPct = (equity: number, peak: number) => (peak > 0 ? (peak - equity) / peak * 100 : 0);
@@ -26,7 +26,6 @@ export const drawdownPct = (equity: number, peak: number) => (peak > 0 ? (peak -
 const OPEN: GateResult = Object.freeze({ ok: true });
 
 export function riskGate(s: RiskState, risk: RiskLimits): GateResult {
-  if (s.paused) return { ok: false, reason: "paused", detail: "paused by the user" };
   const dd = drawdownPct(s.equity, s.peakEquity);
   if (s.killSwitch || dd >= risk.max_drawdown_pct) {
     return {
@@ -39,7 +38,7 @@ export function riskGate(s: RiskState, risk: RiskLimits): GateResult {
   if (bookAgeS > risk.max_book_age_s) {
     return {
       ok: false,
-      reason: "stale_data",
+      reason: "stale_book",
       detail: `order book is ${Math.round(bookAgeS)} s old (max ${risk.max_book_age_s} s)`,
     };
   }

@@ -64,7 +64,7 @@ export interface Order {
   price: number;
   amount: number;
   filled: number;
-  status: "open" | "filled" | "canceled" | "rejected";
+  status: "open" | "filled" | "cancelled" | "rejected";
   /** placement time, ms (exchange clock) */
   ts: number;
 }

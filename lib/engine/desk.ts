@@ -1,190 +1,140 @@
 /**
- * The order desk: what the engine does with our orders at the venue — apply a quote decision
- * (cancel, keep, place), pull everything while standing aside (retried every tick while something
- * rests), and the stop's bounded retries with a final open-orders query. It keeps the run state's view of what
- * still rests, so status screens can say "pausing: 2 order(s) still resting".
+ * The order desk: carries out the tick's actions at the venue — place one quote, cancel orders, pull everything of
+ * ours (list, then cancel each), and the stop's bounded retries with a final open-orders query — and returns what
+ * happened as data. It holds no run state and calls nothing back: the engine decides, the desk does, the engine folds.
  */
 import { messageOf } from "../core/format.ts";
-import type { EngineEvent } from "../core/events.ts";
-import type { Clock, Order } from "../core/types.ts";
-import { planOrders } from "../core/orders.ts";
-import type { QuoteDecision } from "../core/quoting.ts";
+import type { Clock, Order, Quote } from "../core/types.ts";
 import { type ExchangePort, OrderRejected } from "../venues/port.ts";
-import { pullQuotes, type PullResult } from "./pull.ts";
-import { wait, type Work } from "./drive.ts";
-import type { EngineState, RunState } from "./status.ts";
-import { rejectionSkip } from "./skips.ts";
+import type { Work } from "./drive.ts";
 
-export interface DeskContext {
-  venue: ExchangePort;
-  clock: Clock;
-  run: RunState;
-  /** client order id prefix (from the current config) */
-  prefix(): string;
-  emit(e: EngineEvent): void;
-  scrub(text: string): string;
-  /** a pause, a stop or a ledger that stopped recording: no further placement */
-  halted(): boolean;
-  /** an order was placed at this mid (for its fills' spread capture) */
-  placed(clientOrderId: string, mid: number): void;
+/** What became of one placement. */
+export type Placement =
+  | { kind: "placed"; order: Order }
+  | { kind: "rejected"; rejection: OrderRejected }
+  /** no answer (a timeout): the order may rest anyway, so it counts as ours until the venue says otherwise */
+  | { kind: "unanswered"; order: Order; error: unknown };
+
+export interface CancelResult {
+  cancelled: Order[];
+  /** orders whose cancel failed: they may still rest */
+  failed: Order[];
+  /** the last failure as thrown, null when every cancel answered */
+  error: unknown;
 }
 
-/**
- * How long a placement that got no answer may still reach the venue: its request is valid for the venue's receive
- * window (Binance: 5 s by default) plus ccxt's retries; after this, the listing is trusted again while standing aside.
- */
-const UNANSWERED_MS = 120_000;
+/** What a pull did, as the engine folds it: the orders cancelled, and what may still rest. */
+export interface Pulled {
+  /** the orders cancelled */
+  cancelled: Order[];
+  /** orders of ours still resting (those whose cancel failed; when listing failed, the last known) */
+  resting: Order[];
+  /** true when the venue answered the listing: `resting` is what it said, not a guess */
+  confirmed: boolean;
+  /** the last failure, null when everything answered */
+  error: string | null;
+}
+
+/** What a pause or a stop reports to whoever asked for it (Telegram, HTTP, the shutdown). */
+export interface PullResult extends Omit<Pulled, "cancelled"> {
+  cancelled: number;
+}
 
 export class OrderDesk {
-  readonly #c: DeskContext;
+  readonly #venue: ExchangePort;
+  readonly #clock: Clock;
   /** client ids never repeat across restarts: a random run id, then a sequence */
   readonly #runId = [...crypto.getRandomValues(new Uint8Array(7))].map((b) => (b % 36).toString(36)).join("");
   #seq = 0;
-
-  constructor(context: DeskContext) {
-    this.#c = context;
-  }
-
-  nextClientOrderId(): string {
-    const prefix = this.#c.prefix();
-    if (prefix !== this.#idPrefix) (this.#idPrefix = prefix), (this.#idBase = `${prefix}${this.#runId}-`);
-    return this.#idBase + ++this.#seq;
-  }
   #idPrefix = "";
   #idBase = "";
 
+  constructor(venue: ExchangePort, clock: Clock) {
+    this.#venue = venue;
+    this.#clock = clock;
+  }
+
+  nextClientOrderId(prefix: string): string {
+    if (prefix !== this.#idPrefix) (this.#idPrefix = prefix), (this.#idBase = `${prefix}${this.#runId}-`);
+    return this.#idBase + ++this.#seq;
+  }
+
   /**
-   * Applies a decision: cancel what the plan drops, keep what is close enough, place the rest —
-   * unless the context is `halted()` (a pause, a stop, a ledger that stopped recording) between two placements.
+   * Places one post-only quote under a fresh client order id. A refusal is an answer, not a failure; a venue that
+   * answers with a value (the paper exchange) gets a value back, no promise.
    */
-  *apply(decision: Extract<QuoteDecision, { action: "quote" }>, toleranceBps: number, mid: number): Work<void> {
-    const { venue, run, clock } = this.#c;
-    // a value is used as it is, only a promise is yielded (the paper exchange answers without a resume)
-    let open = venue.openOrders(this.#c.prefix());
-    if (open instanceof Promise) open = (yield open) as Order[];
-    const plan = planOrders(open, decision, toleranceBps);
-    for (const o of plan.cancel) {
-      const cancelling = venue.cancel(o);
-      if (cancelling instanceof Promise) yield cancelling;
-      this.#cancelled(o);
+  place(q: Quote, prefix: string): Placement | Promise<Placement> {
+    const clientOrderId = this.nextClientOrderId(prefix);
+    let answer;
+    try {
+      answer = this.#venue.place({ clientOrderId, side: q.side, price: q.price, amount: q.amount });
+    } catch (e) {
+      return this.#unanswered(q, clientOrderId, e);
     }
-    const skipped: string[] = [];
-    const { skips } = run;
-    if (decision.skipped.bid) skips.add(decision.skipped.bid.reason, 1), skipped.push(decision.skipped.bid.detail);
-    if (decision.skipped.ask) skips.add(decision.skipped.ask.reason, 1), skipped.push(decision.skipped.ask.detail);
-    if (decision.inventoryLimit) skips.ticksAtInventoryLimit++;
-    const resting = [...plan.keep];
-    run.openOrders = resting; // listed just now, and the plan cancelled what is not wanted
-    if (run.resting.length) run.resting = [];
-    run.restingConfirmed = true;
-    for (const q of plan.place) {
-      if (this.#c.halted()) break;
-      const clientOrderId = this.nextClientOrderId();
-      let placed: Order | OrderRejected;
+    if (answer instanceof Promise) return answer.then(placement, (e) => this.#unanswered(q, clientOrderId, e));
+    return placement(answer);
+  }
+
+  #unanswered(q: Quote, clientOrderId: string, error: unknown): Placement {
+    const order: Order = { ...q, clientOrderId, venueOrderId: "", filled: 0, status: "open", ts: this.#clock.now() };
+    return { kind: "unanswered", order, error };
+  }
+
+  /** At start: cancels every order of ours the venue lists (leftovers of an earlier run). */
+  *reconcile(prefix: string): Work<CancelResult> {
+    let leftovers = this.#venue.openOrders(prefix);
+    if (leftovers instanceof Promise) leftovers = (yield leftovers) as Order[];
+    return yield* this.cancel(leftovers);
+  }
+
+  /** Cancels each order; one failed cancel does not stop the others. */
+  *cancel(orders: readonly Order[]): Work<CancelResult> {
+    const r: CancelResult = { cancelled: [], failed: [], error: null };
+    for (const o of orders) {
       try {
-        const answer = venue.place({ clientOrderId, side: q.side, price: q.price, amount: q.amount });
-        placed = answer instanceof Promise ? (yield answer) as Order | OrderRejected : answer;
+        const cancelling = this.#venue.cancel(o);
+        if (cancelling instanceof Promise) yield cancelling;
+        r.cancelled.push(o);
       } catch (e) {
-        // no answer (a timeout): the order may rest anyway; it counts as ours until the venue says otherwise
-        resting.push({ ...q, clientOrderId, venueOrderId: "", filled: 0, status: "open", ts: clock.now() });
-        run.unansweredTs = clock.now();
-        throw e;
+        r.failed.push(o);
+        r.error = e;
       }
-      if (placed instanceof OrderRejected) {
-        // refused for this tick only (post-only cross, funds): skip the side
-        skipped.push(`${q.side} rejected: ${placed.message}`);
-        skips.add(rejectionSkip(placed.reason), 1);
-        this.#c.emit({
-          type: "order_rejected",
-          ts: clock.now(),
-          side: q.side,
-          reason: placed.reason,
-          message: placed.message,
-        });
-        continue;
-      }
-      resting.push(placed);
-      this.#c.placed(clientOrderId, mid);
-      this.#c.emit({ type: "order_placed", ts: clock.now(), order: placed });
     }
-    run.state = "quoting";
-    run.reason = skipped.length ? skipped.join("; ") : null;
-  }
-
-  *cancel(o: Order): Work<void> {
-    yield this.#c.venue.cancel(o);
-    this.#cancelled(o);
-  }
-
-  #cancelled(o: Order): void {
-    this.#c.emit({ type: "order_cancelled", ts: this.#c.clock.now(), order: o });
-  }
-
-  /** Cancels everything of ours the venue lists; what fails stays in `run.resting` for the next try. */
-  *pull(): Work<PullResult> {
-    const run = this.#c.run;
-    const known = run.resting.length ? run.resting : run.openOrders;
-    const pulled = yield* pullQuotes(this.#c.venue, this.#c.prefix(), known, (o) => this.cancel(o));
-    // the error goes to status screens, the /pause reply and alerts: never with a signed URL in it
-    const r = { ...pulled, error: pulled.error === null ? null : this.#c.scrub(pulled.error) };
-    run.resting = r.resting;
-    run.restingConfirmed = r.confirmed;
-    run.restingError = r.error;
-    run.openOrders = r.resting;
     return r;
   }
 
-  /** Not quoting: make sure nothing of ours rests (retried every tick while something does). */
-  standAside(state: EngineState, reason: string, code: string): Work<void> | null {
-    const run = this.#c.run;
-    run.skips.add(code, 2);
-    // nothing of ours can rest: the last listing was empty, nothing was placed since, and no placement without an
-    // answer can still arrive at the venue (one may land after a listing that did not see it), so nothing to ask
-    const quiet = this.#c.clock.now() - run.unansweredTs > UNANSWERED_MS;
-    if (quiet && !run.openOrders.length && !run.resting.length && run.restingConfirmed) {
-      this.settle(state, reason);
-      return null;
+  /** Lists what of ours rests at the venue and cancels each; `lastKnown` stands in when the listing fails. */
+  *pull(prefix: string, lastKnown: readonly Order[]): Work<Pulled> {
+    let open: Order[];
+    try {
+      const listed = this.#venue.openOrders(prefix);
+      open = listed instanceof Promise ? (yield listed) as Order[] : listed;
+    } catch (e) {
+      return unlisted(e, lastKnown);
     }
-    return this.#pullAside(state, reason);
+    return yield* this.pullListed(open);
   }
 
-  *#pullAside(state: EngineState, reason: string): Work<void> {
-    const run = this.#c.run;
-    const before = run.resting.length;
-    const r = yield* this.pull();
-    this.settle(state, reason);
-    if (before && !r.resting.length && r.confirmed) {
-      this.#c.emit({ type: "orders_pulled", ts: this.#c.clock.now(), cancelled: r.cancelled });
-    }
-  }
-
-  /** State and reason while not quoting; "pausing" while orders of ours may still rest. */
-  settle(state: EngineState, reason: string): void {
-    const run = this.#c.run;
-    const left = run.resting.length;
-    if (left || !run.restingConfirmed) {
-      run.state = "pausing";
-      run.reason = `pausing: ${
-        left ? `${left} order(s) still resting` : "cannot tell what rests"
-      }, last error ${run.restingError}; ${reason}`;
-    } else {
-      run.state = state;
-      run.reason = reason;
-    }
+  /** Cancels what a listing just showed: everything of ours. */
+  *pullListed(listed: readonly Order[]): Work<Pulled> {
+    const c = yield* this.cancel(listed);
+    const error = c.failed.length ? messageOf(c.error) : null;
+    return { cancelled: c.cancelled, resting: c.failed, confirmed: true, error };
   }
 
   /**
-   * Cancels everything of ours, retrying with backoff until nothing rests or `timeoutMs` has passed,
-   * then asks the venue once more what rests: that answer is what the stop reports.
+   * Cancels everything of ours, retrying with backoff until nothing rests or `timeoutMs` has passed, then asks
+   * the venue once more what rests: that answer is what the stop reports (with every order cancelled on the way).
    */
-  *stop(timeoutMs: number): Work<PullResult> {
-    const clock = this.#c.clock;
+  *stop(prefix: string, lastKnown: readonly Order[], timeoutMs: number): Work<Pulled> {
+    const clock = this.#clock, cancelled: Order[] = [];
     const deadline = clock.elapsedMs() + timeoutMs;
-    let cancelled = 0, backoffMs = 250;
-    let r: PullResult;
+    let backoffMs = 250, known = lastKnown;
+    let r: Pulled;
     for (;;) {
-      r = yield* this.pull();
-      cancelled += r.cancelled;
+      r = yield* this.pull(prefix, known);
+      cancelled.push(...r.cancelled);
+      known = r.resting;
       const left = deadline - clock.elapsedMs();
       if ((r.confirmed && !r.resting.length) || left <= 0) break;
       yield clock.sleep(Math.min(backoffMs, left));
@@ -192,13 +142,24 @@ export class OrderDesk {
     }
     if (!r.confirmed || r.resting.length) {
       try {
-        r = { ...r, resting: yield* wait(this.#c.venue.openOrders(this.#c.prefix())), confirmed: true };
+        const listed = this.#venue.openOrders(prefix);
+        const resting = listed instanceof Promise ? (yield listed) as Order[] : listed;
+        r = { ...r, resting, confirmed: true };
       } catch (e) {
-        r = { ...r, confirmed: false, error: this.#c.scrub(messageOf(e)) };
+        r = { ...r, confirmed: false, error: messageOf(e) };
       }
     }
-    this.#c.run.state = "stopped";
-    this.#c.run.openOrders = r.resting;
     return { ...r, cancelled };
   }
 }
+
+/** A listing that failed: what we knew is taken to rest, unconfirmed. */
+export const unlisted = (e: unknown, lastKnown: readonly Order[]): Pulled => ({
+  cancelled: [],
+  resting: [...lastKnown],
+  confirmed: false,
+  error: messageOf(e),
+});
+
+const placement = (answer: Order | OrderRejected): Placement =>
+  answer instanceof OrderRejected ? { kind: "rejected", rejection: answer } : { kind: "placed", order: answer };

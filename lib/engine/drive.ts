@@ -1,17 +1,15 @@
 /**
- * Engine work written once for every venue: a generator that yields each venue answer it needs (a value
- * from the paper exchange, a promise from a real venue) and gets the answer back. `drive` runs it without
- * a promise or a trip through the microtask queue for as long as the answers are values — a backtest
- * tick runs straight through — and continues asynchronously from the first promise on.
+ * Engine work written once for every venue: a generator that waits for a venue answer only when it is a promise
+ * (a real venue), and uses a value (the paper exchange's) as it is. One way of waiting, everywhere:
+ *
+ *   let top = venue.topOfBook();
+ *   if (top instanceof Promise) top = (yield top) as TopOfBook;
+ *
+ * so a backtest tick neither suspends nor resumes the generator. `drive` runs the work without a promise or a trip
+ * through the microtask queue until it yields its first promise, and asynchronously from there on.
  */
-import type { Awaitable } from "../venues/port.ts";
 
 export type Work<T> = Generator<unknown, T, unknown>;
-
-/** Waits for one venue answer: `const top = yield* wait(venue.topOfBook())`. */
-export function* wait<T>(answer: Awaitable<T>): Work<T> {
-  return (yield answer) as T;
-}
 
 /** Runs `work` synchronously until it yields a promise; from there on, asynchronously. Errors propagate. */
 export function drive<T>(work: Work<T>): T | Promise<T> {

@@ -39,7 +39,7 @@ const NONE: readonly FundingEvent[] = [];
 /** A funding time passed, with the position at that moment, waiting for its candle. */
 type Pending = { ts: number; positionBase: number };
 
-export class FundingBook {
+export class FundingLedger {
   readonly #source: FundingSource;
   readonly #credit: ((amountQuote: number) => void) | undefined;
   #afterTs: number | null;
@@ -118,7 +118,7 @@ export class FundingBook {
       }
       const payment = computedFunding(p.ts, p.positionBase, candle.open, rate);
       this.#credit?.(payment.amountQuote);
-      events.push(this.#book(portfolio, payment));
+      events.push(this.#apply(portfolio, payment));
     }
     this.#pending = waiting;
     return events;
@@ -147,14 +147,14 @@ export class FundingBook {
     const events: FundingEvent[] = [];
     for (const p of payments) {
       if (this.#booked.has(p.id)) continue;
-      events.push(this.#book(portfolio, p));
+      events.push(this.#apply(portfolio, p));
       this.#afterTs = Math.max(this.#afterTs ?? 0, p.ts);
     }
     if (payments.some((p) => p.ts >= latest) || now - latest > PAYMENT_WINDOW_MS) this.#doneTo = latest;
     return events;
   }
 
-  #book(portfolio: Portfolio, payment: FundingPayment): FundingEvent {
+  #apply(portfolio: Portfolio, payment: FundingPayment): FundingEvent {
     applyFunding(portfolio, payment.amountQuote);
     this.#booked.add(payment.id);
     if (this.#booked.size > 1000) this.#booked.delete(this.#booked.values().next().value!);

@@ -3,7 +3,7 @@ import type { Portfolio } from "../core/accounting.ts";
 import type { Clock } from "../core/types.ts";
 import type { Config } from "../config/schema.ts";
 import type { ExchangePort } from "../venues/port.ts";
-import type { ControlStore } from "./control.ts";
+import type { PauseBackend } from "./pause.ts";
 import type { FundingOptions } from "./funding.ts";
 import type { Sink } from "./recording.ts";
 
@@ -11,9 +11,9 @@ export interface EngineOptions {
   config: Config;
   exchange: ExchangePort;
   clock: Clock;
-  /** where a pause, the kill switch and the peak equity are kept (the ledger); default: in memory */
-  control?: ControlStore;
-  /** without `control`: start paused / with the kill switch tripped */
+  /** where the pause, the kill switch and the peak equity are kept (the ledger); default: in memory */
+  pauses?: PauseBackend;
+  /** without `pauses`: start paused / with the kill switch tripped */
   paused?: boolean;
   killSwitch?: boolean;
   /** the durable record of every event (the ledger's recorder); a write that throws stops quoting */

@@ -6,6 +6,7 @@
 import { messageOf } from "../core/format.ts";
 import type { EngineEvent } from "../core/events.ts";
 import type { EventBus } from "./events.ts";
+import type { Halt } from "../core/decide.ts";
 
 export type Sink = (e: EngineEvent) => void;
 
@@ -22,6 +23,13 @@ export class Recording {
 
   get error(): string | null {
     return this.#error;
+  }
+
+  /** Not quoting while events wait to be written; null while the record keeps up. */
+  get halt(): Halt | null {
+    if (!this.failing) return null;
+    const detail = `the ledger cannot record (${this.#error ?? "unknown error"}); not quoting until it can`;
+    return { state: "standing_aside", reason: "ledger", detail };
   }
 
   /** Writes `e`, or queues it behind earlier unwritten events; returns false when it could not be written now. */

@@ -4,6 +4,8 @@
  */
 import { equityOf, type PnlSummary, type Portfolio, summarize } from "../core/accounting.ts";
 import { type Breaker, closedBreaker } from "../core/breaker.ts";
+import type { TickState } from "../core/decide.ts";
+import { NO_TRANSITIONS, type Transitions } from "../core/transitions.ts";
 import type { IndicatorSnapshot } from "../core/indicators.ts";
 import { inventoryRatio, type QuoteDecision } from "../core/quoting.ts";
 import { drawdownPct } from "../core/risk.ts";
@@ -11,18 +13,14 @@ import { liquidationDistancePct } from "../core/margin.ts";
 import { midOf } from "../core/steps.ts";
 import type { Inventory, Order, TopOfBook } from "../core/types.ts";
 import type { Config } from "../config/schema.ts";
+import { RestingOrders } from "./resting.ts";
 import { SkipTally } from "./skips.ts";
 
 export type EngineState =
   | "starting"
-  | "warming_up"
-  | "quoting"
-  | "standing_aside"
-  | "paused"
+  | TickState
   /** not quoting, but orders of ours may still rest: cancels are retried every tick */
   | "pausing"
-  | "killed"
-  | "error_breaker"
   | "stopped";
 
 export interface EngineStatus {
@@ -31,8 +29,10 @@ export interface EngineStatus {
   marketType: Config["market"]["type"];
   profile: Config["strategy"]["profile"];
   state: EngineState;
-  /** why the engine is not quoting (or which side it skips) */
+  /** why the engine is not quoting (or which side it skips), as a code: "stale_book", "paused", "funds", … */
   reason: string | null;
+  /** the same, as the sentence a person reads */
+  detail: string | null;
   paused: boolean;
   killSwitch: boolean;
   ts: number;
@@ -45,7 +45,7 @@ export interface EngineStatus {
   decision: QuoteDecision | null;
   inventory: Inventory | null;
   inventoryRatio: number | null;
-  openOrders: Order[];
+  openOrders: readonly Order[];
   pnl: (PnlSummary & { drawdownPct: number }) | null;
   /** perp: leverage, margin mode, the liquidation price (venue's or computed) and the guard; null for spot */
   margin: PerpMargin | null;
@@ -68,58 +68,57 @@ export interface PerpMargin {
   guarding: boolean;
 }
 
-/** What the engine holds between ticks, as the status projection reads it. */
+/**
+ * What the engine holds between ticks. Written by the engine alone (lib/engine/engine.ts), which folds into it
+ * what it gathered, what it decided and what the order desk did; everyone else reads the status projection.
+ */
 export interface RunState {
   state: EngineState;
+  /** why not quoting, or which side is skipped: a code; null while quoting both sides */
   reason: string | null;
-  paused: boolean;
-  /** why it is paused (kept in the ledger), null when not */
-  pauseReason: string | null;
-  /** orders of ours still resting while we stand aside (their cancel failed): retried every tick */
-  resting: Order[];
-  /** false when the venue could not even list our orders the last time we asked */
-  restingConfirmed: boolean;
-  restingError: string | null;
-  killSwitch: boolean;
+  /** the same as a sentence */
+  detail: string | null;
+  /** what of ours rests at the venue, as far as we know (its own owner: resting.ts) */
+  orders: RestingOrders;
   lastTickTs: number | null;
   ticks: number;
   topOfBook: TopOfBook | null;
   decision: QuoteDecision | null;
   inventory: Inventory | null;
-  openOrders: Order[];
+  /** our portfolio: the engine sets it at start, accounts.ts alone changes it (fills, funding) */
   portfolio: Portfolio | null;
   initialEquity: number;
-  peakEquity: number;
   breaker: Breaker;
   loopMs: number | null;
   /** quotes not placed, by reason, since the start */
   skips: SkipTally;
-  /** when a placement last got no answer (it may still reach the venue for a while), ms; -Infinity: never */
-  unansweredTs: number;
+  /** conditions alerted when they change (inventory limit, liquidation guard, stale book / candles) */
+  transitions: Transitions;
 }
 
-export const initialRunState = (paused: boolean, killSwitch: boolean): RunState => ({
+/** The pause as the status reads it (the engine's pause store owns it). */
+export interface PauseView {
+  paused: boolean;
+  killSwitch: boolean;
+  peakEquity: number | null;
+}
+
+export const initialRunState = (): RunState => ({
   state: "starting",
   reason: null,
-  paused,
-  pauseReason: null,
-  resting: [],
-  restingConfirmed: true,
-  restingError: null,
-  killSwitch,
+  detail: null,
+  orders: new RestingOrders(),
   lastTickTs: null,
   ticks: 0,
   topOfBook: null,
   decision: null,
   inventory: null,
-  openOrders: [],
   portfolio: null,
   initialEquity: 0,
-  peakEquity: 0,
   breaker: closedBreaker(),
   loopMs: null,
   skips: new SkipTally(),
-  unansweredTs: -Infinity,
+  transitions: NO_TRANSITIONS,
 });
 
 export function projectStatus(
@@ -127,6 +126,7 @@ export function projectStatus(
   nowMs: number,
   indicators: IndicatorSnapshot,
   f: RunState,
+  pause: PauseView,
 ): EngineStatus {
   const mid = f.topOfBook ? midOf(f.topOfBook) : null;
   const p = f.portfolio;
@@ -137,8 +137,9 @@ export function projectStatus(
     profile: cfg.strategy.profile,
     state: f.state,
     reason: f.reason,
-    paused: f.paused,
-    killSwitch: f.killSwitch,
+    detail: f.detail,
+    paused: pause.paused,
+    killSwitch: pause.killSwitch,
     ts: nowMs,
     lastTickTs: f.lastTickTs,
     ticks: f.ticks,
@@ -151,9 +152,9 @@ export function projectStatus(
     inventoryRatio: f.inventory && mid !== null
       ? inventoryRatio(f.inventory, mid, cfg.market.type, cfg.strategy)
       : null,
-    openOrders: f.openOrders,
+    openOrders: f.orders.open,
     pnl: p && mid !== null
-      ? { ...summarize(p, mid, f.initialEquity), drawdownPct: drawdownPct(equityOf(p, mid), f.peakEquity) }
+      ? { ...summarize(p, mid, f.initialEquity), drawdownPct: drawdownPct(equityOf(p, mid), pause.peakEquity ?? 0) }
       : null,
     margin: cfg.market.type === "perp" ? perpMargin(cfg, mid, f) : null,
     consecutiveErrors: f.breaker.failures,

@@ -109,7 +109,7 @@ async function refresh() {
     const s = d.status;
     $("err").textContent = "";
     $("symbol").textContent = s.symbol + " · " + s.marketType + " · " + s.profile + " · " + s.mode;
-    $("state").textContent = s.state.replace("_", " ") + (s.reason ? ": " + s.reason : "");
+    $("state").textContent = s.state.replace("_", " ") + (s.detail ? ": " + s.detail : "");
     $("state").className = "pill" + (s.state === "quoting" ? "" : " bad");
     $("mid").textContent = f(s.mid);
     const q = s.decision && s.decision.action === "quote" ? s.decision : null;

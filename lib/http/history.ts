@@ -1,6 +1,7 @@
-/** Recent quotes and fills kept in memory for the dashboard chart. */
+/** Recent quotes and fills for the dashboard chart: the quotes from the one quote history (lib/lab/recent.ts). */
 import type { Engine } from "../engine/engine.ts";
 import type { Fill } from "../core/types.ts";
+import { RecentMarket } from "../lab/recent.ts";
 
 export interface QuotePoint {
   ts: number;
@@ -10,21 +11,19 @@ export interface QuotePoint {
 }
 
 export class History {
-  readonly quotes: QuotePoint[] = [];
   readonly fills: Fill[] = [];
 
-  constructor(engine: Engine, readonly max = 1000) {
+  constructor(engine: Engine, readonly max = 1000, readonly recent: RecentMarket = new RecentMarket(engine)) {
     engine.on((e) => {
-      if (e.type === "tick") {
-        const s = engine.status();
-        const d = s.decision?.action === "quote" && s.state === "quoting" ? s.decision : null;
-        this.#push(this.quotes, { ts: e.ts, mid: s.mid, bid: d?.bid?.price ?? null, ask: d?.ask?.price ?? null });
-      } else if (e.type === "fill") this.#push(this.fills, e.fill);
+      if (e.type === "fill") {
+        this.fills.push(e.fill);
+        if (this.fills.length > this.max) this.fills.shift();
+      }
     });
   }
 
-  #push<T>(list: T[], item: T): void {
-    list.push(item);
-    if (list.length > this.max) list.shift();
+  /** Our quotes at the last `max` ticks, oldest first. */
+  get quotes(): QuotePoint[] {
+    return this.recent.ticks.slice(-this.max).map(({ ts, mid, bid, ask }) => ({ ts, mid, bid, ask }));
   }
 }

@@ -31,27 +31,42 @@ export class Metrics {
     return this;
   }
 
-  /** The same port, timing every call and counting its failures by kind (rejection reason or error class). */
+  /**
+   * The same port, timing every call and counting its failures by kind (rejection reason or error class). An answer
+   * that is a value stays a value (the paper exchange's), so a tick that needs no network runs without a promise.
+   */
   instrument(port: ExchangePort): ExchangePort {
     const timed = {} as Record<string, unknown>;
     for (const method of Object.keys(TIMED) as (keyof ExchangePort)[]) {
       if (typeof port[method] !== "function") continue; // an optional method this venue does not have
-      const call = (port[method] as (...a: unknown[]) => Promise<unknown>).bind(port);
-      timed[method] = async (...args: unknown[]) => {
+      const call = (port[method] as (...a: unknown[]) => unknown).bind(port);
+      const took = (t0: number) => {
+        const r = this.requests.get(method) ?? { count: 0, seconds: 0 };
+        r.count++;
+        r.seconds += (performance.now() - t0) / 1000;
+        this.requests.set(method, r);
+      };
+      const answered = (t0: number, answer: unknown) => {
+        took(t0);
+        if (answer instanceof OrderRejected) this.countError(answer.reason); // a refusal is an answer, not a throw
+        return answer;
+      };
+      const failed = (t0: number, e: unknown): never => {
+        took(t0);
+        this.countError((e as Error)?.name ?? "unknown");
+        throw e;
+      };
+      timed[method] = (...args: unknown[]) => {
         const t0 = performance.now();
+        let answer: unknown;
         try {
-          const answer = await call(...args);
-          if (answer instanceof OrderRejected) this.countError(answer.reason); // a refusal is an answer, not a throw
-          return answer;
+          answer = call(...args);
         } catch (e) {
-          this.countError((e as Error)?.name ?? "unknown");
-          throw e;
-        } finally {
-          const r = this.requests.get(method) ?? { count: 0, seconds: 0 };
-          r.count++;
-          r.seconds += (performance.now() - t0) / 1000;
-          this.requests.set(method, r);
+          return failed(t0, e);
         }
+        return answer instanceof Promise
+          ? answer.then((v) => answered(t0, v), (e) => failed(t0, e))
+          : answered(t0, answer);
       };
     }
     return timed as unknown as ExchangePort;

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import type { Engine } from "../engine/engine.ts";
-import type { PullResult } from "../engine/pull.ts";
+import type { PullResult } from "../engine/desk.ts";
 import { type Metrics, renderMetrics } from "./metrics.ts";
 import { DASHBOARD_HTML } from "./dashboard.ts";
 import type { History } from "./history.ts";

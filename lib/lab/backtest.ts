@@ -10,13 +10,12 @@ import { equityOf, type Portfolio } from "../core/accounting.ts";
 import { ManualClock } from "../engine/clock.ts";
 import type { Config } from "../config/schema.ts";
 import { Engine } from "../engine/engine.ts";
-import { type Candle, CANDLE_MS, type Fill } from "../core/types.ts";
+import type { Candle, Fill } from "../core/types.ts";
 import { requiredCandles } from "../core/indicators.ts";
 import { PaperExchange } from "../venues/paper.ts";
-import { drawdownPct } from "../core/risk.ts";
+import { maxDrawdownPct } from "../core/drawdown.ts";
 import { midOf } from "../core/steps.ts";
 import { ReplayFeed } from "../venues/replay-feed.ts";
-import { DataError } from "../venues/candles.ts";
 import { markoutBps, type PnlSplit, splitPnl, spreadOf } from "./attribution.ts";
 import { rateTable } from "../core/funding.ts";
 import { isLiquidation } from "../core/margin.ts";
@@ -101,7 +100,15 @@ export interface BacktestOptions {
 }
 
 /** Skip reasons always in the report, zero or not (DESIGN §14); others appear when they happen. */
-const NAMED_SKIPS = ["min_notional", "inventory_limit", "funds", "stale_data", "volatility_cap", "kill_switch"];
+const NAMED_SKIPS = [
+  "min_notional",
+  "inventory_limit",
+  "funds",
+  "stale_book",
+  "stale_candles",
+  "volatility_cap",
+  "kill_switch",
+];
 
 export async function runBacktest(
   config: Config,
@@ -109,15 +116,8 @@ export async function runBacktest(
   opts: BacktestOptions = {},
 ): Promise<BacktestReport> {
   const feed = new ReplayFeed(candles, config.market.tick_size);
-  const warmup = requiredCandles(config.strategy);
-  const start = candles[0].ts + warmup * CANDLE_MS;
+  const start = feed.warmStart(requiredCandles(config.strategy), "backtest");
   const end = feed.series.endTs;
-  if (start >= end) {
-    // bad input, not a crash: the command exits 2 with this one line
-    throw new DataError(
-      `${candles.length} candles are not enough to backtest: the indicators alone need ${warmup} (strategy.natr_period, macd_slow + macd_signal, rsi_period), and then some to trade on`,
-    );
-  }
   const clock = new ManualClock(start);
   // a fixed id prefix: the same data and config give the same report, byte for byte
   const exchange = new PaperExchange(feed, clock, config, undefined, "bt-");
@@ -164,7 +164,6 @@ export async function runBacktest(
   const total = Math.ceil((end - start) / step);
   const series = newSeries(total);
   const hourly: number[] = [];
-  let peak = initialEquity, maxDd = 0;
   const progressEvery = Math.max(1, Math.floor(total / 100));
   const perp = config.market.type === "perp";
   let ticks = 0, lastMid = initialMid;
@@ -176,8 +175,6 @@ export async function runBacktest(
     const mid = m.ts === t ? midOf(m) : midAt(t);
     lastMid = mid;
     const equity = equityOf(portfolio, mid);
-    peak = Math.max(peak, equity);
-    maxDd = Math.max(maxDd, drawdownPct(equity, peak));
     if ((t - start) % 3_600_000 < step) hourly.push(equity);
     const baseValue = portfolio.base * mid;
     series.ts[ticks] = t;
@@ -216,7 +213,7 @@ export async function runBacktest(
     hold_equity_quote: holdEquity,
     hold_return_pct: (holdEquity / initialEquity - 1) * 100,
     sharpe: sharpe([...hourly, finalEquity]),
-    max_drawdown_pct: maxDd,
+    max_drawdown_pct: maxDrawdownPct(series.equity.subarray(0, ticks), initialEquity),
     fills: portfolio.fills,
     buys: portfolio.buys,
     sells: portfolio.sells,

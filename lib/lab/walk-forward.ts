@@ -67,9 +67,6 @@ export function windowInput(config: Config, candles: Candle[], w: Window): { con
   return { config: { ...config, paper }, candles: slice };
 }
 
-/** Days a window trades, for the report. */
-export const windowDays = (w: Window) => (w.to - w.from) / 1440;
-
 /** Backtests one candidate on one window and scores it. */
 export async function evaluateWindow(
   config: Config,

@@ -3,11 +3,12 @@
  * and bot state. Fills are unique on the venue's trade id, so recording one twice is harmless.
  * It never deletes or resets data on its own; a fresh paper account is a new row in `accounts`.
  */
-import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { DatabaseSync } from "node:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { applyFill, openPortfolio, type PnlSummary, type Portfolio, summarize } from "../core/accounting.ts";
-import { bookFunding, fillRow, type FundingPayment, fundingRows, insertFunding, lastFundingTs } from "./rows.ts";
+import * as rowMaps from "./rows.ts";
+import type { FundingPayment, Prepared } from "./rows.ts";
 
 export type { PnlSummary };
 import type { Fill, Order } from "../core/types.ts";
@@ -55,12 +56,11 @@ type Row = Record<string, unknown>;
 
 export class Ledger {
   readonly db: DatabaseSync;
-  // one prepared statement per SQL text: one per call left native memory the GC does not see (+20 MB a minute)
-  readonly #statements = new Map<string, StatementSync>();
-  #sql = (sql: string) => this.#statements.get(sql) ?? this.#statements.set(sql, this.db.prepare(sql)).get(sql)!;
+  readonly #sql: Prepared;
 
   private constructor(db: DatabaseSync, readonly path: string) {
     this.db = db;
+    this.#sql = rowMaps.preparedOnce(db);
   }
 
   /** Opens (creating if needed) and migrates; throws LedgerError for locked, corrupt, newer or unwritable files. */
@@ -131,11 +131,11 @@ export class Ledger {
   set killSwitch(v: boolean) {
     this.setState("kill_switch", String(v));
   }
-  /** why the bot is paused ("paused by the user", "paused by the kill switch: …"); null when not */
-  get pauseReason(): string | null {
+  /** why the bot is paused ("paused from telegram", "paused by the kill switch: …"); null when not */
+  get pauseDetail(): string | null {
     return this.getState("pause_reason") || null;
   }
-  set pauseReason(v: string | null) {
+  set pauseDetail(v: string | null) {
     this.setState("pause_reason", v ?? "");
   }
 
@@ -195,12 +195,12 @@ export class Ledger {
 
   /**
    * At start, after leftovers were cancelled and missed fills booked: order rows with our prefix that a
-   * dead run left `open` are gone from the venue (cancelled there, or expired); returns how many were
-   * closed. Rows under another prefix are left as they are: this run cannot see those orders.
+   * dead run left `open` are gone from the venue (cancelled there, or expired): they become `abandoned`;
+   * returns how many. Rows under another prefix are left as they are: this run cannot see those orders.
    */
-  closeOpenOrders(accountId: number, ts: number, prefix: string): number {
+  abandonOpenOrders(accountId: number, ts: number, prefix: string): number {
     const r = this.#sql(
-      "UPDATE orders SET status = 'closed', updated_ts = ? WHERE account_id = ? AND status = 'open' AND substr(client_order_id, 1, ?) = ?",
+      "UPDATE orders SET status = 'abandoned', updated_ts = ? WHERE account_id = ? AND status = 'open' AND substr(client_order_id, 1, ?) = ?",
     ).run(ts, accountId, prefix.length, prefix);
     return Number(r.changes);
   }
@@ -212,15 +212,15 @@ export class Ledger {
     return rows.map((r) => String(r.client_order_id));
   }
 
-  /** Records a fill once; returns false when its trade id is already in the ledger. */
-  recordFill(accountId: number, f: Fill, spreadCaptureBps: number | null = null): boolean {
+  /** Records a fill once: a trade id already in the ledger changes nothing. */
+  recordFill(accountId: number, f: Fill, spreadCaptureBps: number | null = null): void {
     // the fill and its order's filled amount together, or neither: a retry after a failure redoes both
     this.db.exec("BEGIN IMMEDIATE");
     try {
       const r = this.#sql(
         `INSERT INTO fills (trade_id, account_id, client_order_id, side, price, amount, fee_quote, ts, spread_capture_bps,
            fee_asset, fee_amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trade_id) DO NOTHING`,
-      ).run(...fillRow(accountId, f, spreadCaptureBps));
+      ).run(...rowMaps.fillRow(accountId, f, spreadCaptureBps));
       const fresh = Number(r.changes) > 0;
       if (fresh) {
         this.#sql(
@@ -230,7 +230,6 @@ export class Ledger {
         ).run(f.amount, f.ts, f.amount, f.clientOrderId);
       }
       this.db.exec("COMMIT");
-      return fresh;
     } catch (e) {
       try {
         this.db.exec("ROLLBACK");
@@ -276,11 +275,11 @@ export class Ledger {
   // ---- funding (perpetuals): lib/storage/rows.ts --------------------------------------------
 
   /** Records a funding payment once; false when its id is already in the ledger for this account. */
-  recordFunding = (accountId: number, p: FundingPayment): boolean => insertFunding(this.db, accountId, p);
+  recordFunding = (accountId: number, p: FundingPayment): boolean => rowMaps.insertFunding(this.#sql, accountId, p);
   /** Funding payments of an account, oldest first. */
-  funding = (accountId: number): FundingPayment[] => fundingRows(this.db, accountId);
+  funding = (accountId: number): FundingPayment[] => rowMaps.fundingRows(this.#sql, accountId);
   /** The funding time of the account's last payment (the watermark after a restart), null when none. */
-  lastFundingTs = (accountId: number): number | null => lastFundingTs(this.db, accountId);
+  lastFundingTs = (accountId: number): number | null => rowMaps.lastFundingTs(this.#sql, accountId);
 
   // ---- queries (the same accounting as the backtest) -----------------------------------------
 
@@ -288,7 +287,7 @@ export class Ledger {
   portfolio(account: Account): Portfolio {
     const b = openPortfolio(account.initial_base, account.initial_quote, account.initial_mid);
     for (const f of this.fills(account.id)) applyFill(b, f);
-    bookFunding(b, this.funding(account.id));
+    rowMaps.bookFunding(b, this.funding(account.id));
     return b;
   }
 
@@ -296,12 +295,15 @@ export class Ledger {
     return summarize(this.portfolio(account), mid, account.initial_base * account.initial_mid + account.initial_quote);
   }
 
-  /** Per UTC day: fills, volume, fees and realized PnL (average cost carried across days). */
-  perDay(account: Account): DaySummary[] {
+  /**
+   * Per day: fills, volume, fees and realized PnL (average cost carried across days), oldest first. A day starts
+   * at `startHourUtc` (the daily report's hour; 0: UTC days) and is named by the date it starts on.
+   */
+  perDay(account: Account, startHourUtc = 0): DaySummary[] {
     const b = openPortfolio(account.initial_base, account.initial_quote, account.initial_mid);
     const days = new Map<string, DaySummary>();
     for (const f of this.fills(account.id)) {
-      const day = new Date(f.ts).toISOString().slice(0, 10);
+      const day = new Date(f.ts - startHourUtc * 3_600_000).toISOString().slice(0, 10);
       const d = days.get(day) ??
         { day, fills: 0, buys: 0, sells: 0, volumeQuote: 0, feesQuote: 0, realizedQuote: 0 };
       const before = b.realized;

@@ -61,5 +61,9 @@ export const MIGRATIONS: string[] = [
    );
    ALTER TABLE fills ADD COLUMN fee_asset TEXT;
    ALTER TABLE fills ADD COLUMN fee_amount REAL;`,
+  // 4: one word each (DESIGN §1): order rows read `cancelled`, not `canceled`; a row a dead run left open reads
+  // `abandoned`, not `closed` (ccxt's word for filled)
+  `UPDATE orders SET status = 'cancelled' WHERE status = 'canceled';
+   UPDATE orders SET status = 'abandoned' WHERE status = 'closed';`,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -33,7 +33,7 @@ export function recorder(ledger: Ledger, account: Account, opts: RecorderOptions
         ledger.recordOrder(account.id, e.order, e.ts);
         break;
       case "order_cancelled":
-        ledger.setOrderStatus(e.order.clientOrderId, "canceled", e.ts);
+        ledger.setOrderStatus(e.order.clientOrderId, "cancelled", e.ts);
         break;
       case "start":
         // a new account's fills start after whatever the venue already had
@@ -41,7 +41,7 @@ export function recorder(ledger: Ledger, account: Account, opts: RecorderOptions
           ledger.setState(`trades_after:${account.id}`, e.lastTradeId ?? "");
         }
         // leftovers are cancelled and missed fills booked by now: what is still `open` died with its run
-        ledger.closeOpenOrders(account.id, e.ts, opts.prefix);
+        ledger.abandonOpenOrders(account.id, e.ts, opts.prefix);
         break;
       case "tick": {
         if (opts.replay) ledger.setState(`replay_ts:${account.id}`, String(e.ts));

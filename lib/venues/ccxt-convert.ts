@@ -41,7 +41,8 @@ export const candleFrom = ([ts, open, high, low, close, volume]: OHLCV): Candle 
 });
 
 export function orderFrom(o: CcxtOrder, nowMs: number): Order {
-  const status = o.status === "closed" ? "filled" : o.status === "canceled" ? "canceled" : "open";
+  // ccxt's words translated here, once: its "closed" is our "filled", its "canceled" our "cancelled"
+  const status = o.status === "closed" ? "filled" : o.status === "canceled" ? "cancelled" : "open";
   return {
     clientOrderId: o.clientOrderId ?? "",
     venueOrderId: String(o.id),

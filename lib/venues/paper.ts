@@ -183,7 +183,7 @@ export class PaperExchange implements ExchangePort {
     this.#advance(); // fills that happened before the cancel still count
     const i = this.#find(order.clientOrderId);
     if (i >= 0) {
-      this.#orders[i].status = "canceled";
+      this.#orders[i].status = "cancelled";
       this.#orders.splice(i, 1);
     }
   }
@@ -200,11 +200,6 @@ export class PaperExchange implements ExchangePort {
   /** A perp funding payment (DESIGN §13), credited to the cash as the venue would. */
   creditFunding(amountQuote: number): void {
     this.account.quote += amountQuote;
-  }
-
-  /** Every fill so far (backtest reports). */
-  allFills(): readonly Fill[] {
-    return this.#fills;
   }
 
   #find(clientOrderId: string): number {

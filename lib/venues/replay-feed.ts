@@ -1,6 +1,6 @@
 /** Replay feed: bundled or user-supplied 1m candles served as a top of book and candle history. */
-import { CandleSeries, parseCandleCsv, readDataFile } from "./candles.ts";
-import type { Candle, Side, TopOfBook } from "../core/types.ts";
+import { CandleSeries, DataError, parseCandleCsv, readDataFile } from "./candles.ts";
+import { type Candle, CANDLE_MS, type Side, type TopOfBook } from "../core/types.ts";
 import { floorToStep } from "../core/steps.ts";
 import type { MarketFeed } from "./feed.ts";
 
@@ -14,6 +14,20 @@ export class ReplayFeed implements MarketFeed {
   readonly series: CandleSeries;
   constructor(candles: Candle[], readonly tickSize: number) {
     this.series = new CandleSeries(candles);
+  }
+
+  /**
+   * The first moment the indicators are warm: `warmupCandles` after the first candle (the replay and the backtest
+   * start there). A DataError naming `where` when the candles end before it.
+   */
+  warmStart(warmupCandles: number, where: string): number {
+    const start = this.series.firstTs + warmupCandles * CANDLE_MS;
+    if (start >= this.series.endTs) {
+      throw new DataError(
+        `${where}: ${this.series.candles.length} candles are not enough; the indicators alone need ${warmupCandles}`,
+      );
+    }
+    return start;
   }
 
   topOfBook(now: number): TopOfBook | null {

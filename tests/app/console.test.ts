@@ -7,8 +7,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, normalize } from "node:path";
-import { balancesText, muteDependencyDeprecations, onLot, onTick, secretsLine } from "../../lib/app/console.ts";
-import { decimalsOf } from "../../lib/core/format.ts";
+import { balancesText, muteDependencyDeprecations, secretsLine } from "../../lib/app/console.ts";
+import { decimalsOf, onLot, onTick } from "../../lib/core/format.ts";
 
 const grid = { tickSize: 0.01, lotSize: 0.0001 };
 
@@ -24,11 +24,11 @@ describe("console figures", () => {
     expect(balancesText(0.40639999999999943, 4718.179376506004, "ETH/USDT", grid)).toBe(
       "balances 0.4064 ETH, 4718.18 USDT",
     );
-    expect(onTick(2997.1300000000001, grid)).toBe("2997.13");
-    expect(onLot(0.009999999999999, grid)).toBe("0.01");
-    expect(onLot(1, grid)).toBe("1");
-    expect(onLot(1e-7, { tickSize: 1, lotSize: 1e-8 })).toBe("0.0000001");
-    expect(onTick(0.123456, { tickSize: 1e-5, lotSize: 1 })).toBe("0.12346");
+    expect(onTick(2997.1300000000001, grid.tickSize)).toBe("2997.13");
+    expect(onLot(0.009999999999999, grid.lotSize)).toBe("0.01");
+    expect(onLot(1, grid.lotSize)).toBe("1");
+    expect(onLot(1e-7, 1e-8)).toBe("0.0000001");
+    expect(onTick(0.123456, 1e-5)).toBe("0.12346");
   });
 
   test("secrets are one readable line, never a value but the allowed user ids", () => {

@@ -138,7 +138,7 @@ function ourTrades(fake: FakeBinance): Map<string, { side: string; price: number
 
 /** Secrets and signatures never reach the status or the events (DESIGN §12), faults or not. */
 function expectScrubbed(status: EngineStatus, events: EngineEvent[]): void {
-  const text = JSON.stringify([status.reason, status.lastError, events]);
+  const text = JSON.stringify([status.detail, status.lastError, events]);
   expect(text).not.toContain(API_SECRET);
   expect(text).not.toContain(API_KEY);
   expect(text).not.toMatch(/signature=[0-9a-f]{8}/);
@@ -168,7 +168,7 @@ async function goodTick(bot: RunningBot, events: EngineEvent[]): Promise<boolean
   return countOf(events, "error") === before;
 }
 
-const summary = (s: EngineStatus) => ({ state: s.state, reason: s.reason, lastError: s.lastError });
+const summary = (s: EngineStatus) => ({ state: s.state, detail: s.detail, lastError: s.lastError });
 const round2 = (x: number) => Math.round(x * 100) / 100;
 const countOf = (events: EngineEvent[], type: EngineEvent["type"]) => events.filter((e) => e.type === type).length;
 
@@ -357,16 +357,16 @@ describe("pausing during an outage", () => {
       const placedBefore = placements(fake);
       const pausing = bot.engine.pause("http");
       expect(bot.ledger.paused).toBe(true); // written before any cancel could be tried
-      expect(bot.ledger.pauseReason).toBe("paused from http");
+      expect(bot.ledger.pauseDetail).toBe("paused from http");
       const r = await pausing;
       expect(r.confirmed).toBe(false);
       expect(ids(r.resting)).toEqual(resting);
       const status = bot.engine.status();
       expect(status.state).toBe("pausing");
       expect(ids(status.openOrders)).toEqual(resting);
-      expect(status.reason).toStartWith("pausing: 2 order(s) still resting, last error ");
-      expect(status.reason).not.toContain("last error null");
-      expect(status.reason).toEndWith("; paused from http");
+      expect(status.detail).toStartWith("pausing: 2 order(s) still resting, last error ");
+      expect(status.detail).not.toContain("last error null");
+      expect(status.detail).toEndWith("; paused from http");
 
       await expectPausedThroughOutage(f, resting, placedBefore);
     },
@@ -388,14 +388,14 @@ describe("pausing during an outage", () => {
       // what `deno run -P mod.ts pause` does: its own handle on the same ledger
       const cli = Ledger.open(path);
       cli.paused = true;
-      cli.pauseReason = "paused from the command line";
+      cli.pauseDetail = "paused from the command line";
       cli.close();
       await expect(bot.beforeTick()).resolves.toBeUndefined();
       expect(bot.engine.status()).toMatchObject({ paused: true, state: "pausing" });
       await bot.engine.tick();
       expect(bot.ledger.paused).toBe(true);
       expect(bot.engine.status().state).toBe("pausing");
-      expect(bot.engine.status().reason).toContain("2 order(s) still resting");
+      expect(bot.engine.status().detail).toContain("2 order(s) still resting");
 
       await expectPausedThroughOutage(f, resting, placedBefore);
     },
@@ -414,7 +414,7 @@ describe("what a pause during an outage answers", () => {
       const r = await bot.engine.pause("telegram");
       expect(r).toMatchObject({ confirmed: false, cancelled: 0 });
       expect(r.error).toContain("fetch failed");
-      expect(bot.engine.status().reason).not.toMatch(/signature=[0-9a-f]{8}/); // the status is scrubbed
+      expect(bot.engine.status().detail).not.toMatch(/signature=[0-9a-f]{8}/); // the status is scrubbed
       // observed: "binance GET http://127.0.0.1:…/api/v3/openOrders?timestamp=…&signature=<64 hex> fetch failed"
       expect(r.error).not.toMatch(/signature=[0-9a-f]{8}/);
     },
@@ -567,7 +567,7 @@ describe("the error breaker during a long outage", () => {
     );
     expect(n).toBe(max);
     expect(bot.ledger.paused).toBe(true);
-    expect(bot.ledger.pauseReason).toStartWith(`paused by the error breaker: ${max} failed ticks in a row; last: `);
+    expect(bot.ledger.pauseDetail).toStartWith(`paused by the error breaker: ${max} failed ticks in a row; last: `);
     expect(bot.engine.status()).toMatchObject({ paused: true, state: "pausing" });
     for (let i = 0; i < 3; i++) await bot.engine.tick();
     expect(ids(ours(fake))).toEqual(resting);

@@ -160,7 +160,7 @@ describe("live trading through ccxt against a fake Binance", () => {
     expect(rejected).toMatchObject([{ reason: "insufficient_funds" }]);
     expect(fake.open().length).toBe(1);
     expect(engine.status()).toMatchObject({ state: "quoting", consecutiveErrors: 0 });
-    expect(engine.status().reason).toContain("insufficient balance");
+    expect(engine.status().detail).toContain("insufficient balance");
     await engine.stop();
   });
 
@@ -200,7 +200,7 @@ describe("live trading through ccxt against a fake Binance", () => {
     await engine.tick();
     const tripped = events.find((e) => e.type === "error_breaker");
     expect(tripped).toMatchObject({ state: "tripped" });
-    expect((tripped as { reason: string }).reason).toContain("refused the API key");
+    expect((tripped as { detail: string }).detail).toContain("refused the API key");
     expect(engine.status().state).toBe("error_breaker");
     expect(fake.open()).toEqual([]);
     await engine.tick(); // the key works again, but the pause holds until the operator resumes

@@ -99,7 +99,7 @@ describe("control kept in the ledger", () => {
     expect(again.engine.status()).toMatchObject({ state: "killed", killSwitch: true, paused: true });
     expect(again.ledger.killSwitch).toBe(true);
     expect(again.ledger.paused).toBe(true);
-    expect(again.ledger.pauseReason).toStartWith("paused by the kill switch: drawdown 4");
+    expect(again.ledger.pauseDetail).toStartWith("paused by the kill switch: drawdown 4");
   });
 
   test("resuming after the kill switch measures the drawdown afresh: the ledger's peak is the equity now", async () => {

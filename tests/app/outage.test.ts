@@ -67,7 +67,8 @@ describe("controls during an outage (mod.ts against a fake Binance failing every
       const cancelledWithinMs = Date.now() - outageEndedAt;
       expect(cancelledWithinMs).toBeLessThan(20_000);
       const placedBefore = fake.calls("POST /api/v3/order").length;
-      const ticks = () => bot.out().split("\n").filter((l) => l.includes("| paused: paused by the user")).length;
+      const ticks = () =>
+        bot.out().split("\n").filter((l) => l.includes("| paused: paused from the command line")).length;
       const seen = ticks();
       await until("five more paused ticks", () => ticks() >= seen + 5);
       expect(fake.calls("POST /api/v3/order").length).toBe(placedBefore); // the pause held: nothing placed again

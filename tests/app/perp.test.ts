@@ -227,7 +227,7 @@ describe("perpetuals on the fake futures venue", () => {
     ]);
     // every screen shows it: /status, /balance, /metrics, the alert
     const status = bot.engine.status();
-    expect(statusText(status, null, 0.5)).toContain(
+    expect(statusText(status, null, 0.5, bot.config.market.tick_size)).toContain(
       "Position: 0.05 ETH at entry 3000 · liquidation 2800 (6.7 % away) · 1x cross · GUARD: not adding (within 10 %)",
     );
     // the process line: the bot's own memory and uptime (84 MiB resident, 22 MiB of heap, 3 h 12 min)
@@ -298,7 +298,7 @@ describe("fees in any asset", () => {
       expect(fill.feeAmount).toBeCloseTo(feeUsdt / 600, 12);
       expect(fill.feeQuote).toBeCloseTo(feeUsdt, 9); // valued at the BNB/USDT ticker, 600
       expect(bot.engine.portfolio!.fees).toBeCloseTo(feeUsdt, 9); // so PnL counts it
-      expect(fillsText([fill], "ETH/USDT:USDT")).toContain(`fee ${+(feeUsdt / 600).toPrecision(12)} BNB (≈`);
+      expect(fillsText([fill], bot.config.market)).toContain(`fee ${+(feeUsdt / 600).toPrecision(12)} BNB (≈`);
     },
     30_000,
   );

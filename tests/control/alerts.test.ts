@@ -3,6 +3,7 @@ import { type Alert, Alerter, BoundedQueue, clip, TELEGRAM_LIMIT } from "../../l
 import type { Config } from "../../lib/config/schema.ts";
 import type { EngineEvent } from "../../lib/core/events.ts";
 import type { Fill } from "../../lib/core/types.ts";
+import { fillsText, ordersText } from "../../lib/control/reports.ts";
 import { config } from "../fixtures.ts";
 
 const TS = Date.UTC(2024, 4, 1, 12, 0);
@@ -130,8 +131,8 @@ describe("alerts", () => {
   });
 
   test("per-category levels: on notifies, silent does not, off sends nothing; a /set applies at once", () => {
-    const { alerter, sent, setConfig } = setup("telegram.alerts.stale_data=off", "telegram.alerts.kill_switch=silent");
-    alerter.handle({ type: "stale_data", ts: TS, state: "stale", detail: "order book 45 s old" });
+    const { alerter, sent, setConfig } = setup("telegram.alerts.stale_book=off", "telegram.alerts.kill_switch=silent");
+    alerter.handle({ type: "stale_book", ts: TS, state: "stale", detail: "order book 45 s old" });
     alerter.handle({ type: "kill_switch", ts: TS, drawdownPct: 10.5, equity: 5370, peakEquity: 6000 });
     alerter.handle({ type: "inventory_limit", ts: TS, state: "hit", limit: "base_high", ratio: 0.85 });
     expect(sent).toEqual([
@@ -145,9 +146,9 @@ describe("alerts", () => {
         silent: false,
       },
     ]);
-    setConfig(config("telegram.alerts.stale_data=on"));
-    alerter.handle({ type: "stale_data", ts: TS, state: "fresh", detail: "market data is fresh" });
-    expect(sent.at(-1)).toEqual({ text: "✅ Market data fresh again", silent: false });
+    setConfig(config("telegram.alerts.stale_book=on"));
+    alerter.handle({ type: "stale_book", ts: TS, state: "fresh", detail: "the order book is fresh" });
+    expect(sent.at(-1)).toEqual({ text: "✅ Order book fresh again", silent: false });
   });
 
   test("insufficient funds alerts; a post-only rejection (routine) does not", () => {
@@ -201,7 +202,7 @@ describe("alerts", () => {
 
   test("a pause that could not cancel everything says so; the ledger failing and recovering are errors", () => {
     const { alerter, texts } = setup();
-    alerter.handle({ type: "paused", ts: TS, cancelled: 1, resting: 1, source: "http", reason: "paused from http" });
+    alerter.handle({ type: "paused", ts: TS, cancelled: 1, resting: 1, source: "http", detail: "paused from http" });
     alerter.handle({ type: "orders_pulled", ts: TS, cancelled: 1 });
     alerter.handle({ type: "ledger_failed", ts: TS, message: "disk I/O error" });
     alerter.handle({ type: "ledger_recovered", ts: TS });
@@ -228,4 +229,28 @@ describe("alerts", () => {
     expect(dropped).toEqual([1, 2]);
     expect(q.dropped).toBe(2);
   });
+});
+
+describe("one way of printing a price on the tick", () => {
+  test("a fill at 3003.5 on the 0.01 tick reads 3003.50 in its alert, in /fills and in /orders", () =>
+    withFakeTimers(() => {
+      const { alerter, texts } = setup();
+      const cfg = config(); // ETH/USDT, tick 0.01, lot 0.0001
+      const f: Fill = {
+        tradeId: "t1",
+        clientOrderId: "mmbot-x-1",
+        side: "buy",
+        price: 3003.5,
+        amount: 0.01,
+        feeQuote: 0.03,
+        ts: TS,
+      };
+      alerter.handle({ type: "fill", ts: TS, inventoryRatio: 0.5, spreadCaptureBps: 3, fill: f });
+      jest.advanceTimersByTime(50);
+      const at = (text: string) => text.match(/ETH @ (\S+)/)?.[1];
+      expect(at(texts()[0])).toBe("3003.50");
+      expect(at(fillsText([{ ...f, spreadCaptureBps: 3 }], cfg.market))).toBe("3003.50");
+      const order = { ...f, venueOrderId: "v1", filled: 0, status: "open" as const };
+      expect(at(ordersText([order], cfg.market))).toBe("3003.50");
+    }));
 });

@@ -22,37 +22,35 @@ const summary: BacktestSummary = {
   buys: 4,
   sells: 6,
   volume_quote: 300.5,
+  // 12 = 9.5 + 3.3 − 0.3 − 0.5
+  spread_pnl_quote: 9.5,
+  inventory_pnl_quote: 3.3,
   fees_quote: 0.3,
+  funding_quote: -0.5,
   realized_pnl_quote: 5,
   unrealized_pnl_quote: 7.3,
   spread_capture_bps_avg: 3,
+  markout_1m_bps: null,
+  markout_5m_bps: null,
+  skipped: {},
+  inventory_limit_time_pct: 0,
+  kill_switch_trips: [],
   final_base: 0.98,
   final_quote: 3072.6,
 };
 const asked = { days: 1, profile: "fixed", symbol: "ETH/USDT", where: "the replay data x.csv", ms: 1234 };
 
 describe("/backtest's answer", () => {
-  test("return against hold, the PnL as realized + unrealized − fees when the report has no attribution", () => {
+  test("return against hold, the PnL split of DESIGN §14 (spread, inventory, fees, funding), fills, fees", () => {
     expect(backtestText(summary, asked)).toBe([
       "🧪 Backtest ETH/USDT · fixed · 1 day(s) of the replay data x.csv",
       "2024-05-01 03:34 → 2024-05-02 03:34 UTC",
       "Return: +0.200 % · hold: +0.500 % · vs hold: -0.300 %",
-      "PnL: +12.00 USDT = realized +5.00 + unrealized +7.30 − fees 0.30",
+      "PnL: +12.00 USDT = spread +9.50 + inventory +3.30 − fees 0.30 + funding -0.50",
       "Fills: 10 (4 buys, 6 sells) · volume 300.50 USDT · fees 0.30 USDT",
       "Max drawdown: 0.75 % · Sharpe: 1.23",
       "Computed in 1.2 s beside the running bot",
     ].join("\n"));
-  });
-
-  test("the split of DESIGN §14 (spread, inventory, funding) once the report carries it", () => {
-    // 12 = 9.5 + 3.3 − 0.3 − 0.5
-    const text = backtestText(
-      { ...summary, spread_pnl_quote: 9.5, inventory_pnl_quote: 3.3, funding_quote: -0.5 } as BacktestSummary,
-      asked,
-    );
-    expect(text.split("\n")[3]).toBe(
-      "PnL: +12.00 USDT = spread +9.50 + inventory +3.30 − fees 0.30 + funding -0.50",
-    );
   });
 });
 

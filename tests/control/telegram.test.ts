@@ -116,8 +116,9 @@ describe("Telegram commands (grammY against a fake Bot API server)", () => {
     const bid = orders.find((o) => o.side === "buy")!.price, offer = orders.find((o) => o.side === "sell")!.price;
     expect(text).toContain("State: running");
     expect(text).toContain(`Mid: ${Number(mid.toFixed(8))}`);
-    expect(text).toContain(`Bid: ${bid} (${((mid - bid) / mid * 10_000).toFixed(1)} bp)`);
-    expect(text).toContain(`Ask: ${offer} (${((offer - mid) / mid * 10_000).toFixed(1)} bp)`);
+    // our quotes on the 0.01 tick grid, as the alerts and /orders print them (3003.50, not 3003.5)
+    expect(text).toContain(`Bid: ${bid.toFixed(2)} (${((mid - bid) / mid * 10_000).toFixed(1)} bp)`);
+    expect(text).toContain(`Ask: ${offer.toFixed(2)} (${((offer - mid) / mid * 10_000).toFixed(1)} bp)`);
     expect(text).toMatch(/NATR: \d+\.\d{3} %/);
     expect(text).toMatch(/Trend signal: [+-]\d\.\d{3}/);
     // 1 ETH and 3000 USDT at mid ≈ 3000: about half the equity in base
@@ -264,7 +265,7 @@ describe("Telegram alerts", () => {
     );
     const fills = String((await ask(fake, "/fills 1")).payload.text);
     const last = bot.ledger.fills(bot.account.id).at(-1)!;
-    expect(fills).toContain(`${last.amount} ETH @ ${last.price}`);
+    expect(fills).toContain(`${last.amount} ETH @ ${last.price.toFixed(2)}`); // on the tick, as the alert
     const pnl = String((await ask(fake, "/pnl")).payload.text);
     expect(pnl).toContain(`Fills ${bot.ledger.fills(bot.account.id).length} `);
   });

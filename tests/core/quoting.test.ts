@@ -5,7 +5,7 @@ import { indicators, NOW, quoteInput } from "../fixtures.ts";
 
 /** Narrows to a quoting decision or fails with the stand-aside reason. */
 function quoted(d: QuoteDecision) {
-  if (d.action !== "quote") throw new Error(`expected quotes, got stand_aside: ${d.reason}`);
+  if (d.action !== "quote") throw new Error(`expected quotes, got stand_aside: ${d.detail}`);
   return d;
 }
 
@@ -341,7 +341,7 @@ describe("guards", () => {
 });
 
 describe("stand aside on bad market input", () => {
-  const reasonOf = (d: QuoteDecision) => (d.action === "stand_aside" ? d.reason : "quoted");
+  const detailOf = (d: QuoteDecision) => (d.action === "stand_aside" ? d.detail : "quoted");
 
   test.each([
     ["NaN bid", { bestBid: NaN, bestAsk: 3000 }, "bad order book"],
@@ -350,28 +350,28 @@ describe("stand aside on bad market input", () => {
     ["bid equals ask", { bestBid: 3000, bestAsk: 3000 }, "crossed order book"],
     ["bid above ask", { bestBid: 3001, bestAsk: 3000 }, "crossed order book"],
   ])("%s", (_name, book, reason) => {
-    expect(reasonOf(computeQuotes(quoteInput({ topOfBook: { ts: NOW, ...book } })))).toContain(reason);
+    expect(detailOf(computeQuotes(quoteInput({ topOfBook: { ts: NOW, ...book } })))).toContain(reason);
   });
 
   test("too few candles: warming up (n/N candles)", () => {
     const d = computeQuotes(
       quoteInput({ indicators: indicators({ ready: false, count: 12, required: 34, natr: null }) }),
     );
-    expect(reasonOf(d)).toBe("warming up (12/34 candles)");
+    expect(detailOf(d)).toBe("warming up (12/34 candles)");
   });
 
   test("stale candles", () => {
     // last candle opened 5 minutes ago, ended 4 minutes (240 s) ago > 180 s
     const d = computeQuotes(quoteInput({ indicators: indicators({ lastCandleTs: NOW - 300_000 }) }));
-    expect(reasonOf(d)).toContain("stale candles: last closed candle ended 240 s ago");
+    expect(detailOf(d)).toContain("stale candles: last closed candle ended 240 s ago");
   });
 
   test("no equity at all", () => {
-    expect(reasonOf(computeQuotes(quoteInput({ inventory: { base: 0, quote: 0 } })))).toContain("no equity");
+    expect(detailOf(computeQuotes(quoteInput({ inventory: { base: 0, quote: 0 } })))).toContain("no equity");
   });
 
   test("NaN balance", () => {
-    expect(reasonOf(computeQuotes(quoteInput({ inventory: { base: NaN, quote: 1 } })))).toContain("bad balances");
+    expect(detailOf(computeQuotes(quoteInput({ inventory: { base: NaN, quote: 1 } })))).toContain("bad balances");
   });
 });
 

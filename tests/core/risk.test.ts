@@ -6,9 +6,8 @@ import { NOW } from "../fixtures.ts";
 
 const LIMITS: RiskLimits = { max_drawdown_pct: 10, max_natr_pct: 1, max_book_age_s: 30, max_consecutive_errors: 3 };
 
-/** Everything fine: not paused, fresh book, calm NATR, equity at its peak. */
+/** Everything fine: fresh book, calm NATR, equity at its peak. */
 const state = (over: Partial<RiskState> = {}): RiskState => ({
-  paused: false,
   killSwitch: false,
   nowMs: NOW,
   bookTs: NOW,
@@ -43,15 +42,6 @@ describe("riskGate", () => {
     expect(riskGate(state(), LIMITS)).toEqual({ ok: true });
   });
 
-  test("paused comes first, before every other reason", () => {
-    const everythingWrong = { killSwitch: true, equity: 500, bookTs: NOW - 60_000, natr: 5 };
-    expect(riskGate(state({ paused: true, ...everythingWrong }), LIMITS)).toEqual({
-      ok: false,
-      reason: "paused",
-      detail: "paused by the user",
-    });
-  });
-
   test("kill switch already tripped stops quoting even at the peak", () => {
     expect(reasonOf(state({ killSwitch: true }))).toBe("kill_switch");
   });
@@ -81,7 +71,7 @@ describe("riskGate", () => {
   test("book 31 s old with max 30 s: stale", () => {
     expect(riskGate(state({ bookTs: NOW - 31_000 }), LIMITS)).toEqual({
       ok: false,
-      reason: "stale_data",
+      reason: "stale_book",
       detail: "order book is 31 s old (max 30 s)",
     });
   });
@@ -90,8 +80,8 @@ describe("riskGate", () => {
     expect(reasonOf(state({ bookTs: NOW - 30_000 }))).toBe("ok");
   });
 
-  test("stale data comes before the volatility cap", () => {
-    expect(reasonOf(state({ bookTs: NOW - 31_000, natr: 5 }))).toBe("stale_data");
+  test("a stale book comes before the volatility cap", () => {
+    expect(reasonOf(state({ bookTs: NOW - 31_000, natr: 5 }))).toBe("stale_book");
   });
 
   test.each([

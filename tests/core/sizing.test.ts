@@ -4,7 +4,7 @@ import { orderAmount, sizeWarning } from "../../lib/core/sizing.ts";
 import { quoteInput } from "../fixtures.ts";
 
 function quoted(d: QuoteDecision) {
-  if (d.action !== "quote") throw new Error(`expected quotes, got stand_aside: ${d.reason}`);
+  if (d.action !== "quote") throw new Error(`expected quotes, got stand_aside: ${d.detail}`);
   return d;
 }
 

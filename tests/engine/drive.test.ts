@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { drive, wait, type Work } from "../../lib/engine/drive.ts";
+import { drive, type Work } from "../../lib/engine/drive.ts";
 
 function* sum(a: number | Promise<number>, b: number | Promise<number>): Work<number> {
-  const x = yield* wait(a);
-  const y = yield* wait(b);
+  const x = (yield a) as number;
+  const y = (yield b) as number;
   return x + y;
 }
 
@@ -21,7 +21,7 @@ describe("drive", () => {
   test("a rejection surfaces where the work waited, so the work's own try/catch sees it", async () => {
     function* guarded(): Work<string> {
       try {
-        yield* wait(Promise.reject(new Error("503 from the venue")));
+        yield Promise.reject(new Error("503 from the venue"));
         return "not reached";
       } catch (e) {
         return `caught: ${(e as Error).message}`;

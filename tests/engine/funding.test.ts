@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { openPortfolio } from "../../lib/core/accounting.ts";
 import type { FundingPayment } from "../../lib/core/funding.ts";
 import type { Candle, Fill } from "../../lib/core/types.ts";
-import { FundingBook } from "../../lib/engine/funding.ts";
+import { FundingLedger } from "../../lib/engine/funding.ts";
 import { bar } from "../fixtures.ts";
 
 const H8 = 8 * 3_600_000;
@@ -21,7 +21,7 @@ describe("funding from rates (paper, backtest)", () => {
   test("the position at the funding time, the open of its candle once closed, the rate: −position × open × rate", async () => {
     const p = openPortfolio(0, 0, 2000);
     const credited: number[] = [];
-    const book = new FundingBook({
+    const book = new FundingLedger({
       source: { kind: "rates", rateAt: (ts) => (ts === T ? 0.0002 : null) },
       afterTs: T - 15_000,
       credit: (q) => credited.push(q),
@@ -54,7 +54,7 @@ describe("funding from rates (paper, backtest)", () => {
 
   test("no funding before the first tick; a time without its candle (a gap) or rate is given up and counted", async () => {
     const p = openPortfolio(-1, 4000, 2000);
-    const book = new FundingBook({ source: { kind: "rates", rateAt: () => null }, afterTs: null });
+    const book = new FundingLedger({ source: { kind: "rates", rateAt: () => null }, afterTs: null });
     expect(await book.settle(T, p, [], [bar(T, 2000, 2000, 2000, 2000)])).toEqual([]); // the first tick is at T
     await book.settle(T + H8 + 1_000, p, [], []); // T + 8 h passes in a gap
     expect(await book.settle(T + H8 + 11 * 60_000, p, [], [])).toEqual([]);
@@ -66,7 +66,7 @@ describe("funding from the venue's payments (live)", () => {
   test("asked after a funding time until its payment arrives; each payment booked once", async () => {
     const payments: FundingPayment[] = [];
     const asked: (number | null)[] = [];
-    const book = new FundingBook({
+    const book = new FundingLedger({
       source: {
         kind: "payments",
         since: (after) => {

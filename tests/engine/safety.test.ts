@@ -8,7 +8,7 @@ import { describe, expect, test } from "bun:test";
 import type { EngineEvent } from "../../lib/core/events.ts";
 import type { Candle, Order } from "../../lib/core/types.ts";
 import { ManualClock } from "../../lib/engine/clock.ts";
-import { type ControlStore, memoryStore } from "../../lib/engine/control.ts";
+import { memoryPauses, type PauseBackend } from "../../lib/engine/pause.ts";
 import { Engine } from "../../lib/engine/engine.ts";
 import { PaperExchange } from "../../lib/venues/paper.ts";
 import type { ExchangePort } from "../../lib/venues/port.ts";
@@ -49,7 +49,7 @@ function setup(candles: Candle[] = flat(T0, 60, () => 100), ...sets: string[]) {
     }
   };
   const events: EngineEvent[] = [];
-  const make = (opts: { control?: ControlStore; record?: (e: EngineEvent) => void } = {}) => {
+  const make = (opts: { pauses?: PauseBackend; record?: (e: EngineEvent) => void } = {}) => {
     const engine = new Engine({ config: cfg, exchange: venue, clock, ...opts });
     engine.on((e) => e.type !== "tick" && events.push(e));
     return engine;
@@ -61,20 +61,20 @@ function setup(candles: Candle[] = flat(T0, 60, () => 100), ...sets: string[]) {
 describe("a pause is durable before it acts, and its cancels are retried", () => {
   test("during an outage: paused in the store at once, 'pausing' while orders rest, cancelled once the venue is back", async () => {
     const { clock, outage, make, resting, events } = setup();
-    const store = memoryStore();
-    const engine = make({ control: store });
+    const store = memoryPauses();
+    const engine = make({ pauses: store });
     await engine.start();
     await engine.tick();
     expect((await resting()).length).toBe(2);
 
     outage(true);
     const r = await engine.pause("telegram");
-    expect(store.paused).toBe(true); // written before any cancel could succeed
-    expect(store.pauseReason).toBe("paused from telegram");
+    expect(store.read().paused).toBe(true); // written before any cancel could succeed
+    expect(store.read().detail).toBe("paused from telegram");
     expect(r).toMatchObject({ cancelled: 0, confirmed: false });
     expect(r.resting.length).toBe(2); // the last known orders
     expect(engine.status().state).toBe("pausing");
-    expect(engine.status().reason).toBe(
+    expect(engine.status().detail).toBe(
       "pausing: 2 order(s) still resting, last error openOrders: 503 Service Unavailable; paused from telegram",
     );
     // ticks during the outage never unpause and never place
@@ -82,13 +82,13 @@ describe("a pause is durable before it acts, and its cancels are retried", () =>
       clock.advance(15_000);
       await engine.tick();
       expect(engine.paused).toBe(true);
-      expect(store.paused).toBe(true);
+      expect(store.read().paused).toBe(true);
     }
     outage(false);
     clock.advance(15_000);
     await engine.tick();
     expect(await resting()).toEqual([]);
-    expect(engine.status()).toMatchObject({ state: "paused", reason: "paused from telegram" });
+    expect(engine.status()).toMatchObject({ state: "paused", detail: "paused from telegram" });
     expect(events.some((e) => e.type === "orders_pulled")).toBe(true);
     const placedBefore = events.filter((e) => e.type === "order_placed").length;
     for (let i = 0; i < 4; i++) {
@@ -97,7 +97,7 @@ describe("a pause is durable before it acts, and its cancels are retried", () =>
     }
     expect(events.filter((e) => e.type === "order_placed").length).toBe(placedBefore);
     engine.resume();
-    expect(store.paused).toBe(false);
+    expect(store.read().paused).toBe(false);
     clock.advance(15_000);
     await engine.tick();
     expect((await resting()).length).toBe(2);
@@ -116,7 +116,7 @@ describe("a pause is durable before it acts, and its cancels are retried", () =>
     ) => (o.clientOrderId === refuse ? Promise.reject(new Error("-1001 disconnected")) : cancel(o));
     const r = await engine.pause();
     expect([r.cancelled, r.resting.map((o) => o.clientOrderId), r.confirmed]).toEqual([1, [bid.clientOrderId], true]);
-    expect(engine.status().reason).toStartWith("pausing: 1 order(s) still resting, last error -1001 disconnected");
+    expect(engine.status().detail).toStartWith("pausing: 1 order(s) still resting, last error -1001 disconnected");
     refuse = null;
     clock.advance(15_000);
     await engine.tick();
@@ -126,16 +126,13 @@ describe("a pause is durable before it acts, and its cancels are retried", () =>
 
   test("a store that cannot record the pause: paused in memory anyway, and an error says a restart would forget it", async () => {
     const { make, resting, events } = setup();
-    const store = memoryStore();
-    const engine = make({ control: store });
+    const store = memoryPauses();
+    const engine = make({ pauses: store });
     await engine.start();
     await engine.tick();
-    Object.defineProperty(store, "paused", {
-      get: () => false,
-      set: () => {
-        throw new Error("disk I/O error");
-      },
-    });
+    store.write = () => {
+      throw new Error("disk I/O error");
+    };
     await engine.pause("http");
     expect(engine.paused).toBe(true);
     expect(await resting()).toEqual([]);
@@ -147,8 +144,8 @@ describe("a pause is durable before it acts, and its cancels are retried", () =>
 
   test("the error breaker pauses durably and does not resume when the venue answers again", async () => {
     const { clock, outage, make, events } = setup(undefined, "risk.max_consecutive_errors=3");
-    const store = memoryStore();
-    const engine = make({ control: store });
+    const store = memoryPauses();
+    const engine = make({ pauses: store });
     await engine.start();
     await engine.tick();
     outage(true);
@@ -156,8 +153,8 @@ describe("a pause is durable before it acts, and its cancels are retried", () =>
       clock.advance(15_000);
       await engine.tick();
     }
-    expect(store.paused).toBe(true);
-    expect(store.pauseReason).toBe(
+    expect(store.read().paused).toBe(true);
+    expect(store.read().detail).toBe(
       "paused by the error breaker: 3 failed ticks in a row; last: fillsSince: 503 Service Unavailable",
     );
     outage(false);
@@ -289,7 +286,7 @@ describe("fail closed on ledger write errors", () => {
     clock.advance(15_000);
     await engine.tick();
     expect(await resting()).toEqual([]);
-    expect(engine.status().reason).toContain("the ledger cannot record (SQLITE_FULL");
+    expect(engine.status().detail).toContain("the ledger cannot record (SQLITE_FULL");
     const unwritten = events.filter((e) => e.type !== "ledger_failed" && !written.includes(e));
     broken = false;
     clock.advance(15_000);
@@ -306,21 +303,21 @@ describe("fail closed on ledger write errors", () => {
 describe("restarts", () => {
   test("the peak equity is kept: a restart does not reset the drawdown budget", async () => {
     const { make } = setup();
-    const store = memoryStore();
+    const store = memoryPauses();
     store.peakEquity = 250; // a peak reached before the restart
-    const engine = make({ control: store });
+    const engine = make({ pauses: store });
     await engine.start();
     await engine.tick();
     // equity now 1 × 100.005 + 100 = 200.005: (250 − 200.005) / 250 = 19.998 % ≥ 10 %: the kill switch trips
     expect(engine.status()).toMatchObject({ state: "killed", killSwitch: true, paused: true });
-    expect(store.killSwitch).toBe(true);
-    expect(store.pauseReason).toBe("paused by the kill switch: drawdown 20.00 % reached the limit of 10 %");
+    expect(store.read().killSwitch).toBe(true);
+    expect(store.read().detail).toBe("paused by the kill switch: drawdown 20.00 % reached the limit of 10 %");
   });
 
   test("a new peak is written to the store as it is reached", async () => {
     const { clock, make } = setup(flat(T0, 60, (i) => (i < 11 ? 100 : 110)));
-    const store = memoryStore();
-    const engine = make({ control: store });
+    const store = memoryPauses();
+    const engine = make({ pauses: store });
     await engine.start();
     expect(store.peakEquity).toBe(null);
     clock.set(T0 + 13 * MIN);

@@ -1,12 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import { initialRunState, projectStatus, type RunState } from "../../lib/engine/status.ts";
+import { initialRunState, type PauseView, projectStatus, type RunState } from "../../lib/engine/status.ts";
 import { openPortfolio } from "../../lib/core/accounting.ts";
 import { config, indicators, NOW } from "../fixtures.ts";
 
 /** A run a few ticks in: book 2999 / 3001 (mid 3000), 0.5 base + 3000 quote, portfolio opened at mid 2800. */
 function running(over: Partial<RunState> = {}): RunState {
   return {
-    ...initialRunState(false, false),
+    ...initialRunState(),
     state: "quoting",
     lastTickTs: NOW - 1000,
     ticks: 7,
@@ -15,27 +15,32 @@ function running(over: Partial<RunState> = {}): RunState {
     // initial equity 0.5 × 2800 + 3000 = 4400
     portfolio: openPortfolio(0.5, 3000, 2800),
     initialEquity: 4400,
-    peakEquity: 5000,
     breaker: { failures: 2, lastError: "timeout" },
     loopMs: 12,
     ...over,
   };
 }
 
+/** The pause store's view: not paused, peak equity 5000. */
+const pause = (over: Partial<PauseView> = {}): PauseView => ({
+  paused: false,
+  killSwitch: false,
+  peakEquity: 5000,
+  ...over,
+});
+
 describe("initialRunState", () => {
-  test("starts with nothing known, carrying paused and the kill switch", () => {
-    const r = initialRunState(true, true);
+  test("starts with nothing known", () => {
+    const r = initialRunState();
     expect(r.state).toBe("starting");
-    expect([r.paused, r.killSwitch]).toEqual([true, true]);
     expect([r.ticks, r.lastTickTs, r.topOfBook, r.portfolio, r.loopMs]).toEqual([0, null, null, null, null]);
     expect(r.breaker).toEqual({ failures: 0, lastError: null });
-    expect(initialRunState(false, false).paused).toBe(false);
   });
 });
 
 describe("projectStatus", () => {
   test("before any top of book: mid, inventory ratio and pnl are null", () => {
-    const s = projectStatus(config(), NOW, indicators({ count: 3, required: 34 }), initialRunState(false, false));
+    const s = projectStatus(config(), NOW, indicators({ count: 3, required: 34 }), initialRunState(), pause());
     expect(s.mid).toBeNull();
     expect(s.inventoryRatio).toBeNull();
     expect(s.pnl).toBeNull();
@@ -45,12 +50,12 @@ describe("projectStatus", () => {
   });
 
   test("inventory and portfolio without a book still give no ratio and no pnl", () => {
-    const s = projectStatus(config(), NOW, indicators(), running({ topOfBook: null }));
+    const s = projectStatus(config(), NOW, indicators(), running({ topOfBook: null }), pause());
     expect([s.mid, s.inventoryRatio, s.pnl]).toEqual([null, null, null]);
   });
 
   test("spot: mid, inventory ratio, pnl and drawdown from the run state", () => {
-    const s = projectStatus(config(), NOW, indicators(), running());
+    const s = projectStatus(config(), NOW, indicators(), running(), pause());
     // mid (2999 + 3001) / 2 = 3000
     expect(s.mid).toBe(3000);
     // ratio 0.5 × 3000 / (0.5 × 3000 + 3000) = 1500 / 4500 = 1/3
@@ -65,9 +70,16 @@ describe("projectStatus", () => {
   });
 
   test("config and run fields pass through", () => {
-    const s = projectStatus(config(), NOW, indicators(), running({ paused: true, reason: "paused by the user" }));
+    const run = running({ reason: "paused", detail: "paused from the command line" });
+    const s = projectStatus(config(), NOW, indicators(), run, pause({ paused: true }));
     expect([s.mode, s.symbol, s.marketType, s.profile]).toEqual(["paper", "ETH/USDT", "spot", "natr_macd"]);
-    expect([s.state, s.reason, s.paused, s.killSwitch]).toEqual(["quoting", "paused by the user", true, false]);
+    expect([s.state, s.reason, s.detail, s.paused, s.killSwitch]).toEqual([
+      "quoting",
+      "paused",
+      "paused from the command line",
+      true,
+      false,
+    ]);
     expect([s.ts, s.lastTickTs, s.ticks, s.loopMs]).toEqual([NOW, NOW - 1000, 7, 12]);
   });
 
@@ -78,6 +90,7 @@ describe("projectStatus", () => {
       NOW,
       indicators(),
       running({ inventory: { base: 0, quote: 5000, position: 0.1 } }),
+      pause(),
     );
     expect(s.marketType).toBe("perp");
     expect(s.inventoryRatio).toBeCloseTo(0.65, 12);

@@ -139,7 +139,7 @@ describe("routes", () => {
       last_error: "503 Service Unavailable",
     });
     expect(engine.status()).toMatchObject({ paused: true, state: "pausing" });
-    expect(engine.status().reason).toStartWith("pausing: 2 order(s) still resting, last error 503 Service Unavailable");
+    expect(engine.status().detail).toStartWith("pausing: 2 order(s) still resting, last error 503 Service Unavailable");
     exchange.cancel = cancel;
     await engine.tick(); // the next tick retries the cancels
     expect(await exchange.openOrders("mmbot-")).toEqual([]);

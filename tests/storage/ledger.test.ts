@@ -58,7 +58,7 @@ describe("recording", () => {
     expect(() => ledger.recordFill(account.id, f)).toThrow("database or disk is full");
     expect(ledger.fills(account.id)).toEqual([]);
     ledger.db.exec("DROP TRIGGER no_update");
-    expect(ledger.recordFill(account.id, f)).toBe(true);
+    ledger.recordFill(account.id, f);
     expect(ledger.fills(account.id).map((x) => x.tradeId)).toEqual(["t9"]);
     expect(ledger.db.prepare("SELECT filled, status FROM orders WHERE client_order_id = 'mmbot-t9'").get()).toEqual({
       filled: 1,
@@ -68,10 +68,16 @@ describe("recording", () => {
 
   test("a fill is recorded once, whatever the number of attempts", () => {
     const { ledger, account } = withAccount();
+    ledger.recordOrder(account.id, { ...buyOrder("mmbot-t1", "1"), amount: 2 }, DAY1);
     const f = fill("t1", "buy", 90, 1, 0.09, DAY1);
-    expect(ledger.recordFill(account.id, f)).toBe(true);
-    expect(ledger.recordFill(account.id, f)).toBe(false);
+    ledger.recordFill(account.id, f);
+    ledger.recordFill(account.id, f);
     expect(ledger.fills(account.id).map((x) => x.tradeId)).toEqual(["t1"]);
+    // its order counted it once: 1 of 2 filled, still open
+    expect(ledger.db.prepare("SELECT filled, status FROM orders WHERE client_order_id = 'mmbot-t1'").get()).toEqual({
+      filled: 1,
+      status: "open",
+    });
     expect(ledger.lastTradeId(account.id)).toBe("t1");
   });
 
@@ -81,8 +87,8 @@ describe("recording", () => {
     ledger.recordFill(account.id, { ...fill("t1", "buy", 90, 0.4, 0.036, DAY1 + 1), clientOrderId: "mmbot-o1" });
     const row = () => ledger.db.prepare("SELECT filled, status FROM orders WHERE client_order_id = 'mmbot-o1'").get();
     expect(row()).toEqual({ filled: 0.4, status: "open" });
-    ledger.setOrderStatus("mmbot-o1", "canceled", DAY1 + 2);
-    expect(row()).toEqual({ filled: 0.4, status: "canceled" });
+    ledger.setOrderStatus("mmbot-o1", "cancelled", DAY1 + 2);
+    expect(row()).toEqual({ filled: 0.4, status: "cancelled" });
   });
 
   test("paused, kill switch and runtime overrides survive reopening", () => {
@@ -137,6 +143,10 @@ describe("queries", () => {
     expect(days[1].realizedQuote).toBeCloseTo(22.5, 9);
     expect(days[1].volumeQuote).toBeCloseTo(165, 9);
     expect(days[1].feesQuote).toBeCloseTo(0.165, 12);
+    // days starting at 13:00 UTC (a daily report's hour): both fills, at 12:00, fall on the day before
+    const late = ledger.perDay(account, 13);
+    expect(late.map((d) => [d.day, d.fills])).toEqual([["2024-04-30", 1], ["2024-05-01", 1]]);
+    expect(late[1].realizedQuote).toBeCloseTo(22.5, 9);
   });
 
   test("last N fills, oldest first", () => {
@@ -154,6 +164,31 @@ describe("queries", () => {
   });
 });
 
+describe("statements", () => {
+  test("each SQL text is prepared once, the funding rows' too, however often it runs", () => {
+    const { ledger, account } = withAccount();
+    const prepared: string[] = [];
+    const prepare = ledger.db.prepare.bind(ledger.db);
+    ledger.db.prepare = (sql: string) => (prepared.push(sql), prepare(sql));
+    for (let i = 0; i < 3; i++) {
+      const ts = DAY1 + i * 8 * 3_600_000;
+      ledger.recordFunding(account.id, {
+        id: `f${i}`,
+        ts,
+        amountQuote: -0.1,
+        rate: 1e-4,
+        price: 100,
+        positionBase: 10,
+      });
+      ledger.recordFill(account.id, fill(`t${i}`, "buy", 90, 0.1, 0.01, ts));
+      expect(ledger.funding(account.id)).toHaveLength(i + 1);
+      expect(ledger.lastFundingTs(account.id)).toBe(ts);
+    }
+    expect(prepared.length).toBeGreaterThan(0);
+    expect(new Set(prepared).size).toBe(prepared.length); // none prepared twice
+  });
+});
+
 describe("schema", () => {
   test("a version-1 database is migrated forward with its data intact", () => {
     const path = tmp();
@@ -167,7 +202,7 @@ describe("schema", () => {
     expect(Number((ledger.db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version)).toBe(
       SCHEMA_VERSION,
     );
-    expect(SCHEMA_VERSION).toBe(3);
+    expect(SCHEMA_VERSION).toBe(4);
     expect(ledger.fills(1)).toEqual([{
       ...fill("old-1", "buy", 90, 1, 0.09, 1000),
       clientOrderId: "mmbot-x",
@@ -175,6 +210,32 @@ describe("schema", () => {
     }]);
     ledger.recordFill(1, fill("new-1", "sell", 110, 1, 0.11, 2000), 4.5);
     expect(ledger.fills(1).at(-1)!.spreadCaptureBps).toBe(4.5);
+  });
+
+  test("order rows written with the old words read with the new ones: canceled → cancelled, closed → abandoned", () => {
+    const path = tmp();
+    const old = new DatabaseSync(path);
+    for (const m of MIGRATIONS.slice(0, 3)) old.exec(m);
+    old.exec("PRAGMA user_version = 3");
+    old.exec("INSERT INTO accounts VALUES (1, 0, 'paper', 'ETH/USDT', 1, 1000, 100)");
+    const row = (id: string, status: string) =>
+      old.exec(`INSERT INTO orders VALUES ('${id}', 'v-${id}', 1, 'buy', 90, 1, 0, '${status}', 1000, 1000)`);
+    row("mmbot-1", "canceled");
+    row("mmbot-2", "closed");
+    row("mmbot-3", "filled");
+    row("mmbot-4", "open");
+    row("mmbot-5", "rejected");
+    old.close();
+    const ledger = Ledger.open(path);
+    const rows = ledger.db.prepare("SELECT client_order_id, status FROM orders ORDER BY client_order_id").all();
+    expect(rows.map((r) => [r.client_order_id, r.status])).toEqual([
+      ["mmbot-1", "cancelled"],
+      ["mmbot-2", "abandoned"],
+      ["mmbot-3", "filled"],
+      ["mmbot-4", "open"],
+      ["mmbot-5", "rejected"],
+    ]);
+    expect(ledger.openOrderIds(1)).toEqual(["mmbot-4"]);
   });
 });
 
@@ -195,7 +256,7 @@ describe("bad conditions stop the bot and leave the data alone", () => {
     db.exec("PRAGMA user_version = 99");
     db.close();
     const before = readFileSync(path);
-    expect(refused(path)).toContain("schema version 99, newer than this mmbot understands (3)");
+    expect(refused(path)).toContain("schema version 99, newer than this mmbot understands (4)");
     expect(readFileSync(path).equals(before)).toBe(true);
   });
 

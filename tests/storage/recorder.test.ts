@@ -64,9 +64,9 @@ describe("the recorder (engine events → ledger)", () => {
       inventoryRatio: 0.5,
       spreadCaptureBps: 1,
     });
-    expect(status()).toEqual({ "mmbot-a-1": "canceled", "mmbot-a-2": "filled", "mmbot-a-3": "open" });
+    expect(status()).toEqual({ "mmbot-a-1": "cancelled", "mmbot-a-2": "filled", "mmbot-a-3": "open" });
     record({ type: "start", ts: T + 60_000, cancelledLeftovers: 0, lastTradeId: "t1" });
-    expect(status()).toEqual({ "mmbot-a-1": "canceled", "mmbot-a-2": "filled", "mmbot-a-3": "closed" });
+    expect(status()).toEqual({ "mmbot-a-1": "cancelled", "mmbot-a-2": "filled", "mmbot-a-3": "abandoned" });
   });
 
   test("rows under another client id prefix stay open: this run cannot see those orders at the venue", () => {
@@ -74,7 +74,7 @@ describe("the recorder (engine events → ledger)", () => {
     record({ type: "order_placed", ts: T, order: order("old-x-1", "buy") });
     record({ type: "order_placed", ts: T, order: order("mmbot-b-1", "buy") });
     record({ type: "start", ts: T + 60_000, cancelledLeftovers: 0, lastTradeId: null });
-    expect(status()).toEqual({ "mmbot-b-1": "closed", "old-x-1": "open" });
+    expect(status()).toEqual({ "mmbot-b-1": "abandoned", "old-x-1": "open" });
     expect(ledger.openOrderIds(account.id)).toEqual(["old-x-1"]);
   });
 

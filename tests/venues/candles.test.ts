@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CandleSeries, DataError, parseCandleCsv } from "../../lib/venues/candles.ts";
-import { loadCandleFile } from "../../lib/venues/replay-feed.ts";
+import { loadCandleFile, ReplayFeed } from "../../lib/venues/replay-feed.ts";
 
 describe("candle CSV", () => {
   const H = "ts,open,high,low,close,volume";
@@ -102,5 +102,22 @@ describe("candle CSV", () => {
         new DataError(`${path}:42: high 1e308 is above the largest accepted price, 1e12`),
       );
     });
+  });
+});
+
+describe("the warm-up on replayed candles (the replay and the backtest)", () => {
+  // 5 candles from 00:00: the file ends at 00:05
+  const feed = new ReplayFeed(
+    Array.from({ length: 5 }, (_, i) => ({ ts: i * 60_000, open: 1, high: 1, low: 1, close: 1, volume: 1 })),
+    0.01,
+  );
+
+  test("starts once the indicators have their candles: 4 of them → 00:04", () => {
+    expect(feed.warmStart(4, "x.csv")).toBe(4 * 60_000);
+  });
+
+  test("5 needed of 5: the file ends as the warm-up does, nothing to trade on", () => {
+    expect(() => feed.warmStart(5, "x.csv")).toThrow(DataError);
+    expect(() => feed.warmStart(5, "x.csv")).toThrow("x.csv: 5 candles are not enough; the indicators alone need 5");
   });
 });

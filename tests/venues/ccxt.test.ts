@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { CcxtExchange } from "../../lib/venues/ccxt.ts";
-import { BookClock } from "../../lib/venues/ccxt-convert.ts";
+import { BookClock, orderFrom } from "../../lib/venues/ccxt-convert.ts";
 import { createVenue, loadCcxt } from "../../lib/venues/ccxt-venue.ts";
 import { type ExchangePort, KeyRefused } from "../../lib/venues/port.ts";
 import { riskGate } from "../../lib/core/risk.ts";
@@ -162,11 +162,11 @@ describe("the time an order book is current as of", () => {
       local.ms = T0 + s * 1000;
       expect(await exchange.topOfBook()).toEqual({ ts: T0 + 5_000, bestBid: 2999.99, bestAsk: 3000.01 });
     }
-    const state = { paused: false, killSwitch: false, natr: null, equity: 1, peakEquity: 1 };
+    const state = { killSwitch: false, natr: null, equity: 1, peakEquity: 1 };
     const top = await exchange.topOfBook();
     expect(riskGate({ ...state, nowMs: local.ms, bookTs: top.ts }, cfg.risk)).toMatchObject({
       ok: false,
-      reason: "stale_data",
+      reason: "stale_book",
       detail: `order book is 35 s old (max ${cfg.risk.max_book_age_s} s)`,
     });
 
@@ -204,5 +204,14 @@ describe("the time an order book is current as of", () => {
     expect(c.asOf({ nonce: 7 }, 9_600)).toBe(9_600); // back to an older id: still a change
     expect(c.asOf({}, 9_700)).toBe(9_700);
     expect(c.asOf({ timestamp: null, nonce: null }, 9_800)).toBe(9_800);
+  });
+});
+
+describe("ccxt's order words, translated once at the venue edge", () => {
+  test("ccxt's closed is our filled, its canceled our cancelled; open and rejected stay", () => {
+    const status = (s: string) =>
+      orderFrom({ id: "1", clientOrderId: "mmbot-1", side: "buy", price: 100, amount: 1, status: s } as never, 0)
+        .status;
+    expect(["open", "closed", "canceled", "rejected"].map(status)).toEqual(["open", "filled", "cancelled", "rejected"]);
   });
 });

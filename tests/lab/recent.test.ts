@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { RecentMarket } from "../../lib/control/recent.ts";
+import { RecentMarket } from "../../lib/lab/recent.ts";
 import type { Engine } from "../../lib/engine/engine.ts";
 import type { Candle } from "../../lib/core/types.ts";
 

@@ -1,8 +1,10 @@
 /**
- * The last day of this run in memory, for /chart and the daily report: our quotes, equity and
- * inventory at every tick, and the engine's closed 1m candles. Bounded by time (24 h of the market's
- * clock, a few thousand points), so memory stays flat however long the bot runs.
+ * The last day of this run in memory, the one quote history: our quotes, equity and inventory at every tick,
+ * and the engine's closed 1m candles, for /chart, the daily report and the dashboard (lib/http/history.ts).
+ * Bounded by time (24 h of the market's clock, a few thousand points), so memory stays flat however long
+ * the bot runs.
  */
+import { maxDrawdownPct } from "../core/drawdown.ts";
 import type { Candle } from "../core/types.ts";
 import type { Engine } from "../engine/engine.ts";
 
@@ -57,12 +59,8 @@ export class RecentMarket {
 
   /** Largest fall of equity from a running peak within [fromTs, toTs], percent (0 when none). */
   maxDrawdownPct(fromTs: number, toTs: number): number {
-    let peak = -Infinity, worst = 0;
-    for (const t of this.ticks) {
-      if (t.ts < fromTs || t.ts > toTs || t.equity === null) continue;
-      peak = Math.max(peak, t.equity);
-      if (peak > 0) worst = Math.max(worst, (peak - t.equity) / peak * 100);
-    }
-    return worst;
+    return maxDrawdownPct(
+      this.ticks.flatMap((t) => (t.ts < fromTs || t.ts > toTs || t.equity === null ? [] : [t.equity])),
+    );
   }
 }
