@@ -33,7 +33,7 @@ describe("bad input: exit 2, one line, nothing created", () => {
         readFileSync("data/binance_spot_ETHUSDT_1m_sample.csv", "utf8").split("\n").slice(0, 21).join("\n"),
       );
       const r = mmbot(["backtest", "--data", csv]);
-      cleanRefusal(r, "mmbot: bad data: 20 candles are not enough to backtest: the indicators alone need");
+      cleanRefusal(r, "mmbot: bad data: backtest: 20 candles are not enough; the indicators alone need 34");
       expect(r.stderr.trim().split("\n").filter((l) => !l.includes("Warning"))).toHaveLength(1);
     } finally {
       rmSync(d, { recursive: true, force: true });
@@ -62,7 +62,7 @@ describe("bad input: exit 2, one line, nothing created", () => {
         readFileSync("data/binance_spot_ETHUSDT_1m_sample.csv", "utf8").split("\n").slice(0, 11).join("\n"),
       );
       const r = mmbot(["--set", `storage.path=${join(d, "ledger.sqlite")}`, "--set", `feed.path=${csv}`]);
-      cleanRefusal(r, "candles are fewer than the indicators need");
+      cleanRefusal(r, "10 candles are not enough; the indicators alone need 34");
       expect(readdirSync(d)).toEqual(["short.csv"]);
     } finally {
       rmSync(d, { recursive: true, force: true });

@@ -232,8 +232,10 @@ describe("perpetuals on the fake futures venue", () => {
     );
     // the process line: the bot's own memory and uptime (84 MiB resident, 22 MiB of heap, 3 h 12 min)
     const proc = { ...bot.process.read(), rssBytes: 84 * 1048576, heapUsedBytes: 22 * 1048576, uptimeS: 11_530 };
-    expect(statusText(status, null, 0.5, proc)).toContain("\nProcess: 84 MB resident (heap 22 MB), up 3 h 12 min\n");
-    expect(statusText(status, null, 0.5)).not.toContain("Process:");
+    expect(statusText(status, null, 0.5, bot.config.market.tick_size, proc)).toContain(
+      "\nProcess: 84 MB resident (heap 22 MB), up 3 h 12 min\n",
+    );
+    expect(statusText(status, null, 0.5, bot.config.market.tick_size)).not.toContain("Process:");
     expect(balanceText(status, bot.engine.portfolio)).toContain(
       "Liquidation price: 2800 (6.7 % away; the venue's) · 1x cross",
     );
@@ -256,7 +258,9 @@ describe("perpetuals on the fake futures venue", () => {
     expect(fake.open().map((o) => o.side)).toEqual(["SELL"]);
     const past = bot.engine.status();
     expect(past.margin?.liquidationDistancePct).toBeCloseTo(-6.6667, 3);
-    expect(statusText(past, null, 0.5)).toContain("liquidation 3200 (⚠️ PAST it by 6.7 %)");
+    expect(statusText(past, null, 0.5, bot.config.market.tick_size)).toContain(
+      "liquidation 3200 (⚠️ PAST it by 6.7 %)",
+    );
     expect(balanceText(past, bot.engine.portfolio)).toContain(
       "Liquidation price: 3200 (⚠️ PAST it by 6.7 %; the venue's)",
     );
