@@ -10,6 +10,7 @@ import type { Config } from "../config/schema.ts";
 import { ConfigError, getPath } from "../config/validate.ts";
 import { sleep } from "../core/sleep.ts";
 import type { ControlledBot } from "./bot.ts";
+import { pauseAnswer, pauseAnswerText } from "../engine/pause-answer.ts";
 import { LabCommands } from "./lab-commands.ts";
 import { balanceText, fillsText, HELP, helpText, ordersText, paramsText, pnlText, statusText } from "./reports.ts";
 
@@ -244,7 +245,9 @@ export class Telegram {
         const s = engine.status();
         return s.state === "pausing" ? `Already paused; ${s.detail}` : "Already paused. /resume to quote again.";
       }
-      const r = await engine.pause("telegram");
+      const a = await pauseAnswer(engine, "telegram");
+      if (!a.done) return pauseAnswerText(a);
+      const r = a.result;
       if (!r.resting.length && r.confirmed) {
         return `⏸ Paused: cancelled ${r.cancelled} order(s); not quoting until /resume.`;
       }
