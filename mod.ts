@@ -25,7 +25,9 @@ import { pauseDetail } from "./lib/core/pause.ts";
 import { EXIT_ORDERS_LEFT, leftoverReport, type Shutdown, shutdown, within } from "./lib/app/shutdown.ts";
 import { runLoop } from "./lib/engine/loop.ts";
 import type { Telegram } from "./lib/control/telegram.ts";
-import { loadCandleFile } from "./lib/venues/replay-feed.ts";
+import { readCandleFiles } from "./lib/venues/candle-files.ts";
+import { rangeProblem } from "./lib/config/dates.ts";
+import { progressBar } from "./lib/lab/progress.ts";
 import { loadFundingFile } from "./lib/venues/funding-file.ts";
 import { sizeWarning } from "./lib/core/sizing.ts";
 
@@ -237,11 +239,29 @@ function pauseCommand(config: Config, command: "pause" | "resume"): void {
 }
 
 async function backtest(config: Config, cli: CliOptions): Promise<void> {
-  const candles = loadCandleFile(cli.data!);
   if (cli.funding && config.market.type !== "perp") {
     throw new ConfigError([`--funding ${cli.funding}: funding applies to perpetuals; set market.type=perp`]);
   }
-  const fundingRates = cli.funding ? loadFundingFile(cli.funding) : undefined;
+  let candles, fundingRates = cli.funding ? loadFundingFile(cli.funding) : undefined;
+  if (cli.data.length) {
+    const data = readCandleFiles(cli.data);
+    for (const note of data.notes) console.log(`mmbot: ${note}`);
+    candles = data.candles;
+  } else {
+    // the download folder, fetching what is missing (ccxt loads only then)
+    const range = rangeProblem(cli.from, cli.to, Date.now());
+    if ("problem" in range) throw new ConfigError([`command line: ${range.problem}`]);
+    const { marketHistory } = await import("./lib/app/market-data.ts");
+    const bar = process.stderr.isTTY ? progressBar(process.stderr, Date.now, "minutes") : null;
+    const history = await marketHistory(config, range.fromTs, range.toTs, {
+      offline: cli.offline,
+      progress: (done, total) => bar?.update(Math.round(done), total),
+    });
+    bar?.end();
+    for (const note of history.notes) console.log(`mmbot: ${note}`);
+    candles = history.candles;
+    fundingRates ??= history.fundingRates;
+  }
   const { tick_size: tickSize, lot_size: lotSize, min_notional: minNotional } = config.market;
   const sizing = sizeWarning(
     config.strategy,
@@ -278,12 +298,17 @@ async function main() {
     const { optimizeCommand } = await import("./lib/app/optimize-command.ts");
     process.exit(await optimizeCommand(process.argv.slice(3)));
   }
+  if (process.argv[2] === "download") { // its own arguments; ccxt loads once they are accepted
+    const { downloadCommand } = await import("./lib/app/download-command.ts");
+    process.exit(await downloadCommand(process.argv.slice(3)));
+  }
   const cli = parseCli(process.argv.slice(2));
   if (cli.help) {
     console.log(USAGE);
     return;
   }
-  const config = loadConfig(cli.configPath, cli.sets);
+  // --symbol is market.symbol for this run (a --set after it would win the same way)
+  const config = loadConfig(cli.configPath, cli.symbol ? [`market.symbol=${cli.symbol}`, ...cli.sets] : cli.sets);
   const secrets = loadSecrets(process.env);
   scrub = scrubber(secrets);
   if (cli.command === "backtest") return await backtest(config, cli);

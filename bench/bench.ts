@@ -11,14 +11,13 @@
  * commands (`mod.ts backtest`, the default paper run), their peak memory from /proc (Linux).
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
+import { benchCsv, DAYS_35, MONTH } from "./data.ts";
 
-const PAPER_DATA = new URL("../../shared/data/binance_spot_ETHUSDT_1m_20240726_20240825.csv", import.meta.url)
-  .pathname;
-const OPT_DATA = new URL("../../shared/data/binance_spot_ETHUSDT_1m_20221201_20230128.csv", import.meta.url).pathname;
-const MONTH_35D = new URL("../../shared/data/binance_spot_ETHUSDT_1m_20240501_20240604.csv", import.meta.url).pathname;
+const PAPER_DATA = benchCsv(MONTH);
+const MONTH_35D = benchCsv(DAYS_35);
 const argv = Deno.args;
 const paperMinutes = Number(argv[argv.indexOf("--paper-minutes") + 1] || 10);
 if (argv.includes("--paper-minutes") && !(paperMinutes >= 2)) {
@@ -68,7 +67,7 @@ async function paperRun(rt: Runtime, minutes: number): Promise<{ firstQuoteMs: n
   const dir = mkdtempSync(join(os.tmpdir(), "mmbot-bench-"));
   const args = ["--set", "http.port=0", "--set", `storage.path=${dir}/bench.sqlite`, "--set", "feed.speed=600"];
   // the bundled 3-day sample lasts 7 minutes at speed 600: watch a month of data instead
-  if (existsSync(PAPER_DATA)) args.push("--set", `feed.path=${PAPER_DATA}`);
+  args.push("--set", `feed.path=${PAPER_DATA}`);
   const [cmd, cmdArgs] = command(rt, "mod.ts", args);
   const t0 = performance.now();
   const child = spawn(cmd, [...cmdArgs], { stdio: ["ignore", "pipe", "pipe"] });
@@ -190,7 +189,7 @@ for (const rt of runtimes) {
   put("tick compute p99", "≤ 50 µs", `${core.tickP99Us.toFixed(1)} µs`);
 
   // 2. the backtest command, whole process, on a 35-day CSV (median of 5)
-  if (existsSync(MONTH_35D)) {
+  {
     const [bc, ba] = command(rt, "mod.ts", ["backtest", "--data", MONTH_35D]);
     const runs = [];
     for (let i = 0; i < 5; i++) runs.push(await run(bc, [...ba]));
@@ -199,15 +198,18 @@ for (const rt of runtimes) {
   }
 }
 
-// 3. the optimizer: 200 candidates × ~29 days on both cores, the whole command as a user runs it. One fold on a
-// 58-day file gives two windows of ~29 days: 200 candidates (the configuration's own + 199 drawn) tune on the first.
-if (existsSync(OPT_DATA) && !argv.includes("--skip-optimizer")) {
+// 3. the optimizer: 200 candidates × ~32 days on both cores, the whole command as a user runs it. One fold on each
+// of the two bundled files (30 and 35 days) gives two windows a file: 200 candidates (the configuration's own + 199
+// drawn) tune on the first of each, ~15 + ~17 days.
+if (!argv.includes("--skip-optimizer")) {
   for (const rt of runtimes) {
     const out = join(mkdtempSync(join(os.tmpdir(), "mmbot-bench-")), "opt.json");
     const [cmd, args] = command(rt, "mod.ts", [
       "optimize",
       "--data",
-      OPT_DATA,
+      PAPER_DATA,
+      "--data",
+      MONTH_35D,
       "--trials",
       "199",
       "--folds",

@@ -12,9 +12,9 @@ import { CANDLE_MS } from "../lib/core/types.ts";
 import { requiredCandles } from "../lib/core/indicators.ts";
 import { PaperExchange } from "../lib/venues/paper.ts";
 import { loadCandleFile, ReplayFeed } from "../lib/venues/replay-feed.ts";
+import { benchCsv, MONTH } from "./data.ts";
 
-export const MONTH = new URL("../../shared/data/binance_spot_ETHUSDT_1m_20240726_20240825.csv", import.meta.url)
-  .pathname;
+const MONTH_CSV = benchCsv(MONTH);
 // The seed parameters (the shipped defaults until `optimize` chose wider ones, which fill about 15 times less): the
 // same work as the figures of earlier sessions, and a busy book (2,546 fills on this month).
 const SEED = [
@@ -28,7 +28,7 @@ const SEED = [
 const config = buildConfig({ sets: SEED });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const candles = loadCandleFile(MONTH);
+const candles = loadCandleFile(MONTH_CSV);
 await runBacktest(config, candles.slice(0, 5000)); // warm the JIT
 const runs: number[] = [];
 let ticks = 0, fills = 0;

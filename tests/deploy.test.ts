@@ -47,7 +47,10 @@ describe("docker-compose.yml: one bot per market", () => {
       // the token file is the compose secret inside the container: a stand-in here
       writeFileSync(join(dir, "token"), "t0ken\n");
       writeFileSync(join(dir, "prometheus.yml"), prometheus.replace("/run/secrets/http_token", join(dir, "token")));
-      const r = spawnSync(PROMTOOL, ["check", "config", join(dir, "prometheus.yml")], { encoding: "utf8" });
+      const r = spawnSync(PROMTOOL, ["check", "config", join(dir, "prometheus.yml")], {
+        encoding: "utf8",
+        timeout: 60_000,
+      });
       expect({ status: r.status, out: r.stdout + r.stderr }).toMatchObject({ status: 0 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -66,7 +69,7 @@ describe("the Grafana dashboard", () => {
         }],
       };
       writeFileSync(join(dir, "rules.json"), JSON.stringify(rules)); // YAML is a superset of JSON
-      const r = spawnSync(PROMTOOL, ["check", "rules", join(dir, "rules.json")], { encoding: "utf8" });
+      const r = spawnSync(PROMTOOL, ["check", "rules", join(dir, "rules.json")], { encoding: "utf8", timeout: 60_000 });
       expect({ status: r.status, out: r.stdout + r.stderr }).toMatchObject({ status: 0 });
       expect(r.stdout).toContain(`SUCCESS: ${exprs.length} rules found`);
     } finally {

@@ -23,6 +23,23 @@ export function config(...sets: string[]): Config {
   return buildConfig({ sets: [...SEED, ...sets] });
 }
 
+/**
+ * The engine tests' small market: the fixed profile (no trend, spreads from NATR alone), NATR on 5 candles so a few
+ * minutes of data warm it up, 0.1 base orders against 1 base + 100 quote.
+ */
+export const ENGINE_SETS = [
+  "strategy.profile=fixed",
+  "strategy.natr_period=5",
+  "strategy.order_amount=0.1",
+  "paper.initial_base=1",
+  "paper.initial_quote=100",
+];
+
+/** The engine tests' config (ENGINE_SETS on the seed values), plus `key.path=value` overrides. */
+export function engineConfig(...sets: string[]): Config {
+  return config(...ENGINE_SETS, ...sets);
+}
+
 export const NOW = Date.UTC(2024, 4, 1, 12, 0, 0);
 
 /** Ready indicators whose last closed candle opened two minutes before NOW (so it ended a minute ago). */
@@ -67,4 +84,20 @@ export function flat(startTs: number, n: number, price: (i: number) => number, v
     const p = price(i);
     return bar(startTs + i * 60_000, p, p, p, p, volume);
   });
+}
+
+/**
+ * Polls `check` every 20 ms until it holds; fails after `ms` naming `what` (a function: the text is built only on
+ * failure, e.g. with the output so far). Tests wait on conditions, never on fixed sleeps.
+ */
+export async function until(
+  check: () => boolean,
+  what: string | (() => string) = "the condition",
+  ms = 20_000,
+): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`not within ${ms} ms: ${typeof what === "function" ? what() : what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

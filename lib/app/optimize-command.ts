@@ -8,7 +8,7 @@ import process from "node:process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
-import { loadConfig } from "../config/cli.ts";
+import { CONFIG_OPTIONS, DATA_OPTIONS, dataSourceProblem, loadConfig } from "../config/cli.ts";
 import { ConfigError } from "../config/validate.ts";
 import type { Config } from "../config/schema.ts";
 import { DataError } from "../venues/candles.ts";
@@ -20,16 +20,22 @@ import { progressBar } from "../lab/progress.ts";
 import { type Dimension, SpaceError, spaceFor, warmupOf } from "../lab/space.ts";
 import { WindowError } from "../lab/walk-forward.ts";
 import { profileYaml } from "../lab/profile.ts";
+import { rangeProblem } from "../config/dates.ts";
 
 export const OPTIMIZE_USAGE = `Usage:
-  deno run -P mod.ts optimize --data CSV [--data CSV ...] [--config PATH] [--set key=value ...]
+  deno run -P mod.ts optimize --data FILE [--data FILE ...] [--config PATH] [--set key=value ...]
+  deno run -P mod.ts optimize [--symbol SYMBOL] --from DATE [--to DATE] [--offline] [--config PATH] [--set ...]
       [--space key=lo:hi ...] [--trials N] [--folds K] [--seed S] [--json OUT] [--profile-out YML]
       [--workers N] [--min-fills N] [--drawdown-weight W]
 
 Walk-forward search: each CSV is cut into K+1 consecutive windows; fold k tunes on window k-1 and is scored on
 window k. Score = (return - hold return) - W x excess drawdown, in %, when a window has at least N fills.
 
-  --data CSV            1m candles (ts,open,high,low,close,volume); repeat for several files
+  --data FILE           1m candles: our CSV, .csv.gz or Binance's kline dumps (.csv/.zip); repeat for several
+                        periods (each is cut into its own windows)
+  --symbol SYMBOL       instead of --data: the market (default market.symbol) from data/<exchange>/<SYMBOL>/,
+  --from DATE           from this UTC day or ISO time, --to DATE up to this one (exclusive; default now), one period;
+  --offline             months missing there are downloaded first unless --offline
   --space key=lo:hi     a key of strategy.* or risk.* and its range (repeatable; default: the profile's space)
   --trials N            candidates drawn besides the configuration's own (default 200)
   --folds K             walk-forward folds, K+1 windows per file (default 3)
@@ -45,6 +51,11 @@ export interface OptimizeOptions {
   configPath: string;
   sets: string[];
   data: string[];
+  /** instead of data: the download folder's market and range */
+  symbol?: string;
+  from?: string;
+  to?: string;
+  offline: boolean;
   space: string[];
   trials: number;
   folds: number;
@@ -75,9 +86,8 @@ export function parseOptimizeArgs(argv: string[]): OptimizeOptions {
       args: argv,
       strict: true,
       options: {
-        config: { type: "string" },
-        set: { type: "string", multiple: true },
-        data: { type: "string", multiple: true },
+        ...CONFIG_OPTIONS,
+        ...DATA_OPTIONS,
         space: { type: "string", multiple: true },
         trials: { type: "string" },
         folds: { type: "string" },
@@ -94,7 +104,8 @@ export function parseOptimizeArgs(argv: string[]): OptimizeOptions {
     throw new UsageError(`${(e as Error).message.split(". ")[0]}; see optimize --help`);
   }
   const v = parsed.values;
-  if (!v.help && !v.data?.length) throw new UsageError("optimize needs --data CSV (at least one)");
+  const source = v.help ? null : dataSourceProblem(v, "optimize");
+  if (source) throw new UsageError(source);
   const weight = v["drawdown-weight"] === undefined ? DEFAULT_OBJECTIVE.drawdownWeight : Number(v["drawdown-weight"]);
   if (!(Number.isFinite(weight) && weight >= 0 && weight <= 100)) {
     throw new UsageError(`--drawdown-weight ${JSON.stringify(v["drawdown-weight"])}: must be a number from 0 to 100`);
@@ -104,6 +115,10 @@ export function parseOptimizeArgs(argv: string[]): OptimizeOptions {
     configPath: v.config ?? "config.yml",
     sets: v.set ?? [],
     data: v.data ?? [],
+    symbol: v.symbol,
+    from: v.from,
+    to: v.to,
+    offline: v.offline ?? false,
     space: v.space ?? [],
     trials: integer("trials", v.trials, 200, 1, 100_000),
     folds: integer("folds", v.folds, 3, 1, 100),
@@ -157,9 +172,19 @@ export async function optimizeCommand(argv: string[]): Promise<number> {
       console.log(OPTIMIZE_USAGE);
       return 0;
     }
-    config = loadConfig(opts.configPath, opts.sets);
+    config = loadConfig(opts.configPath, opts.symbol ? [`market.symbol=${opts.symbol}`, ...opts.sets] : opts.sets);
     space = spaceFor(config, opts.space);
     for (const path of opts.data) files.push({ name: path, candles: loadCandleFile(path) });
+    if (opts.from !== undefined) {
+      const range = rangeProblem(opts.from, opts.to, Date.now());
+      if ("problem" in range) throw new UsageError(range.problem);
+      // ccxt's adapter loads only for --symbol (downloading what is missing)
+      const { marketHistory } = await import("./market-data.ts");
+      const history = await marketHistory(config, range.fromTs, range.toTs, { offline: opts.offline });
+      for (const note of history.notes) console.error(`mmbot optimize: ${note}`);
+      const name = `${config.market.exchange} ${config.market.symbol} ${opts.from} → ${opts.to ?? "now"}`;
+      files.push({ name, candles: history.candles });
+    }
   } catch (e) {
     return badInput(e);
   }

@@ -8,8 +8,13 @@ export interface CliOptions {
   command: "run" | "backtest" | "pause" | "resume";
   configPath: string;
   sets: string[];
-  /** backtest: candle CSV */
-  data?: string;
+  /** backtest: candle files (several of one market are joined) */
+  data: string[];
+  /** backtest from the download folder: the market (default: the config's), --from, --to and --offline */
+  symbol?: string;
+  from?: string;
+  to?: string;
+  offline: boolean;
   /** backtest: JSON report path */
   json?: string;
   /** backtest (perp): funding rates CSV (ts,rate) */
@@ -34,12 +39,13 @@ const OWN_PARSER = ["optimize", "download"];
 
 export const USAGE = `Usage:
   deno run -P mod.ts [--config PATH] [--set key.path=value ...] [--reset]
-  deno run -P mod.ts backtest --data CSV [--funding CSV] [--config PATH] [--set key.path=value ...] [--json OUT]
+  deno run -P mod.ts backtest --data FILE [--data FILE ...] [--funding CSV] [--config PATH] [--set ...] [--json OUT]
+  deno run -P mod.ts backtest [--symbol SYMBOL] --from DATE [--to DATE] [--offline] [--config PATH] [--set ...] [--json OUT]
   deno run -P mod.ts pause|resume [--config PATH] [--set ...]   pause or resume the bot using this ledger
+  deno run -P mod.ts download --from DATE [--to DATE] [--out PATH] [--funding] [--config PATH] [--set ...]
+                                      the configured market's 1m candles from the venue (download --help)
   deno run -P mod.ts optimize --data CSV [...] [--space key=lo:hi ...] [--trials N] [--folds K] [--seed S] [--json OUT]
                                       walk-forward parameter search (optimize --help for the rest)
-  deno run -P mod.ts download --from DATE [--to DATE] [--out PATH] [--funding] [--set market.…]
-                                      fetch 1m candles through ccxt (download --help for the rest)
 
 Commands:
 ${Object.entries(COMMANDS).map(([name, what]) => `  ${name.padEnd(19)}  ${what}`).join("\n")}
@@ -48,10 +54,43 @@ Options:
   --config PATH        configuration file (default: config.yml)
   --set key.path=VAL   override one config key, e.g. --set strategy.order_amount=0.02 (repeatable)
   --reset              start a fresh paper account (the ledger keeps its history)
-  --data CSV           backtest: 1m candles, columns ts,open,high,low,close,volume
+  --data FILE          backtest: 1m candles: our CSV (ts,open,high,low,close,volume), the same .csv.gz, or Binance's
+                       kline dumps (.csv or .zip); repeat for several files of one market (joined in time order)
+  --symbol SYMBOL      backtest: the market (default market.symbol) read from data/<exchange>/<SYMBOL>/
+  --from DATE          backtest: first minute (UTC day 2025-01-01 or ISO time); --to DATE end, exclusive (default now)
+  --offline            backtest: do not download missing months (fail naming them instead)
   --json OUT           backtest: write the JSON report here (a chart is written next to it)
   --funding CSV        backtest of a perpetual: funding rates, columns ts,rate (default: paper.funding_rate_8h)
   -h, --help           this text`;
+
+/** Options every command takes: the config file and its overrides. */
+export const CONFIG_OPTIONS = {
+  config: { type: "string" },
+  set: { type: "string", multiple: true },
+} as const;
+
+/** Where `backtest` and `optimize` read candles: files, or the download folder's market and range. */
+export const DATA_OPTIONS = {
+  data: { type: "string", multiple: true },
+  symbol: { type: "string" },
+  from: { type: "string" },
+  to: { type: "string" },
+  offline: { type: "boolean" },
+} as const;
+
+/** The one problem with `--data` against `--symbol/--from/--to/--offline` (the one or the other), or null. */
+export function dataSourceProblem(
+  v: { data?: string[]; symbol?: string; from?: string; to?: string; offline?: boolean },
+  command: string,
+): string | null {
+  const fromFolder = v.symbol !== undefined || v.from !== undefined || v.to !== undefined || v.offline !== undefined;
+  if (!v.data?.length && !fromFolder) {
+    return `${command} needs --data FILE, or --from DATE [--to DATE] [--symbol SYMBOL]`;
+  }
+  if (v.data?.length && fromFolder) return "give --data FILE or --symbol/--from/--to/--offline, not both";
+  if (fromFolder && v.from === undefined) return "--symbol, --to and --offline need --from DATE";
+  return null;
+}
 
 /** Parses argv; throws ConfigError naming the bad argument. */
 export function parseCli(argv: string[]): CliOptions {
@@ -62,9 +101,8 @@ export function parseCli(argv: string[]): CliOptions {
       allowPositionals: true,
       strict: true,
       options: {
-        config: { type: "string" },
-        set: { type: "string", multiple: true },
-        data: { type: "string" },
+        ...CONFIG_OPTIONS,
+        ...DATA_OPTIONS,
         json: { type: "string" },
         funding: { type: "string" },
         reset: { type: "boolean" },
@@ -83,16 +121,19 @@ export function parseCli(argv: string[]): CliOptions {
       `command line: unknown command ${JSON.stringify(command)}; allowed: ${Object.keys(COMMANDS).join(", ")}`,
     );
   } else if (OWN_PARSER.includes(command)) {
-    problems.push(`command line: ${command} is not available in this build`); // main() dispatches it when it is
+    // main() hands these their arguments when they come first; after other options they cannot be told apart
+    problems.push(`command line: ${command} must come first, before its options (see ${command} --help)`);
   }
   if (positionals.length > 1) {
     problems.push(`command line: unexpected argument ${JSON.stringify(positionals[1])}`);
   }
-  if (command === "backtest" && !values.data && !values.help) {
-    problems.push("command line: backtest needs --data CSV");
-  }
-  if (command !== "backtest" && (values.data || values.json || values.funding)) {
-    problems.push("command line: --data, --json and --funding belong to the backtest command");
+  const source = command === "backtest" && !values.help ? dataSourceProblem(values, "backtest") : null;
+  if (source) problems.push(`command line: ${source}`);
+  const dataGiven = [values.data, values.symbol, values.from, values.to, values.offline].some((x) => x !== undefined);
+  if (command !== "backtest" && (values.json || values.funding || dataGiven)) {
+    problems.push(
+      "command line: --data, --json, --funding, --symbol, --from, --to and --offline belong to the backtest command",
+    );
   }
   if (values.reset && command !== "run") problems.push("command line: --reset belongs to the run command");
   if (problems.length) throw new ConfigError(problems);
@@ -100,7 +141,11 @@ export function parseCli(argv: string[]): CliOptions {
     command: command as CliOptions["command"],
     configPath: values.config ?? "config.yml",
     sets: values.set ?? [],
-    data: values.data,
+    data: values.data ?? [],
+    symbol: values.symbol,
+    from: values.from,
+    to: values.to,
+    offline: values.offline ?? false,
     json: values.json,
     funding: values.funding,
     reset: values.reset ?? false,

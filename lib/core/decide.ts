@@ -89,8 +89,9 @@ function aside(
   transitions: Transitions,
   alerts: readonly EngineEvent[] = NO_EVENTS,
   killSwitch: TickActions["killSwitch"] = null,
+  counted = true,
 ): TickActions {
-  const skip = killSwitch ? null : reason;
+  const skip = counted ? reason : null;
   return {
     state,
     reason,
@@ -119,7 +120,7 @@ export function decide(inp: TickInputs, st: DecideState): TickActions {
       ? null
       : { type: "kill_switch" as const, ts: now, drawdownPct: drawdownPct(equity, peakEquity), equity, peakEquity };
     // the tick that trips it pauses instead of standing aside: its quotes are counted from the next tick on
-    return aside(inp, "killed", "kill_switch", gate.detail, st.transitions, NO_EVENTS, trip);
+    return aside(inp, "killed", "kill_switch", gate.detail, st.transitions, NO_EVENTS, trip, false);
   }
   const staleBook = !gate.ok && gate.reason === "stale_book" ? gate.detail : null;
   const why = inp.ledgerFailing ??

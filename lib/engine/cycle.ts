@@ -39,14 +39,16 @@ export class Cycle {
   readonly #candles: CandleHistory;
   /** the run state: written here and nowhere else (the others read the status projection) */
   readonly #run: RunState = initialRunState();
-  #config: Config;
+  /** the parameters now (Telegram /set swaps them through `reconfigure`) */
+  config: Config;
   #rules: MarketRules | null = null;
-  #stopping = false;
+  /** a stop is coming (set by the engine): nothing more is placed, a tick in flight finishes without placing */
+  stopping = false;
 
   constructor(opts: EngineOptions, pauses: PauseStore, accounts: Accounts, candles: CandleHistory) {
     this.#opts = opts;
     this.#clock = opts.clock;
-    this.#config = opts.config;
+    this.config = opts.config;
     this.#recording = new Recording(opts.record ?? null);
     this.#scrub = opts.scrub ?? ((t) => t);
     this.#candles = candles;
@@ -55,23 +57,8 @@ export class Cycle {
     this.#accounts = accounts;
   }
 
-  get config(): Config {
-    return this.#config;
-  }
-
   get run(): Readonly<RunState> {
     return this.#run;
-  }
-
-  /** Swaps the parameters (Telegram /set); indicators whose periods changed reload their history. */
-  reconfigure(next: Config): void {
-    this.#candles.reconfigure(next.strategy);
-    this.#config = next;
-  }
-
-  /** A stop is coming: from now on nothing more is placed (a tick in flight finishes without placing). */
-  halt(): void {
-    this.#stopping = true;
   }
 
   /**
@@ -115,7 +102,7 @@ export class Cycle {
   *tick(): Work<void> {
     const t0 = this.#clock.elapsedMs();
     const now = this.#clock.now();
-    const cfg = this.#config, ex = this.#opts.exchange, run = this.#run;
+    const cfg = this.config, ex = this.#opts.exchange, run = this.#run;
     try {
       this.#flushRecord(now);
       // gather
@@ -175,27 +162,25 @@ export class Cycle {
       }, { killSwitch: this.#pauses.killSwitch, peakEquity: this.#pauses.peakEquity, transitions: run.transitions });
 
       // carry out, fold
+      if (a.state === "quoting" && listing !== null) throw listing; // quoting needs to know what rests
       run.transitions = a.transitions;
       this.tell(a.alerts);
       run.decision = a.quote;
       if (a.skipBid) run.skips.add(a.skipBid, 1);
       if (a.skipAsk) run.skips.add(a.skipAsk, 1);
-      if (a.state === "quoting") {
-        if (listing !== null) throw listing; // quoting needs to know what rests
-        yield* this.#quote(a, midOf(top));
-        return;
+      if (a.state === "quoting") return yield* this.#quote(a, midOf(top));
+      const tripped = a.state === "killed" && !paused;
+      if (tripped) { // the pause is written before it acts: first the kill switch and the pause, then the cancels
+        if (a.killSwitch) this.#emit(a.killSwitch);
+        this.#pauses.pause("kill_switch", a.detail!);
       }
       const pulled = !asked
         ? null
         : listing !== null
         ? unlisted(listing, run.orders.lastKnown)
         : yield* this.#desk.pullListed(a.cancel);
-      if (a.state !== "killed" || paused) this.#aside(a.state, a.reason!, a.detail!, pulled);
-      else {
-        if (a.killSwitch) this.#emit(a.killSwitch);
-        this.#pauses.pause("kill_switch", a.detail!);
-        this.#paused("kill_switch", pulled ?? { cancelled: [], resting: [], confirmed: true, error: null });
-      }
+      if (!tripped) this.#aside(a.state, a.reason!, a.detail!, pulled);
+      else this.#paused("kill_switch", pulled ?? { cancelled: [], resting: [], confirmed: true, error: null });
     } catch (e) {
       yield* this.#onError(now, e);
     } finally {
@@ -212,17 +197,28 @@ export class Cycle {
    * confirm with a final open-orders query.
    */
   *stop(timeoutMs: number): Work<PullResult> {
-    this.#stopping = true; // a tick still running places nothing more
+    this.stopping = true; // a tick still running places nothing more
     this.#flushRecord(this.#clock.now()); // events the ledger could not record yet: one more try before the end
-    const r = yield* this.#desk.stop(this.#prefix, this.#run.orders.lastKnown, timeoutMs);
-    const { cancelled, resting, confirmed, error } = this.#fold(r);
+    const clock = this.#clock, deadline = clock.elapsedMs() + timeoutMs;
+    let backoffMs = 250, cancelled = 0, pulled: Pulled;
+    for (;;) { // each attempt is folded (its cancels recorded) before the next
+      pulled = yield* this.#desk.pull(this.#prefix, this.#run.orders.lastKnown);
+      cancelled += this.#fold(pulled).cancelled;
+      const left = deadline - clock.elapsedMs();
+      if ((pulled.confirmed && !pulled.resting.length) || left <= 0) break;
+      yield clock.sleep(Math.min(backoffMs, left));
+      backoffMs = Math.min(backoffMs * 2, 5_000);
+    }
+    // what rests is what the venue says at the end, not what the last failure left us guessing
+    if (!pulled.confirmed || pulled.resting.length) pulled = yield* this.#desk.confirm(this.#prefix, pulled);
+    const { resting, confirmed, error } = this.#fold({ ...pulled, cancelled: [] });
     this.#run.state = "stopped";
-    this.#emit({ type: "stop", ts: this.#clock.now(), cancelled, resting, confirmed });
+    this.#emit({ type: "stop", ts: clock.now(), cancelled, resting, confirmed });
     return { cancelled, resting, confirmed, error };
   }
 
   get #prefix(): string {
-    return this.#config.market.client_order_prefix;
+    return this.config.market.client_order_prefix;
   }
 
   /** Events the ledger could not record: written now in order, if it takes them again. */
@@ -251,7 +247,7 @@ export class Cycle {
     if (a.quote?.action === "quote" && a.quote.inventoryLimit) run.skips.ticksAtInventoryLimit++;
     let reason = a.reason, detail = a.detail;
     for (const q of a.place) {
-      if (this.#pauses.paused || this.#stopping || this.#recording.failing) break;
+      if (this.#pauses.paused || this.stopping || this.#recording.failing) break;
       let p = this.#desk.place(q, this.#prefix);
       if (p instanceof Promise) p = (yield p) as Placement;
       const ts = this.#clock.now();
@@ -318,7 +314,7 @@ export class Cycle {
   }
 
   #takeFills(fills: readonly Fill[]): void {
-    this.tell(this.#accounts.take(fills, this.#config.market.type, this.#config.strategy));
+    this.tell(this.#accounts.take(fills, this.config.market.type, this.config.strategy));
   }
 
   /** Records and tells events (the engine's own: a resume). */
@@ -328,7 +324,7 @@ export class Cycle {
 
   *#onError(ts: number, e: unknown): Work<void> {
     const run = this.#run, message = this.#scrub(messageOf(e)), halt = this.#pauses.halt;
-    const failed = afterFailure(run.breaker, message, this.#config.risk, e instanceof KeyRefused, halt !== null);
+    const failed = afterFailure(run.breaker, message, this.config.risk, e instanceof KeyRefused, halt !== null);
     const { breaker, tripped, pause, pull } = failed;
     run.breaker = breaker;
     this.#emit({ type: "error", ts, message, consecutive: breaker.failures });

@@ -122,34 +122,15 @@ export class OrderDesk {
     return { cancelled: c.cancelled, resting: c.failed, confirmed: true, error };
   }
 
-  /**
-   * Cancels everything of ours, retrying with backoff until nothing rests or `timeoutMs` has passed, then asks
-   * the venue once more what rests: that answer is what the stop reports (with every order cancelled on the way).
-   */
-  *stop(prefix: string, lastKnown: readonly Order[], timeoutMs: number): Work<Pulled> {
-    const clock = this.#clock, cancelled: Order[] = [];
-    const deadline = clock.elapsedMs() + timeoutMs;
-    let backoffMs = 250, known = lastKnown;
-    let r: Pulled;
-    for (;;) {
-      r = yield* this.pull(prefix, known);
-      cancelled.push(...r.cancelled);
-      known = r.resting;
-      const left = deadline - clock.elapsedMs();
-      if ((r.confirmed && !r.resting.length) || left <= 0) break;
-      yield clock.sleep(Math.min(backoffMs, left));
-      backoffMs = Math.min(backoffMs * 2, 5_000);
+  /** After a pull that left something resting or unconfirmed: the venue's answer on what of ours rests now. */
+  *confirm(prefix: string, last: Pulled): Work<Pulled> {
+    try {
+      const listed = this.#venue.openOrders(prefix);
+      const resting = listed instanceof Promise ? (yield listed) as Order[] : listed;
+      return { ...last, resting, confirmed: true };
+    } catch (e) {
+      return { ...last, confirmed: false, error: messageOf(e) };
     }
-    if (!r.confirmed || r.resting.length) {
-      try {
-        const listed = this.#venue.openOrders(prefix);
-        const resting = listed instanceof Promise ? (yield listed) as Order[] : listed;
-        r = { ...r, resting, confirmed: true };
-      } catch (e) {
-        r = { ...r, confirmed: false, error: messageOf(e) };
-      }
-    }
-    return { ...r, cancelled };
   }
 }
 

@@ -83,7 +83,8 @@ export class Engine {
 
   /** Swaps the parameters (Telegram /set); indicators whose periods changed reload their history. */
   reconfigure(next: Config): void {
-    this.#cycle.reconfigure(next);
+    this.#candles.reconfigure(next.strategy);
+    this.#cycle.config = next;
   }
 
   /** Reconciles with the venue (cancels leftover orders of ours), loads the candles, opens the portfolio. */
@@ -133,7 +134,7 @@ export class Engine {
 
   /** A stop is coming: from now on nothing more is placed (a tick in flight finishes without placing). */
   halt(): void {
-    this.#cycle.halt();
+    this.#cycle.stopping = true;
   }
 
   /**
@@ -142,7 +143,7 @@ export class Engine {
    * the venue could not confirm.
    */
   async stop(timeoutMs = this.config.risk.shutdown_timeout_s * 1000): Promise<PullResult> {
-    this.#cycle.halt(); // a tick still running places nothing more
+    this.#cycle.stopping = true; // a tick still running places nothing more
     return await this.#serial.run(() => drive(this.#cycle.stop(timeoutMs)));
   }
 

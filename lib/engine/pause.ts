@@ -76,9 +76,9 @@ export class PauseStore {
   get halt(): Halt | null {
     const r = this.#record;
     if (!r.paused) return null;
-    const h = this.#halt;
-    if (h?.state === this.#state && h.detail === r.detail) return h;
-    return this.#halt = { state: this.#state, reason: this.reason, detail: this.detail! };
+    const h = this.#halt, detail = this.detail!;
+    if (h?.state === this.#state && h.detail === detail) return h;
+    return this.#halt = { state: this.#state, reason: this.reason, detail };
   }
   #halt: Halt | null = null;
 

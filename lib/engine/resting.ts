@@ -16,7 +16,9 @@ const UNANSWERED_MS = 120_000;
 export class RestingOrders {
   #open: Order[] = [];
   #stuck: Order[] = [];
-  #confirmed = true;
+  /** false until the venue has answered a listing: the first tick after the start asks (an order of an earlier run
+   * may land after the start-up reconcile), and so does every tick after a listing that failed */
+  #confirmed = false;
   #error: string | null = null;
   #unansweredTs = -Infinity;
 

@@ -11,13 +11,13 @@ export function clock(ms: number): string {
 }
 
 /** e.g. `[##########----------]  50 % 100/200 backtests, 0:30 spent, ETA 0:30` */
-export function progressLine(done: number, total: number, elapsedMs: number, width = 30): string {
+export function progressLine(done: number, total: number, elapsedMs: number, width = 30, unit = "backtests"): string {
   const share = total > 0 ? Math.min(1, done / total) : 0;
   const filled = Math.round(share * width);
   const eta = done > 0 ? clock(elapsedMs / done * (total - done)) : "…";
   return `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${
     (share * 100).toFixed(0).padStart(3)
-  } % ${done}/${total} backtests, ${clock(elapsedMs)} spent, ETA ${eta}`;
+  } % ${done}/${total} ${unit}, ${clock(elapsedMs)} spent, ETA ${eta}`;
 }
 
 export interface ProgressSink {
@@ -29,7 +29,7 @@ export interface ProgressSink {
  * A bar redrawn in place on a terminal; elsewhere (a log file, CI) one line per tenth done, so a log shows
  * progress without thousands of lines.
  */
-export function progressBar(out: ProgressSink, now: () => number = Date.now) {
+export function progressBar(out: ProgressSink, now: () => number = Date.now, unit = "backtests") {
   const start = now();
   let lastTenth = -1, lastDraw = 0;
   return {
@@ -38,12 +38,12 @@ export function progressBar(out: ProgressSink, now: () => number = Date.now) {
       if (out.isTTY) {
         if (done < total && t - lastDraw < 100) return; // ten redraws a second are plenty
         lastDraw = t;
-        out.write(`\r${progressLine(done, total, t - start)}`);
+        out.write(`\r${progressLine(done, total, t - start, 30, unit)}`);
       } else {
         const tenth = total > 0 ? Math.floor(done / total * 10) : 0;
         if (tenth === lastTenth) return;
         lastTenth = tenth;
-        out.write(`${progressLine(done, total, t - start)}\n`);
+        out.write(`${progressLine(done, total, t - start, 30, unit)}\n`);
       }
     },
     end() {

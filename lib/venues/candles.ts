@@ -1,5 +1,6 @@
 /**
- * Candle data: the CSV format, and the price path assumed inside each 1-minute candle so that
+ * Candle data: the text formats (our CSV, Binance's kline dumps: `parseCandleCsv`, `parseBinanceKlines`, one hot loop
+ * for both; candle-files.ts finds the text in a file), and the price path assumed inside each 1-minute candle so that
  * 15-second ticks and the paper fill model see a definite price at every moment.
  *
  * Intra-minute path (documented in the README): the price moves in straight lines
@@ -44,14 +45,50 @@ export function parseCandleCsv(text: string, source: string): Candle[] {
   if (header !== CSV_HEADER) {
     throw new DataError(`${source}:1: expected the header "${CSV_HEADER}", got ${JSON.stringify(header)}`);
   }
+  return parseRows(text, firstEnd + 1, 1, source, OURS);
+}
+
+/**
+ * Binance's public kline dumps (data.binance.vision) as published: 12 columns
+ * `open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_base,taker_buy_quote,ignore`, no
+ * header (the futures dumps' later files carry one: it is skipped), times in ms or — spot since 2025 — µs. Only 1m
+ * klines are accepted: a row's close time must be its open time + 59.999 s.
+ */
+export function parseBinanceKlines(text: string, source: string): Candle[] {
+  let pos = 0, lineNo = 0;
+  if (/^\uFEFF?open_time/.test(text)) {
+    pos = text.indexOf("\n") < 0 ? text.length : text.indexOf("\n") + 1;
+    lineNo = 1;
+  }
+  return parseRows(text, pos, lineNo, source, BINANCE);
+}
+
+/** How the rows of one format are laid out. */
+interface Layout {
+  /** columns in a row */
+  columns: number;
+  /** what a wrong count of columns is told */
+  described: string;
+  /** Binance: open times may be µs; the close time (column 7) is checked to be open + 1 minute − 1 ms */
+  binance: boolean;
+}
+const OURS: Layout = { columns: 6, described: CSV_HEADER, binance: false };
+const BINANCE: Layout = { columns: 12, described: "Binance's 1m kline dump", binance: true };
+/** An open time past this is in µs (ms since epoch pass it in the year 5138; µs passed it in 1973). */
+const MICROSECONDS_FROM = 1e14;
+const NAMES = ["ts", "open", "high", "low", "close", "volume", "close_time"];
+
+/** The rows from `pos` on (line `lineNo` was the one before); the one hot loop every candle file goes through. */
+function parseRows(text: string, pos: number, lineNo: number, source: string, layout: Layout): Candle[] {
   const candles: Candle[] = [];
-  const names = CSV_HEADER.split(",");
-  const v = [0, 0, 0, 0, 0, 0];
+  const cols = layout.columns;
+  // the cells read: ours all six, Binance's the first seven (the close time checks the interval)
+  const read = layout.binance ? 7 : 6;
+  const v = [0, 0, 0, 0, 0, 0, 0];
   let prevTs = -Infinity;
   // A month is 43 200 rows and the backtest command parses it cold: cells are found with indexOf and read with
   // Number() on a slice (no array per line or per cell: 4× faster than split()).
-  let lineNo = 1;
-  for (let pos = firstEnd + 1; pos < text.length;) {
+  for (; pos < text.length;) {
     let end = text.indexOf("\n", pos);
     if (end < 0) end = text.length;
     lineNo++;
@@ -60,23 +97,27 @@ export function parseCandleCsv(text: string, source: string): Candle[] {
     const comma = text.indexOf(",", start);
     if ((comma < 0 || comma > end) && text.slice(start, end).trim() === "") continue; // a blank line
     let from = start;
-    for (let k = 0; k < 6; k++) {
+    for (let k = 0; k < cols; k++) {
       const next = text.indexOf(",", from);
-      const to = k < 5 ? next : end;
-      if (to < 0 || to > end || (k === 5 && next >= 0 && next < end)) {
+      const to = k < cols - 1 ? next : end;
+      if (to < 0 || to > end || (k === cols - 1 && next >= 0 && next < end)) {
         const cells = text.slice(start, end).split(",").length;
-        throw new DataError(`${source}:${lineNo}: expected 6 columns (${CSV_HEADER}), got ${cells}`);
+        throw new DataError(`${source}:${lineNo}: expected ${cols} columns (${layout.described}), got ${cells}`);
+      }
+      if (k >= read) {
+        from = to + 1;
+        continue;
       }
       const cell = text.slice(from, to);
       from = to + 1;
       // Number("") and Number(" ") are 0: an empty cell is not a number
       const n = Number(cell);
       if (!Number.isFinite(n) || (n === 0 && cell.trim() === "")) {
-        throw new DataError(`${source}:${lineNo}: ${names[k]} ${JSON.stringify(cell)} is not a number`);
+        throw new DataError(`${source}:${lineNo}: ${NAMES[k]} ${JSON.stringify(cell)} is not a number`);
       }
       if (k >= 1 && k <= 4 && n > MAX_PRICE) {
         throw new DataError(
-          `${source}:${lineNo}: ${names[k]} ${cell.trim()} is above the largest accepted price, 1e12`,
+          `${source}:${lineNo}: ${NAMES[k]} ${cell.trim()} is above the largest accepted price, 1e12`,
         );
       }
       if (k === 5 && n > MAX_VOLUME) {
@@ -84,7 +125,17 @@ export function parseCandleCsv(text: string, source: string): Candle[] {
       }
       v[k] = n;
     }
-    const ts = v[0], open = v[1], high = v[2], low = v[3], close = v[4], volume = v[5];
+    let ts = v[0];
+    const open = v[1], high = v[2], low = v[3], close = v[4], volume = v[5];
+    if (layout.binance) {
+      const unit = ts >= MICROSECONDS_FROM ? 1000 : 1;
+      if (v[6] - ts !== CANDLE_MS * unit - 1) {
+        throw new DataError(
+          `${source}:${lineNo}: close_time ${v[6]} is not open_time ${ts} + 1 minute; only 1m klines are accepted`,
+        );
+      }
+      ts /= unit;
+    }
     if (!Number.isInteger(ts) || ts % CANDLE_MS !== 0) {
       throw new DataError(`${source}:${lineNo}: ts ${ts} is not a whole minute in ms since epoch`);
     }

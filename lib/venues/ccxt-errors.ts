@@ -2,6 +2,7 @@
  * How ccxt errors are read: Binance's numeric codes (whose ccxt class depends on the URL, see
  * EXCHANGE-NOTES), a refused key, and the retry policy for transient failures.
  */
+import type { Exchange } from "ccxt";
 import type { Ccxt } from "./ccxt-venue.ts";
 
 /** Binance codes whose ccxt class depends on the URL (see EXCHANGE-NOTES): post-only crosses, funds, filters. */
@@ -46,4 +47,29 @@ export function retryDelayMs(
   const rateLimited = e instanceof ccxt.DDoSProtection || e instanceof ccxt.RateLimitExceeded;
   if (rateLimited && retryAfterS > 0) return Math.min(policy.capMs, retryAfterS * 1000);
   return Math.min(policy.capMs, policy.baseMs * 2 ** (attempt - 1));
+}
+
+/**
+ * Runs `fn`, retrying what `retryDelayMs` allows (the venue's Retry-After read from ccxt's last response headers);
+ * `check` sees every failure first and may throw a final one instead (a refused key).
+ */
+export async function withRetries<T>(
+  ccxt: Ccxt,
+  venue: Exchange,
+  policy: RetryPolicy,
+  sleep: (ms: number) => Promise<void>,
+  fn: () => Promise<T>,
+  check: (e: unknown) => void = () => {},
+): Promise<T> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      check(e);
+      const headers = venue.last_response_headers as Record<string, string> | undefined;
+      const wait = retryDelayMs(ccxt, e, attempt, policy, Number(headers?.["Retry-After"]));
+      if (wait === null) throw e;
+      await sleep(wait);
+    }
+  }
 }

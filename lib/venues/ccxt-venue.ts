@@ -2,6 +2,7 @@
  * Building the ccxt exchange object from the config: ccxt loaded on demand, keys, testnet / demo
  * trading, ccxt's rate limiter, and every REST URL sent to \`market.rest_url\` when set.
  */
+import process from "node:process";
 import type { Exchange } from "ccxt";
 import type { Config } from "../config/schema.ts";
 import type { Secrets } from "../config/secrets.ts";
@@ -11,6 +12,9 @@ export type Ccxt = typeof import("ccxt");
 
 /** ccxt loads every exchange at import (~120 MB): only modes that talk to an exchange pay for it. */
 export async function loadCcxt(): Promise<Ccxt> {
+  // ccxt's websocket library (ws) would load bufferutil's native build, which Deno, on a terminal, stops to ask
+  // ffi permission for (elsewhere it is refused silently); ws does without it (README → A quiet console)
+  process.env.WS_NO_BUFFER_UTIL ??= "1";
   return await import("ccxt");
 }
 

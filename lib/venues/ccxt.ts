@@ -18,8 +18,8 @@ import {
   isKeyRefusal,
   NOTIONAL_CODES,
   POST_ONLY_CODES,
-  retryDelayMs,
   type RetryPolicy,
+  withRetries,
 } from "./ccxt-errors.ts";
 import { type Ccxt, createVenue, loadCcxt, type VenueOptions } from "./ccxt-venue.ts";
 import type { Config } from "../config/schema.ts";
@@ -81,18 +81,8 @@ export class CcxtExchange implements ExchangePort {
   }
 
   /** Retries network errors, timeouts, 5xx and rate limits (honouring Retry-After); rethrows the rest, classified. */
-  async #call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    for (let attempt = 1;; attempt++) {
-      try {
-        return await fn();
-      } catch (e) {
-        this.#throwIfDenied(what, e);
-        const headers = this.venue.last_response_headers as Record<string, string> | undefined;
-        const wait = retryDelayMs(this.#ccxt, e, attempt, this.retry, Number(headers?.["Retry-After"]));
-        if (wait === null) throw e;
-        await this.sleep(wait);
-      }
-    }
+  #call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return withRetries(this.#ccxt, this.venue, this.retry, this.sleep, fn, (e) => this.#throwIfDenied(what, e));
   }
 
   #throwIfDenied(what: string, e: unknown): void {

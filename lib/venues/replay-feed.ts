@@ -1,12 +1,13 @@
 /** Replay feed: bundled or user-supplied 1m candles served as a top of book and candle history. */
-import { CandleSeries, DataError, parseCandleCsv, readDataFile } from "./candles.ts";
+import { CandleSeries, DataError } from "./candles.ts";
+import { readCandleFile } from "./candle-files.ts";
 import { type Candle, CANDLE_MS, type Side, type TopOfBook } from "../core/types.ts";
 import { floorToStep } from "../core/steps.ts";
 import type { MarketFeed } from "./feed.ts";
 
-/** Reads a candle CSV; throws DataError with the file and line of the first problem. */
+/** Reads a candle file (our CSV, gzipped, or Binance's dump); throws DataError with the file and line of the first problem. */
 export function loadCandleFile(path: string): Candle[] {
-  return parseCandleCsv(readDataFile(path, "candle file"), path);
+  return readCandleFile(path);
 }
 
 /** A one-tick-wide book around the candle path: bid = price rounded down to the tick, ask one tick up. */

@@ -34,7 +34,7 @@ import {
   mulberry32,
   PERP,
 } from "../fakes/binance.ts";
-import { config } from "../fixtures.ts";
+import { config, until } from "../fixtures.ts";
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
@@ -142,14 +142,6 @@ function expectScrubbed(status: EngineStatus, events: EngineEvent[]): void {
   expect(text).not.toContain(API_SECRET);
   expect(text).not.toContain(API_KEY);
   expect(text).not.toMatch(/signature=[0-9a-f]{8}/);
-}
-
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 /** Ticks until `cond` holds, at most `max` ticks; returns how many it took. */
@@ -427,7 +419,7 @@ describe("a pause while a tick is placing", () => {
     const { fake, bot } = await openFaultBot("spot");
     fake.inject("POST /api/v3/order", { delayMs: 150 }); // the first placement is slow, but within the timeout
     const ticking = bot.engine.tick();
-    await waitFor(() => placements(fake) === 1, 5_000, "the first placement reaches the venue");
+    await until(() => placements(fake) === 1, "the first placement reaches the venue", 5_000);
     const pausing = bot.engine.pause("http");
     expect(bot.ledger.paused).toBe(true);
     await ticking;
@@ -452,7 +444,7 @@ describe("stopping during an outage", () => {
         fake.faults = plan(seed);
         const stopping = bot.engine.stop(10_000);
         // the venue comes back once the stop has failed to list our orders three times (two calls each)
-        await waitFor(() => fake.faultsOn("openOrders").length >= 6, 8_000, "three failed listings");
+        await until(() => fake.faultsOn("openOrders").length >= 6, "three failed listings", 8_000);
         fake.faults = null;
         const r = await stopping;
         expect(r).toMatchObject({ confirmed: true, resting: [], cancelled: 2 });
@@ -535,7 +527,7 @@ describe("stopping during an outage", () => {
       fake.inject("POST /api/v3/order", { delayMs: SLOW_MS });
       const placed = fake.calls("POST /api/v3/order").length;
       const ticking = bot.engine.tick();
-      await waitFor(() => fake.calls("POST /api/v3/order").length > placed, 5_000, "the new bid reaches the venue");
+      await until(() => fake.calls("POST /api/v3/order").length > placed, "the new bid reaches the venue", 5_000);
       fake.inject("GET /api/v3/openOrders", { status: 503, body: { code: -1001, msg: "Internal error." } }, 1000);
       await ticking;
       const venue = ids(ours(fake));

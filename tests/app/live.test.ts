@@ -9,7 +9,10 @@ import { Engine } from "../../lib/engine/engine.ts";
 import type { EngineEvent } from "../../lib/core/events.ts";
 import { API_KEY, API_SECRET, FakeBinance, KEYS, PERP } from "../fakes/binance.ts";
 import { config } from "../fixtures.ts";
-import { start as startProcess } from "../process.ts";
+import { start as startProcess, stopStarted } from "../process.ts";
+
+// a spawned bot is stopped whatever the test's outcome
+afterEach(() => stopStarted());
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {

@@ -56,6 +56,7 @@ describe("one bot per ledger", () => {
       ["run", "-P", "mod.ts", "--set", `storage.path=${path}`, "--set", "http.enabled=false"],
       {
         encoding: "utf8",
+        timeout: 60_000,
         env: { ...process.env, TELEGRAM_BOT_TOKEN: "" },
       },
     );
@@ -67,6 +68,7 @@ describe("one bot per ledger", () => {
     // pause / resume from a shell still work beside it
     const pause = spawnSync("deno", ["run", "-P", "mod.ts", "pause", "--set", `storage.path=${path}`], {
       encoding: "utf8",
+      timeout: 60_000,
     });
     expect(pause.status).toBe(0);
   });
@@ -75,6 +77,7 @@ describe("one bot per ledger", () => {
     const path = ledgerPath(); // a fresh directory: no ledger in it
     const r = spawnSync("deno", ["run", "-P", "mod.ts", "pause", "--set", `storage.path=${path}`], {
       encoding: "utf8",
+      timeout: 60_000,
     });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`storage.path ${path}: no ledger there`);

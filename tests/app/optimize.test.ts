@@ -77,14 +77,33 @@ describe("optimize command", () => {
     expect(r.stderr).not.toContain("    at ");
   });
 
-  test("loads neither ccxt nor grammY", () => {
-    const info = spawnSync("deno", ["info", "--json", "lib/app/optimize-command.ts"], { encoding: "utf8" });
-    expect(info.status).toBe(0);
-    const modules: string[] = JSON.parse(info.stdout).modules.map((m: { specifier: string }) => m.specifier);
+  test("loads neither ccxt nor grammY (only --symbol's download imports them, dynamically)", () => {
+    const modules = staticModules("lib/app/optimize-command.ts");
     expect(modules.filter((m) => /ccxt|grammy/i.test(m))).toEqual([]);
-    const worker = spawnSync("deno", ["info", "--json", "lib/lab/optimize-worker.ts"], { encoding: "utf8" });
-    const workerModules: string[] = JSON.parse(worker.stdout).modules.map((m: { specifier: string }) => m.specifier);
+    const workerModules = staticModules("lib/lab/optimize-worker.ts");
     expect(workerModules.some((m) => m.endsWith("lib/lab/backtest.ts"))).toBe(true);
     expect(workerModules.filter((m) => /ccxt|grammy/i.test(m))).toEqual([]);
   });
 });
+
+/** The modules `entry` imports statically, transitively (what loads with it), from `deno info --json`. */
+function staticModules(entry: string): string[] {
+  const info = spawnSync("deno", ["info", "--json", entry], { encoding: "utf8", timeout: 60_000 });
+  expect(info.status).toBe(0);
+  type Dep = { code?: { specifier: string }; type?: { specifier: string }; isDynamic?: boolean };
+  const graph = JSON.parse(info.stdout) as {
+    roots: string[];
+    modules: { specifier: string; dependencies?: Dep[] }[];
+    redirects: Record<string, string>;
+  };
+  const bySpecifier = new Map(graph.modules.map((m) => [m.specifier, m]));
+  const seen = new Set<string>();
+  const visit = (specifier: string) => {
+    const s = graph.redirects[specifier] ?? specifier;
+    if (seen.has(s)) return;
+    seen.add(s);
+    for (const d of bySpecifier.get(s)?.dependencies ?? []) if (!d.isDynamic && d.code) visit(d.code.specifier);
+  };
+  graph.roots.forEach(visit);
+  return [...seen];
+}

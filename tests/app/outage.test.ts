@@ -9,7 +9,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { API_KEY, API_SECRET, FakeBinance, FAULT_ROUTES } from "../fakes/binance.ts";
-import { start } from "../process.ts";
+import { start, stopStarted } from "../process.ts";
+import { until } from "../fixtures.ts";
+
+// a spawned bot is stopped whatever the test's outcome
+afterEach(() => stopStarted());
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
@@ -41,14 +45,6 @@ async function liveBot(...sets: string[]) {
   return { fake, bot, ledger, outage };
 }
 
-async function until(what: string, ok: () => boolean, ms = 30_000) {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe("controls during an outage (mod.ts against a fake Binance failing every call)", () => {
   test(
     "`mmbot pause` during an outage: the bot keeps running, says what still rests, cancels when the venue is back, stays paused",
@@ -57,20 +53,21 @@ describe("controls during an outage (mod.ts against a fake Binance failing every
       outage(true);
       const cli = spawnSync("deno", ["run", "-P", "mod.ts", "pause", "--set", `storage.path=${ledger}`], {
         encoding: "utf8",
+        timeout: 60_000,
       });
       expect(cli.status).toBe(0);
       await bot.waitFor("pausing: 2 order(s) still resting, last error ", 60_000);
       expect(fake.open().length).toBe(2); // the venue is down: they rest, and the bot says so
       const outageEndedAt = Date.now();
       outage(false);
-      await until("our orders cancelled after the outage", () => fake.open().length === 0);
+      await until(() => fake.open().length === 0, "our orders cancelled after the outage", 30_000);
       const cancelledWithinMs = Date.now() - outageEndedAt;
       expect(cancelledWithinMs).toBeLessThan(20_000);
       const placedBefore = fake.calls("POST /api/v3/order").length;
       const ticks = () =>
         bot.out().split("\n").filter((l) => l.includes("| paused: paused from the command line")).length;
       const seen = ticks();
-      await until("five more paused ticks", () => ticks() >= seen + 5);
+      await until(() => ticks() >= seen + 5, "five more paused ticks", 30_000);
       expect(fake.calls("POST /api/v3/order").length).toBe(placedBefore); // the pause held: nothing placed again
       bot.child.kill("SIGTERM");
       expect(await bot.exited).toBe(0);
@@ -104,7 +101,7 @@ describe("controls during an outage (mod.ts against a fake Binance failing every
       // every reply comes a minute late: ccxt times out after 10 s and retries, a tick in flight takes minutes
       const before = fake.requests.length;
       fake.faults = { rate: 1, kinds: ["slow"], routes: FAULT_ROUTES, seed: 7, slowMs: 60_000 };
-      await until("a tick's call hanging at the venue", () => fake.requests.length > before);
+      await until(() => fake.requests.length > before, "a tick's call hanging at the venue", 30_000);
       const t0 = Date.now();
       bot.child.kill("SIGTERM");
       expect(await bot.exited).toBe(3);

@@ -1,10 +1,14 @@
-import { describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { start } from "../process.ts";
+import { start, stopStarted } from "../process.ts";
+import { until } from "../fixtures.ts";
+
+// a spawned bot is stopped whatever the test's outcome
+afterEach(() => stopStarted());
 
 type Row = { trade_id: string; side: string; price: number; amount: number; fee_quote: number };
 type Printed = { id: string; side: "buy" | "sell"; amount: number; price: number; feeText: string };
@@ -42,15 +46,6 @@ function balancesAfter(fills: Printed[]) {
     }
   }
   return { base, quote };
-}
-
-/** Polls `check` every 10 ms until it holds; fails naming `what` after `ms`. */
-async function until(check: () => boolean, what: () => string, ms = 20_000) {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`not within ${ms} ms: ${what()}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe("crash and restart", () => {
@@ -101,7 +96,7 @@ describe("crash and restart", () => {
     const paused = start(args);
     await paused.waitFor("| bid ");
     checkResumed(paused.out());
-    const cmd = spawnSync("deno", ["run", "-P", "mod.ts", "pause", ...args], { encoding: "utf8" });
+    const cmd = spawnSync("deno", ["run", "-P", "mod.ts", "pause", ...args], { encoding: "utf8", timeout: 60_000 });
     expect(cmd.status).toBe(0);
     await paused.waitFor(" paused; cancelled ");
     paused.child.kill("SIGKILL");

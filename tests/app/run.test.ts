@@ -1,8 +1,11 @@
-import { describe, expect, test } from "bun:test";
-import { start } from "../process.ts";
+import { afterEach, describe, expect, test } from "bun:test";
+import { start, stopStarted } from "../process.ts";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+
+// a spawned bot is stopped whatever the test's outcome
+afterEach(() => stopStarted());
 
 describe("the default run", () => {
   test("paper trades the bundled data offline, one line per tick, and SIGTERM cancels orders and exits 0", async () => {

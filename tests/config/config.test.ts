@@ -66,7 +66,7 @@ describe("config values", () => {
       "strategy:\n  trend_scalar: -2",
       "strategy.trend_scalar: -2 is not allowed; must be a number ≥ -1 and ≤ 1",
     ],
-  ])("%s", (_name, yamlText, message) => {
+  ])("%s", (_name: string, yamlText: string, message: string) => {
     expect(problems(yamlText)).toEqual([message]);
   });
 
@@ -138,7 +138,7 @@ describe("--set", () => {
       "nope.key: unknown key; allowed: mode, market, strategy, risk, feed, paper, http, telegram, storage (from --set)",
     ],
     ["order_amount", '--set "order_amount": must look like key.path=value'],
-  ])("%s", (assignment, message) => {
+  ])("%s", (assignment: string, message: string) => {
     expect(problems("", assignment)).toEqual([message]);
   });
 
@@ -155,7 +155,12 @@ describe("command line", () => {
   test("parses run and backtest", () => {
     expect(parseCli([])).toMatchObject({ command: "run", configPath: "config.yml", sets: [], reset: false });
     expect(parseCli(["backtest", "--data", "x.csv", "--set", "a=1", "--set", "b=2", "--json", "o.json"]))
-      .toMatchObject({ command: "backtest", data: "x.csv", json: "o.json", sets: ["a=1", "b=2"] });
+      .toMatchObject({ command: "backtest", data: ["x.csv"], json: "o.json", sets: ["a=1", "b=2"] });
+    expect(parseCli(["backtest", "--data", "a.zip", "--data", "b.csv.gz"])).toMatchObject({
+      data: ["a.zip", "b.csv.gz"],
+    });
+    expect(parseCli(["backtest", "--symbol", "SOL/USDT", "--from", "2025-01-01", "--offline"]))
+      .toMatchObject({ data: [], symbol: "SOL/USDT", from: "2025-01-01", to: undefined, offline: true });
   });
 
   test.each([
@@ -165,9 +170,14 @@ describe("command line", () => {
       ["toString"],
       'command line: unknown command "toString"; allowed: run, backtest, optimize, download, pause, resume',
     ],
-    [["backtest"], "command line: backtest needs --data CSV"],
-    [["--data", "x.csv"], "command line: --data, --json and --funding belong to the backtest command"],
-  ])("%p is refused", (argv, message) => {
+    [["backtest"], "command line: backtest needs --data FILE, or --from DATE [--to DATE] [--symbol SYMBOL]"],
+    [
+      ["--data", "x.csv"],
+      "command line: --data, --json, --funding, --symbol, --from, --to and --offline belong to the",
+    ],
+    [["backtest", "--data", "x.csv", "--from", "2025-01-01"], "command line: give --data FILE or --symbol/--from/--to"],
+    [["backtest", "--symbol", "SOL/USDT"], "command line: --symbol, --to and --offline need --from DATE"],
+  ])("%p is refused", (argv: string[], message: string) => {
     expect(() => parseCli(argv)).toThrow(message);
   });
 
@@ -325,7 +335,10 @@ describe("secrets", () => {
 
 describe("mod.ts", () => {
   test("deno run -P mod.ts --set strategy.order_amount=-1 exits non-zero naming the key", () => {
-    const r = spawnSync("deno", ["run", "-P", "mod.ts", "--set", "strategy.order_amount=-1"], { encoding: "utf8" });
+    const r = spawnSync("deno", ["run", "-P", "mod.ts", "--set", "strategy.order_amount=-1"], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     expect(r.error).toBeUndefined();
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("strategy.order_amount: -1 is not allowed; must be a number > 0 and ≤ 1e9");
@@ -436,7 +449,7 @@ describe("bad input (issue 12)", () => {
     ],
     // parses as Infinity: refused like any other value out of bounds
     ["paper.initial_quote=1e999", "paper.initial_quote: Infinity is not allowed; must be a number ≥ 0 and ≤ 1e15"],
-  ])("--set %s is refused", (assignment, message) => {
+  ])("--set %s is refused", (assignment: string, message: string) => {
     expect(problems("", assignment)).toEqual([message]);
   });
 

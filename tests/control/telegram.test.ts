@@ -7,8 +7,11 @@ import { runLoop } from "../../lib/engine/loop.ts";
 import { midOf } from "../../lib/core/steps.ts";
 import { Telegram } from "../../lib/control/telegram.ts";
 import { type Call, FakeTelegram } from "../fakes/telegram.ts";
-import { config } from "../fixtures.ts";
-import { start as startProcess } from "../process.ts";
+import { config, until } from "../fixtures.ts";
+import { start as startProcess, stopStarted } from "../process.ts";
+
+// a spawned bot is stopped whatever the test's outcome
+afterEach(() => stopStarted());
 
 const OWNER = 4242;
 const STRANGER = 666;
@@ -68,15 +71,6 @@ async function ask(fake: FakeTelegram, text: string, from = OWNER) {
     10_000,
     `reply to ${text}`,
   );
-}
-
-/** Polls `check` every 20 ms until it holds; fails naming `what` after `ms`. */
-async function until(check: () => boolean, what: string, ms = 10_000) {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe("Telegram commands (grammY against a fake Bot API server)", () => {

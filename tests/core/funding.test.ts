@@ -58,7 +58,7 @@ describe("funding CSV", () => {
     [`ts,rate\n${DAY + H8},0.0001\n${DAY},0.0001\n`, "f.csv:3: ts"],
     [`ts,rate\n${DAY},0.0001,3\n`, "f.csv:2: expected 2 columns"],
     ["ts,rate\n", "f.csv: no funding rates"],
-  ])("refuses %j naming the line", (text, message) => {
+  ])("refuses %j naming the line", (text: string, message: string) => {
     expect(() => parseFundingCsv(text, "f.csv")).toThrow(DataError);
     expect(() => parseFundingCsv(text, "f.csv")).toThrow(message);
   });

@@ -17,7 +17,7 @@ describe("warm-up", () => {
     ["natr_macd", 34], // max(NATR 30, MACD slow 26 + signal 9 − 1)
     ["natr_rsi", 31], // max(NATR 30, RSI 30 + 1 for the first change)
     ["fixed", 30], // NATR only
-  ])("%s needs %d candles", (profile, n) => {
+  ])("%s needs %d candles", (profile: string, n: number) => {
     expect(requiredCandles(config(`strategy.profile=${profile}`).strategy)).toBe(n);
   });
 

@@ -23,7 +23,7 @@ describe("planOrders: price tolerance", () => {
     // |100.011 − 100| / 100 × 10000 = 1.1 bps > 1 → cancelled and replaced
     ["1.1 bps above", 100.011, false],
     ["1.1 bps below", 99.989, false],
-  ])("wanted bid 100.00, resting %s (%p), tolerance 1 bp: kept %p", (_name, resting, kept) => {
+  ])("wanted bid 100.00, resting %s (%p), tolerance 1 bp: kept %p", (_name: string, resting: number, kept: boolean) => {
     const plan = planOrders([order("b1", "buy", resting)], { bid: bid(100), ask: null }, 1);
     if (kept) {
       expect(ids(plan.keep)).toEqual(["b1"]);

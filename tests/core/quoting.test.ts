@@ -349,7 +349,7 @@ describe("stand aside on bad market input", () => {
     ["negative bid", { bestBid: -1, bestAsk: 3000 }, "bad order book"],
     ["bid equals ask", { bestBid: 3000, bestAsk: 3000 }, "crossed order book"],
     ["bid above ask", { bestBid: 3001, bestAsk: 3000 }, "crossed order book"],
-  ])("%s", (_name, book, reason) => {
+  ])("%s", (_name: string, book: { bestBid: number; bestAsk: number }, reason: string) => {
     expect(detailOf(computeQuotes(quoteInput({ topOfBook: { ts: NOW, ...book } })))).toContain(reason);
   });
 
@@ -381,7 +381,7 @@ describe("step rounding", () => {
     [2000.031, 0.01, 2000.03, 2000.04],
     [0.0123, 0.001, 0.012, 0.013],
     [17, 5, 15, 20],
-  ])("%p on step %p: floor %p, ceil %p", (x, step, down, up) => {
+  ])("%p on step %p: floor %p, ceil %p", (x: number, step: number, down: number, up: number) => {
     expect(floorToStep(x, step)).toBe(down);
     expect(ceilToStep(x, step)).toBe(up);
   });

@@ -4,7 +4,15 @@ import { closedBreaker, isOpen, tickFailed, tickSucceeded } from "../../lib/core
 import type { RiskLimits } from "../../lib/core/params.ts";
 import { NOW } from "../fixtures.ts";
 
-const LIMITS: RiskLimits = { max_drawdown_pct: 10, max_natr_pct: 1, max_book_age_s: 30, max_consecutive_errors: 3 };
+const LIMITS: RiskLimits = {
+  max_drawdown_pct: 10,
+  max_natr_pct: 1,
+  max_book_age_s: 30,
+  max_consecutive_errors: 3,
+  pull_quotes_on_error: true,
+  dead_man_s: 0,
+  shutdown_timeout_s: 30,
+};
 
 /** Everything fine: fresh book, calm NATR, equity at its peak. */
 const state = (over: Partial<RiskState> = {}): RiskState => ({
@@ -32,7 +40,7 @@ describe("drawdownPct", () => {
     [1100, 1000, -10],
     // no peak yet: 0, not a division by zero
     [500, 0, 0],
-  ])("equity %p, peak %p → drawdown %p percent", (equity, peak, pct) => {
+  ])("equity %p, peak %p → drawdown %p percent", (equity: number, peak: number, pct: number) => {
     expect(drawdownPct(equity, peak)).toBeCloseTo(pct, 9);
   });
 });
@@ -88,7 +96,7 @@ describe("riskGate", () => {
     [1.001, "volatility_cap"],
     [1, "ok"], // at the cap, not above it
     [null, "ok"], // no NATR yet: the gate does not block
-  ])("NATR %p percent with cap 1 percent: %s", (natr, reason) => {
+  ])("NATR %p percent with cap 1 percent: %s", (natr: number, reason: string) => {
     expect(reasonOf(state({ natr }))).toBe(reason);
   });
 

@@ -6,21 +6,13 @@ import type { ExchangePort } from "../../lib/venues/port.ts";
 import type { Candle } from "../../lib/core/types.ts";
 import { PaperExchange } from "../../lib/venues/paper.ts";
 import { ReplayFeed } from "../../lib/venues/replay-feed.ts";
-import { bar, config, flat } from "../fixtures.ts";
+import { bar, engineConfig, flat } from "../fixtures.ts";
 
 const T0 = Date.UTC(2024, 0, 1, 0, 0);
 const MIN = 60_000;
 // fixed 10 bp spreads, 5-candle NATR warm-up, 0.1 base per order, 1 base + 100 quote
-const BASE_SETS = [
-  "strategy.profile=fixed",
-  "strategy.natr_period=5",
-  "strategy.order_amount=0.1",
-  "paper.initial_base=1",
-  "paper.initial_quote=100",
-];
-
 function setup(candles: Candle[], startMinute: number, ...sets: string[]) {
-  const cfg = config(...BASE_SETS, ...sets);
+  const cfg = engineConfig(...sets);
   const clock = new ManualClock(T0 + startMinute * MIN);
   const exchange = new PaperExchange(new ReplayFeed(candles, 0.01), clock, cfg);
   const events: EngineEvent[] = [];
@@ -84,7 +76,7 @@ describe("engine cycle", () => {
   test.each([
     [1, "replaced"],
     [10, "kept"],
-  ])("a 5 bp move with refresh_tolerance_bps %p: orders %s", async (tolerance, outcome) => {
+  ])("a 5 bp move with refresh_tolerance_bps %p: orders %s", async (tolerance: number, outcome: string) => {
     // price 100 → 100.05 (book 100.05 / 100.06): the new ask 100.055 × 1.001 = 100.155 → 100.16 is 5 bp
     // from the resting 100.11, and nothing traded through our orders
     const { clock, exchange, make } = setup(

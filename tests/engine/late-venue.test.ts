@@ -6,20 +6,14 @@ import { PaperExchange } from "../../lib/venues/paper.ts";
 import type { ExchangePort } from "../../lib/venues/port.ts";
 import type { PlaceOrder } from "../../lib/core/types.ts";
 import { ReplayFeed } from "../../lib/venues/replay-feed.ts";
-import { config, flat } from "../fixtures.ts";
+import { engineConfig, flat } from "../fixtures.ts";
 
 const MIN = 60_000;
 
 describe("a placement without an answer that lands after the listing", () => {
   test("is cancelled while paused: the ticks keep asking the venue until it can no longer arrive", async () => {
     const T0 = Date.UTC(2024, 0, 1, 0, 0);
-    const cfg = config(
-      "strategy.profile=fixed",
-      "strategy.natr_period=5",
-      "strategy.order_amount=0.1",
-      "paper.initial_base=1",
-      "paper.initial_quote=100",
-    );
+    const cfg = engineConfig();
     const clock = new ManualClock(T0 + 10 * MIN);
     const paper = new PaperExchange(new ReplayFeed(flat(T0, 60, () => 100), 0.01), clock, cfg);
     let timeout = false;
@@ -61,14 +55,7 @@ describe("a placement without an answer that lands after the listing", () => {
 describe("a funding source that fails (paper on live data: the venue's rate)", () => {
   test("is reported, retried, and then given up: the trading tick goes on, no breaker, no pause", async () => {
     const T0 = Date.UTC(2024, 0, 1, 7, 0); // a funding time at 08:00
-    const cfg = config(
-      "strategy.profile=fixed",
-      "strategy.natr_period=5",
-      "strategy.order_amount=0.1",
-      "market.type=perp",
-      "paper.initial_base=1",
-      "paper.initial_quote=1000",
-    );
+    const cfg = engineConfig("market.type=perp", "paper.initial_quote=1000");
     const clock = new ManualClock(T0 + 10 * MIN);
     const paper = new PaperExchange(new ReplayFeed(flat(T0, 120, () => 100), 0.01), clock, cfg);
     let asked = 0;

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { memoryPauses, pauseDetail, PauseStore } from "../../lib/engine/pause.ts";
 import { Ledger } from "../../lib/storage/ledger.ts";
 import { ledgerPauses } from "../../lib/storage/pauses.ts";
+import type { PauseSource } from "../../lib/core/events.ts";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,7 +16,7 @@ describe("pauseDetail: one sentence per source", () => {
       ["kill_switch", "drawdown 10.00 %", "paused by the kill switch: drawdown 10.00 %"],
       ["error_breaker", "3 failed ticks", "paused by the error breaker: 3 failed ticks"],
     ] as const,
-  )("%s", (source, detail, text) => {
+  )("%s", (source: PauseSource, detail: string | undefined, text: string) => {
     expect(pauseDetail(source, detail)).toBe(text);
   });
 });
@@ -38,12 +39,6 @@ describe("PauseStore", () => {
     expect(store.changedElsewhere()).toBeNull(); // written now, and nothing changed elsewhere
     expect(backend.read()).toEqual({ paused: true, detail: "paused from telegram", killSwitch: false });
     expect(store.writeError).toBeNull();
-  });
-
-  test("the kill switch's pause shows as killed, with its reason code", () => {
-    const store = new PauseStore(memoryPauses());
-    store.pause("kill_switch", "drawdown 10.00 % reached the limit of 10 %");
-    expect([store.state, store.reason, store.killSwitch]).toEqual(["killed", "kill_switch", true]);
   });
 
   test("resume is written first: a backend that refuses it leaves the store paused", () => {
@@ -73,6 +68,27 @@ describe("PauseStore", () => {
     expect(backend.peakEquity).toBeNull();
     store.notePeak(510);
     expect([store.peakEquity, backend.peakEquity]).toEqual([510, 510]);
+  });
+
+  test("a resume that fails half-way in the ledger leaves it paused there, so it is not carried out later", () => {
+    const path = join(mkdtempSync(join(tmpdir(), "mmbot-pause-")), "ledger.sqlite");
+    const ledger = Ledger.open(path);
+    try {
+      ledger.paused = true;
+      ledger.killSwitch = true;
+      const store = new PauseStore(ledgerPauses(ledger, 1));
+      const setState = ledger.setState.bind(ledger);
+      ledger.setState = (key: string, value: string) => {
+        if (key === "kill_switch") throw new Error("disk full");
+        setState(key, value);
+      };
+      expect(() => store.resume(100)).toThrow("disk full");
+      expect([store.paused, ledger.paused]).toEqual([true, true]);
+      ledger.setState = setState;
+      expect(store.changedElsewhere()).toBeNull(); // no resume the operator was told had failed
+    } finally {
+      ledger.close();
+    }
   });
 
   test("a pause and a resume written by another process on the same ledger are noticed once each", () => {

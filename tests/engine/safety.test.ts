@@ -13,21 +13,13 @@ import { Engine } from "../../lib/engine/engine.ts";
 import { PaperExchange } from "../../lib/venues/paper.ts";
 import type { ExchangePort } from "../../lib/venues/port.ts";
 import { ReplayFeed } from "../../lib/venues/replay-feed.ts";
-import { config, flat } from "../fixtures.ts";
+import { engineConfig, flat } from "../fixtures.ts";
 
 const T0 = Date.UTC(2024, 0, 1, 0, 0);
 const MIN = 60_000;
-const SETS = [
-  "strategy.profile=fixed",
-  "strategy.natr_period=5",
-  "strategy.order_amount=0.1",
-  "paper.initial_base=1",
-  "paper.initial_quote=100",
-];
-
 /** A paper venue whose calls can be made to fail by kind, like an exchange in an outage. */
 function setup(candles: Candle[] = flat(T0, 60, () => 100), ...sets: string[]) {
-  const cfg = config(...SETS, ...sets);
+  const cfg = engineConfig(...sets);
   const clock = new ManualClock(T0 + 10 * MIN);
   const paper = new PaperExchange(new ReplayFeed(candles, 0.01), clock, cfg);
   const down = new Set<keyof ExchangePort>();
@@ -223,6 +215,57 @@ describe("stop: bounded retries, then the venue's word on what rests", () => {
     expect(r.resting.length).toBe(2);
     const stop = events.find((e) => e.type === "stop") as Extract<EngineEvent, { type: "stop" }>;
     expect(stop.resting.length).toBe(2);
+  });
+});
+
+describe("written before it acts", () => {
+  test("the kill switch and its pause are in the store before the first cancel: a crash between them keeps it", async () => {
+    // 1 base + 100 quote at 100; at 90 the bid has filled: about 1.1 × 90 + 90 = 189 of the 200.005 peak, 5.5 % ≥ 5 %
+    const { clock, paper, make, resting } = setup(
+      flat(T0, 60, (i) => (i < 12 ? 100 : 90)),
+      "risk.max_drawdown_pct=5",
+      "risk.max_natr_pct=50",
+    );
+    const store = memoryPauses();
+    const engine = make({ pauses: store });
+    await engine.start();
+    await engine.tick();
+    expect((await resting()).length).toBe(2);
+    const atCancel: boolean[] = [];
+    const cancel = paper.cancel.bind(paper);
+    paper.cancel = (o: Order) => {
+      const r = store.read();
+      atCancel.push(r.paused && r.killSwitch);
+      return cancel(o);
+    };
+    clock.set(T0 + 12 * MIN + 5_000);
+    await engine.tick();
+    expect(engine.status().state).toBe("killed");
+    expect(await resting()).toEqual([]);
+    expect(atCancel.length).toBeGreaterThan(0);
+    expect(atCancel.every(Boolean)).toBe(true);
+  });
+
+  test("the stop records each attempt's cancels before the next attempt", async () => {
+    const { paper, make, resting, events } = setup();
+    const engine = make();
+    await engine.start();
+    await engine.tick();
+    const [bid] = await resting();
+    const cancel = paper.cancel.bind(paper), list = paper.openOrders.bind(paper);
+    let refuse = true, listings = 0, recordedBeforeSecond = -1;
+    paper.cancel = (o: Order) => {
+      if (o.clientOrderId !== bid.clientOrderId || !refuse) return cancel(o);
+      refuse = false;
+      return Promise.reject(new Error("503"));
+    };
+    paper.openOrders = (prefix: string) => {
+      if (++listings === 2) recordedBeforeSecond = events.filter((e) => e.type === "order_cancelled").length;
+      return list(prefix);
+    };
+    const r = await engine.stop(30_000);
+    expect(recordedBeforeSecond).toBe(1); // the ask, cancelled on the first attempt, was told before the retry
+    expect([r.cancelled, r.resting, r.confirmed]).toEqual([2, [], true]);
   });
 });
 

@@ -11,6 +11,7 @@
  */
 import { createHmac } from "node:crypto";
 import { serve, type Served } from "../../lib/http/serve.ts";
+import type { Secrets } from "../../lib/config/secrets.ts";
 
 export interface Request {
   method: string;
@@ -132,11 +133,33 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
+/** One row of Binance's klines: open time, OHLCV as strings, close time, quote volume, trades, taker volumes, 0. */
+export type KlineRow = [number, string, string, string, string, string, number, string, number, string, string, string];
+
+/** A kline row from a candle (what Binance serves for it). */
+export function klineRow(c: { ts: number; open: number; high: number; low: number; close: number; volume: number }) {
+  const s = (x: number) => String(x);
+  return [
+    c.ts,
+    s(c.open),
+    s(c.high),
+    s(c.low),
+    s(c.close),
+    s(c.volume),
+    c.ts + 59_999,
+    "0",
+    1,
+    "0",
+    "0",
+    "0",
+  ] as KlineRow;
+}
+
 export const API_KEY = "test-api-key";
 export const API_SECRET = "test-api-secret";
 
 /** The bot's secrets for the fake: its API key and secret. */
-export const KEYS = { exchangeApiKey: API_KEY, exchangeApiSecret: API_SECRET };
+export const KEYS: Secrets = { exchangeApiKey: API_KEY, exchangeApiSecret: API_SECRET, telegramAllowedUsers: [] };
 /** `--set`s for the fake's USDT-M perpetual. */
 export const PERP = ["market.exchange=binanceusdm", "market.symbol=ETH/USDT:USDT", "market.type=perp"];
 
@@ -179,6 +202,20 @@ export class FakeBinance {
     tranId: number;
     tradeId: string;
   }[] = [];
+  /**
+   * A fixed kline history to serve instead of the wave (Binance's 12 columns, open time first), for downloads;
+   * `klinesPageMax` caps a page as the venue does (Binance: 1000 spot, 1500 futures).
+   */
+  history: KlineRow[] | null = null;
+  klinesPageMax = 1000;
+  /** klines requests past this many wait until `releaseKlines()` (a download caught mid-way, to be killed) */
+  holdKlinesAfter: number | null = null;
+  #klinesServed = 0;
+  #release: (() => void) | null = null;
+  readonly #released = new Promise<void>((r) => (this.#release = r));
+  releaseKlines(): void {
+    this.#release?.();
+  }
   /** futures: published funding rates (GET /fapi/v1/fundingRate) */
   readonly fundingRates: { symbol: string; fundingTime: number; fundingRate: string; markPrice: string }[] = [];
   #nextTranId = 9000;
@@ -427,6 +464,9 @@ export class FakeBinance {
       else if (fault) return this.#faultReply(fault);
     }
     if (injected && !injected.delayMs) return reply(injected.status ?? 500, injected.body, injected.headers);
+    if (/\/klines$/.test(url.pathname) && this.holdKlinesAfter !== null) {
+      if (this.#klinesServed++ >= this.holdKlinesAfter) await this.#released;
+    }
 
     if (PRIVATE.test(url.pathname)) {
       if (!r.signed) return reply(400, { code: -1102, msg: "Mandatory parameter 'signature' was not sent." });
@@ -593,8 +633,9 @@ export class FakeBinance {
         return [200, rows.slice(0, Number(p.limit ?? 100))];
       }
       case "GET /fapi/v1/fundingRate": {
-        const from = p.startTime ? Number(p.startTime) : -Infinity;
-        return [200, this.fundingRates.filter((r) => r.fundingTime >= from).slice(0, Number(p.limit ?? 100))];
+        const from = p.startTime ? Number(p.startTime) : -Infinity, to = p.endTime ? Number(p.endTime) : Infinity;
+        const limit = Math.min(Number(p.limit ?? 100), 1000);
+        return [200, this.fundingRates.filter((r) => r.fundingTime >= from && r.fundingTime <= to).slice(0, limit)];
       }
       case "GET /fapi/v1/leverageBracket":
         return [200, [{
@@ -749,8 +790,14 @@ export class FakeBinance {
       };
   }
 
-  /** 1m klines ending with the minute still forming, prices around the current book. */
+  /** 1m klines: the `history` when set (Binance's paging rules), else a wave around the book up to this minute. */
   #klines(p: Record<string, string>): unknown[] {
+    if (this.history) {
+      // Binance: rows with open time in [startTime, endTime], oldest first, at most `limit` (capped by the venue)
+      const from = p.startTime ? Number(p.startTime) : -Infinity, to = p.endTime ? Number(p.endTime) : Infinity;
+      const limit = Math.min(Number(p.limit ?? 500), this.klinesPageMax);
+      return this.history.filter((r) => r[0] >= from && r[0] <= to).slice(0, limit);
+    }
     const limit = Number(p.limit ?? 500);
     const nowMin = Math.floor(Date.now() / 60_000) * 60_000;
     const start = p.startTime ? Number(p.startTime) : nowMin - (limit - 1) * 60_000;

@@ -4,6 +4,7 @@
  * getUpdates, records every call, and can inject errors (429 with retry_after, 5xx, 409).
  */
 import { serve, type Served } from "../../lib/http/serve.ts";
+import { until } from "../fixtures.ts";
 
 export interface Call {
   method: string;
@@ -93,19 +94,16 @@ export class FakeTelegram {
 
   /** Waits for a call matching `pred`; returns it. */
   async waitFor(pred: (c: Call) => boolean, ms = 10_000, what = "call"): Promise<Call> {
-    const until = Date.now() + ms;
-    for (;;) {
-      const hit = this.calls.find(pred);
-      if (hit) return hit;
-      if (Date.now() > until) {
-        throw new Error(
-          `fake Telegram: no ${what} within ${ms} ms; calls: ${
-            this.calls.map((c) => `${c.method} ${JSON.stringify(c.payload).slice(0, 120)}`).join("\n")
-          }`,
-        );
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    let hit: Call | undefined;
+    await until(
+      () => (hit = this.calls.find(pred)) !== undefined,
+      () =>
+        `fake Telegram: no ${what}; calls: ${
+          this.calls.map((c) => `${c.method} ${JSON.stringify(c.payload).slice(0, 120)}`).join("\n")
+        }`,
+      ms,
+    );
+    return hit!;
   }
 
   /** Waits for a sendMessage whose text contains `text`. */

@@ -1,9 +1,14 @@
-import { describe, expect, test } from "bun:test";
+/// <reference lib="dom" />
+// (page.waitForFunction bodies run in the browser: they see its document)
+import { afterEach, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { start } from "../process.ts";
+import { start, stopStarted } from "../process.ts";
+
+// a spawned bot is stopped whatever the test's outcome
+afterEach(() => stopStarted());
 
 // Debian's chromium (.ci/run installs it); playwright-core drives it, it never downloads a browser
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";

@@ -6,6 +6,7 @@ import { type ExchangePort, OrderRejected } from "../../lib/venues/port.ts";
 const port = {
   topOfBook: () => ({ ts: 1, bestBid: 99, bestAsk: 101 }),
   balances: () => Promise.resolve({ base: 1, quote: 2 }),
+  openOrders: () => Promise.reject(Object.assign(new Error("503"), { name: "ExchangeNotAvailable" })),
   place: () => new OrderRejected("post_only", "would cross"),
   cancel: () => {
     throw new Error("503");
@@ -24,8 +25,11 @@ describe("Metrics.instrument", () => {
     expect(await inv).toEqual({ base: 1, quote: 2 });
     expect(p.place({ clientOrderId: "x", side: "buy", price: 1, amount: 1 })).toBeInstanceOf(OrderRejected);
     expect(() => p.cancel({} as never)).toThrow("503");
-    expect([...m.requests.keys()].sort()).toEqual(["balances", "cancel", "place", "topOfBook"]);
-    expect([...m.requests.values()].map((r) => r.count)).toEqual([1, 1, 1, 1]);
-    expect([...m.errors]).toEqual([["post_only", 1], ["Error", 1]]);
+    const listing = p.openOrders("mmbot-");
+    expect(m.requests.get("openOrders")).toBeUndefined(); // timed when it settles, not when it is asked
+    await expect(listing).rejects.toThrow("503");
+    expect([...m.requests.keys()].sort()).toEqual(["balances", "cancel", "openOrders", "place", "topOfBook"]);
+    expect([...m.requests.values()].map((r) => r.count)).toEqual([1, 1, 1, 1, 1]);
+    expect([...m.errors]).toEqual([["post_only", 1], ["Error", 1], ["ExchangeNotAvailable", 1]]);
   });
 });

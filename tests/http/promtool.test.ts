@@ -1,9 +1,12 @@
-import { describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { start } from "../process.ts";
+import { start, stopStarted } from "../process.ts";
+
+// a spawned bot is stopped whatever the test's outcome
+afterEach(() => stopStarted());
 
 /** Prometheus' own linter (Debian's `prometheus` package; .ci/run installs it). */
 const PROMTOOL = process.env.PROMTOOL ?? "promtool";
@@ -26,7 +29,7 @@ describe("/metrics under Prometheus' promtool", () => {
       expect(rss).toBeGreaterThan(10 * 1048576);
       expect(rss).toBeLessThan(400 * 1048576);
       expect(text).toMatch(/\nnodejs_eventloop_lag_seconds [0-9.e-]+\n/);
-      const lint = spawnSync(PROMTOOL, ["check", "metrics"], { input: text, encoding: "utf8" });
+      const lint = spawnSync(PROMTOOL, ["check", "metrics"], { input: text, encoding: "utf8", timeout: 60_000 });
       expect(lint.error).toBeUndefined();
       expect({ status: lint.status, problems: (lint.stdout + lint.stderr).trim() }).toEqual({
         status: 0,
@@ -41,7 +44,7 @@ describe("/metrics under Prometheus' promtool", () => {
 
   test("promtool is real: it rejects the old name mm_macd_histogram", () => {
     const text = "# HELP mm_macd_histogram MACD histogram.\n# TYPE mm_macd_histogram gauge\nmm_macd_histogram 0.5\n";
-    const lint = spawnSync(PROMTOOL, ["check", "metrics"], { input: text, encoding: "utf8" });
+    const lint = spawnSync(PROMTOOL, ["check", "metrics"], { input: text, encoding: "utf8", timeout: 60_000 });
     expect(lint.status).not.toBe(0);
     expect(lint.stdout + lint.stderr).toContain("should not include type 'histogram'");
   });

@@ -7,18 +7,12 @@ import { History } from "../../lib/http/history.ts";
 import { PaperExchange } from "../../lib/venues/paper.ts";
 import { ReplayFeed } from "../../lib/venues/replay-feed.ts";
 import { serve } from "../../lib/http/serve.ts";
-import { config, flat } from "../fixtures.ts";
+import { engineConfig, flat } from "../fixtures.ts";
 
 const T0 = Date.UTC(2024, 0, 1);
 
 async function setup(token?: string, protectReads = false) {
-  const cfg = config(
-    "strategy.profile=fixed",
-    "strategy.natr_period=5",
-    "strategy.order_amount=0.1",
-    "paper.initial_base=1",
-    "paper.initial_quote=100",
-  );
+  const cfg = engineConfig();
   const clock = new ManualClock(T0 + 10 * 60_000);
   const paper = new PaperExchange(new ReplayFeed(flat(T0, 30, () => 100), 0.01), clock, cfg);
   const metrics = new Metrics();

@@ -1,21 +1,24 @@
 /**
  * The backtest's PnL attribution recomputed from the report's fills and the raw candle file, by code of its own:
- * the CSV read with split(), the price path inside a candle (open → first extreme at 20 s → second at 40 s →
+ * the gzipped CSV read with node:zlib and split(), the price path inside a candle (open → first extreme at 20 s → second at 40 s →
  * close at 60 s; the low first in a rising candle) and the one-tick book around it written out again here.
  */
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
 import { runBacktest } from "../../lib/lab/backtest.ts";
 import { loadCandleFile } from "../../lib/venues/replay-feed.ts";
 import { config } from "../fixtures.ts";
 
-const SPOT = "../shared/data/binance_spot_ETHUSDT_1m_20240726_20240825.csv";
-const PERP = "../shared/data/binance_perp_ETHUSDT_1m_20241219_20250118.csv";
+// ten days of real 1m candles each, bundled gzipped (tests/data/README.md)
+const SPOT = "tests/data/binance_spot_ETHUSDT_1m_20240726_10d.csv.gz";
+const PERP = "tests/data/binance_perp_ETHUSDT_1m_20241219_10d.csv.gz";
 const DAYS = 10 * 24 * 60;
 
 /** The candle file's first `n` rows as [ts, open, high, low, close, volume], read without the product's parser. */
 function rows(file: string, n: number): number[][] {
-  return readFileSync(file, "utf8").trim().split("\n").slice(1, n + 1).map((l) => l.split(",").map(Number));
+  const text = new TextDecoder().decode(gunzipSync(readFileSync(file)));
+  return text.trim().split("\n").slice(1, n + 1).map((l) => l.split(",").map(Number));
 }
 
 /** Mid of the one-tick book at time t: bid = the path price rounded down to the tick, ask one tick above. */
@@ -47,7 +50,7 @@ describe("attribution recomputed from the fills and the candles", () => {
       "paper.initial_quote=5000",
       "market.lot_size=0.001",
     ]],
-  ])("%s, 10 days", async (_name, file, sets) => {
+  ])("%s, 10 days", async (_name: string, file: string, sets: string[]) => {
     const cfg = config(...sets);
     const raw = rows(file, DAYS);
     const { summary: s, fills } = await runBacktest(cfg, loadCandleFile(file).slice(0, DAYS));

@@ -5,8 +5,9 @@ import { type FundingRate, loadFundingFile } from "../../lib/venues/funding-file
 import type { Candle } from "../../lib/core/types.ts";
 import { config } from "../fixtures.ts";
 
-const BTC_PERP = "../shared/data/binance_perp_BTCUSDT_1m_20230718_20230817.csv";
-const BTC_FUNDING = "../shared/data/binance_perp_BTCUSDT_funding_20230704_20230817.csv";
+// the first four days of a real BTC perpetual month and its funding rates, bundled (tests/data/README.md)
+const BTC_PERP = "tests/data/binance_perp_BTCUSDT_1m_20230718_4d.csv.gz";
+const BTC_FUNDING = "tests/data/binance_perp_BTCUSDT_funding_20230704_20230817.csv";
 const H8 = 8 * 3_600_000;
 
 // four days of the real BTC perpetual, quoted in 120 USDT orders (Binance's BTCUSDT minimum is 100)

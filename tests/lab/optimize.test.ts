@@ -142,7 +142,7 @@ describe("--space", () => {
     ["strategy.natr_period=1:50", /lo 1 is not allowed; .* an integer ≥ 2/],
     ["strategy.natr_period", /must look like key=lo:hi/],
     ["strategy.natr_period=a:9", /lo NaN is not allowed/],
-  ])("%s is refused", (arg, message) => {
+  ])("%s is refused", (arg: string, message: RegExp) => {
     expect(() => parseSpace([arg])).toThrow(SpaceError);
     expect(() => parseSpace([arg])).toThrow(message);
   });
@@ -278,6 +278,10 @@ describe("profile and progress", () => {
     // 50 of 200 in 30 s: 150 more at 0.6 s each = 1:30
     expect(progressLine(50, 200, 30_000, 20)).toBe(
       "[#####---------------]  25 % 50/200 backtests, 0:30 spent, ETA 1:30",
+    );
+    // download's bar counts minutes: 3 of 4 days done in 45 s, a quarter left at that pace is 15 s
+    expect(progressLine(4320, 5760, 45_000, 20, "minutes")).toBe(
+      "[###############-----]  75 % 4320/5760 minutes, 0:45 spent, ETA 0:15",
     );
   });
 });

@@ -16,6 +16,7 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { LedgerError } from "../../lib/storage/ledger.ts";
 import { acquireInstanceLock, type InstanceLock } from "../../lib/storage/lock.ts";
+import { until } from "../fixtures.ts";
 
 const dirs: string[] = [];
 const tmpDir = () => {
@@ -55,14 +56,6 @@ function refusal(ledgerPath: string): LedgerError {
   throw new Error(`the lock on ${ledgerPath} was granted twice`);
 }
 
-async function until(what: string, cond: () => boolean, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /**
  * Another process holding the lock: `deno eval` or `bun -e` importing lib/storage/lock.ts. It prints
  * "locked <pid>" once it holds the lock, and exits normally when its stdin closes (releasing first
@@ -91,7 +84,7 @@ async function holder(runtime: "deno" | "bun", ledgerPath: string, opts: { relea
   let gone = false;
   exited.then(() => (gone = true));
   try {
-    await until(`${runtime} child to print "locked"`, () => out.includes("locked") || gone);
+    await until(() => out.includes("locked") || gone, `${runtime} child to print "locked"`);
   } catch (e) {
     throw new Error(`${(e as Error).message}; stdout: ${out}; stderr: ${err}`);
   }

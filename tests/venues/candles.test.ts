@@ -30,7 +30,7 @@ describe("candle CSV", () => {
     ],
     ["not a minute", `${H}\n1500,1,1,1,1,1`, "x.csv:2: ts 1500 is not a whole minute in ms since epoch"],
     ["no rows", `${H}\n`, "x.csv: no candles"],
-  ])("%s", (_name, text, message) => {
+  ])("%s", (_name: string, text: string, message: string) => {
     expect(() => parseCandleCsv(text, "x.csv")).toThrow(new DataError(message));
   });
 
@@ -80,7 +80,7 @@ describe("candle CSV", () => {
       ["price overflowing to Infinity", `${H}\n0,1,1e999,1,1,1`, 'x.csv:2: high "1e999" is not a number'],
       ["Infinity", `${H}\n0,1,1,1,Infinity,1`, 'x.csv:2: close "Infinity" is not a number'],
       ["NaN volume", `${H}\n0,1,1,1,1,NaN`, 'x.csv:2: volume "NaN" is not a number'],
-    ])("%s", (_name, text, message) => {
+    ])("%s", (_name: string, text: string, message: string) => {
       expect(() => parseCandleCsv(text, "x.csv")).toThrow(new DataError(message));
     });
 

@@ -10,7 +10,7 @@ import { createVenue, loadCcxt } from "../../lib/venues/ccxt-venue.ts";
 import { type ExchangePort, KeyRefused } from "../../lib/venues/port.ts";
 import { riskGate } from "../../lib/core/risk.ts";
 import { API_KEY, FakeBinance, KEYS, PERP } from "../fakes/binance.ts";
-import { config } from "../fixtures.ts";
+import { config, until } from "../fixtures.ts";
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
@@ -43,15 +43,6 @@ async function exchangeOn(fake: FakeBinance, now: () => number = Date.now) {
   const exchange = new CcxtExchange(venue, await loadCcxt(), cfg, FAST_RETRY, undefined, now);
   cleanups.push(() => exchange.close());
   return { exchange, cfg };
-}
-
-/** Resolves once `cond` holds; fails after `timeoutMs`. */
-async function waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** A resting bid and ask of ours, well away from the fake's 2999.99 / 3000.01 book. */
@@ -96,7 +87,7 @@ describe("venue-side dead-man switch (Binance USDT-M countdownCancelAll)", () =>
     await exchange.armDeadMan!(1);
     const seen = fake.requests.length;
     // fake.orders, not fake.open() (which would check the deadline itself)
-    await waitFor(() => fake.orders.every((o) => o.status === "CANCELED"), 3_000);
+    await until(() => fake.orders.every((o) => o.status === "CANCELED"), "every order cancelled", 3_000);
     expect(fake.requests.length).toBe(seen);
   });
 

@@ -128,6 +128,7 @@ describe("fill model", () => {
   test("a cancelled order stops filling", async () => {
     const { clock, ex } = setup(T0 + 5_000);
     const o = await ex.place({ clientOrderId: "mmbot-g", side: "buy", price: 99.6, amount: 1 });
+    if (o instanceof OrderRejected) throw new Error(`placement rejected: ${o.message}`);
     clock.set(T0 + 10_000);
     await ex.cancel(o);
     clock.set(T0 + 60_000);

@@ -43,7 +43,7 @@ describe("steps from ccxt's precision modes", () => {
     expect(await exchange.rules()).toEqual({ tickSize: 0.01, lotSize: 0.0001, minNotional: 5 });
     // the same market stated in decimal places, as many other exchanges do
     venue.precisionMode = PRECISION_MODES.DECIMAL_PLACES;
-    venue.markets["ETH/USDT"].precision = { price: 2, amount: 4 };
+    venue.markets!["ETH/USDT"].precision = { price: 2, amount: 4 };
     expect(await exchange.rules()).toEqual({ tickSize: 0.01, lotSize: 0.0001, minNotional: 5 });
     venue.precisionMode = PRECISION_MODES.SIGNIFICANT_DIGITS;
     const e = await exchange.rules().then(() => null, (e) => e);
