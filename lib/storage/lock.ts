@@ -19,6 +19,7 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import {
+  chmodSync,
   closeSync,
   mkdirSync,
   openSync,
@@ -80,7 +81,10 @@ export class InstanceLock {
       held.push(lockFile(`${real}.lock`, ledgerPath, where));
       const id = statSync(real);
       const inodeDir = join(tmpdir(), "mmbot-locks");
-      mkdirSync(inodeDir, { recursive: true, mode: 0o1777 });
+      mkdirSync(inodeDir, { recursive: true });
+      try {
+        chmodSync(inodeDir, 0o1777); // shared like /tmp itself (the umask trims mkdir's mode): other users' bots too
+      } catch { /* someone else's: already shared */ }
       held.push(lockFile(join(inodeDir, `ledger-${id.dev}-${id.ino}.lock`), ledgerPath, where));
     } catch (e) {
       for (const h of held) unlock(h);
