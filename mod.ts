@@ -4,6 +4,7 @@ import process from "node:process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { runBacktest } from "./lib/lab/backtest.ts";
+import { runMirroredBacktest } from "./lib/lab/mirror.ts";
 import { summaryTable } from "./lib/lab/summary.ts";
 import { DataError } from "./lib/venues/candles.ts";
 import { KeyRefused } from "./lib/venues/port.ts";
@@ -30,6 +31,7 @@ import { rangeProblem } from "./lib/config/dates.ts";
 import { progressBar } from "./lib/lab/progress.ts";
 import { loadFundingFile } from "./lib/venues/funding-file.ts";
 import { sizeWarning } from "./lib/core/sizing.ts";
+import { edgeNote } from "./lib/app/edge-notes.ts";
 
 /** Error texts pass through this before they are printed: secrets and signed URLs never reach the console. */
 let scrub: (text: string) => string = scrubUrls;
@@ -116,6 +118,7 @@ async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<n
           : "LIVE trading (real money)"
       } ${config.market.symbol} (${config.market.type}) on ${config.market.exchange}, profile ${config.strategy.profile}; ledger ${ledger.path}`,
   );
+  console.log(`mmbot: ${edgeNote(config.strategy.profile)}`);
   for (const note of bot.notes) console.log(`mmbot: ${note}`);
   let http: Served | null = null;
   let telegram: Telegram | null = null;
@@ -271,7 +274,7 @@ async function backtest(config: Config, cli: CliOptions): Promise<void> {
   );
   if (sizing) console.log(`mmbot: ${sizing}`);
   const tty = process.stdout.isTTY;
-  const report = await runBacktest(config, candles, {
+  const report = await (cli.mirror ? runMirroredBacktest : runBacktest)(config, candles, {
     fundingRates,
     onProgress: tty
       ? (done) =>

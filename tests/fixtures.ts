@@ -7,7 +7,7 @@ import type { QuoteInput } from "../lib/core/quoting.ts";
 
 /**
  * The seed values of DESIGN §4 that the worked numbers in the tests are computed with (multipliers 120 / 60,
- * shift 0.5, inventory scalar 1, NATR 30). The shipped defaults are tuned by `optimize` (README → Optimize) and
+ * shift 0.5, inventory scalar 1, NATR 30, band 0.3 and no inventory control). The shipped defaults are tuned by `optimize` (README → Optimize) and
  * may move; the formulas' tests stay on these.
  */
 export const SEED = [
@@ -16,6 +16,10 @@ export const SEED = [
   "strategy.shift_multiplier=0.5",
   "strategy.inventory_scalar=1",
   "strategy.natr_period=30",
+  // inventory control off (lib/core/inventory.ts): the seed's band, no skew, full sizes
+  "strategy.max_inventory_deviation=0.3",
+  "strategy.inventory_skew=0",
+  "strategy.inventory_size_shape=0",
 ];
 
 /** A config from defaults with the seed values, plus `key.path=value` overrides. */
@@ -53,6 +57,7 @@ export function indicators(over: Partial<IndicatorSnapshot> = {}): IndicatorSnap
     atr: 1.5,
     macd: { macd: 0, signal: 0, histogram: 0 },
     rsi: 50,
+    sigma: 0.0005,
     ...over,
   };
 }

@@ -26,7 +26,7 @@ export const OPTIMIZE_USAGE = `Usage:
   deno run -P mod.ts optimize --data FILE [--data FILE ...] [--config PATH] [--set key=value ...]
   deno run -P mod.ts optimize [--symbol SYMBOL] --from DATE [--to DATE] [--offline] [--config PATH] [--set ...]
       [--space key=lo:hi ...] [--trials N] [--folds K] [--seed S] [--json OUT] [--profile-out YML]
-      [--workers N] [--min-fills N] [--drawdown-weight W]
+      [--workers N] [--min-fills N] [--drawdown-weight W] [--mirror]
 
 Walk-forward search: each CSV is cut into K+1 consecutive windows; fold k tunes on window k-1 and is scored on
 window k. Score = (return - hold return) - W x excess drawdown, in %, when a window has at least N fills.
@@ -45,7 +45,10 @@ window k. Score = (return - hold return) - W x excess drawdown, in %, when a win
                         out/optimize-<profile>.yml)
   --workers N           backtests in parallel (default: the number of cores)
   --min-fills N         a window with fewer fills gets no score (default ${DEFAULT_OBJECTIVE.minFills})
-  --drawdown-weight W   weight of the excess drawdown in the score (default ${DEFAULT_OBJECTIVE.drawdownWeight})`;
+  --drawdown-weight W   weight of the excess drawdown in the score (default ${DEFAULT_OBJECTIVE.drawdownWeight})
+  --mirror              score every window on itself and its mirror (p -> P0^2/p):
+                        score = edge - |directional| - W x excess drawdown (the worse of the two runs'), where
+                        edge = (excess + mirror excess)/2, directional = (excess - mirror excess)/2`;
 
 export interface OptimizeOptions {
   configPath: string;
@@ -97,6 +100,7 @@ export function parseOptimizeArgs(argv: string[]): OptimizeOptions {
         workers: { type: "string" },
         "min-fills": { type: "string" },
         "drawdown-weight": { type: "string" },
+        mirror: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -129,6 +133,7 @@ export function parseOptimizeArgs(argv: string[]): OptimizeOptions {
     objective: {
       minFills: integer("min-fills", v["min-fills"], DEFAULT_OBJECTIVE.minFills, 0, 1e9),
       drawdownWeight: weight,
+      mirror: v.mirror ?? false,
     },
     help: v.help ?? false,
   };
@@ -136,7 +141,9 @@ export function parseOptimizeArgs(argv: string[]): OptimizeOptions {
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? "   n/a" : x.toFixed(3).padStart(7));
 const scoreText = (f: Figures) =>
-  `score ${pct(f.score)} | excess ${pct(f.excess_return_pct)} % | excess dd ${pct(f.excess_drawdown_pct)} % | return ${
+  `score ${pct(f.score)} | ${
+    f.edge_pct === undefined ? "" : `edge ${pct(f.edge_pct)} % | directional ${pct(f.directional_pct)} % | `
+  }excess ${pct(f.excess_return_pct)} % | excess dd ${pct(f.excess_drawdown_pct)} % | return ${
     pct(f.return_pct)
   } % | hold ${pct(f.hold_return_pct)} % | ${f.fills} fills`;
 const paramsText = (p: Record<string, number>) =>
@@ -194,7 +201,9 @@ export async function optimizeCommand(argv: string[]): Promise<number> {
   let result: OptimizeResult;
   try {
     console.error(
-      `mmbot optimize: profile ${config.strategy.profile}, ${opts.trials} trials + the configuration's own, ${opts.folds} folds, ` +
+      `mmbot optimize: profile ${config.strategy.profile}${
+        opts.objective.mirror ? " (mirrored)" : ""
+      }, ${opts.trials} trials + the configuration's own, ${opts.folds} folds, ` +
         `seed ${opts.seed}, ${pool.size} workers; space ${space.map((d) => `${d.key}=${d.lo}:${d.hi}`).join(" ")}`,
     );
     result = await optimize({
@@ -228,7 +237,10 @@ export async function optimizeCommand(argv: string[]): Promise<number> {
     workers: pool.size,
     elapsed_s: elapsedS,
     objective: {
-      formula: "score = (return_pct − hold_return_pct) − drawdown_weight × excess_drawdown_pct; none below min_fills",
+      formula: opts.objective.mirror
+        ? "score = edge_pct − |directional_pct| − drawdown_weight × excess_drawdown_pct (the worse of the run and its mirror); none below min_fills"
+        : "score = (return_pct − hold_return_pct) − drawdown_weight × excess_drawdown_pct; none below min_fills",
+      mirror: opts.objective.mirror ?? false,
       drawdown_weight: opts.objective.drawdownWeight,
       min_fills: opts.objective.minFills,
     },

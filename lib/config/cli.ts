@@ -19,6 +19,8 @@ export interface CliOptions {
   json?: string;
   /** backtest (perp): funding rates CSV (ts,rate) */
   funding?: string;
+  /** backtest: also run the mirrored data and report edge and directional parts (DESIGN §14) */
+  mirror: boolean;
   /** run: start a fresh paper account */
   reset: boolean;
   help: boolean;
@@ -39,8 +41,8 @@ const OWN_PARSER = ["optimize", "download"];
 
 export const USAGE = `Usage:
   deno run -P mod.ts [--config PATH] [--set key.path=value ...] [--reset]
-  deno run -P mod.ts backtest --data FILE [--data FILE ...] [--funding CSV] [--config PATH] [--set ...] [--json OUT]
-  deno run -P mod.ts backtest [--symbol SYMBOL] --from DATE [--to DATE] [--offline] [--config PATH] [--set ...] [--json OUT]
+  deno run -P mod.ts backtest --data FILE [--data FILE ...] [--funding CSV] [--mirror] [--config PATH] [--set ...] [--json OUT]
+  deno run -P mod.ts backtest [--symbol SYMBOL] --from DATE [--to DATE] [--offline] [--mirror] [--config PATH] [--set ...] [--json OUT]
   deno run -P mod.ts pause|resume [--config PATH] [--set ...]   pause or resume the bot using this ledger
   deno run -P mod.ts download --from DATE [--to DATE] [--out PATH] [--funding] [--config PATH] [--set ...]
                                       the configured market's 1m candles from the venue (download --help)
@@ -61,6 +63,8 @@ Options:
   --offline            backtest: do not download missing months (fail naming them instead)
   --json OUT           backtest: write the JSON report here (a chart is written next to it)
   --funding CSV        backtest of a perpetual: funding rates, columns ts,rate (default: paper.funding_rate_8h)
+  --mirror             backtest: also run the mirrored market (p -> P0^2/p, funding sign flipped) and report
+                       edge_pct = (excess + mirror excess)/2 and directional_pct = (excess - mirror excess)/2
   -h, --help           this text`;
 
 /** Options every command takes: the config file and its overrides. */
@@ -105,6 +109,7 @@ export function parseCli(argv: string[]): CliOptions {
         ...DATA_OPTIONS,
         json: { type: "string" },
         funding: { type: "string" },
+        mirror: { type: "boolean" },
         reset: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -130,9 +135,9 @@ export function parseCli(argv: string[]): CliOptions {
   const source = command === "backtest" && !values.help ? dataSourceProblem(values, "backtest") : null;
   if (source) problems.push(`command line: ${source}`);
   const dataGiven = [values.data, values.symbol, values.from, values.to, values.offline].some((x) => x !== undefined);
-  if (command !== "backtest" && (values.json || values.funding || dataGiven)) {
+  if (command !== "backtest" && (values.json || values.funding || values.mirror || dataGiven)) {
     problems.push(
-      "command line: --data, --json, --funding, --symbol, --from, --to and --offline belong to the backtest command",
+      "command line: --data, --json, --funding, --mirror, --symbol, --from, --to and --offline belong to the backtest command",
     );
   }
   if (values.reset && command !== "run") problems.push("command line: --reset belongs to the run command");
@@ -148,6 +153,7 @@ export function parseCli(argv: string[]): CliOptions {
     offline: values.offline ?? false,
     json: values.json,
     funding: values.funding,
+    mirror: values.mirror ?? false,
     reset: values.reset ?? false,
     help: values.help ?? false,
   };

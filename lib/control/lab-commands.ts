@@ -121,7 +121,7 @@ export class LabCommands {
       }
       started = true;
       const title = `${config.market.symbol} ${profile} backtest, ${days} day(s)`;
-      const r = await this.job.run({ config, candles, title });
+      const r = await this.job.run({ config, candles, title, mirror: true });
       if (!r.ok) {
         await ctx.reply(`❌ The backtest failed: ${r.error}`);
         return;

@@ -19,10 +19,18 @@ export function backtestText(s: BacktestSummary, a: BacktestAsked): string {
   const lines = [
     `🧪 Backtest ${a.symbol} · ${a.profile} · ${a.days} day(s) of ${a.where}`,
     `${s.start.slice(0, 16).replace("T", " ")} → ${s.end.slice(0, 16).replace("T", " ")} UTC`,
+  ];
+  // mirrored (DESIGN §14): the edge leads, it is what quoting earns whichever way the market goes
+  if (s.edge_pct !== undefined && s.directional_pct !== undefined) {
+    lines.push(
+      `Edge: ${signed(s.edge_pct, 3)} % · directional: ${signed(s.directional_pct, 3)} % (run and its mirror)`,
+    );
+  }
+  lines.push(
     `Return: ${signed(s.return_pct, 3)} % · hold: ${signed(s.hold_return_pct, 3)} % · vs hold: ${
       signed(s.return_pct - s.hold_return_pct, 3)
     } %`,
-  ];
+  );
   lines.push(
     `PnL: ${signed(s.pnl_quote)} ${quote} = spread ${signed(s.spread_pnl_quote)} + inventory ${
       signed(s.inventory_pnl_quote)
@@ -32,6 +40,19 @@ export function backtestText(s: BacktestSummary, a: BacktestAsked): string {
     `Fills: ${s.fills} (${s.buys} buys, ${s.sells} sells) · volume ${s.volume_quote.toFixed(2)} ${quote} · fees ${
       s.fees_quote.toFixed(2)
     } ${quote}`,
+  );
+  const capture = s.spread_capture_bps_avg, m1 = s.markout_1m_bps, m5 = s.markout_5m_bps;
+  // where a loss came from: the fee (capture under it), adverse selection (markout eating it), or inventory
+  if (capture !== null && s.volume_quote > 0) {
+    const bps = (x: number | null) => (x === null ? "n/a" : x.toFixed(1));
+    lines.push(
+      `Per fill: capture ${bps(capture)} bps · fee ${bps(s.fees_quote / s.volume_quote * 10_000)} bps · markout 1m ${
+        bps(m1)
+      } / 5m ${bps(m5)} bps`,
+    );
+  }
+  lines.push(`At the inventory limit: ${s.inventory_limit_time_pct.toFixed(1)} % of the time`);
+  lines.push(
     `Max drawdown: ${s.max_drawdown_pct.toFixed(2)} % · Sharpe: ${s.sharpe === null ? "n/a" : s.sharpe.toFixed(2)}`,
     `Computed in ${(a.ms / 1000).toFixed(1)} s beside the running bot`,
   );

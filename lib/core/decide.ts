@@ -28,7 +28,7 @@ export interface TickInputs {
   rules: MarketRules;
   indicators: IndicatorSnapshot;
   inventory: Inventory;
-  /** equity at this mid, by our accounting */
+  /** the equity the kill switch watches at this mid (risk.drawdown_basis: the account's, or the strategy's own) */
   equity: number;
   /** our orders resting at the venue (listed this tick, or known to be none) */
   open: readonly Order[];

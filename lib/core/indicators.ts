@@ -18,6 +18,8 @@ export interface IndicatorSnapshot {
   atr: number | null;
   macd: { macd: number; signal: number; histogram: number } | null;
   rsi: number | null;
+  /** σ: standard deviation of the 1m log returns over natr_period candles, a fraction (the `as` profile) */
+  sigma: number | null;
 }
 
 type IndicatorParams = Pick<
@@ -30,6 +32,7 @@ export function requiredCandles(p: IndicatorParams): number {
   const natr = p.natr_period; // ATR: WSMA of true range, first value after `period` candles
   if (p.profile === "natr_macd") return Math.max(natr, p.macd_slow + p.macd_signal - 1);
   if (p.profile === "natr_rsi") return Math.max(natr, p.rsi_period + 1);
+  if (p.profile === "as") return natr + 1; // σ: natr_period returns need one candle more
   return natr;
 }
 
@@ -43,6 +46,10 @@ export class Indicators {
   #lastTs: number | null = null;
   #lastClose = NaN;
   #snapshot: IndicatorSnapshot | null = null;
+  /** the last natr_period log returns (a ring) and their running sums, for σ */
+  readonly #returns: Float64Array;
+  #sum = 0;
+  #sumSq = 0;
 
   constructor(params: IndicatorParams) {
     this.#atr = new ATR(params.natr_period);
@@ -51,12 +58,14 @@ export class Indicators {
       : null;
     this.#rsi = params.profile === "natr_rsi" ? new RSI(params.rsi_period) : null;
     this.#required = requiredCandles(params);
+    this.#returns = new Float64Array(params.natr_period);
   }
 
   /** Adds one closed candle; ignores a candle that is not newer than the last one. */
   add(candle: Candle): boolean {
     if (this.#lastTs !== null && candle.ts <= this.#lastTs) return false;
     this.#atr.add(candle);
+    if (this.#count > 0) this.#addReturn(Math.log(candle.close / this.#lastClose));
     this.#lastClose = candle.close;
     this.#snapshot = null;
     this.#macd?.add(candle.close);
@@ -64,6 +73,26 @@ export class Indicators {
     this.#count++;
     this.#lastTs = candle.ts;
     return true;
+  }
+
+  #addReturn(r: number): void {
+    const n = this.#returns.length, i = (this.#count - 1) % n;
+    if (this.#count > n) {
+      const old = this.#returns[i];
+      this.#sum -= old;
+      this.#sumSq -= old * old;
+    }
+    this.#returns[i] = r;
+    this.#sum += r;
+    this.#sumSq += r * r;
+  }
+
+  /** σ of the last natr_period returns (population), null until there are that many */
+  #sigma(): number | null {
+    const n = this.#returns.length;
+    if (this.#count <= n) return null;
+    const mean = this.#sum / n;
+    return Math.sqrt(Math.max(0, this.#sumSq / n - mean * mean));
   }
 
   /** open time of the last closed candle added, ms */
@@ -90,6 +119,7 @@ export class Indicators {
       atr,
       macd: macd ? { macd: macd.macd, signal: macd.signal, histogram: macd.histogram } : null,
       rsi: ready ? this.#rsi?.getResult() ?? null : null,
+      sigma: ready ? this.#sigma() : null,
     };
   }
 }

@@ -65,6 +65,10 @@ export const LIQUIDATION_ORDER_PREFIX = "autoclose-";
 export const isLiquidation = (fill: { clientOrderId: string }): boolean =>
   fill.clientOrderId.startsWith(LIQUIDATION_ORDER_PREFIX);
 
+/** Words for a signed distance: e.g. 1.23 % from the price while the position stands, 4.56 % past it beyond. */
+export const distanceWords = (pct: number): string =>
+  pct >= 0 ? `${pct.toFixed(2)} % from` : `${(-pct).toFixed(2)} % past`;
+
 /** The side that adds to the position (a long grows by buying, a short by selling); null when flat. */
 export function addingSide(position: number): Side | null {
   return position > 0 ? "buy" : position < 0 ? "sell" : null;

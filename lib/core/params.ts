@@ -3,8 +3,11 @@
  * snake_case keys as config.yml, and checks at compile time that it does; core never imports config.
  */
 
-export const PROFILES = ["natr_macd", "natr_rsi", "fixed"] as const;
-/** natr_macd: NATR spreads + MACD trend skew; natr_rsi: NATR spreads + RSI skew; fixed: constant spreads */
+export const PROFILES = ["natr_macd", "natr_rsi", "fixed", "as"] as const;
+/**
+ * natr_macd: NATR spreads + MACD trend skew; natr_rsi: NATR spreads + RSI skew; fixed: constant spreads;
+ * as: Avellaneda–Stoikov reservation price and spread (lib/core/avellaneda.ts)
+ */
 export type Profile = typeof PROFILES[number];
 
 /** `strategy.*` (units as in config.yml: spreads and tolerances in bps, NATR in percent, amounts in base). */
@@ -28,6 +31,24 @@ export interface StrategyParams {
   inventory_scalar: number;
   target_base_ratio: number;
   max_inventory_deviation: number;
+  /** reference shift toward reducing inventory, in mean half-spreads at the band's edge (lib/core/inventory.ts) */
+  inventory_skew: number;
+  /** the adding side's size × exp(−this × band used) (lib/core/inventory.ts) */
+  inventory_size_shape: number;
+  /** quotes a side (lib/core/levels.ts) */
+  levels: number;
+  /** bps between levels (when level_step_natr is 0) */
+  level_step_bps: number;
+  /** NATR multiples between levels (0: level_step_bps applies) */
+  level_step_natr: number;
+  /** level k's size is the order size × this^k */
+  level_amount_scale: number;
+  /** as: risk aversion γ */
+  as_gamma: number;
+  /** as: order arrival intensity κ, per unit of relative distance from mid */
+  as_kappa: number;
+  /** as: horizon τ, minutes */
+  as_tau_min: number;
   max_position_notional: number;
   min_spread_bps: number;
   refresh_tolerance_bps: number;
@@ -39,6 +60,8 @@ export interface StrategyParams {
 /** `risk.*`: the limits of the risk gate and the error breaker. */
 export interface RiskLimits {
   max_drawdown_pct: number;
+  /** what the kill switch's drawdown is measured on (lib/core/risk.ts riskEquity); absent: strategy */
+  drawdown_basis?: "strategy" | "equity";
   max_natr_pct: number;
   max_book_age_s: number;
   max_consecutive_errors: number;

@@ -3,8 +3,11 @@
  * want resting, plus every intermediate figure for status screens. DESIGN §4, term by term.
  */
 import type { IndicatorSnapshot } from "./indicators.ts";
-import { addingSide, liquidationDistancePct } from "./margin.ts";
+import { addingSide, distanceWords, liquidationDistancePct } from "./margin.ts";
 import { orderAmount } from "./sizing.ts";
+import { type AsFigures, avellanedaStoikov, inventoryInOrders } from "./avellaneda.ts";
+import { inventoryControl } from "./inventory.ts";
+import { levelQuote, levelStep } from "./levels.ts";
 import type { StrategyParams } from "./params.ts";
 import { ceilToStep, clamp, floorToStep, midOf } from "./steps.ts";
 import { feeFloorBps, modelSpreads } from "./spreads.ts";
@@ -38,6 +41,12 @@ export interface QuoteFigures {
   /** delta × max_shift × inventory_scalar */
   inventoryShift: number;
   reference: number;
+  /** inventory control's shift of the reference, fraction (lib/core/inventory.ts) */
+  skewShift: number;
+  /** share of the inventory band used, −1..1 */
+  bandUsed: number;
+  /** the `as` profile's figures (null for the others) */
+  as: AsFigures | null;
   /** final distances from mid, bps (after guards and rounding; null when that side is not quoted) */
   bidDistanceBps: number | null;
   askDistanceBps: number | null;
@@ -68,8 +77,12 @@ export type InventoryLimit = "base_high" | "base_low" | null;
 export type QuoteDecision =
   | {
     action: "quote";
+    /** level 0 of each side (null when that side is not quoted) */
     bid: Quote | null;
     ask: Quote | null;
+    /** every level of each side, level 0 first (`strategy.levels`; empty when that side is not quoted) */
+    bids: Quote[];
+    asks: Quote[];
     /** why a side is not quoted */
     skipped: { bid?: Skip; ask?: Skip };
     inventoryLimit: InventoryLimit;
@@ -100,6 +113,7 @@ const standAside = (detail: string, reason: StandAsideReason = "bad_input"): Quo
   detail,
   figures: null,
 });
+const NOTHING: Readonly<{ notional: number; amount: number }> = Object.freeze({ notional: 0, amount: 0 });
 const positive = (x: number) => Number.isFinite(x) && x > 0;
 
 /** Trend signal s ∈ [-1, 1] by profile; `fixed` has none. */
@@ -159,18 +173,29 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
 
   const mid = midOf(top);
 
-  // Spreads (fractions of the reference).
-  const { bid: bidSpread, ask: askSpread } = modelSpreads(p, natr);
-
-  // Shifts of the reference price.
-  const s = trendSignal(ind, p);
-  const maxShift = p.shift_multiplier * natr / 100;
   const ratio = inventoryRatio(inv, mid, input.marketType, p);
   if (!Number.isFinite(ratio)) return standAside("no equity: base and quote balances are both zero");
-  const delta = clamp((p.target_base_ratio - ratio) / p.target_base_ratio, -1, 1);
-  const trendShift = s * maxShift;
-  const inventoryShift = delta * maxShift * p.inventory_scalar;
-  const reference = mid * (1 + trendShift) * (1 + inventoryShift);
+
+  // Spreads (fractions of the reference) and shifts of the reference price: the seed formulas, or A–S's.
+  let bidSpread: number, askSpread: number, s = 0, maxShift = 0, delta = 0, trendShift = 0, inventoryShift: number;
+  let as: AsFigures | null = null;
+  if (p.profile === "as") {
+    if (ind.sigma === null || !Number.isFinite(ind.sigma)) return standAside(`bad σ: ${ind.sigma}`);
+    const q = inventoryInOrders(inv, mid, input.marketType === "perp", p.target_base_ratio, orderAmount(p, mid, rules));
+    as = avellanedaStoikov(p, ind.sigma, q);
+    bidSpread = askSpread = as.halfSpread;
+    inventoryShift = as.reservationShift;
+  } else {
+    ({ bid: bidSpread, ask: askSpread } = modelSpreads(p, natr));
+    s = trendSignal(ind, p);
+    maxShift = p.shift_multiplier * natr / 100;
+    delta = clamp((p.target_base_ratio - ratio) / p.target_base_ratio, -1, 1);
+    trendShift = s * maxShift;
+    inventoryShift = delta * maxShift * p.inventory_scalar;
+  }
+  // inventory control (lib/core/inventory.ts): a skew that brings the inventory back, a smaller adding side
+  const control = inventoryControl(p, ratio, bidSpread, askSpread);
+  const reference = mid * (1 + trendShift) * (1 + inventoryShift) * (1 + control.skewShift);
 
   // Guards: outside the top of book, at least min_spread_bps (and the fee floor) from mid, rounded away from mid.
   const minSpread = Math.max(p.min_spread_bps, feeFloorBps(p, input.makerFeeBps)) / 10_000;
@@ -178,7 +203,8 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
   const rawAsk = Math.max(reference * (1 + askSpread), top.bestAsk, mid * (1 + minSpread));
   const bidPrice = floorToStep(rawBid, rules.tickSize);
   const askPrice = ceilToStep(rawAsk, rules.tickSize);
-  const bidAmount = orderAmount(p, bidPrice, rules), askAmount = orderAmount(p, askPrice, rules);
+  const bidAmount = scaled(orderAmount(p, bidPrice, rules), control.bidScale, rules.lotSize);
+  const askAmount = scaled(orderAmount(p, askPrice, rules), control.askScale, rules.lotSize);
 
   const skipped: { bid?: Skip; ask?: Skip } = {};
   const deviation = ratio - p.target_base_ratio;
@@ -208,7 +234,8 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
   if (guard) skipped[guard.side === "buy" ? "bid" : "ask"] ??= guard.skip;
 
   const skip = (reason: SkipReason, detail: string): Skip => ({ reason, detail });
-  const sideCheck = (side: Side, price: number, amount: number): Skip | undefined => {
+  /** the guards of one quote; `before`: what the side's lower levels already commit (funds, position) */
+  const sideCheck = (side: Side, price: number, amount: number, before = NOTHING): Skip | undefined => {
     if (!(price > 0)) return skip("bad_price", `price ${price} is not positive`);
     if (!(amount > 0)) {
       const size = p.order_value_quote
@@ -225,7 +252,8 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
     }
     if (input.marketType === "perp") {
       const position = (inv.position ?? 0) * mid;
-      const after = side === "buy" ? position + notional : position - notional;
+      const added = before.notional + notional;
+      const after = side === "buy" ? position + added : position - added;
       if (Math.abs(after) > p.max_position_notional && Math.abs(after) > Math.abs(position)) {
         return skip(
           "position_limit",
@@ -234,10 +262,10 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
       }
       return undefined;
     }
-    if (side === "buy" && inv.quote < notional) {
+    if (side === "buy" && inv.quote < before.notional + notional) {
       return skip("funds", `quote balance ${inv.quote} is below the order value ${notional.toFixed(2)}`);
     }
-    if (side === "sell" && inv.base < amount) {
+    if (side === "sell" && inv.base < before.amount + amount) {
       return skip("funds", `base balance ${inv.base} is below the order amount ${amount}`);
     }
     return undefined;
@@ -249,10 +277,26 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
 
   const bid = skipped.bid ? null : { side: "buy" as const, price: bidPrice, amount: bidAmount };
   const ask = skipped.ask ? null : { side: "sell" as const, price: askPrice, amount: askAmount };
+  // levels (lib/core/levels.ts): more quotes behind level 0, each with the guards; the first that fails ends the side
+  const step = p.levels > 1 ? levelStep(p, natr) : 0;
+  const ladder = (q: Quote | null, raw: number): Quote[] => {
+    if (!q) return [];
+    const out = [q];
+    let before = { notional: q.price * q.amount, amount: q.amount };
+    for (let k = 1; k < p.levels; k++) {
+      const l = levelQuote(p, q.side, k, raw, q.amount, step, rules.tickSize, rules.lotSize);
+      if (sideCheck(q.side, l.price, l.amount, before)) break;
+      out.push({ side: q.side, ...l });
+      before = { notional: before.notional + l.price * l.amount, amount: before.amount + l.amount };
+    }
+    return out;
+  };
   return {
     action: "quote",
     bid,
     ask,
+    bids: ladder(bid, rawBid),
+    asks: ladder(ask, rawAsk),
     skipped,
     inventoryLimit,
     figures: {
@@ -267,11 +311,21 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
       trendShift,
       inventoryShift,
       reference,
+      skewShift: control.skewShift,
+      bandUsed: control.bandUsed,
+      as,
       bidDistanceBps: bid ? (mid - bid.price) / mid * 10_000 : null,
       askDistanceBps: ask ? (ask.price - mid) / mid * 10_000 : null,
     },
   };
 }
+
+/** An amount shrunk by inventory control, on the lot grid (a factor of 1 keeps it as it is). */
+const scaled = (
+  amount: number,
+  factor: number,
+  lot: number,
+) => (factor === 1 ? amount : floorToStep(amount * factor, lot));
 
 /** The liquidation guard (perp): the side that adds to the position, while the mid is too near liquidation. */
 function liquidationGuard(input: QuoteInput, mid: number): { side: Side; skip: Skip } | null {
@@ -291,7 +345,3 @@ function liquidationGuard(input: QuoteInput, mid: number): { side: Side; skip: S
     },
   };
 }
-
-/** Words for a signed distance: e.g. 1.23 % from the price while the position stands, 4.56 % past it beyond. */
-export const distanceWords = (pct: number): string =>
-  pct >= 0 ? `${pct.toFixed(2)} % from` : `${(-pct).toFixed(2)} % past`;

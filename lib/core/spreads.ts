@@ -37,7 +37,7 @@ export function feeFloorWarning(
   makerFeeBps: number,
   natrPct: number | null,
 ): string | null {
-  if (!(makerFeeBps > 0)) return null;
+  if (!(makerFeeBps > 0) || p.profile === "as") return null; // as: the spread follows σ (lib/core/avellaneda.ts)
   if (natrPct === null && p.profile !== "fixed") return null;
   const s = modelSpreads(p, natrPct ?? 0);
   const bidBps = s.bid * 10_000, askBps = s.ask * 10_000;

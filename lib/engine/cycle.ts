@@ -23,7 +23,7 @@ import { Recording } from "./recording.ts";
 import type { EngineOptions } from "./options.ts";
 import type { Work } from "./drive.ts";
 import { rejectionSkip } from "./skips.ts";
-import { type EngineState, initialRunState, type RunState } from "./status.ts";
+import { type EngineState, initialRunState, riskEquityOf, type RunState } from "./status.ts";
 
 const NO_ORDERS: readonly Order[] = Object.freeze([]);
 
@@ -91,8 +91,8 @@ export class Cycle {
     run.portfolio = p; // the status reads it; accounts.ts alone changes it
     if (resuming) this.#takeFills(fills);
     run.initialEquity = this.#opts.initialEquity ?? equityOf(p, mid);
-    // the drawdown budget survives restarts: a crash loop does not reset the peak
-    this.#pauses.startPeak(run.initialEquity, equityOf(p, mid));
+    run.held = { base: p.base, quote: p.quote, equity: equityOf(p, mid) }; // the kill switch's strategy basis
+    this.#pauses.startPeak(run.initialEquity, equityOf(p, mid)); // the kept peak survives restarts (a crash loop)
     run.state = this.#pauses.paused ? this.#pauses.state : "warming_up";
     const cancelledLeftovers = c.cancelled.length, lastTradeId = this.#accounts.lastTradeId;
     this.#emit({ type: "start", ts: this.#clock.now(), cancelledLeftovers, lastTradeId });
@@ -144,7 +144,7 @@ export class Cycle {
           open = run.orders.lastKnown;
         }
       }
-      const equity = equityOf(this.#accounts.portfolio!, midOf(top)), paused = this.#pauses.halt;
+      const equity = riskEquityOf(cfg, run, midOf(top)), paused = this.#pauses.halt; // risk.drawdown_basis
       this.#pauses.notePeak(equity);
 
       // decide

@@ -5,7 +5,7 @@
  * while the venue answers with values (drive.ts: a backtest tick makes no promise), and answers for the pause store
  * (pause.ts). Everyone else reads the status projection.
  */
-import { equityOf, type Portfolio } from "../core/accounting.ts";
+import type { Portfolio } from "../core/accounting.ts";
 import { midOf } from "../core/steps.ts";
 import type { PauseSource } from "../core/events.ts";
 import type { Candle, Clock, TopOfBook } from "../core/types.ts";
@@ -20,7 +20,7 @@ import type { EngineOptions } from "./options.ts";
 import { memoryPauses, PauseStore } from "./pause.ts";
 import { Serial } from "./serial.ts";
 import type { SkipTally } from "./skips.ts";
-import { type EngineStatus, projectStatus } from "./status.ts";
+import { type EngineStatus, projectStatus, riskEquityOf } from "./status.ts";
 
 export type { EngineOptions, PullResult };
 
@@ -128,7 +128,8 @@ export class Engine {
    */
   resume(): void {
     const p = this.#accounts.portfolio, top = this.#cycle.run.topOfBook;
-    this.#pauses.resume(p && top ? equityOf(p, midOf(top)) : null);
+    // the drawdown is measured afresh from here, on the kill switch's basis (risk.drawdown_basis)
+    this.#pauses.resume(p && top ? riskEquityOf(this.config, this.#cycle.run, midOf(top)) : null);
     this.#cycle.tell([{ type: "resumed", ts: this.#clock.now() }]);
   }
 

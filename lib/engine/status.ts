@@ -8,7 +8,7 @@ import type { TickState } from "../core/decide.ts";
 import { NO_TRANSITIONS, type Transitions } from "../core/transitions.ts";
 import type { IndicatorSnapshot } from "../core/indicators.ts";
 import { inventoryRatio, type QuoteDecision } from "../core/quoting.ts";
-import { drawdownPct } from "../core/risk.ts";
+import { drawdownPct, type HeldBalances, riskEquity } from "../core/risk.ts";
 import { liquidationDistancePct } from "../core/margin.ts";
 import { midOf } from "../core/steps.ts";
 import type { Inventory, Order, TopOfBook } from "../core/types.ts";
@@ -88,6 +88,8 @@ export interface RunState {
   /** our portfolio: the engine sets it at start, accounts.ts alone changes it (fills, funding) */
   portfolio: Portfolio | null;
   initialEquity: number;
+  /** the balances at start, held: the strategy basis of the kill switch (lib/core/risk.ts) */
+  held: HeldBalances | null;
   breaker: Breaker;
   loopMs: number | null;
   /** quotes not placed, by reason, since the start */
@@ -117,6 +119,7 @@ export const initialRunState = (): RunState => ({
   inventory: null,
   portfolio: null,
   initialEquity: 0,
+  held: null,
   breaker: closedBreaker(),
   loopMs: null,
   skips: new SkipTally(),
@@ -163,7 +166,10 @@ export function projectStatus(
       : null,
     openOrders: f.orders.open,
     pnl: p && mid !== null
-      ? { ...summarize(p, mid, f.initialEquity), drawdownPct: drawdownPct(equityOf(p, mid), pause.peakEquity ?? 0) }
+      ? {
+        ...summarize(p, mid, f.initialEquity),
+        drawdownPct: drawdownPct(riskEquityOf(cfg, f, mid), pause.peakEquity ?? 0),
+      }
       : null,
     margin: cfg.market.type === "perp" ? perpMargin(cfg, mid, f) : null,
     consecutiveErrors: f.breaker.failures,
@@ -184,3 +190,7 @@ function perpMargin(cfg: Config, mid: number | null, f: RunState): PerpMargin {
     guarding: d?.bid?.reason === "liquidation_guard" || d?.ask?.reason === "liquidation_guard",
   };
 }
+
+/** The equity the kill switch watches now (risk.drawdown_basis, lib/core/risk.ts): at this mid, with the portfolio. */
+export const riskEquityOf = (cfg: Config, f: Pick<RunState, "portfolio" | "held">, mid: number) =>
+  riskEquity(cfg.risk.drawdown_basis, cfg.market.type, equityOf(f.portfolio!, mid), mid, f.held);

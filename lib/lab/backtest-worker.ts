@@ -9,12 +9,15 @@ import { messageOf } from "../core/format.ts";
 import type { Candle } from "../core/types.ts";
 import { type BacktestSummary, runBacktest } from "./backtest.ts";
 import { backtestSvg } from "./chart.ts";
+import { runMirroredBacktest } from "./mirror.ts";
 import { svgToPng } from "./picture.ts";
 
 export interface BacktestRequest {
   config: Config;
   candles: Candle[];
   title: string;
+  /** also run the mirrored market and report edge_pct / directional_pct (DESIGN §14) */
+  mirror?: boolean;
 }
 
 /** An SVG to render as PNG, `width` pixels wide. */
@@ -42,7 +45,7 @@ export type BacktestResult =
 export async function runRequest(req: BacktestRequest): Promise<BacktestResult> {
   const t0 = performance.now();
   try {
-    const report = await runBacktest(req.config, req.candles);
+    const report = await (req.mirror ? runMirroredBacktest : runBacktest)(req.config, req.candles);
     const png = await svgToPng(backtestSvg(report.series, report.fills, req.title), 1000);
     return { ok: true, summary: report.summary, png, ms: performance.now() - t0, inWorker };
   } catch (e) {

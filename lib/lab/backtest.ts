@@ -15,6 +15,7 @@ import { requiredCandles } from "../core/indicators.ts";
 import { PaperExchange } from "../venues/paper.ts";
 import { maxDrawdownPct } from "../core/drawdown.ts";
 import { midOf } from "../core/steps.ts";
+import { inventoryRatio } from "../core/quoting.ts";
 import { ReplayFeed } from "../venues/replay-feed.ts";
 import { markoutBps, type PnlSplit, splitPnl, spreadOf } from "./attribution.ts";
 import { rateTable } from "../core/funding.ts";
@@ -53,11 +54,19 @@ export interface BacktestSummary extends PnlSplit {
   skipped: Record<string, number>;
   /** share of ticks with the inventory past target ± max_inventory_deviation (one side not quoted) */
   inventory_limit_time_pct: number;
+  /** mean over ticks of |inventory ratio − target_base_ratio| (DESIGN §4's ratio; 0: always on target) */
+  inventory_deviation_avg: number;
   kill_switch_trips: { ts: string; drawdown_pct: number }[];
   /** perp: positions the paper venue liquidated (DESIGN §13), each closed at its liquidation price with the fee */
   liquidations: number;
   final_base: number;
   final_quote: number;
+  /** with --mirror (lib/lab/mirror.ts): (excess + excess of the mirror) / 2, % */
+  edge_pct?: number;
+  /** with --mirror: (excess − excess of the mirror) / 2, % */
+  directional_pct?: number;
+  /** with --mirror: the mirrored run's summary */
+  mirror?: BacktestSummary;
 }
 
 export interface ReportFill {
@@ -166,7 +175,8 @@ export async function runBacktest(
   const hourly: number[] = [];
   const progressEvery = Math.max(1, Math.floor(total / 100));
   const perp = config.market.type === "perp";
-  let ticks = 0, lastMid = initialMid;
+  let ticks = 0, lastMid = initialMid, deviationSum = 0;
+  const target = config.strategy.target_base_ratio;
   for (let t = start; t < end; t += step) {
     clock.set(t);
     const waiting = engine.tick(); // against the paper exchange a tick never waits: no promise, no await
@@ -182,6 +192,13 @@ export async function runBacktest(
     series.equity[ticks] = equity;
     series.hold[ticks] = initial_base * mid + initial_quote;
     series.inventoryRatio[ticks] = perp ? baseValue : baseValue / (baseValue + portfolio.quote);
+    const ratio = inventoryRatio(
+      { base: portfolio.base, quote: portfolio.quote, position: perp ? portfolio.base : undefined },
+      mid,
+      config.market.type,
+      config.strategy,
+    );
+    if (Number.isFinite(ratio)) deviationSum += Math.abs(ratio - target);
     series.spread[ticks] = spreadSum;
     series.fees[ticks] = portfolio.fees;
     series.inventoryPnl[ticks] = equity - initialEquity - spreadSum + portfolio.fees - portfolio.funding;
@@ -226,6 +243,7 @@ export async function runBacktest(
     markout_5m_bps: markoutBps(fills, midAt, 300_000, end),
     skipped,
     inventory_limit_time_pct: ticks ? skips.ticksAtInventoryLimit / ticks * 100 : 0,
+    inventory_deviation_avg: ticks ? deviationSum / ticks : 0,
     kill_switch_trips: trips,
     liquidations,
     final_base: portfolio.base,

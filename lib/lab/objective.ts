@@ -11,6 +11,15 @@
  * - min_fills: parameters that hardly trade "win" by doing nothing (their excess is ~0 while every real
  *   market maker pays fees); a window with fewer fills gets no score, and ranks below every scored one.
  *
+ * With `mirror` (optimize --mirror, DESIGN §14) every window is also run mirrored (lib/lab/mirror.ts) and
+ *
+ *   score = edge_pct − |directional_pct| − drawdown_weight × excess_drawdown_pct
+ *
+ * with edge = (excess + excess_mirror) / 2, directional = (excess − excess_mirror) / 2 and the excess drawdown the
+ * worse of the two runs': parameters that only lean with the development months' trend score nothing (their edge is
+ * ~0 and their directional part is subtracted), and neither direction's drawdown is hidden by the other's gain.
+ * The fill minimum applies to each of the two runs.
+ *
  * The other figures (return, hold return, equity drawdown, fills, fees, spread capture, Sharpe) ride along.
  */
 import type { BacktestSummary, Series } from "./backtest.ts";
@@ -20,6 +29,8 @@ export interface ObjectiveOptions {
   drawdownWeight: number;
   /** fewer fills than this in a window: no score */
   minFills: number;
+  /** score each window on itself and its mirror (edge − |directional| − weight × excess drawdown) */
+  mirror?: boolean;
 }
 
 export const DEFAULT_OBJECTIVE: ObjectiveOptions = { drawdownWeight: 0.5, minFills: 10 };
@@ -40,6 +51,10 @@ export interface Figures {
   sharpe: number | null;
   /** why there is no score */
   note?: string;
+  /** mirrored: (excess + excess of the mirror) / 2, % */
+  edge_pct?: number;
+  /** mirrored: (excess − excess of the mirror) / 2, % */
+  directional_pct?: number;
 }
 
 /** Largest fall of equity − hold from its running peak, in % of the starting equity. */
@@ -85,6 +100,29 @@ export function figuresOf(summary: BacktestSummary, series: Series, o: Objective
   };
 }
 
+/**
+ * The figures of a window and its mirror (`run`, `mirror`: figuresOf each): the score of the header, the edge and
+ * directional parts, the worse excess drawdown; fills and fees of both runs; other figures are the run's own.
+ */
+export function mirroredFigures(run: Figures, mirror: Figures, o: ObjectiveOptions): Figures {
+  const edge = (run.excess_return_pct + mirror.excess_return_pct) / 2;
+  const directional = (run.excess_return_pct - mirror.excess_return_pct) / 2;
+  const excessDd = Math.max(run.excess_drawdown_pct, mirror.excess_drawdown_pct);
+  const fewest = Math.min(run.fills, mirror.fills);
+  const score = fewest < o.minFills ? null : edge - Math.abs(directional) - o.drawdownWeight * excessDd;
+  const { note: _, ...rest } = run;
+  return {
+    ...rest,
+    score,
+    excess_drawdown_pct: excessDd,
+    fills: run.fills + mirror.fills,
+    fees_quote: run.fees_quote + mirror.fees_quote,
+    edge_pct: edge,
+    directional_pct: directional,
+    ...(score === null ? { note: `${fewest} fills in a run, fewer than the minimum ${o.minFills}` } : {}),
+  };
+}
+
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const meanOrNull = (xs: (number | null)[]) => {
   const known = xs.filter((x): x is number => x !== null);
@@ -110,6 +148,12 @@ export function poolFigures(parts: Figures[]): Figures {
     pnl_quote: parts.reduce((a, p) => a + p.pnl_quote, 0),
     spread_capture_bps_avg: meanOrNull(parts.map((p) => p.spread_capture_bps_avg)),
     sharpe: meanOrNull(parts.map((p) => p.sharpe)),
+    ...(parts.every((p) => p.edge_pct !== undefined)
+      ? {
+        edge_pct: mean(parts.map((p) => p.edge_pct!)),
+        directional_pct: mean(parts.map((p) => p.directional_pct!)),
+      }
+      : {}),
     ...(unscored ? { note: unscored.note } : {}),
   };
 }

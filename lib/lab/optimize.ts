@@ -75,7 +75,12 @@ const yamlOf = new WeakMap<Config, string>();
 /** The base configuration with a candidate's parameters, validated like a config file (cross-checks too). */
 export function candidateConfig(base: Config, params: Params): Config {
   let yamlText = yamlOf.get(base);
-  if (yamlText === undefined) yamlOf.set(base, yamlText = YAML.stringify(base));
+  if (yamlText === undefined) {
+    // one order size per layer (lib/config/validate.ts): a size in quote stands alone, without the default in base
+    const { order_amount: _, ...sized } = base.strategy;
+    const doc = base.strategy.order_value_quote > 0 ? { ...base, strategy: sized } : base;
+    yamlOf.set(base, yamlText = YAML.stringify(doc));
+  }
   return buildConfig({
     yamlText,
     source: "candidate",

@@ -19,6 +19,8 @@ export function profileDoc(config: Config, keep: string[] = []): Record<string, 
   for (const [path] of schemaFields()) {
     const value = getPath(config, path);
     if (!path.startsWith("strategy.") && value === getPath(base, path) && !keep.includes(path)) continue;
+    // one order size (lib/config/validate.ts): a size in quote is written alone
+    if (path === "strategy.order_amount" && config.strategy.order_value_quote > 0) continue;
     const keys = path.split(".");
     let node = doc;
     for (const key of keys.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
@@ -34,7 +36,9 @@ export function profileYaml(base: Config, params: Params, about: { command: stri
   const { result } = about;
   const header = [
     `# ${tuned.strategy.profile}, chosen by: ${about.command}`,
-    `# score = excess return over holding − weight × excess drawdown, in % (see README → Optimize)`,
+    result.best.holdout.edge_pct === undefined
+      ? `# score = excess return over holding − weight × excess drawdown, in % (see README → Optimize)`
+      : `# score = edge − |directional| − weight × excess drawdown, each window and its mirror, in % (README → Optimize)`,
     `# best: tuning windows mean score ${fmt(result.best.tuning_score)}, holdout ${fmt(result.best.holdout.score)}` +
     ` (the configuration's own: ${fmt(result.baseline.tuning_score)}, holdout ${fmt(result.baseline.holdout.score)})`,
     ...result.folds.map((f) =>

@@ -30,7 +30,14 @@ export const TUNABLE: ReadonlyMap<string, Field> = new Map(
   ),
 );
 
-/** The default space of each profile: its spread terms and the two shifts of the reference. */
+/** Inventory control (lib/core/inventory.ts): the band, the skew that brings inventory back, the adding side's size. */
+const INVENTORY_CONTROL = [
+  "strategy.max_inventory_deviation=0.05:0.45",
+  "strategy.inventory_skew=0:2",
+  "strategy.inventory_size_shape=0:3",
+];
+
+/** The default space of each profile: its spread terms, the shifts of the reference and inventory control. */
 export const DEFAULT_SPACES: Record<Profile, string[]> = {
   natr_macd: [
     "strategy.bid_spread_multiplier=20:400",
@@ -38,6 +45,7 @@ export const DEFAULT_SPACES: Record<Profile, string[]> = {
     "strategy.shift_multiplier=0:2",
     "strategy.inventory_scalar=0:3",
     "strategy.natr_period=10:120",
+    ...INVENTORY_CONTROL,
   ],
   natr_rsi: [
     "strategy.bid_spread_multiplier=20:400",
@@ -46,12 +54,21 @@ export const DEFAULT_SPACES: Record<Profile, string[]> = {
     "strategy.inventory_scalar=0:3",
     "strategy.trend_scalar=-1:1",
     "strategy.rsi_period=7:60",
+    ...INVENTORY_CONTROL,
   ],
   fixed: [
     "strategy.fixed_bid_spread_bps=2:60",
     "strategy.fixed_ask_spread_bps=2:60",
     "strategy.shift_multiplier=0:2",
     "strategy.inventory_scalar=0:3",
+    ...INVENTORY_CONTROL,
+  ],
+  as: [
+    "strategy.as_gamma=0.05:10",
+    "strategy.as_kappa=50:5000",
+    "strategy.as_tau_min=5:240",
+    "strategy.natr_period=10:120",
+    ...INVENTORY_CONTROL,
   ],
 };
 

@@ -1,12 +1,41 @@
-/** The backtest summary as the aligned two-column table the `backtest` command prints. */
+/**
+ * The backtest summary as the aligned two-column table the `backtest` command prints. With --mirror it leads with
+ * the edge (what quoting earned whichever way the market went) and the directional part; then, per fill, what the
+ * quote captured against the fee it paid and the markouts, so a loss says whether it came from fees (capture under
+ * the fee), adverse selection (markout eating the capture) or inventory (the inventory line of the split).
+ */
 import type { BacktestSummary } from "./backtest.ts";
+
+/** Per fill, bps of the fill's value: the fee paid (volume-weighted, so the same as the maker fee on every fill). */
+export const feePerFillBps = (s: Pick<BacktestSummary, "fees_quote" | "volume_quote">) =>
+  s.volume_quote > 0 ? s.fees_quote / s.volume_quote * 10_000 : null;
 
 export function summaryTable(s: BacktestSummary, quote: string): string {
   // no "-0.00": a value that rounds to zero prints as zero
   const f = (x: number | null, d = 2) => (x === null ? "n/a" : (Math.abs(x) < 0.5 * 10 ** -d ? 0 : x).toFixed(d));
   const skipped = Object.entries(s.skipped).filter(([, n]) => n > 0).map(([k, n]) => `${k.replaceAll("_", " ")} ${n}`);
   const trips = s.kill_switch_trips.map((t) => `${t.ts.slice(0, 16)} (drawdown ${f(t.drawdown_pct)} %)`);
+  const lead: [string, string][] = s.edge_pct === undefined || s.mirror === undefined ? [] : [
+    [
+      "edge (mirrored)",
+      `${f(s.edge_pct, 3)} % = (excess ${f(s.return_pct - s.hold_return_pct, 3)} % + mirror excess ${
+        f(s.mirror.return_pct - s.mirror.hold_return_pct, 3)
+      } %) / 2`,
+    ],
+    ["directional", `${f(s.directional_pct ?? null, 3)} % (near 0: no bet on the direction)`],
+    [
+      "mirror",
+      `return ${f(s.mirror.return_pct, 3)} %, hold ${f(s.mirror.hold_return_pct, 3)} %, ${s.mirror.fills} fills`,
+    ],
+  ];
   const rows: [string, string][] = [
+    ...lead,
+    [
+      "per fill",
+      `capture ${f(s.spread_capture_bps_avg)} bps vs fee ${f(feePerFillBps(s))} bps vs markout 1m ${
+        f(s.markout_1m_bps)
+      } / 5m ${f(s.markout_5m_bps)} bps`,
+    ],
     ["period", `${s.start.slice(0, 16)} → ${s.end.slice(0, 16)} (${s.ticks} ticks)`],
     ["initial equity", `${f(s.initial_equity_quote)} ${quote} (${s.initial_base} base + ${s.initial_quote} ${quote})`],
     ["final equity", `${f(s.final_equity_quote)} ${quote}`],
@@ -28,7 +57,10 @@ export function summaryTable(s: BacktestSummary, quote: string): string {
     ["volume", `${f(s.volume_quote)} ${quote}`],
     ["spread capture", `${f(s.spread_capture_bps_avg)} bps per fill (from the mid at placement)`],
     ["markout 1 min / 5 min", `${f(s.markout_1m_bps)} / ${f(s.markout_5m_bps)} bps against us`],
-    ["at the inventory limit", `${f(s.inventory_limit_time_pct, 1)} % of ticks`],
+    [
+      "at the inventory limit",
+      `${f(s.inventory_limit_time_pct, 1)} % of ticks · mean |ratio − target| ${f(s.inventory_deviation_avg, 3)}`,
+    ],
     ["quotes skipped (side-ticks)", skipped.length ? skipped.join(", ") : "none"],
     ["final balances", `${f(s.final_base, 8)} base, ${f(s.final_quote, 6)} ${quote}`],
   ];

@@ -10,7 +10,8 @@ import type { Config } from "../config/schema.ts";
 import { requiredCandles } from "../core/indicators.ts";
 import type { Candle } from "../core/types.ts";
 import { runBacktest } from "./backtest.ts";
-import { type Figures, figuresOf, type ObjectiveOptions } from "./objective.ts";
+import { type Figures, figuresOf, mirroredFigures, type ObjectiveOptions } from "./objective.ts";
+import { mirrorCandles, mirrorConfig } from "./mirror.ts";
 
 /** Candles [from, to) of one file that a backtest trades on. */
 export interface Window {
@@ -76,5 +77,15 @@ export async function evaluateWindow(
 ): Promise<Figures> {
   const input = windowInput(config, candles, w);
   const { summary, series } = await runBacktest(input.config, input.candles);
-  return figuresOf(summary, series, objective);
+  const run = figuresOf(summary, series, objective);
+  if (!objective.mirror) return run;
+  // the mirror of the window's own candles (P0: the first of its warm-up), balanced at its own first price
+  const lo = Math.max(0, w.from - requiredCandles(config.strategy));
+  const mirrored = windowInput(mirrorConfig(config, true), mirrorCandles(candles.slice(lo, w.to)), {
+    file: w.file,
+    from: w.from - lo,
+    to: w.to - lo,
+  });
+  const m = await runBacktest(mirrored.config, mirrored.candles);
+  return mirroredFigures(run, figuresOf(m.summary, m.series, objective), objective);
 }

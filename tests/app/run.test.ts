@@ -17,6 +17,8 @@ describe("the default run", () => {
     expect(await bot.exited).toBe(0);
     const out = bot.out();
     expect(out).toContain("paper trading ETH/USDT (spot), profile natr_macd");
+    // the start-up line says plainly what the shipped parameters earned on the development data
+    expect(out).toContain("edge: shipped natr_macd parameters: no reliable edge on the development data");
     expect(out).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d mid \d+\.\d\d \| bid \d+\.\d\d \(\d+\.\d bp\) ask/);
     expect(out).toContain("SIGTERM received, cancelling orders and stopping");
     expect(out).toMatch(/stopped; cancelled [12] order\(s\); balances \d+(\.\d{1,4})? ETH, \d+\.\d\d USDT;/);

@@ -55,7 +55,7 @@ describe("config values", () => {
     [
       "bad enum",
       "strategy:\n  profile: grid",
-      'strategy.profile: "grid" is not allowed; must be one of natr_macd, natr_rsi, fixed',
+      'strategy.profile: "grid" is not allowed; must be one of natr_macd, natr_rsi, fixed, as',
     ],
     ["bad mode", "mode: yolo", 'mode: "yolo" is not allowed; must be one of paper, live'],
     ["bad boolean", "market:\n  sandbox: maybe", 'market.sandbox: "maybe" is not allowed; must be true or false'],
@@ -173,10 +173,14 @@ describe("command line", () => {
     [["backtest"], "command line: backtest needs --data FILE, or --from DATE [--to DATE] [--symbol SYMBOL]"],
     [
       ["--data", "x.csv"],
-      "command line: --data, --json, --funding, --symbol, --from, --to and --offline belong to the",
+      "command line: --data, --json, --funding, --mirror, --symbol, --from, --to and --offline belong to the",
     ],
     [["backtest", "--data", "x.csv", "--from", "2025-01-01"], "command line: give --data FILE or --symbol/--from/--to"],
     [["backtest", "--symbol", "SOL/USDT"], "command line: --symbol, --to and --offline need --from DATE"],
+    [
+      ["--mirror"],
+      "command line: --data, --json, --funding, --mirror, --symbol, --from, --to and --offline belong to the",
+    ],
   ])("%p is refused", (argv: string[], message: string) => {
     expect(() => parseCli(argv)).toThrow(message);
   });
@@ -234,9 +238,9 @@ describe("shipped configuration", () => {
       profile: "natr_rsi",
       natr_period: 30,
       // chosen by optimize (README → Optimize)
-      rsi_period: 51,
-      bid_spread_multiplier: 199.921,
-      ask_spread_multiplier: 307.406,
+      rsi_period: 42,
+      bid_spread_multiplier: 232.164,
+      ask_spread_multiplier: 225.444,
       refresh_s: 15,
       order_value_quote: 25, // sized in quote: 0.01 ETH falls below Binance's 20 USDT minimum under 2000
       target_base_ratio: 0.5,
@@ -251,11 +255,14 @@ describe("shipped configuration", () => {
     const macd = loadConfig("config.yml", []);
     expect(macd.strategy.profile).toBe("natr_macd");
     expect(macd.market).toMatchObject({ type: "spot", symbol: "ETH/USDT" });
+    const as = loadConfig("profiles/as.yml", []);
+    expect(as.strategy).toMatchObject({ profile: "as", as_gamma: 4.74274, as_kappa: 567.969, order_value_quote: 25 });
+    expect(as.market).toMatchObject({ type: "perp", maker_fee_bps: 2 });
     const fixed = loadConfig("profiles/fixed.yml", []);
     expect(fixed.strategy).toMatchObject({
       profile: "fixed",
-      fixed_bid_spread_bps: 11.7656,
-      fixed_ask_spread_bps: 52.6241,
+      fixed_bid_spread_bps: 16.4839,
+      fixed_ask_spread_bps: 40.0675,
     });
   });
 

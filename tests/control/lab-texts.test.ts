@@ -34,6 +34,7 @@ const summary: BacktestSummary = {
   markout_5m_bps: null,
   skipped: {},
   inventory_limit_time_pct: 0,
+  inventory_deviation_avg: 0.02,
   kill_switch_trips: [],
   final_base: 0.98,
   final_quote: 3072.6,
@@ -48,9 +49,31 @@ describe("/backtest's answer", () => {
       "Return: +0.200 % · hold: +0.500 % · vs hold: -0.300 %",
       "PnL: +12.00 USDT = spread +9.50 + inventory +3.30 − fees 0.30 + funding -0.50",
       "Fills: 10 (4 buys, 6 sells) · volume 300.50 USDT · fees 0.30 USDT",
+      // fee per fill 0.3 / 300.5 × 10000 = 9.98 bps; no markouts in this report
+      "Per fill: capture 3.0 bps · fee 10.0 bps · markout 1m n/a / 5m n/a bps",
+      "At the inventory limit: 0.0 % of the time",
       "Max drawdown: 0.75 % · Sharpe: 1.23",
       "Computed in 1.2 s beside the running bot",
     ].join("\n"));
+  });
+});
+
+describe("/backtest's answer, mirrored", () => {
+  test("leads with the edge and the directional part, then the time at the inventory limit", () => {
+    const text = backtestText(
+      {
+        ...summary,
+        edge_pct: -0.25,
+        directional_pct: -0.05,
+        inventory_limit_time_pct: 12.34,
+        markout_1m_bps: 1.25,
+        markout_5m_bps: 4,
+      } as BacktestSummary,
+      asked,
+    ).split("\n");
+    expect(text[2]).toBe("Edge: -0.250 % · directional: -0.050 % (run and its mirror)");
+    expect(text[6]).toBe("Per fill: capture 3.0 bps · fee 10.0 bps · markout 1m 1.3 / 5m 4.0 bps");
+    expect(text[7]).toBe("At the inventory limit: 12.3 % of the time");
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { drawdownPct, riskGate, type RiskState } from "../../lib/core/risk.ts";
+import { drawdownPct, riskEquity, riskGate, type RiskState } from "../../lib/core/risk.ts";
 import { closedBreaker, isOpen, tickFailed, tickSucceeded } from "../../lib/core/breaker.ts";
 import type { RiskLimits } from "../../lib/core/params.ts";
 import { NOW } from "../fixtures.ts";
@@ -154,5 +154,24 @@ describe("error breaker, max 3", () => {
     const b = closedBreaker();
     tickFailed(b, "x", MAX);
     expect(b).toEqual({ failures: 0, lastError: null });
+  });
+});
+
+describe("riskEquity: what the kill switch watches (risk.drawdown_basis)", () => {
+  // 1 ETH + 3000 USDT at 3000: 6000. ETH falls to 2000, balances unchanged: equity 1 × 2000 + 3000 = 5000
+  const held = { base: 1, quote: 3000, equity: 6000 };
+  test("spot, strategy: starting equity + equity − held value = 6000 + 5000 − 5000 = 6000, no drawdown", () => {
+    expect(riskEquity("strategy", "spot", 5000, 2000, held)).toBe(6000);
+    expect(drawdownPct(riskEquity("strategy", "spot", 5000, 2000, held), 6000)).toBe(0);
+  });
+  test("spot, strategy: quoting lost 120 over holding → 5880, 2 % below the peak of 6000", () => {
+    // equity 4880 at mid 2000 while holding would be worth 5000: 6000 + 4880 − 5000 = 5880; (6000 − 5880)/6000 = 2 %
+    expect(riskEquity("strategy", "spot", 4880, 2000, held)).toBe(5880);
+    expect(drawdownPct(5880, 6000)).toBeCloseTo(2, 12);
+  });
+  test("equity basis, perps and a run without balances yet: the account's equity", () => {
+    expect(riskEquity("equity", "spot", 5000, 2000, held)).toBe(5000); // 16.7 % below 6000
+    expect(riskEquity("strategy", "perp", 5000, 2000, held)).toBe(5000);
+    expect(riskEquity("strategy", "spot", 5000, 2000, null)).toBe(5000);
   });
 });

@@ -42,6 +42,42 @@ describe("engine cycle", () => {
     expect(engine.status()).toMatchObject({ state: "quoting", mid: 100.005, ticks: 1, lastTickTs: clock.now() });
   });
 
+  test("levels: three orders a side, kept while they match, never more than three a side", async () => {
+    // book 100.00 / 100.01, mid 100.005; level 0 raw bid 100.005 × 0.999 = 99.905 → 99.90, then 99.905 × 0.999 =
+    // 99.805 → 99.80 and × 0.998 = 99.705 → 99.70; raw ask 100.105005 → 100.11, × 1.001 = 100.2051 → 100.21,
+    // × 1.002 = 100.30521 → 100.31; 0.1 each (scale 1). From minute 12 the price is 101: the whole ladder moves.
+    const { clock, exchange, events, make } = setup(
+      flat(T0, 30, (i) => (i < 12 ? 100 : 101)),
+      10,
+      "strategy.levels=3",
+      "strategy.level_step_bps=10",
+      "risk.max_natr_pct=10",
+    );
+    const engine = make();
+    await engine.start();
+    await engine.tick();
+    const ladder = (await open(exchange)).map((o) => [o.side, o.price, o.amount]);
+    expect(ladder).toEqual([
+      ["buy", 99.9, 0.1],
+      ["buy", 99.8, 0.1],
+      ["buy", 99.7, 0.1],
+      ["sell", 100.11, 0.1],
+      ["sell", 100.21, 0.1],
+      ["sell", 100.31, 0.1],
+    ]);
+    clock.set(T0 + 10 * MIN + 15_000);
+    await engine.tick();
+    expect(events.filter((e) => e.type === "order_cancelled")).toEqual([]); // every level kept
+    for (const minute of [12, 13, 14]) {
+      clock.set(T0 + minute * MIN + 5_000);
+      await engine.tick();
+      const resting = await open(exchange);
+      expect(resting.filter((o) => o.side === "buy").length).toBeLessThanOrEqual(3);
+      expect(resting.filter((o) => o.side === "sell").length).toBeLessThanOrEqual(3);
+    }
+    expect(engine.status().state).toBe("quoting");
+  });
+
   test("warming up: no orders until the indicators are stable", async () => {
     const { exchange, make } = setup(flat(T0, 30, () => 100), 0);
     const engine = make();
@@ -113,6 +149,38 @@ describe("engine cycle", () => {
     expect(types(events)).toEqual(["start", "paused", "resumed"]);
   });
 
+  test.each([
+    // the same fall as the next test, measured on the strategy's own loss (risk.drawdown_basis = strategy):
+    // held 1 base + 100 quote, worth 200.005 at the first mid 100.005; at mid 95.005 equity is 194.50551 (as below)
+    // and the held balances 1 × 95.005 + 100 = 195.005, so the strategy basis is 200.005 + 194.50551 − 195.005 =
+    // 199.50551: (200.005 − 199.50551) / 200.005 = 0.249738 % below the peak, where equity is 2.75 % down
+    ["1", 0, null],
+    ["0.2", 1, 0.249738756],
+  ])("kill switch on the strategy basis: limit %p %, trips %p time(s)", async (
+    limit: string,
+    trips: number,
+    pct: number | null,
+  ) => {
+    const prices = (i: number) => (i < 12 ? 100 : i < 14 ? 95 : 100);
+    const { clock, events, make } = setup(
+      flat(T0, 30, prices),
+      10,
+      `risk.max_drawdown_pct=${limit}`,
+      "risk.max_natr_pct=10",
+    );
+    const engine = make();
+    await engine.start();
+    await engine.tick();
+    clock.set(T0 + 12 * MIN + 5_000);
+    await engine.tick();
+    const kills = events.filter((e) => e.type === "kill_switch") as Extract<EngineEvent, { type: "kill_switch" }>[];
+    expect(kills).toHaveLength(trips);
+    if (pct !== null) {
+      expect(kills[0].equity).toBeCloseTo(199.50551, 9);
+      expect(kills[0].drawdownPct).toBeCloseTo(pct, 8);
+    } else expect(engine.status().pnl!.drawdownPct).toBeCloseTo(0.249738756, 8);
+  });
+
   test("kill switch: a drawdown past the limit cancels everything and stays until resumed", async () => {
     // 1 base + 100 quote at 100 = 200; at 95 equity is 195: 2.5 % below the peak > 1 %
     const prices = (i: number) => (i < 12 ? 100 : i < 14 ? 95 : 100);
@@ -121,6 +189,7 @@ describe("engine cycle", () => {
       10,
       "risk.max_drawdown_pct=1",
       "risk.max_natr_pct=10", // the 5 % jumps would otherwise trip the volatility cap too
+      "risk.drawdown_basis=equity", // the account's equity: the market's fall counts
     );
     const engine = make();
     await engine.start();

@@ -225,6 +225,7 @@ describe("written before it acts", () => {
       flat(T0, 60, (i) => (i < 12 ? 100 : 90)),
       "risk.max_drawdown_pct=5",
       "risk.max_natr_pct=50",
+      "risk.drawdown_basis=equity", // the market's fall trips it: equity, not the strategy's own loss
     );
     const store = memoryPauses();
     const engine = make({ pauses: store });
@@ -358,7 +359,7 @@ describe("restarts", () => {
   });
 
   test("a new peak is written to the store as it is reached", async () => {
-    const { clock, make } = setup(flat(T0, 60, (i) => (i < 11 ? 100 : 110)));
+    const { clock, make } = setup(flat(T0, 60, (i) => (i < 11 ? 100 : 110)), "risk.drawdown_basis=equity");
     const store = memoryPauses();
     const engine = make({ pauses: store });
     await engine.start();

@@ -3,10 +3,12 @@
  * and the search itself on a synthetic objective whose optimum is known (no backtests: fast and exact).
  */
 import { describe, expect, test } from "bun:test";
+import YAML from "yaml";
 import type { Config } from "../../lib/config/schema.ts";
 import { buildConfig, defaults, getPath } from "../../lib/config/validate.ts";
 import { excessDrawdownPct, type Figures, poolFigures, scoreOf } from "../../lib/lab/objective.ts";
-import { argBest, type Evaluate, optimize } from "../../lib/lab/optimize.ts";
+import { argBest, candidateConfig, type Evaluate, optimize } from "../../lib/lab/optimize.ts";
+import { loadConfig } from "../../lib/config/cli.ts";
 import { profileDoc } from "../../lib/lab/profile.ts";
 import { clock, progressLine } from "../../lib/lab/progress.ts";
 import { latinHypercube, sampleCandidates, scale } from "../../lib/lab/search.ts";
@@ -297,5 +299,24 @@ describe("default spaces and the fee floor", () => {
     expect(range("strategy.fee_floor=false")).toEqual([[2, 60], [2, 60]]);
     // a space on the command line is taken as given
     expect(spaceFor(config("strategy.profile=fixed"), ["strategy.fixed_bid_spread_bps=3:5"])[0].lo).toBe(3);
+  });
+});
+
+describe("candidates of a configuration sized in quote", () => {
+  test("profiles/natr_rsi.yml (order_value_quote 25) gives valid candidates that keep its size", () => {
+    const base = loadConfig("profiles/natr_rsi.yml", []);
+    const c = candidateConfig(base, { "strategy.bid_spread_multiplier": 50 });
+    expect(c.strategy.order_value_quote).toBe(25);
+    expect(c.strategy.bid_spread_multiplier).toBe(50);
+  });
+});
+
+describe("the profile of a configuration sized in quote", () => {
+  test("is written with its size in quote alone, and loads", () => {
+    const base = loadConfig("profiles/natr_rsi.yml", []);
+    const doc = profileDoc(base) as { strategy: Record<string, unknown> };
+    expect(doc.strategy.order_value_quote).toBe(25);
+    expect("order_amount" in doc.strategy).toBe(false);
+    expect(buildConfig({ yamlText: YAML.stringify(doc), source: "profile" }).strategy.order_value_quote).toBe(25);
   });
 });

@@ -1,0 +1,20 @@
+/**
+ * What `optimize --mirror` found for each shipped profile on the development data (README → Optimize → The shipped
+ * defaults), said at start so that nobody mistakes a tuned profile for a proven one. Mirrored: each month also run
+ * with its direction reversed, so a bet on the trend shows as directional, not as edge.
+ */
+import type { Profile } from "../config/schema.ts";
+
+export const EDGE_NOTES: Record<Profile, string> = {
+  natr_macd: "no reliable edge on the development data: mirrored, after the 10 bps fee, −0.4 to +0.2 % a month on " +
+    "five of six spot months (+2.6 % on spring 2021), in sample; it quotes wide and rarely, the least harmful choice",
+  fixed: "no edge on the development data: mirrored, after the 10 bps fee, −0.45 to +0.15 % a month on six spot " +
+    "months, in sample; the baseline to compare against",
+  natr_rsi: "no edge on the development data: mirrored, after the 2 bps fee, −0.03 % on the perpetual holdout " +
+    "windows, out of sample; the least harmful choice found",
+  as: "no edge on the development data: mirrored, after the 2 bps fee, −0.10 % on the perpetual holdout windows, " +
+    "out of sample; the least harmful choice found",
+};
+
+/** The start-up line about the profile's edge (the shipped parameters'; yours may differ). */
+export const edgeNote = (profile: Profile) => `edge: shipped ${profile} parameters: ${EDGE_NOTES[profile]}`;
