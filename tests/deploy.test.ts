@@ -11,6 +11,7 @@ import { parse, parseAllDocuments } from "yaml";
 import { loadConfig, parseCli } from "../lib/config/cli.ts";
 import { Metrics, renderMetrics } from "../lib/http/metrics.ts";
 import { parseOptimizeArgs } from "../lib/app/optimize-command.ts";
+import { ProcessProbe } from "../lib/engine/process.ts";
 
 const PROMTOOL = process.env.PROMTOOL ?? "promtool";
 const compose = parse(readFileSync("docker-compose.yml", "utf8"), { merge: true }) as {
@@ -78,7 +79,7 @@ describe("the Grafana dashboard", () => {
   });
 
   test("every metric it queries is one the bot exports", () => {
-    const m = new Metrics();
+    const m = new Metrics(new ProcessProbe());
     m.requests.set("topOfBook", { count: 1, seconds: 0.01 });
     const status = {
       mode: "paper",
@@ -96,7 +97,7 @@ describe("the Grafana dashboard", () => {
         type === "summary" ? [`${name}_sum`, `${name}_count`] : [name]
       ),
     );
-    const queried = new Set(exprs.flatMap((e) => e.expr.match(/\bmm_[a-z_]+/g) ?? []));
+    const queried = new Set(exprs.flatMap((e) => e.expr.match(/\b(mm|process|nodejs)_[a-z_]+/g) ?? []));
     expect(queried.size).toBeGreaterThan(15);
     expect([...queried].filter((n) => !exported.has(n))).toEqual([]);
   });

@@ -4,6 +4,7 @@ import { currencies, isoMinute, onLot, onTick, plain, signed } from "../core/for
 import type { MarketRules } from "../core/types.ts";
 import type { Secrets } from "../config/secrets.ts";
 import { feeFloorWarning } from "../core/spreads.ts";
+import { isLiquidation } from "../core/margin.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { EngineStatus } from "../engine/status.ts";
 
@@ -73,9 +74,11 @@ export function logToConsole(engine: Engine, grid: () => Grid): void {
     else if (e.type === "fill") {
       const f = e.fill;
       console.log(
-        `${isoMinute(f.ts)} FILL ${f.side} ${onLot(f.amount, g.lotSize)} ${base} @ ${
-          onTick(f.price, g.tickSize)
-        } (fee ${f.feeQuote.toFixed(4)} ${quote}), inventory ${e.inventoryRatio.toFixed(3)} [${f.tradeId}]`,
+        `${isoMinute(f.ts)} ${isLiquidation(f) ? "LIQUIDATED" : "FILL"} ${f.side} ${
+          onLot(f.amount, g.lotSize)
+        } ${base} @ ${onTick(f.price, g.tickSize)} (fee ${f.feeQuote.toFixed(4)} ${quote}), inventory ${
+          e.inventoryRatio.toFixed(3)
+        } [${f.tradeId}]`,
       );
     } else if (e.type === "error") console.error(`${isoMinute(e.ts)} error (${e.consecutive} in a row): ${e.message}`);
     else if (e.type === "paused") console.log(`${isoMinute(e.ts)} paused; cancelled ${e.cancelled} order(s)`);

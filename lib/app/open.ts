@@ -15,11 +15,12 @@ import { ledgerPauses } from "../storage/pauses.ts";
 import { scrubber } from "../core/scrub.ts";
 import type { ControlledBot } from "../control/bot.ts";
 import { Metrics } from "../http/metrics.ts";
+import { ProcessProbe } from "../engine/process.ts";
 import type { ExchangePort } from "../venues/port.ts";
 import { Ledger } from "../storage/ledger.ts";
 import { acquireInstanceLock } from "../storage/lock.ts";
 import { recorder } from "../storage/recorder.ts";
-import { replaySource, type Source, venueSource } from "./sources.ts";
+import { replayData, replaySource, type Source, venueSource } from "./sources.ts";
 
 /** A bot ready to start: what mod.ts, Telegram and HTTP hold on to. */
 export interface RunningBot extends ControlledBot {
@@ -27,6 +28,8 @@ export interface RunningBot extends ControlledBot {
   clock: Clock;
   exchange: ExchangePort;
   metrics: Metrics;
+  /** the process's memory, CPU and event-loop lag (/metrics, /status) */
+  process: ProcessProbe;
   /** replay only: when the data runs out */
   endTs?: number;
   /** lines worth telling the user at start */
@@ -47,7 +50,9 @@ export interface OpenOptions {
 export async function openBot(base: Config, opts: OpenOptions): Promise<RunningBot> {
   const notes: string[] = [];
   const scrub = scrubber(opts.secrets);
-  // one bot per ledger: taken before anything is read, held until close() (DESIGN §12)
+  // the replay's data is read and accepted before anything is created on disk: a bad file leaves no ledger behind
+  const candles = base.mode === "paper" && base.feed.source === "replay" ? replayData(base) : null;
+  // one bot per ledger: taken before the ledger is read, held until close() (DESIGN §12)
   const lock = acquireInstanceLock(base.storage.path);
   let ledger: Ledger;
   try {
@@ -60,7 +65,7 @@ export async function openBot(base: Config, opts: OpenOptions): Promise<RunningB
   try {
     const config = applyOverrides(base, ledger.overrides(), notes);
     source = config.mode === "paper" && config.feed.source === "replay"
-      ? replaySource(config)
+      ? replaySource(config, candles ?? undefined)
       : await venueSource(config, opts.secrets, notes);
     const kind = source.kind;
     const existing = opts.reset ? null : ledger.currentAccount(kind, config.market.symbol);
@@ -92,7 +97,8 @@ export async function openBot(base: Config, opts: OpenOptions): Promise<RunningB
     const connected = source.connect(ledger, account, portfolio);
     const sizeWarning = await source.sizeCheck();
     if (sizeWarning) notes.push(sizeWarning);
-    const metrics = new Metrics();
+    const probe = new ProcessProbe().start();
+    const metrics = new Metrics(probe);
     const exchange = metrics.instrument(connected.exchange);
     const engine: Engine = new Engine({
       config,
@@ -139,6 +145,7 @@ export async function openBot(base: Config, opts: OpenOptions): Promise<RunningB
       clock: connected.clock,
       exchange,
       metrics,
+      process: probe,
       notes,
       endTs: connected.endTs,
       async beforeTick() {
@@ -151,6 +158,7 @@ export async function openBot(base: Config, opts: OpenOptions): Promise<RunningB
         await connected.refresh?.();
       },
       async close() {
+        probe.stop();
         try {
           await src.close();
         } finally {

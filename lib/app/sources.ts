@@ -52,9 +52,18 @@ export interface Connected {
   funding?: EngineOptions["funding"];
 }
 
-/** `mode: paper` on replayed candles: offline, a scaled clock starting after the indicators' warm-up. */
-export function replaySource(config: Config): Source {
+/**
+ * The replay's candles, read and checked (enough for the indicators' warm-up) before anything is created on disk:
+ * a bad file leaves no ledger behind. Throws DataError.
+ */
+export function replayData(config: Config): Candle[] {
   const candles = loadCandleFile(config.feed.path);
+  new ReplayFeed(candles, config.market.tick_size).warmStart(requiredCandles(config.strategy), config.feed.path);
+  return candles;
+}
+
+/** `mode: paper` on replayed candles: offline, a scaled clock starting after the indicators' warm-up. */
+export function replaySource(config: Config, candles: Candle[] = loadCandleFile(config.feed.path)): Source {
   const feed = new ReplayFeed(candles, config.market.tick_size);
   const warmStart = feed.warmStart(requiredCandles(config.strategy), config.feed.path);
   return {

@@ -1,4 +1,4 @@
-/** Command line: `run` (default) or `backtest`, with --config and repeatable --set. */
+/** Command line: the commands (`run` by default), --config and repeatable --set; the usage text lists every command. */
 import { parseArgs } from "node:util";
 import { readFileSync } from "node:fs";
 import { buildConfig, ConfigError } from "./validate.ts";
@@ -26,6 +26,19 @@ export interface CliOptions {
   help: boolean;
 }
 
+/** Every command mmbot has, with one line each: the usage text and the unknown-command error both list these. */
+export const COMMANDS = {
+  run: "trade (the default command): paper, paper on live data or live, as the configuration says",
+  backtest: "replay a candle file through the strategy and report (--data CSV)",
+  optimize: "walk-forward parameter search (optimize --help for its options)",
+  download: "fetch the market's 1m candles (and funding rates) into CSV files (download --help)",
+  pause: "pause the bot using this ledger (durable; the running bot cancels its orders)",
+  resume: "resume the bot using this ledger",
+} as const;
+
+/** The commands with their own argument parsers (lib/app): main() hands them their arguments before parseCli. */
+const OWN_PARSER = ["optimize", "download"];
+
 export const USAGE = `Usage:
   deno run -P mod.ts [--config PATH] [--set key.path=value ...] [--reset]
   deno run -P mod.ts backtest --data FILE [--data FILE ...] [--funding CSV] [--mirror] [--config PATH] [--set ...] [--json OUT]
@@ -35,6 +48,9 @@ export const USAGE = `Usage:
                                       the configured market's 1m candles from the venue (download --help)
   deno run -P mod.ts optimize --data CSV [...] [--space key=lo:hi ...] [--trials N] [--folds K] [--seed S] [--json OUT]
                                       walk-forward parameter search (optimize --help for the rest)
+
+Commands:
+${Object.entries(COMMANDS).map(([name, what]) => `  ${name.padEnd(19)}  ${what}`).join("\n")}
 
 Options:
   --config PATH        configuration file (default: config.yml)
@@ -105,9 +121,13 @@ export function parseCli(argv: string[]): CliOptions {
   const { values, positionals } = parsed;
   const problems: string[] = [];
   const command = positionals[0] ?? "run";
-  const commands = ["run", "backtest", "pause", "resume"];
-  if (!commands.includes(command)) {
-    problems.push(`command line: unknown command ${JSON.stringify(command)}; allowed: ${commands.join(", ")}`);
+  if (!Object.hasOwn(COMMANDS, command)) {
+    problems.push(
+      `command line: unknown command ${JSON.stringify(command)}; allowed: ${Object.keys(COMMANDS).join(", ")}`,
+    );
+  } else if (OWN_PARSER.includes(command)) {
+    // main() hands these their arguments when they come first; after other options they cannot be told apart
+    problems.push(`command line: ${command} must come first, before its options (see ${command} --help)`);
   }
   if (positionals.length > 1) {
     problems.push(`command line: unexpected argument ${JSON.stringify(positionals[1])}`);

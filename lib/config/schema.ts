@@ -262,6 +262,11 @@ export const SCHEMA = {
       "perp: maintenance margin rate for the paper liquidation price, % of the position value (Binance ETHUSDT: 0.4)",
       { min: 0, below: 100 },
     ),
+    liquidation_fee_pct: num(
+      1,
+      "perp: the paper venue's liquidation (clearance) fee, % of the position value at the liquidation price, taken from what margin is left",
+      { min: 0, max: 10 },
+    ),
   },
   http: {
     enabled: bool(true, "serve /health, /metrics, /api and the dashboard"),

@@ -4,6 +4,8 @@
  */
 import YAML from "yaml";
 import { type Config, type Field, isField, SCHEMA, schemaFields, type Section } from "./schema.ts";
+import { coherenceProblems } from "./coherence.ts";
+import { notDecimal, shapeProblem } from "./limits.ts";
 
 /** Bad configuration: every problem, each naming the key, the value and what is allowed. */
 export class ConfigError extends Error {
@@ -43,6 +45,15 @@ export function allowed(field: Field): string {
   }
 }
 
+/** A number as a person writes it in decimal: 16, -0.5, .5, 1e-3 (not 0x10, 0o20, 0b10000, Infinity). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/**
+ * Below this size a non-zero number cannot be computed with: 1e-320 is a subnormal whose notional underflows to 0
+ * and whose reciprocal is Infinity. No price, amount, step or rate a venue lists comes near it.
+ */
+const SMALLEST = 1e-12;
+
 const show = (v: unknown) => (typeof v === "string" ? JSON.stringify(v) : String(v));
 
 /** Checks one value against its field; returns a problem or null. */
@@ -62,6 +73,13 @@ export function checkValue(path: string, field: Field, value: unknown): string |
       if (field.max !== undefined && value > field.max) return bad();
       if (field.above !== undefined && value <= field.above) return bad();
       if (field.below !== undefined && value >= field.below) return bad();
+      if (value !== 0 && Math.abs(value) < SMALLEST) {
+        return `${path}: ${
+          show(value)
+        } is not allowed; too small to compute with (its notional or reciprocal is not a finite number): must be 0 or at least ${SMALLEST}, and ${
+          allowed(field)
+        }`;
+      }
       return null;
     }
   }
@@ -78,9 +96,12 @@ export function parseValue(path: string, text: string): { value: unknown } | { p
       return { problem: `${path}: ${show(text)} is not allowed; must be ${allowed(field)}` };
     case "number":
     case "integer": {
-      const n = t === "" ? NaN : Number(t);
-      if (Number.isNaN(n)) return { problem: `${path}: ${show(text)} is not allowed; must be ${allowed(field)}` };
-      return { value: n };
+      // decimal only: Number() would also read 0x10 as 16, 0b11 as 3 and "Infinity"
+      if (!DECIMAL.test(t)) {
+        const written = t !== "" && !Number.isNaN(Number(t)) ? "; write numbers in decimal" : "";
+        return { problem: `${path}: ${show(text)} is not allowed${written}; must be ${allowed(field)}` };
+      }
+      return { value: Number(t) };
     }
     default:
       return { value: text };
@@ -158,6 +179,7 @@ function crossChecks(c: Config): string[] {
   if (c.mode === "live" && c.feed.source === "replay") {
     problems.push(`feed.source: "replay" is not allowed with mode "live"; must be live`);
   }
+  problems.push(...coherenceProblems(c));
   return problems;
 }
 
@@ -193,9 +215,14 @@ export interface LoadOptions {
 export function buildConfig({ yamlText = "", source = "config", sets = [] }: LoadOptions): Config {
   const problems: string[] = [];
   let doc: unknown = null;
-  const parsed = YAML.parseDocument(yamlText, { uniqueKeys: true });
+  const shape = shapeProblem(yamlText);
+  if (shape) throw new ConfigError([`${source}: ${shape}`]); // before the parser sees it: its key checks are quadratic
+  const lines = new YAML.LineCounter();
+  const parsed = YAML.parseDocument(yamlText, { uniqueKeys: true, lineCounter: lines });
   if (parsed.errors.length) {
     for (const e of parsed.errors) problems.push(`${source}: YAML error: ${e.message.split("\n")[0]}`);
+  } else if (notDecimal(parsed, lines, source, problems)) {
+    // reported; the document is not converted
   } else {
     try {
       doc = parsed.toJS({ maxAliasCount: MAX_ALIAS_COUNT });

@@ -6,7 +6,8 @@
 import type { AlertLevel, Config } from "../config/schema.ts";
 import type { EngineEvent } from "../core/events.ts";
 import type { Fill } from "../core/types.ts";
-import { currencies, isoMinute, onLot, onTick } from "../core/format.ts";
+import { currencies, isoMinute, onLot, onTick, plain } from "../core/format.ts";
+import { isLiquidation } from "../core/margin.ts";
 
 /** Telegram's limit for one message, in characters. */
 export const TELEGRAM_LIMIT = 4096;
@@ -105,6 +106,18 @@ export class Alerter {
     const [base, quote] = currencies(cfg.market.symbol);
     switch (e.type) {
       case "fill":
+        if (isLiquidation(e.fill)) {
+          // never coalesced or muted with the fills: the position is gone and the account goes on with what is left
+          const f = e.fill;
+          return this.#send(
+            "inventory",
+            `💥 LIQUIDATED: the venue closed the position, ${f.side} ${plain(f.amount)} ${base} at ${
+              plain(f.price)
+            } (liquidation fee ${
+              f.feeQuote.toFixed(2)
+            } ${quote}); open orders cancelled, the bot goes on with what is left`,
+          );
+        }
         if (this.#level("fills") === "off") return;
         this.#pendingFills.push({ fill: e.fill, ratio: e.inventoryRatio });
         if (cfg.telegram.coalesce_fills_s === 0) this.flushFills();

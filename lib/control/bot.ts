@@ -2,6 +2,7 @@
 import type { Config } from "../config/schema.ts";
 import type { Candle } from "../core/types.ts";
 import type { Engine } from "../engine/engine.ts";
+import type { ProcessFigures } from "../engine/process.ts";
 import type { Account, Ledger } from "../storage/ledger.ts";
 
 export interface ControlledBot {
@@ -17,6 +18,8 @@ export interface ControlledBot {
   unsetParam(path: string): Config;
   /** counters shown in /metrics */
   metrics: { telegramSent: number; telegramDropped: number };
+  /** the process's memory and uptime for /status (absent: no such line) */
+  process?: { read(): ProcessFigures };
   /** 1m candles in [fromTs, toTs) for /backtest: the venue's history, or the replay file */
   candleHistory(fromTs: number, toTs: number): Promise<{ candles: Candle[]; where: string }>;
 }

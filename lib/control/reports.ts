@@ -6,6 +6,7 @@ import type { Portfolio } from "../core/accounting.ts";
 import { type Config, schemaFields, settableAtRuntime } from "../config/schema.ts";
 import { getPath } from "../config/validate.ts";
 import type { EngineStatus } from "../engine/status.ts";
+import { duration, megabytes, type ProcessFigures } from "../engine/process.ts";
 import type { Order } from "../core/types.ts";
 import { currencies, isoMinute, onLot, onTick, plain, signed } from "../core/format.ts";
 import { feeFloorWarning } from "../core/spreads.ts";
@@ -26,7 +27,13 @@ const STATE_WORDS: Record<EngineStatus["state"], string> = {
 /** The market as the reports print it: prices on the tick, sizes on the lot (as alerts and the console do). */
 export type MarketGrid = Pick<Config["market"], "symbol" | "tick_size" | "lot_size">;
 
-export function statusText(s: EngineStatus, today: DaySummary | null, target: number, tickSize: number): string {
+export function statusText(
+  s: EngineStatus,
+  today: DaySummary | null,
+  target: number,
+  tickSize: number,
+  proc?: ProcessFigures,
+): string {
   const [base, quote] = currencies(s.symbol);
   const lines = [`📊 ${s.symbol} ${s.marketType} · ${s.mode} · ${s.profile}`];
   let state = STATE_WORDS[s.state];
@@ -61,6 +68,13 @@ export function statusText(s: EngineStatus, today: DaySummary | null, target: nu
   }
   if (s.killSwitch) lines.push("Kill switch tripped: /resume to quote again");
   if (s.lastError && s.consecutiveErrors) lines.push(`Last error: ${s.lastError}`);
+  if (proc) {
+    lines.push(
+      `Process: ${megabytes(proc.rssBytes)} resident (heap ${megabytes(proc.heapUsedBytes)}), up ${
+        duration(proc.uptimeS)
+      }`,
+    );
+  }
   lines.push(`As of ${isoMinute(s.ts)} UTC · ${base}/${quote}`);
   return lines.join("\n");
 }
@@ -72,9 +86,15 @@ function marginLine(s: EngineStatus, base: string): string {
   const entry = s.inventory?.entryPrice ? ` at entry ${plain(s.inventory.entryPrice)}` : "";
   const liq = m.liquidationPrice === null
     ? "no liquidation price"
-    : `liquidation ${plain(m.liquidationPrice)} (${m.liquidationDistancePct?.toFixed(1)} % away)`;
+    : `liquidation ${plain(m.liquidationPrice)} (${distanceText(m.liquidationDistancePct)})`;
   const guard = m.guarding ? ` · GUARD: not adding (within ${m.guardPct} %)` : "";
   return `Position: ${plain(pos)} ${base}${entry} · ${liq} · ${m.leverage}x ${m.marginMode}${guard}`;
+}
+
+/** "8.9 % away" while the position stands; "PAST it by 8.9 %" beyond the liquidation price. */
+function distanceText(pct: number | null): string {
+  if (pct === null) return "distance unknown";
+  return pct >= 0 ? `${pct.toFixed(1)} % away` : `⚠️ PAST it by ${(-pct).toFixed(1)} %`;
 }
 
 export function balanceText(s: EngineStatus, portfolio: Portfolio | null): string {
@@ -105,7 +125,7 @@ export function balanceText(s: EngineStatus, portfolio: Portfolio | null): strin
       `Liquidation price: ${
         m.liquidationPrice === null
           ? "none"
-          : `${plain(m.liquidationPrice)} (${m.liquidationDistancePct?.toFixed(1)} % from mid; ${
+          : `${plain(m.liquidationPrice)} (${distanceText(m.liquidationDistancePct)}; ${
             s.mode === "live" ? "the venue's" : "computed"
           })`
       } · ${m.leverage}x ${m.marginMode}`,

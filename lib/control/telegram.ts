@@ -10,6 +10,7 @@ import type { Config } from "../config/schema.ts";
 import { ConfigError, getPath } from "../config/validate.ts";
 import { sleep } from "../core/sleep.ts";
 import type { ControlledBot } from "./bot.ts";
+import { pauseAnswer, pauseAnswerText } from "../engine/pause-answer.ts";
 import { LabCommands } from "./lab-commands.ts";
 import { balanceText, fillsText, HELP, helpText, ordersText, paramsText, pnlText, statusText } from "./reports.ts";
 
@@ -219,7 +220,13 @@ export class Telegram {
       return ledger.perDay(account).find((d) => d.day === day) ?? null;
     };
     const status = () =>
-      statusText(engine.status(), today(), engine.config.strategy.target_base_ratio, engine.config.market.tick_size);
+      statusText(
+        engine.status(),
+        today(),
+        engine.config.strategy.target_base_ratio,
+        engine.config.market.tick_size,
+        bot.process?.read(),
+      );
     const keyboard = () =>
       new InlineKeyboard()
         .text(engine.paused ? "▶️ Resume" : "⏸ Pause", engine.paused ? "resume" : "pause")
@@ -238,7 +245,9 @@ export class Telegram {
         const s = engine.status();
         return s.state === "pausing" ? `Already paused; ${s.detail}` : "Already paused. /resume to quote again.";
       }
-      const r = await engine.pause("telegram");
+      const a = await pauseAnswer(engine, "telegram");
+      if (!a.done) return pauseAnswerText(a);
+      const r = a.result;
       if (!r.resting.length && r.confirmed) {
         return `⏸ Paused: cancelled ${r.cancelled} order(s); not quoting until /resume.`;
       }

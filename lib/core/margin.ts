@@ -45,11 +45,29 @@ export function liquidationPrice(
   return Number.isFinite(p) && p > 0 ? p : null;
 }
 
-/** How far the mid is from the liquidation price, percent of the mid (null: no liquidation price). */
-export function liquidationDistancePct(mid: number, liquidation: number | null): number | null {
-  if (liquidation === null || !(mid > 0)) return null;
-  return Math.abs(mid - liquidation) / mid * 100;
+/**
+ * How far the mid is from the liquidation price on the safe side, percent of the mid: positive while the
+ * position stands (a long's mid above its liquidation price, a short's below), negative past it
+ * (null: flat or no liquidation price). Signed, so that "8.9 % past" never reads as "8.9 % away".
+ */
+export function liquidationDistancePct(mid: number, liquidation: number | null, position: number): number | null {
+  if (liquidation === null || !(mid > 0) || position === 0 || !Number.isFinite(position)) return null;
+  return Math.sign(position) * (mid - liquidation) / mid * 100;
 }
+
+/**
+ * The client order id a venue gives the order that closes a liquidated position. Binance USDT-M names its
+ * liquidation orders `autoclose-<time>`; the paper venue does the same, so a liquidation is a fill like any
+ * other (the ledger and the portfolio book it) that every reader can tell apart.
+ */
+export const LIQUIDATION_ORDER_PREFIX = "autoclose-";
+
+export const isLiquidation = (fill: { clientOrderId: string }): boolean =>
+  fill.clientOrderId.startsWith(LIQUIDATION_ORDER_PREFIX);
+
+/** Words for a signed distance: e.g. 1.23 % from the price while the position stands, 4.56 % past it beyond. */
+export const distanceWords = (pct: number): string =>
+  pct >= 0 ? `${pct.toFixed(2)} % from` : `${(-pct).toFixed(2)} % past`;
 
 /** The side that adds to the position (a long grows by buying, a short by selling); null when flat. */
 export function addingSide(position: number): Side | null {

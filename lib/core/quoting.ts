@@ -3,7 +3,7 @@
  * want resting, plus every intermediate figure for status screens. DESIGN §4, term by term.
  */
 import type { IndicatorSnapshot } from "./indicators.ts";
-import { addingSide, liquidationDistancePct } from "./margin.ts";
+import { addingSide, distanceWords, liquidationDistancePct } from "./margin.ts";
 import { orderAmount } from "./sizing.ts";
 import { type AsFigures, avellanedaStoikov, inventoryInOrders } from "./avellaneda.ts";
 import { inventoryControl } from "./inventory.ts";
@@ -332,13 +332,14 @@ function liquidationGuard(input: QuoteInput, mid: number): { side: Side; skip: S
   const pct = input.liquidationGuardPct ?? 0;
   const liq = input.inventory.liquidationPrice ?? null;
   const side = addingSide(input.inventory.position ?? 0);
-  const distance = liquidationDistancePct(mid, liq);
+  // signed: past the liquidation price the distance is negative, and the guard holds all the more
+  const distance = liquidationDistancePct(mid, liq, input.inventory.position ?? 0);
   if (input.marketType !== "perp" || !(pct > 0) || side === null || distance === null || distance >= pct) return null;
   return {
     side,
     skip: {
       reason: "liquidation_guard",
-      detail: `mid ${mid} is ${distance.toFixed(2)} % from the liquidation price ${
+      detail: `mid ${mid} is ${distanceWords(distance)} the liquidation price ${
         liq!.toFixed(2)
       } (guard ${pct} %): not adding to the ${side === "buy" ? "long" : "short"}`,
     },

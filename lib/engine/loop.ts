@@ -15,9 +15,6 @@ export interface LoopOptions {
 export type LoopEnd = "stopped" | "data_ended";
 
 export async function runLoop(engine: Engine, clock: Clock, opts: LoopOptions): Promise<LoopEnd> {
-  const aborted = new Promise<void>((resolve) =>
-    opts.signal.addEventListener("abort", () => resolve(), { once: true })
-  );
   let next = clock.now();
   while (!opts.signal.aborted) {
     if (opts.endTs !== undefined && clock.now() >= opts.endTs) return "data_ended";
@@ -26,7 +23,24 @@ export async function runLoop(engine: Engine, clock: Clock, opts: LoopOptions): 
     next += opts.refreshMs;
     // a slow tick does not queue up ticks: skip to the next period still ahead
     while (next <= clock.now()) next += opts.refreshMs;
-    await Promise.race([clock.sleep(next - clock.now()), aborted]);
+    await sleepUnlessAborted(clock, next - clock.now(), opts.signal);
   }
   return "stopped";
+}
+
+/**
+ * A sleep on the clock that an abort cuts short, its abort listener removed when it ends. Not a race against one
+ * long-lived "aborted" promise: every race leaves a reaction on that promise until it settles, one per tick, which
+ * the soak measured as the heap growing 0.8 MB a minute at speed 600 (40 ticks a second).
+ */
+function sleepUnlessAborted(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(); // aborted during the tick
+    const done = () => {
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    signal.addEventListener("abort", done, { once: true });
+    clock.sleep(ms).then(done, done);
+  });
 }

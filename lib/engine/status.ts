@@ -60,7 +60,7 @@ export interface PerpMargin {
   marginMode: Config["market"]["margin_mode"];
   /** null: flat, or no price liquidates the position */
   liquidationPrice: number | null;
-  /** distance of the mid from the liquidation price, % of mid */
+  /** distance of the mid from the liquidation price on the safe side, % of mid: negative past it */
   liquidationDistancePct: number | null;
   /** risk.liquidation_guard_pct (0: off) */
   guardPct: number;
@@ -101,6 +101,8 @@ export interface RunState {
 /** The pause as the status reads it (the engine's pause store owns it). */
 export interface PauseView {
   paused: boolean;
+  /** why it is paused (the pause store's sentence), null when it is not */
+  detail?: string | null;
   killSwitch: boolean;
   peakEquity: number | null;
 }
@@ -124,6 +126,9 @@ export const initialRunState = (): RunState => ({
   transitions: NO_TRANSITIONS,
 });
 
+/** States of a bot that quotes (or would): a pause recorded in one of them has not been acted on yet. */
+const RUNNING: readonly EngineState[] = ["quoting", "standing_aside", "warming_up"];
+
 export function projectStatus(
   cfg: Config,
   nowMs: number,
@@ -133,14 +138,18 @@ export function projectStatus(
 ): EngineStatus {
   const mid = f.topOfBook ? midOf(f.topOfBook) : null;
   const p = f.portfolio;
+  // the operator's word shows the moment it is recorded, before the pull that the venue may keep waiting
+  const recorded = pause.paused && RUNNING.includes(f.state);
   return {
     mode: cfg.mode,
     symbol: cfg.market.symbol,
     marketType: cfg.market.type,
     profile: cfg.strategy.profile,
-    state: f.state,
-    reason: f.reason,
-    detail: f.detail,
+    state: recorded ? "pausing" : f.state,
+    reason: recorded ? "paused" : f.reason,
+    detail: recorded
+      ? `pausing: pause recorded, cancelling ${f.orders.open.length} order(s); ${pause.detail ?? "paused"}`
+      : f.detail,
     paused: pause.paused,
     killSwitch: pause.killSwitch,
     ts: nowMs,
@@ -176,7 +185,7 @@ function perpMargin(cfg: Config, mid: number | null, f: RunState): PerpMargin {
     leverage: cfg.market.leverage,
     marginMode: cfg.market.margin_mode,
     liquidationPrice: liq,
-    liquidationDistancePct: mid === null ? null : liquidationDistancePct(mid, liq),
+    liquidationDistancePct: mid === null ? null : liquidationDistancePct(mid, liq, f.inventory?.position ?? 0),
     guardPct: cfg.risk.liquidation_guard_pct,
     guarding: d?.bid?.reason === "liquidation_guard" || d?.ask?.reason === "liquidation_guard",
   };

@@ -123,7 +123,7 @@ async function refresh() {
     const m = s.margin;
     $("position").innerHTML = s.pnl
       ? "size <b>" + f(s.pnl.base, 4) + "</b><br>entry (avg cost) <b>" + f(s.pnl.avgCost) + "</b><br>ratio " + f(s.inventoryRatio, 3) +
-        (m ? '<br>liquidation <b id="liq">' + (m.liquidationPrice === null ? "none" : f(m.liquidationPrice)) + "</b>" + (m.liquidationPrice === null ? "" : " (" + f(m.liquidationDistancePct, 1) + " % away)") + "<br>" + m.leverage + "x " + m.marginMode + (m.guarding ? ' · <span class="sell">guard: not adding</span>' : "") : "")
+        (m ? '<br>liquidation <b id="liq">' + (m.liquidationPrice === null ? "none" : f(m.liquidationPrice)) + "</b>" + (m.liquidationPrice === null || m.liquidationDistancePct === null ? "" : m.liquidationDistancePct >= 0 ? " (" + f(m.liquidationDistancePct, 1) + " % away)" : ' (<span class="sell">past it by ' + f(-m.liquidationDistancePct, 1) + " %</span>)") + "<br>" + m.leverage + "x " + m.marginMode + (m.guarding ? ' · <span class="sell">guard: not adding</span>' : "") : "")
       : "–";
     $("pnl").innerHTML = s.pnl
       ? "total <b>" + f(s.pnl.pnl) + "</b><br>realized " + f(s.pnl.realized) + " · unrealized " + f(s.pnl.unrealized) + "<br>fees " + f(s.pnl.fees, 4) + " · fills " + s.pnl.fills + (m ? '<br>funding <b id="funding">' + f(s.pnl.funding, 4) + "</b>" : "") + "<br>drawdown " + f(s.pnl.drawdownPct, 2) + " %"

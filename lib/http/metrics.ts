@@ -2,8 +2,12 @@
 import type { Engine } from "../engine/engine.ts";
 import type { EngineStatus } from "../engine/status.ts";
 import { type ExchangePort, OrderRejected } from "../venues/port.ts";
+import type { ProcessProbe } from "../engine/process.ts";
 
 export class Metrics {
+  /** `probe`: the process's memory, CPU, descriptors and event-loop lag (absent: no process_* series) */
+  constructor(readonly probe: ProcessProbe | null = null) {}
+
   ordersPlaced = 0;
   ordersCancelled = 0;
   fills = { buy: 0, sell: 0 };
@@ -152,7 +156,7 @@ export function renderMetrics(m: Metrics, s: EngineStatus, build: { version: str
   );
   g(
     "mm_liquidation_distance_ratio",
-    "Perp: distance of the mid from the liquidation price, as a fraction of mid.",
+    "Perp: distance of the mid from the liquidation price on the safe side, fraction of mid; negative past it.",
     s.margin?.liquidationDistancePct == null ? null : s.margin.liquidationDistancePct / 100,
   );
   g("mm_mid_price", "Mid price.", s.mid);
@@ -199,5 +203,35 @@ export function renderMetrics(m: Metrics, s: EngineStatus, build: { version: str
       m.telegramDropped,
     ]],
   );
+  if (m.probe) processMetrics(m.probe, metric, g);
   return out.join("\n") + "\n";
+}
+
+type Put = (
+  name: string,
+  type: "gauge" | "counter",
+  help: string,
+  samples: [Record<string, string>, number | null][],
+) => void;
+
+/** The process figures under the names Prometheus' client libraries use (process_*, and prom-client's nodejs_*). */
+function processMetrics(probe: ProcessProbe, metric: Put, g: (name: string, help: string, v: number | null) => void) {
+  const p = probe.read();
+  metric("process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.", [[
+    {},
+    p.cpuSeconds,
+  ]]);
+  g("process_resident_memory_bytes", "Resident memory size in bytes.", p.rssBytes);
+  g("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", p.startTimeS);
+  g("process_open_fds", "Number of open file descriptors.", p.openFds);
+  g("process_max_fds", "Maximum number of open file descriptors.", p.maxFds);
+  g("nodejs_heap_size_total_bytes", "JavaScript heap size from the runtime in bytes.", p.heapTotalBytes);
+  g("nodejs_heap_size_used_bytes", "JavaScript heap in use from the runtime in bytes.", p.heapUsedBytes);
+  g("nodejs_external_memory_bytes", "Memory held outside the JavaScript heap in bytes.", p.externalBytes);
+  g("nodejs_eventloop_lag_seconds", "How late the last event-loop probe's timer fired, in seconds.", p.eventLoopLagS);
+  g(
+    "nodejs_eventloop_lag_max_seconds",
+    "The largest event-loop lag over the last minute, in seconds.",
+    p.eventLoopLagMaxS,
+  );
 }

@@ -19,6 +19,7 @@ import { inventoryRatio } from "../core/quoting.ts";
 import { ReplayFeed } from "../venues/replay-feed.ts";
 import { markoutBps, type PnlSplit, splitPnl, spreadOf } from "./attribution.ts";
 import { rateTable } from "../core/funding.ts";
+import { isLiquidation } from "../core/margin.ts";
 import type { FundingRate } from "../venues/funding-file.ts";
 
 export interface BacktestSummary extends PnlSplit {
@@ -56,6 +57,8 @@ export interface BacktestSummary extends PnlSplit {
   /** mean over ticks of |inventory ratio − target_base_ratio| (DESIGN §4's ratio; 0: always on target) */
   inventory_deviation_avg: number;
   kill_switch_trips: { ts: string; drawdown_pct: number }[];
+  /** perp: positions the paper venue liquidated (DESIGN §13), each closed at its liquidation price with the fee */
+  liquidations: number;
   final_base: number;
   final_quote: number;
   /** with --mirror (lib/lab/mirror.ts): (excess + excess of the mirror) / 2, % */
@@ -76,6 +79,8 @@ export interface ReportFill {
   mid: number;
   trade_id: string;
   spread_capture_bps: number | null;
+  /** perp: present (true) on the fill that closed a liquidated position */
+  liquidation?: true;
 }
 
 /** Every-tick series for the chart (cumulative PnL parts in quote). */
@@ -135,10 +140,11 @@ export async function runBacktest(
   });
   const fills: ReportFill[] = [];
   const trips: BacktestSummary["kill_switch_trips"] = [];
-  let spreadSum = 0;
+  let spreadSum = 0, liquidations = 0;
   engine.on((e) => {
     if (e.type === "fill") {
       const f: Fill = e.fill;
+      if (isLiquidation(f)) liquidations++;
       const mid = f.mid ?? f.price;
       spreadSum += spreadOf(f.side, f.price, f.amount, mid);
       fills.push({
@@ -150,6 +156,7 @@ export async function runBacktest(
         mid,
         trade_id: f.tradeId,
         spread_capture_bps: e.spreadCaptureBps,
+        ...(isLiquidation(f) ? { liquidation: true as const } : {}),
       });
     } else if (e.type === "kill_switch") {
       trips.push({ ts: new Date(e.ts).toISOString(), drawdown_pct: e.drawdownPct });
@@ -238,6 +245,7 @@ export async function runBacktest(
     inventory_limit_time_pct: ticks ? skips.ticksAtInventoryLimit / ticks * 100 : 0,
     inventory_deviation_avg: ticks ? deviationSum / ticks : 0,
     kill_switch_trips: trips,
+    liquidations,
     final_base: portfolio.base,
     final_quote: portfolio.quote,
   };

@@ -50,6 +50,9 @@ export function summaryTable(s: BacktestSummary, quote: string): string {
     ["sharpe (hourly, annualised)", f(s.sharpe)],
     ["max drawdown", `${f(s.max_drawdown_pct, 3)} %`],
     ["kill switch", trips.length ? `tripped ${trips.join(", ")}` : "not tripped"],
+    ...(s.liquidations
+      ? [["LIQUIDATED", `${s.liquidations} time(s): the paper venue closed the position`] as [string, string]]
+      : []),
     ["fills", `${s.fills} (${s.buys} buys, ${s.sells} sells)`],
     ["volume", `${f(s.volume_quote)} ${quote}`],
     ["spread capture", `${f(s.spread_capture_bps_avg)} bps per fill (from the mid at placement)`],

@@ -9,14 +9,25 @@
  * - a post-only order that would cross the book is rejected;
  * - spot balances never go negative: an order must be covered by free funds when placed;
  * - perp orders must be carried by the margin at `market.leverage` (lib/core/margin.ts), else they are rejected as
- *   the venue rejects them ("Margin is insufficient"); the liquidation price is computed from the account.
+ *   the venue rejects them ("Margin is insufficient"); the liquidation price is computed from the account;
+ * - perp liquidation: when the market trades through the position's liquidation price, the venue takes over: every
+ *   open order is cancelled and the position is closed at the liquidation price as a fill `autoclose-<ts>`
+ *   (Binance's id for it) paying `paper.liquidation_fee_pct` of its value, at most what margin is left (cross:
+ *   the account's equity; isolated: the position's maintenance margin); the account goes on with what remains.
+ *   It is checked with the position held when a look begins and again after that look's fills.
  * Perp accounting is cash-style: `base` is the signed position, `quote` the cash balance.
  */
 import type { Candle, Clock, Fill, Inventory, MarketRules, Order, PlaceOrder, TopOfBook } from "../core/types.ts";
 import type { Config } from "../config/schema.ts";
 import { type ExchangePort, OrderRejected } from "./port.ts";
 import { floorToStep, midOf } from "../core/steps.ts";
-import { checkMargin, entryAfterFill, liquidationPrice, type MarginMode } from "../core/margin.ts";
+import {
+  checkMargin,
+  entryAfterFill,
+  LIQUIDATION_ORDER_PREFIX,
+  liquidationPrice,
+  type MarginMode,
+} from "../core/margin.ts";
 import type { MarketFeed } from "./feed.ts";
 
 const reject = (reason: OrderRejected["reason"], message: string) => new OrderRejected(reason, message);
@@ -44,7 +55,7 @@ export class PaperExchange implements ExchangePort {
   readonly #feeRate: number;
   readonly #share: number;
   readonly #perp: boolean;
-  readonly #margin: { leverage: number; mode: MarginMode; maintenanceRate: number };
+  readonly #margin: { leverage: number; mode: MarginMode; maintenanceRate: number; liquidationFeeRate: number };
 
   constructor(
     readonly feed: MarketFeed,
@@ -68,6 +79,7 @@ export class PaperExchange implements ExchangePort {
       leverage: config.market.leverage,
       mode: config.market.margin_mode,
       maintenanceRate: config.paper.maintenance_margin_pct / 100,
+      liquidationFeeRate: config.paper.liquidation_fee_pct / 100,
     };
     this.#processedTo = clock.now();
   }
@@ -207,16 +219,23 @@ export class PaperExchange implements ExchangePort {
     return { base, quote };
   }
 
-  /** Applies fills for the market action since the last call; returns now. */
+  /** Applies fills (and a perp liquidation) for the market action since the last call; returns now. */
   #advance(): number {
     const now = this.clock.now();
     if (now <= this.#processedTo) return now;
-    if (!this.#orders.length) {
-      this.#processedTo = now;
-      return now;
-    }
     const first = this.#fills.length;
-    let done = 0;
+    if (!this.#liquidate(this.#processedTo, now) && this.#orders.length) {
+      const lastFillTs = this.#fillOrders(now);
+      if (lastFillTs !== null) this.#liquidate(lastFillTs, now); // the position these fills left
+    }
+    this.#processedTo = now;
+    if (this.#fills.length > first) this.#number(first);
+    return now;
+  }
+
+  /** Fills the open orders for the market action in (processedTo, now]; the time of the last fill, or null. */
+  #fillOrders(now: number): number | null {
+    let done = 0, lastTs: number | null = null;
     for (const o of this.#orders) {
       const from = Math.max(this.#processedTo, o.ts);
       const through = this.feed.volumeThrough(o.side, o.price, from, now, o.ts);
@@ -236,6 +255,7 @@ export class PaperExchange implements ExchangePort {
       // whole ms, like a venue's trade time; never before this look's window (paper on live data: a trade printed
       // before the last look but fetched after it), so fill times never go back
       const ts = Math.max(from, Math.min(now, Math.round(this.feed.throughTs)));
+      lastTs = Math.max(lastTs ?? ts, ts);
       const top = this.feed.topOfBook(ts);
       const mid = top ? (top.bestBid + top.bestAsk) / 2 : o.price;
       this.#fills.push({
@@ -253,10 +273,43 @@ export class PaperExchange implements ExchangePort {
         done++;
       }
     }
-    this.#processedTo = now;
     if (done) this.#orders = this.#orders.filter((o) => o.status === "open");
-    if (this.#fills.length > first) this.#number(first);
-    return now;
+    return lastTs;
+  }
+
+  /**
+   * perp: if the market traded through the position's liquidation price in (from, to], liquidates it as the venue
+   * does (header comment); returns whether it did.
+   */
+  #liquidate(from: number, to: number): boolean {
+    const q = this.account.base;
+    if (!this.#perp || q === 0) return false;
+    const liq = this.liquidationPrice();
+    if (liq === null) return false;
+    // a long goes when the market trades down through its price (as a resting buy there would fill), a short up
+    if (this.feed.volumeThrough(q > 0 ? "buy" : "sell", liq, from, to, from) <= 0) return false;
+    const ts = Math.max(from, Math.min(to, Math.round(this.feed.throughTs)));
+    const amount = Math.abs(q);
+    const equityAfter = this.account.quote + q * liq; // cash-style: the wallet once the position is closed at liq
+    const { mode, maintenanceRate, liquidationFeeRate } = this.#margin;
+    const marginLeft = mode === "isolated" ? amount * liq * maintenanceRate : Math.max(0, equityAfter);
+    const feeQuote = Math.min(amount * liq * liquidationFeeRate, marginLeft);
+    this.#orders = []; // the venue cancels every open order of the account first
+    this.account.base = 0;
+    this.account.quote = equityAfter - feeQuote;
+    this.account.entry = 0;
+    const top = this.feed.topOfBook(ts);
+    this.#fills.push({
+      tradeId: "",
+      clientOrderId: `${LIQUIDATION_ORDER_PREFIX}${ts}`,
+      side: q > 0 ? "sell" : "buy",
+      price: liq,
+      amount,
+      feeQuote,
+      ts,
+      mid: top ? (top.bestBid + top.bestAsk) / 2 : liq,
+    });
+    return true;
   }
 
   /** The fills from `first` on, in the order they traded, get their trade ids (which follow that order). */

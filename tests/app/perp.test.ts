@@ -230,8 +230,14 @@ describe("perpetuals on the fake futures venue", () => {
     expect(statusText(status, null, 0.5, bot.config.market.tick_size)).toContain(
       "Position: 0.05 ETH at entry 3000 · liquidation 2800 (6.7 % away) · 1x cross · GUARD: not adding (within 10 %)",
     );
+    // the process line: the bot's own memory and uptime (84 MiB resident, 22 MiB of heap, 3 h 12 min)
+    const proc = { ...bot.process.read(), rssBytes: 84 * 1048576, heapUsedBytes: 22 * 1048576, uptimeS: 11_530 };
+    expect(statusText(status, null, 0.5, bot.config.market.tick_size, proc)).toContain(
+      "\nProcess: 84 MB resident (heap 22 MB), up 3 h 12 min\n",
+    );
+    expect(statusText(status, null, 0.5, bot.config.market.tick_size)).not.toContain("Process:");
     expect(balanceText(status, bot.engine.portfolio)).toContain(
-      "Liquidation price: 2800 (6.7 % from mid; the venue's) · 1x cross",
+      "Liquidation price: 2800 (6.7 % away; the venue's) · 1x cross",
     );
     const metrics = renderMetrics(bot.metrics, status, { version: "t", runtime: "bun" });
     expect(metrics).toContain("\nmm_liquidation_price 2800\n");
@@ -246,6 +252,23 @@ describe("perpetuals on the fake futures venue", () => {
     await bot.engine.tick();
     expect(fake.open().map((o) => o.side).sort()).toEqual(["BUY", "SELL"]);
     expect(bot.events.filter((e) => e.type === "liquidation_guard").map((e) => e.state)).toEqual(["hit", "cleared"]);
+    // past it (a long whose liquidation price is above the mid): negative everywhere, and the guard holds
+    fake.liquidationPrice = 3200; // (3000 − 3200) / 3000 = −6.67 %
+    await bot.engine.tick();
+    expect(fake.open().map((o) => o.side)).toEqual(["SELL"]);
+    const past = bot.engine.status();
+    expect(past.margin?.liquidationDistancePct).toBeCloseTo(-6.6667, 3);
+    expect(statusText(past, null, 0.5, bot.config.market.tick_size)).toContain(
+      "liquidation 3200 (⚠️ PAST it by 6.7 %)",
+    );
+    expect(balanceText(past, bot.engine.portfolio)).toContain(
+      "Liquidation price: 3200 (⚠️ PAST it by 6.7 %; the venue's)",
+    );
+    expect(renderMetrics(bot.metrics, past, { version: "t", runtime: "bun" }))
+      .toMatch(/\nmm_liquidation_distance_ratio -0\.0666666\d*\n/);
+    expect(bot.events.filter((e) => e.type === "liquidation_guard").at(-1)?.detail).toBe(
+      "mid 3000 is 6.67 % past the liquidation price 3200.00 (guard 10 %): not adding to the long",
+    );
   }, 30_000);
 
   test("paper on live data reads the venue's funding rate at a funding time", async () => {

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { buildConfig, checkValue, ConfigError, defaults, getPath, withValue } from "../../lib/config/validate.ts";
 import { loadSecrets } from "../../lib/config/secrets.ts";
 import { schemaFields } from "../../lib/config/schema.ts";
-import { loadConfig, parseCli } from "../../lib/config/cli.ts";
+import { loadConfig, parseCli, USAGE } from "../../lib/config/cli.ts";
 
 /** The problems a config produces ([] when it is accepted). */
 function problems(yamlText: string, ...sets: string[]): string[] {
@@ -165,7 +165,11 @@ describe("command line", () => {
 
   test.each([
     [["--bogus"], "command line: Unknown option '--bogus'"],
-    [["trade"], 'command line: unknown command "trade"; allowed: run, backtest'],
+    [["trade"], 'command line: unknown command "trade"; allowed: run, backtest, optimize, download, pause, resume'],
+    [
+      ["toString"],
+      'command line: unknown command "toString"; allowed: run, backtest, optimize, download, pause, resume',
+    ],
     [["backtest"], "command line: backtest needs --data FILE, or --from DATE [--to DATE] [--symbol SYMBOL]"],
     [
       ["--data", "x.csv"],
@@ -179,6 +183,12 @@ describe("command line", () => {
     ],
   ])("%p is refused", (argv: string[], message: string) => {
     expect(() => parseCli(argv)).toThrow(message);
+  });
+
+  test("--help lists every command, each with a line of its own", () => {
+    for (const name of ["run", "backtest", "optimize", "download", "pause", "resume"]) {
+      expect(USAGE).toMatch(new RegExp(`\\n  ${name} +\\S`));
+    }
   });
 
   test("a missing config file is named", () => {

@@ -41,6 +41,28 @@ async function withFakeTimers(body: () => void | Promise<void>) {
 }
 
 describe("alerts", () => {
+  test("a liquidation (the venue's autoclose fill) alerts at once and loudly, even with fill alerts off", () => {
+    const { alerter, texts } = setup("market.type=perp", "telegram.alerts.fills=off");
+    alerter.handle({
+      type: "fill",
+      ts: TS,
+      inventoryRatio: 0.5,
+      spreadCaptureBps: null,
+      fill: {
+        tradeId: "t9",
+        clientOrderId: `autoclose-${TS}`,
+        side: "sell",
+        price: 2751.97,
+        amount: 0.5,
+        feeQuote: 6.88,
+        ts: TS,
+      },
+    });
+    expect(texts()).toEqual([
+      "💥 LIQUIDATED: the venue closed the position, sell 0.5 ETH at 2751.97 (liquidation fee 6.88 USDT); open orders cancelled, the bot goes on with what is left",
+    ]);
+  });
+
   test("fills arriving together are coalesced into one message, each line with side, amount, price, fee, inventory", () =>
     withFakeTimers(() => {
       // telegram.coalesce_fills_s 0.05: the message goes out 50 ms after the first fill of a batch

@@ -45,8 +45,16 @@ describe("liquidation price", () => {
   });
 
   test("distance and the side that adds", () => {
-    expect(liquidationDistancePct(2000, 1900)).toBeCloseTo(5, 12);
-    expect(liquidationDistancePct(2000, null)).toBeNull();
+    // signed toward safety: a long 100 above its liquidation price is 5 % away, 100 below it is 5 % past (−5)
+    expect(liquidationDistancePct(2000, 1900, 0.5)).toBeCloseTo(5, 12);
+    expect(liquidationDistancePct(2000, 2100, 0.5)).toBeCloseTo(-5, 12);
+    // a short the other way round
+    expect(liquidationDistancePct(2000, 2100, -0.5)).toBeCloseTo(5, 12);
+    expect(liquidationDistancePct(2000, 1900, -0.5)).toBeCloseTo(-5, 12);
+    // the figures: a 20× long, liquidation 2751.97, mid 2526.99 → (2526.99 − 2751.97) / 2526.99 = −8.90 %
+    expect(liquidationDistancePct(2526.99, 2751.97, 1)!).toBeCloseTo(-8.903, 3);
+    expect(liquidationDistancePct(2000, null, 0.5)).toBeNull();
+    expect(liquidationDistancePct(2000, 1900, 0)).toBeNull();
     expect(addingSide(0.5)).toBe("buy");
     expect(addingSide(-0.5)).toBe("sell");
     expect(addingSide(0)).toBeNull();

@@ -77,6 +77,19 @@ describe("liquidation guard (risk.liquidation_guard_pct)", () => {
     expect(d.bid).not.toBeNull();
   });
 
+  test("past the liquidation price, however far, it never adds (the old |distance| read 8.9 % past as safe)", () => {
+    // the case: a long with liquidation 2183 at mid 2000 is (2000 − 2183) / 2000 = −9.15 %: past it
+    for (const [position, liq] of [[0.2, 2183], [0.2, 2600], [-0.2, 1817], [-0.2, 1400]]) {
+      const d = quoted(computeQuotes(input(position, liq)));
+      const adding = position > 0 ? "bid" : "ask";
+      expect({ liq, side: d[adding] }).toEqual({ liq, side: null });
+      expect(d.skipped[adding]?.reason).toBe("liquidation_guard");
+    }
+    expect(quoted(computeQuotes(input(0.2, 2183))).skipped.bid?.detail).toBe(
+      "mid 2000 is 9.15 % past the liquidation price 2183.00 (guard 10 %): not adding to the long",
+    );
+  });
+
   test("far enough, guard off, or no liquidation price: both sides", () => {
     for (const d of [input(0.2, 1790), input(0.2, 1802, 0), input(0.2, null)].map(computeQuotes).map(quoted)) {
       expect(d.bid).not.toBeNull();

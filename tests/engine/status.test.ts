@@ -70,17 +70,41 @@ describe("projectStatus", () => {
   });
 
   test("config and run fields pass through", () => {
-    const run = running({ reason: "paused", detail: "paused from the command line" });
+    const run = running({ state: "paused", reason: "paused", detail: "paused from the command line" });
     const s = projectStatus(config(), NOW, indicators(), run, pause({ paused: true }));
     expect([s.mode, s.symbol, s.marketType, s.profile]).toEqual(["paper", "ETH/USDT", "spot", "natr_macd"]);
     expect([s.state, s.reason, s.detail, s.paused, s.killSwitch]).toEqual([
-      "quoting",
+      "paused",
       "paused",
       "paused from the command line",
       true,
       false,
     ]);
     expect([s.ts, s.lastTickTs, s.ticks, s.loopMs]).toEqual([NOW, NOW - 1000, 7, 12]);
+  });
+
+  test("a pause recorded while the run still quotes reads 'pausing' at once, with the orders being cancelled", () => {
+    const open = [1, 2].map((i) => ({
+      clientOrderId: `mmbot-${i}`,
+      venueOrderId: `v${i}`,
+      side: i === 1 ? "buy" as const : "sell" as const,
+      price: 3000 + i,
+      amount: 0.01,
+      filled: 0,
+      status: "open" as const,
+      ts: NOW,
+    }));
+    const run = running();
+    run.orders.placed(open[0]);
+    run.orders.placed(open[1]);
+    const s = projectStatus(config(), NOW, indicators(), run, pause({ paused: true, detail: "paused from telegram" }));
+    expect([s.state, s.reason, s.detail]).toEqual([
+      "pausing",
+      "paused",
+      "pausing: pause recorded, cancelling 2 order(s); paused from telegram",
+    ]);
+    // not paused: the run's own state
+    expect(projectStatus(config(), NOW, indicators(), run, pause()).state).toBe("quoting");
   });
 
   test("perp: inventory ratio from the position notional", () => {

@@ -21,6 +21,14 @@ describe("/metrics under Prometheus' promtool", () => {
       const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       expect(text).toContain("mm_macd_hist "); // the profile's indicator is there to be linted
       expect(text).toMatch(/mm_fills_total\{side="(buy|sell)"\} [1-9]/);
+      // the process figures under Prometheus' standard names, linted with the rest
+      for (const name of ["process_resident_memory_bytes", "process_cpu_seconds_total", "process_start_time_seconds"]) {
+        expect(text).toMatch(new RegExp(`\n${name} [0-9.e+]+\n`));
+      }
+      const rss = Number(/\nprocess_resident_memory_bytes (\S+)\n/.exec(text)![1]);
+      expect(rss).toBeGreaterThan(10 * 1048576);
+      expect(rss).toBeLessThan(400 * 1048576);
+      expect(text).toMatch(/\nnodejs_eventloop_lag_seconds [0-9.e-]+\n/);
       const lint = spawnSync(PROMTOOL, ["check", "metrics"], { input: text, encoding: "utf8", timeout: 60_000 });
       expect(lint.error).toBeUndefined();
       expect({ status: lint.status, problems: (lint.stdout + lint.stderr).trim() }).toEqual({

@@ -1,6 +1,17 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { LedgerError } from "../../lib/storage/ledger.ts";
@@ -112,6 +123,36 @@ describe("in one process", () => {
     take(a);
     expect(() => take(b)).not.toThrow();
     expect(() => take(`${a}-other`)).not.toThrow();
+  });
+
+  test("one ledger under another spelling is refused: a symlink, ./, .., a hard link, a link to its directory", () => {
+    const dir = tmpDir();
+    const path = join(dir, "ledger.sqlite");
+    const first = take(path);
+    mkdirSync(join(dir, "sub"));
+    symlinkSync(path, join(dir, "alias.sqlite"));
+    symlinkSync(dir, join(tmpDir(), "dirlink"));
+    const dirlink = join(dirs.at(-1)!, "dirlink", "ledger.sqlite");
+    linkSync(path, join(dir, "hard.sqlite")); // another name for the same inode: realpath cannot see it
+    for (
+      const spelling of [join(dir, "alias.sqlite"), `${dir}/./ledger.sqlite`, `${dir}/sub/../ledger.sqlite`, dirlink]
+    ) {
+      expect(refusal(spelling).message).toContain(`pid ${process.pid} on host ${hostname()}`);
+    }
+    expect(refusal(join(dir, "hard.sqlite")).message).toContain(`since ${first.holder.since}`);
+    // none of the refused spellings left a lock file of its own beside the link
+    expect(existsSync(join(dir, "alias.sqlite.lock"))).toBe(false);
+    first.release();
+    expect(() => take(join(dir, "alias.sqlite")).release()).not.toThrow(); // free again under any name
+  });
+
+  test("a ledger reached through a symlink is locked where the file is, and a missing target is created there", () => {
+    const dir = tmpDir();
+    symlinkSync(join(dir, "real.sqlite"), join(dir, "alias.sqlite")); // dangling until the first start
+    const lock = take(join(dir, "alias.sqlite"));
+    expect(lock.path).toBe(`${realpathSync(dir)}/real.sqlite.lock`);
+    expect(statSync(join(dir, "real.sqlite")).size).toBe(0);
+    expect(refusal(join(dir, "real.sqlite")).message).toContain(`pid ${process.pid}`);
   });
 
   test("release lets the next one take it, and removes the side file", () => {
