@@ -11,7 +11,7 @@
  * commands (`mod.ts backtest`, the default paper run), their peak memory from /proc (Linux).
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { benchCsv, DAYS_35, MONTH } from "./data.ts";

@@ -33,6 +33,7 @@ const summary: BacktestSummary = {
   markout_1m_bps: null,
   markout_5m_bps: null,
   skipped: {},
+  liquidations: 0,
   inventory_limit_time_pct: 0,
   inventory_deviation_avg: 0.02,
   kill_switch_trips: [],

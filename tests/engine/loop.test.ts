@@ -7,7 +7,11 @@ import type { Clock } from "../../lib/core/types.ts";
 function clock() {
   let t = 0;
   const sleeps: number[] = [];
-  const c: Clock = { now: () => t, sleep: (ms: number) => (sleeps.push(ms), new Promise<void>(() => {})) };
+  const c: Clock = {
+    now: () => t,
+    elapsedMs: () => t,
+    sleep: (ms: number) => (sleeps.push(ms), new Promise<void>(() => {})),
+  };
   return { c, sleeps, advance: (ms: number) => (t += ms) };
 }
 
@@ -42,7 +46,7 @@ describe("runLoop", () => {
     signal.addEventListener = ((...a: Parameters<typeof add>) => (live++, add(...a))) as typeof add;
     signal.removeEventListener = ((...a: Parameters<typeof remove>) => (live--, remove(...a))) as typeof remove;
     let t = 0;
-    const c: Clock = { now: () => t, sleep: (ms: number) => ((t += ms), Promise.resolve()) };
+    const c: Clock = { now: () => t, elapsedMs: () => t, sleep: (ms: number) => ((t += ms), Promise.resolve()) };
     const engine = { tick: () => (++ticks === 1000 ? ctrl.abort() : undefined) } as unknown as Engine;
     expect(await runLoop(engine, c, { refreshMs: 15_000, signal })).toBe("stopped");
     expect(ticks).toBe(1000);

@@ -15,7 +15,7 @@ describe("ProcessProbe: the process's own figures", () => {
   test("an opened file counts as one more open descriptor, and closing it gives it back", () => {
     const probe = new ProcessProbe();
     const before = probe.read().openFds!;
-    const fd = openSync(import.meta.path, "r");
+    const fd = openSync(new URL(import.meta.url).pathname, "r");
     try {
       expect(probe.read().openFds).toBe(before + 1);
     } finally {
