@@ -127,7 +127,7 @@ export function decide(inp: TickInputs, st: DecideState): TickActions {
     (gate.ok ? null : { state: "standing_aside" as const, reason: gate.reason, detail: gate.detail });
   if (why) {
     const t = transition(st.transitions, now, staleBook);
-    return aside(inp, why.state, why.reason, why.detail, t.after, t.events);
+    return aside(inp, why.state, why.reason, why.detail, t, t.events);
   }
 
   const cfg = inp.config;
@@ -146,7 +146,7 @@ export function decide(inp: TickInputs, st: DecideState): TickActions {
     const stale = decision.reason === "stale_candles" ? decision.detail : undefined;
     const t = transition(st.transitions, now, null, stale);
     const state = inp.indicators.ready ? "standing_aside" : "warming_up";
-    const a = aside(inp, state, decision.reason, decision.detail, t.after, t.events);
+    const a = aside(inp, state, decision.reason, decision.detail, t, t.events);
     a.quote = decision;
     return a;
   }
@@ -164,7 +164,7 @@ export function decide(inp: TickInputs, st: DecideState): TickActions {
     killSwitch: null,
     skipBid: bid?.reason ?? null,
     skipAsk: ask?.reason ?? null,
-    transitions: t.after,
+    transitions: t,
     alerts: t.events,
   };
 }

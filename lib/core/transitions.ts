@@ -8,6 +8,8 @@ import type { InventoryLimit, QuoteDecision } from "./quoting.ts";
 import type { Side } from "./types.ts";
 
 export interface Transitions {
+  /** the events the last change raised (none when the state came through a tick unchanged) */
+  events: readonly EngineEvent[];
   inventoryLimit: InventoryLimit;
   /** the side the liquidation guard keeps out of the book, null when none */
   liquidationGuard: Side | null;
@@ -15,17 +17,19 @@ export interface Transitions {
   staleCandles: boolean;
 }
 
+const NONE: readonly EngineEvent[] = Object.freeze([]);
+
 export const NO_TRANSITIONS: Transitions = Object.freeze({
+  events: NONE,
   inventoryLimit: null,
   liquidationGuard: null,
   staleBook: false,
   staleCandles: false,
 });
 
-const NONE: readonly EngineEvent[] = Object.freeze([]);
-
 /**
- * The state after this tick, and one event per condition that changed (`before` itself when nothing did). Each
+ * The state after this tick, carrying one event per condition that changed (`before` itself when nothing did and
+ * it raised none, so most ticks allocate nothing). Each
  * observation: why the book / the candles are stale (null: fresh; undefined: not looked at this tick, the state
  * before stays), and the quote decision when the tick quoted.
  */
@@ -35,7 +39,7 @@ export function transition(
   staleBook?: string | null,
   staleCandles?: string | null,
   quote?: Extract<QuoteDecision, { action: "quote" }>,
-): { after: Transitions; events: readonly EngineEvent[] } {
+): Transitions {
   let after = before, events: EngineEvent[] | null = null;
   if (staleBook !== undefined && (staleBook !== null) !== before.staleBook) {
     const stale = staleBook !== null, detail = staleBook ?? "the order book is fresh";
@@ -68,5 +72,6 @@ export function transition(
       );
     }
   }
-  return { after, events: events ?? NONE };
+  if (events) return { ...after, events };
+  return after.events.length ? { ...after, events: NONE } : after;
 }

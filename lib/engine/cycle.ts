@@ -13,11 +13,11 @@ import type { EngineEvent, PauseSource } from "../core/events.ts";
 import { midOf } from "../core/steps.ts";
 import type { Clock, Fill, Inventory, MarketRules, Order, TopOfBook } from "../core/types.ts";
 import type { Config } from "../config/schema.ts";
-import { KeyRefused } from "../venues/port.ts";
+import { KeyRefused, OrderRejected } from "../venues/port.ts";
 import type { CandleHistory } from "./candles.ts";
 import { EventBus } from "./events.ts";
 import type { Accounts } from "./accounts.ts";
-import { OrderDesk, type Placement, type Pulled, type PullResult, unlisted } from "./desk.ts";
+import { OrderDesk, type Placement, type Pulled, type PullResult, Unanswered, unlisted } from "./desk.ts";
 import type { PauseStore } from "./pause.ts";
 import { Recording } from "./recording.ts";
 import type { EngineOptions } from "./options.ts";
@@ -251,22 +251,22 @@ export class Cycle {
       let p = this.#desk.place(q, this.#prefix);
       if (p instanceof Promise) p = (yield p) as Placement;
       const ts = this.#clock.now();
-      if (p.kind === "unanswered") {
+      if (p instanceof Unanswered) {
         run.orders.unanswered(p.order, ts);
         throw p.error;
       }
-      if (p.kind === "rejected") {
+      if (p instanceof OrderRejected) {
         // refused for this tick only (post-only cross, funds): skip the side
-        const { reason: code, message } = p.rejection, skip = rejectionSkip(code);
+        const { reason: code, message } = p, skip = rejectionSkip(code);
         run.skips.add(skip, 1);
         reason ??= skip;
         detail = (detail ? `${detail}; ` : "") + `${q.side} rejected: ${message}`;
         this.#emit({ type: "order_rejected", ts, side: q.side, reason: code, message });
         continue;
       }
-      run.orders.placed(p.order);
-      this.#accounts.placed(p.order.clientOrderId, mid);
-      this.#emit({ type: "order_placed", ts, order: p.order });
+      run.orders.placed(p);
+      this.#accounts.placed(p.clientOrderId, mid);
+      this.#emit({ type: "order_placed", ts, order: p });
     }
     run.state = "quoting";
     run.reason = reason;

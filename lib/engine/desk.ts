@@ -8,12 +8,13 @@ import type { Clock, Order, Quote } from "../core/types.ts";
 import { type ExchangePort, OrderRejected } from "../venues/port.ts";
 import type { Work } from "./drive.ts";
 
-/** What became of one placement. */
-export type Placement =
-  | { kind: "placed"; order: Order }
-  | { kind: "rejected"; rejection: OrderRejected }
-  /** no answer (a timeout): the order may rest anyway, so it counts as ours until the venue says otherwise */
-  | { kind: "unanswered"; order: Order; error: unknown };
+/** No answer to a placement (a timeout): the order may rest anyway, so it counts as ours until the venue says not. */
+export class Unanswered {
+  constructor(readonly order: Order, readonly error: unknown) {}
+}
+
+/** What became of one placement: the order resting, the venue's refusal, or no answer. */
+export type Placement = Order | OrderRejected | Unanswered;
 
 export interface CancelResult {
   cancelled: Order[];
@@ -71,13 +72,12 @@ export class OrderDesk {
     } catch (e) {
       return this.#unanswered(q, clientOrderId, e);
     }
-    if (answer instanceof Promise) return answer.then(placement, (e) => this.#unanswered(q, clientOrderId, e));
-    return placement(answer);
+    return answer instanceof Promise ? answer.catch((e) => this.#unanswered(q, clientOrderId, e)) : answer;
   }
 
-  #unanswered(q: Quote, clientOrderId: string, error: unknown): Placement {
+  #unanswered(q: Quote, clientOrderId: string, error: unknown): Unanswered {
     const order: Order = { ...q, clientOrderId, venueOrderId: "", filled: 0, status: "open", ts: this.#clock.now() };
-    return { kind: "unanswered", order, error };
+    return new Unanswered(order, error);
   }
 
   /** At start: cancels every order of ours the venue lists (leftovers of an earlier run). */
@@ -141,6 +141,3 @@ export const unlisted = (e: unknown, lastKnown: readonly Order[]): Pulled => ({
   confirmed: false,
   error: messageOf(e),
 });
-
-const placement = (answer: Order | OrderRejected): Placement =>
-  answer instanceof OrderRejected ? { kind: "rejected", rejection: answer } : { kind: "placed", order: answer };
