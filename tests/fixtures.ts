@@ -1,5 +1,5 @@
 /** Shared builders for tests: configs, indicator snapshots, quoting inputs. */
-import { buildConfig } from "../lib/config/validate.ts";
+import { buildConfig, ConfigError } from "../lib/config/validate.ts";
 import type { Config } from "../lib/config/schema.ts";
 import type { Candle } from "../lib/core/types.ts";
 import type { IndicatorSnapshot } from "../lib/core/indicators.ts";
@@ -104,5 +104,16 @@ export async function until(
   while (!check()) {
     if (Date.now() > end) throw new Error(`not within ${ms} ms: ${typeof what === "function" ? what() : what}`);
     await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The problems a config (YAML text and `--set` values) produces: [] when it is accepted. */
+export function configProblems(yamlText: string | undefined, ...sets: string[]): string[] {
+  try {
+    buildConfig({ yamlText, source: "test.yml", sets });
+    return [];
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
   }
 }

@@ -1,19 +1,12 @@
 /** Pairs of settings that are valid alone and break the bot together: refused at start and on /set, naming both keys. */
 import { describe, expect, test } from "bun:test";
+import { configProblems } from "../fixtures.ts";
 import { spawnSync } from "node:child_process";
-import { buildConfig, ConfigError, withValue } from "../../lib/config/validate.ts";
+import { buildConfig, withValue } from "../../lib/config/validate.ts";
 import { coherenceProblems } from "../../lib/config/coherence.ts";
 
 /** The problems buildConfig reports for these --set values ([] when accepted). */
-function problems(...sets: string[]): string[] {
-  try {
-    buildConfig({ sets });
-    return [];
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-}
+const problems = (...sets: string[]) => configProblems(undefined, ...sets);
 
 const PERP = ["market.type=perp", "paper.initial_base=0"];
 

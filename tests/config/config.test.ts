@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { configProblems } from "../fixtures.ts";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,16 +9,7 @@ import { loadSecrets } from "../../lib/config/secrets.ts";
 import { schemaFields } from "../../lib/config/schema.ts";
 import { loadConfig, parseCli, USAGE } from "../../lib/config/cli.ts";
 
-/** The problems a config produces ([] when it is accepted). */
-function problems(yamlText: string, ...sets: string[]): string[] {
-  try {
-    buildConfig({ yamlText, source: "test.yml", sets });
-    return [];
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-}
+const problems = configProblems;
 
 describe("config values", () => {
   test.each([

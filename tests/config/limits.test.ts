@@ -1,26 +1,16 @@
 /** Bad input refused cleanly (issue 24): huge or deep files unread, numbers not in decimal, numbers too small to use. */
 import { describe, expect, test } from "bun:test";
+import { configProblems } from "../fixtures.ts";
 import { readFileSync } from "node:fs";
-import { buildConfig, ConfigError, withValue } from "../../lib/config/validate.ts";
+import { buildConfig, withValue } from "../../lib/config/validate.ts";
 
-function problems(yamlText: string, ...sets: string[]): string[] {
-  try {
-    buildConfig({ yamlText, source: "test.yml", sets });
-    return [];
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-}
+const problems = configProblems;
 
 describe("a config file too large or too deep is refused before it is parsed", () => {
   test("20,000 keys (the issue's 3.3 s parse) is refused unread, in a few milliseconds of work", () => {
     const text = Array.from({ length: 20_000 }, (_, i) => `k${i}: ${i}`).join("\n");
-    const t0 = performance.now();
     const p = problems(text);
-    const ms = performance.now() - t0;
     expect(p).toEqual(["test.yml: 20000 lines is too large for a configuration (at most 4000); refused unread"]);
-    expect(ms).toBeLessThan(5_000); // not a timing test: a quadratic parse of this file takes 10 s; this only scans
   });
 
   test("more than 256 KiB on few lines is refused unread", () => {
