@@ -6,6 +6,7 @@
  */
 import type { Order } from "../core/types.ts";
 import type { Engine } from "../engine/engine.ts";
+import { within } from "../core/sleep.ts";
 import type { PullResult } from "../engine/desk.ts";
 
 /** Exit code when the bot stopped but orders of ours may still rest (listed on stderr and alerted). */
@@ -17,17 +18,6 @@ export const GRACE_MS = 15_000;
 export interface Shutdown extends PullResult {
   /** true when the bound ran out before the engine could finish: the result is its last knowledge */
   timedOut: boolean;
-}
-
-/** Resolves with `p`, or with `fallback()` once `ms` have passed. */
-export async function within<T>(ms: number, p: Promise<T>, fallback: () => T): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<T>((resolve) => (timer = setTimeout(() => resolve(fallback()), Math.max(0, ms))));
-  try {
-    return await Promise.race([p, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Stops `engine`; the bound is `timeoutS` + GRACE_MS counted from `askedAtMs` (wall clock). */

@@ -5,6 +5,7 @@
  * cancelling N order(s)" while the pull goes on (the ticks retry what is left, and the `paused` alert follows).
  */
 import type { PauseSource } from "../core/events.ts";
+import { within } from "../core/sleep.ts";
 import type { Engine } from "./engine.ts";
 import type { PullResult } from "./desk.ts";
 
@@ -22,19 +23,8 @@ export async function pauseAnswer(
   withinMs = PAUSE_ANSWER_MS,
 ): Promise<PauseAnswer> {
   const cancelling = engine.status().openOrders.length;
-  const result = await within(engine.pause(source), withinMs);
+  const result = await within(withinMs, engine.pause(source), () => null);
   return result === null ? { done: false, cancelling } : { done: true, result };
-}
-
-/** `work`'s value when it comes within `ms`, else null (the work goes on). */
-export async function within<T>(work: Promise<T>, ms: number): Promise<T | null> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** The answer in words, for Telegram and the console. */

@@ -3,7 +3,8 @@ import { Hono } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import type { Engine } from "../engine/engine.ts";
 import type { PullResult } from "../engine/desk.ts";
-import { PAUSE_ANSWER_MS, within } from "../engine/pause-answer.ts";
+import { within } from "../core/sleep.ts";
+import { PAUSE_ANSWER_MS } from "../engine/pause-answer.ts";
 import { type Metrics, renderMetrics } from "./metrics.ts";
 import { DASHBOARD_HTML } from "./dashboard.ts";
 import type { History } from "./history.ts";
@@ -97,7 +98,7 @@ export function createApp(d: HttpDeps): Hono {
     // durable before it acts: paused even when the venue is down; what still rests is retried every tick. The answer
     // does not wait for a venue that hangs: past PAUSE_ANSWER_MS it says the pause is recorded and the pull goes on
     const cancelling = d.engine.status().openOrders.length;
-    const r = await within(d.pause(), PAUSE_ANSWER_MS);
+    const r = await within(PAUSE_ANSWER_MS, d.pause(), () => null);
     if (r === null) {
       return c.json({
         paused: true,
