@@ -113,8 +113,13 @@ describe("control kept in the ledger", () => {
     await first.engine.tick();
     expect(first.engine.status().state).toBe("killed");
     first.engine.resume();
-    const equity = first.engine.status().pnl!.equity; // ~6000: 1 ETH at ~3000 + 3000 USDT
-    expect(first.ledger.peakEquity(first.account.id)).toBeCloseTo(equity, 6);
+    // the kill switch's strategy basis (the default): the account's starting value plus what quoting earned over
+    // holding its starting balances at this mid (~6000: 1 ETH at ~3000 + 3000 USDT)
+    const s = first.engine.status(), a = first.account;
+    const start = a.initial_base * a.initial_mid + a.initial_quote;
+    const strategy = start + s.pnl!.equity - (a.initial_base * s.mid! + a.initial_quote);
+    expect(first.ledger.peakEquity(first.account.id)).toBeCloseTo(strategy, 6);
+    expect(s.pnl!.drawdownPct).toBeCloseTo(0, 9);
     expect(first.ledger.killSwitch).toBe(false);
     expect(first.ledger.paused).toBe(false);
   });
