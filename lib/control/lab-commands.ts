@@ -30,8 +30,13 @@ export class LabCommands {
   readonly job = new BacktestJob();
   #nextReportTs: number | null = null;
 
-  constructor(readonly bot: ControlledBot, readonly send: (text: string, silent: boolean) => void) {
-    this.recent = new RecentMarket(bot.engine);
+  /** `recent`: the run's one quote history, shared with the dashboard (24 h of ticks: one copy, not two) */
+  constructor(
+    readonly bot: ControlledBot,
+    readonly send: (text: string, silent: boolean) => void,
+    recent?: RecentMarket,
+  ) {
+    this.recent = recent ?? new RecentMarket(bot.engine);
     bot.engine.on((e) => {
       if (e.type === "tick") this.reportIfDue(e.ts);
     });
