@@ -78,9 +78,7 @@ export class Ledger {
       db.exec("PRAGMA journal_mode = WAL");
       db.exec("PRAGMA synchronous = NORMAL"); // WAL + NORMAL survives a killed process
       db.exec("PRAGMA foreign_keys = ON");
-      // SQLite's page cache (2 MB by default) fills as the file grows and then stays: native memory that resident
-      // memory shows over a run's first market days. The bot appends and reads back a few recent rows: 512 KB serves.
-      db.exec("PRAGMA cache_size = -512");
+      db.exec("PRAGMA cache_size = -512"); // not 2 MB: the page cache stays resident, and we read back only recent rows
       // one write transaction even when there is nothing to migrate: proves the file is writable now
       db.exec("BEGIN IMMEDIATE");
       try {
