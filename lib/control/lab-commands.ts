@@ -58,7 +58,7 @@ export class LabCommands {
     const { engine, ledger, account } = this.bot;
     const cfg = engine.config, s = engine.status();
     const toTs = s.lastTickTs ?? s.ts, fromTs = toTs - hours * HOUR_MS; // the picture ends at the last tick
-    const ticks = this.recent.ticks.filter((t) => t.ts >= fromTs);
+    const ticks = this.recent.ticks(fromTs);
     const fills = ledger.fills(account.id, 1000).filter((f) => f.ts >= fromTs && f.ts <= toTs);
     const svg = marketSvg({
       title: `${cfg.market.symbol} ${cfg.mode} · ${cfg.strategy.profile} · last ${hours} h`,
