@@ -15,6 +15,7 @@ import { balancesText, type Grid, logToConsole, muteDependencyDeprecations, secr
 import { Ledger, LedgerError } from "./lib/storage/ledger.ts";
 import { createApp } from "./lib/http/routes.ts";
 import { History } from "./lib/http/history.ts";
+import { RecentMarket } from "./lib/lab/recent.ts";
 import { isLoopback, serve, type Served } from "./lib/http/serve.ts";
 import pkg from "./package.json" with { type: "json" };
 import type { Config } from "./lib/config/schema.ts";
@@ -125,6 +126,9 @@ async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<n
   let telegram: Telegram | null = null;
   let fatal: unknown = null;
   let started = false;
+  // the one quote history (24 h of ticks) the dashboard and Telegram's /chart both read: made once, when first wanted
+  let recentMarket: RecentMarket | null = null;
+  const recent = () => recentMarket ??= new RecentMarket(engine);
   try {
     if (secrets.telegramBotToken) {
       // grammY is loaded only when it is used; its Node build pulls in a deprecated module (see console.ts)
@@ -135,6 +139,7 @@ async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<n
         allowedUsers: secrets.telegramAllowedUsers,
         bot,
         log: (line) => console.log(`mmbot: ${scrub(line)}`),
+        recent: recent(),
       });
       telegram.start();
     } else {
@@ -144,7 +149,7 @@ async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<n
       const app = createApp({
         engine,
         metrics: bot.metrics,
-        history: new History(engine),
+        history: new History(engine, 1000, recent()),
         version: pkg.version,
         runtime: "Bun" in globalThis ? "bun" : "deno",
         startedAt: Date.now(),

@@ -4,8 +4,9 @@
  *   deno task bench [--paper-minutes N] [--skip-optimizer] [--skip-paper] [--skip-live]
  *   (N: how long to watch the paper run's memory; default 10)
  *   deno task bench --soak [--soak-minutes M]
- *   (only the soak: the default paper run for M wall minutes, default 30, at speed 600 on Deno — about
- *   12 days of market time with the ledger writing — RSS each minute and the ledger's bytes per market day)
+ *   (only the soak: the default paper run for M wall minutes, default 30, at speed 600 on Deno and, side by
+ *   side, on Bun when installed — about 12 days of market time with the ledger writing — RSS and JS heap each
+ *   minute and the ledger's bytes per market day)
  *
  * In-process figures come from bench/core.ts run under each runtime; whole-process figures from the real
  * commands (`mod.ts backtest`, the default paper run), their peak memory from /proc (Linux).
@@ -91,13 +92,17 @@ async function paperRun(rt: Runtime, minutes: number): Promise<{ firstQuoteMs: n
   return { firstQuoteMs, rssMb };
 }
 
-/** The soak: one long paper run, its RSS every minute and its ledger's growth per day of market time. */
-async function soak(minutes: number): Promise<void> {
+/**
+ * The soak: one long paper run on `rt`, its RSS (from /proc) and JS heap (its own /metrics) every minute and its
+ * ledger's growth per day of market time. Lines are prefixed with the runtime: Deno and Bun may soak side by side.
+ */
+async function soak(rt: Runtime, minutes: number): Promise<void> {
   const dir = mkdtempSync(join(os.tmpdir(), "mmbot-soak-"));
   const ledger = `${dir}/soak.sqlite`;
   const args = ["--set", "http.port=0", "--set", `storage.path=${ledger}`, "--set", "feed.speed=600"];
   if (existsSync(PAPER_DATA)) args.push("--set", `feed.path=${PAPER_DATA}`); // a month: 30 min × 600 = 12.5 days
-  const [cmd, cmdArgs] = command("deno", "mod.ts", args);
+  const [cmd, cmdArgs] = command(rt, "mod.ts", args);
+  const say = (line: string) => console.log(`${rt.padEnd(4)} ${line}`);
   const t0 = performance.now();
   const child = spawn(cmd, [...cmdArgs], { stdio: ["ignore", "pipe", "pipe"] });
   const exited = new Promise((r) => child.on("exit", r));
@@ -107,37 +112,43 @@ async function soak(minutes: number): Promise<void> {
   try {
     while (!/http on http:\/\/127\.0\.0\.1:(\d+)/.test(out) || !out.includes("| bid ")) {
       if (performance.now() - t0 > 30_000 || child.exitCode !== null) {
-        throw new Error(`soak: no quote in 30 s:\n${out}`);
+        throw new Error(`soak (${rt}): no quote in 30 s:\n${out}`);
       }
       await sleep(50);
     }
-    const port = /http on http:\/\/127\.0\.0\.1:(\d+)/.exec(out)![1];
-    const marketTs = async () => (await (await fetch(`http://127.0.0.1:${port}/api/status`)).json()).ts as number;
+    const base = `http://127.0.0.1:${/http on http:\/\/127\.0\.0\.1:(\d+)/.exec(out)![1]}`;
+    const marketTs = async () => (await (await fetch(`${base}/api/status`)).json()).ts as number;
+    const heapMb = async () => {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      const mb = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? NaN) / 1048576;
+      return { used: mb("nodejs_heap_size_used_bytes"), total: mb("nodejs_heap_size_total_bytes") };
+    };
     const ledgerBytes = () =>
       ["", "-wal", "-shm"].reduce((n, ext) => n + (existsSync(ledger + ext) ? Deno.statSync(ledger + ext).size : 0), 0);
     const ts0 = await marketTs();
-    console.log(`soak: Deno paper run, speed 600, ${minutes} wall minutes; ledger ${ledger}`);
-    console.log("minute  RSS MB  market day  ledger+WAL MB");
+    say(`soak: paper run, speed 600, ${minutes} wall minutes; ledger ${ledger}`);
+    say("minute  RSS MB  heap used / total MB  market day  ledger+WAL MB");
     const rss: number[] = [];
     let ts = ts0;
     for (let m = 1; m <= minutes; m++) {
       await sleep(t0 + m * 60_000 - performance.now());
       if (child.exitCode !== null) {
-        throw new Error(`soak: the paper run ended before minute ${m}:\n${out.slice(-2000)}`);
+        throw new Error(`soak (${rt}): the paper run ended before minute ${m}:\n${out.slice(-2000)}`);
       }
       rss.push(procKb(child.pid!, "VmRSS") / 1024);
+      const heap = await heapMb();
       ts = await marketTs();
       const day = (ts - ts0) / 86_400_000;
-      console.log(
-        `${String(m).padStart(6)}  ${rss.at(-1)!.toFixed(1).padStart(6)}  ${day.toFixed(2).padStart(10)}  ${
-          (ledgerBytes() / 1048576).toFixed(2).padStart(13)
-        }`,
+      say(
+        `${String(m).padStart(6)}  ${rss.at(-1)!.toFixed(1).padStart(6)}  ${
+          `${heap.used.toFixed(1)} / ${heap.total.toFixed(1)}`.padStart(20)
+        }  ${day.toFixed(2).padStart(10)}  ${(ledgerBytes() / 1048576).toFixed(2).padStart(13)}`,
       );
     }
     const days = (ts - ts0) / 86_400_000;
     const after1 = rss.slice(1);
     const growth = Math.max(...after1) - rss[0];
-    console.log(
+    say(
       `soak: RSS at minute 1 ${rss[0].toFixed(1)} MB, highest after it ${Math.max(...after1).toFixed(1)} MB ` +
         `(${growth >= 0 ? "+" : ""}${growth.toFixed(1)} MB; target ≤ +10 MB: ${growth <= 10 ? "met" : "MISSED"}), ` +
         `last ${rss.at(-1)!.toFixed(1)} MB`,
@@ -146,7 +157,7 @@ async function soak(minutes: number): Promise<void> {
     child.kill("SIGTERM");
     await exited;
     const bytes = ledgerBytes();
-    console.log(
+    say(
       `soak: ${days.toFixed(2)} days of market time; ledger ${(bytes / 1048576).toFixed(2)} MB after the stop, ` +
         `${(bytes / days / 1024).toFixed(0)} KB per market day (${
           (bytes / days * 365 / 1048576).toFixed(0)
@@ -164,7 +175,8 @@ if (argv.includes("--soak")) {
     console.error("bench: --soak-minutes needs a number of minutes ≥ 2");
     Deno.exit(2);
   }
-  await soak(m);
+  // Bun beside Deno when it is installed: two idle-ish processes (a few % of a core each), same wall half hour
+  await Promise.all(RUNTIMES.filter((rt) => rt === "deno" || hasBun).map((rt) => soak(rt, m)));
   Deno.exit(0);
 }
 

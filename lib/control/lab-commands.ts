@@ -30,8 +30,13 @@ export class LabCommands {
   readonly job = new BacktestJob();
   #nextReportTs: number | null = null;
 
-  constructor(readonly bot: ControlledBot, readonly send: (text: string, silent: boolean) => void) {
-    this.recent = new RecentMarket(bot.engine);
+  /** `recent`: the run's one quote history, shared with the dashboard (24 h of ticks: one copy, not two) */
+  constructor(
+    readonly bot: ControlledBot,
+    readonly send: (text: string, silent: boolean) => void,
+    recent?: RecentMarket,
+  ) {
+    this.recent = recent ?? new RecentMarket(bot.engine);
     bot.engine.on((e) => {
       if (e.type === "tick") this.reportIfDue(e.ts);
     });
@@ -53,7 +58,7 @@ export class LabCommands {
     const { engine, ledger, account } = this.bot;
     const cfg = engine.config, s = engine.status();
     const toTs = s.lastTickTs ?? s.ts, fromTs = toTs - hours * HOUR_MS; // the picture ends at the last tick
-    const ticks = this.recent.ticks.filter((t) => t.ts >= fromTs);
+    const ticks = this.recent.ticks(fromTs);
     const fills = ledger.fills(account.id, 1000).filter((f) => f.ts >= fromTs && f.ts <= toTs);
     const svg = marketSvg({
       title: `${cfg.market.symbol} ${cfg.mode} · ${cfg.strategy.profile} · last ${hours} h`,

@@ -12,6 +12,7 @@ import { sleep } from "../core/sleep.ts";
 import type { ControlledBot } from "./bot.ts";
 import { pauseAnswer, pauseAnswerText } from "../engine/pause-answer.ts";
 import { LabCommands } from "./lab-commands.ts";
+import type { RecentMarket } from "../lab/recent.ts";
 import { balanceText, fillsText, HELP, helpText, ordersText, paramsText, pnlText, statusText } from "./reports.ts";
 
 export interface TelegramOptions {
@@ -21,6 +22,8 @@ export interface TelegramOptions {
   bot: ControlledBot;
   /** one line for the console */
   log: (line: string) => void;
+  /** the run's one quote history (mod.ts shares it with the dashboard); absent: the lab keeps its own */
+  recent?: RecentMarket;
 }
 
 interface Outgoing extends Alert {
@@ -68,7 +71,7 @@ export class Telegram {
     });
     this.lab = new LabCommands(bot, (text, silent) => {
       for (const chatId of this.#allowed) this.queue.push({ text: clip(text), silent, chatId });
-    });
+    }, opts.recent);
     this.grammy = new Grammy(opts.token, { client: { apiRoot: cfg.api_root } });
     // 429s wait for retry_after, 5xx back off; network failures are the sender's (the queue keeps the alert)
     this.grammy.api.config.use(

@@ -4,7 +4,7 @@
  */
 import process from "node:process";
 import { readdirSync, readFileSync } from "node:fs";
-import { setTimeout as timer } from "node:timers";
+import { setInterval as interval } from "node:timers";
 
 export interface ProcessFigures {
   /** resident set size, bytes */
@@ -34,30 +34,30 @@ export class ProcessProbe {
   /** wall-clock start, ms (the runtime's own count of how long the process has lived) */
   readonly startedAtMs = Date.now() - process.uptime() * 1000;
   #lags: { at: number; lagS: number }[] = [];
-  #timer: ReturnType<typeof timer> | null = null;
+  #timer: ReturnType<typeof interval> | null = null;
 
   /** `sampleMs`: how often a timer checks how late it fires (a blocked loop shows up as lag). */
   constructor(readonly sampleMs = 500) {}
 
-  /** Starts the lag probe; it never keeps the process alive. */
+  /**
+   * Starts the lag probe; it never keeps the process alive. One interval timer for the process's life, not a
+   * fresh timeout per sample: each lived half a second, long enough to reach the old generation and die there.
+   */
   start(): this {
     if (this.#timer) return this;
-    const arm = () => {
-      const due = performance.now() + this.sampleMs;
-      this.#timer = timer(() => {
-        const now = performance.now();
-        this.#lags.push({ at: now, lagS: Math.max(0, now - due) / 1000 });
-        while (this.#lags.length && this.#lags[0].at < now - LAG_WINDOW_MS) this.#lags.shift();
-        arm();
-      }, this.sampleMs);
-      this.#timer.unref?.();
-    };
-    arm();
+    let due = performance.now() + this.sampleMs;
+    this.#timer = interval(() => {
+      const now = performance.now();
+      this.#lags.push({ at: now, lagS: Math.max(0, now - due) / 1000 });
+      while (this.#lags.length && this.#lags[0].at < now - LAG_WINDOW_MS) this.#lags.shift();
+      due = now + this.sampleMs; // the next firing is due one period after this one ran
+    }, this.sampleMs);
+    this.#timer.unref?.();
     return this;
   }
 
   stop(): void {
-    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
   }
 

@@ -24,6 +24,6 @@ export class History {
 
   /** Our quotes at the last `max` ticks, oldest first. */
   get quotes(): QuotePoint[] {
-    return this.recent.ticks.slice(-this.max).map(({ ts, mid, bid, ask }) => ({ ts, mid, bid, ask }));
+    return this.recent.ticks(-Infinity, this.max).map(({ ts, mid, bid, ask }) => ({ ts, mid, bid, ask }));
   }
 }

@@ -78,6 +78,7 @@ export class Ledger {
       db.exec("PRAGMA journal_mode = WAL");
       db.exec("PRAGMA synchronous = NORMAL"); // WAL + NORMAL survives a killed process
       db.exec("PRAGMA foreign_keys = ON");
+      db.exec("PRAGMA cache_size = -512"); // not 2 MB: the page cache stays resident, and we read back only recent rows
       // one write transaction even when there is nothing to migrate: proves the file is writable now
       db.exec("BEGIN IMMEDIATE");
       try {

@@ -12,6 +12,7 @@ import { withValue } from "../../lib/config/validate.ts";
 import { requiredCandles } from "../../lib/core/indicators.ts";
 import { signed } from "../../lib/core/format.ts";
 import { FakeTelegram } from "../fakes/telegram.ts";
+import { History } from "../../lib/http/history.ts";
 import { config } from "../fixtures.ts";
 
 const OWNER = 4242;
@@ -43,6 +44,25 @@ async function setup(sets: string[] = []) {
   await bot.engine.start();
   return { fake, bot, telegram, dir };
 }
+
+describe("one quote history", () => {
+  test("Telegram given the dashboard's 24 h of ticks keeps no second copy (mod.ts makes one for both)", async () => {
+    const { bot, fake } = await setup();
+    const history = new History(bot.engine);
+    const on = bot.engine.on.bind(bot.engine);
+    let listeners = 0;
+    bot.engine.on = (...args) => (listeners++, on(...args));
+    const telegram = (recent?: History["recent"]) => {
+      const before = listeners;
+      const t = new Telegram({ token: fake.token, allowedUsers: [OWNER], bot, log: () => {}, recent });
+      return { lab: t.lab, listeners: listeners - before };
+    };
+    const shared = telegram(history.recent), own = telegram();
+    expect(shared.lab.recent).toBe(history.recent);
+    expect(own.lab.recent).not.toBe(history.recent);
+    expect(own.listeners).toBe(shared.listeners + 1); // the second history's own listener, and no more
+  });
+});
 
 /** Sends `text` as the owner; waits for the first answer (a message or a photo) after it. */
 async function ask(fake: FakeTelegram, text: string, method?: string) {

@@ -45,8 +45,34 @@ describe("the last day in memory", () => {
       state.candles = [candle(ts - 60_000)];
       recent.record();
     }
-    expect(recent.ticks[0].ts).toBe(6 * H);
-    expect(recent.ticks.length).toBe(24 * 4 + 1);
+    expect(recent.ticks()[0].ts).toBe(6 * H);
+    expect(recent.ticks().length).toBe(24 * 4 + 1);
     expect(recent.candles(0, 31 * H).map((c) => c.ts)[0]).toBe(6 * H + 14 * 60_000);
+  });
+
+  test("ticks faster than the ring's first room (4,096): it grows, wraps and keeps every tick of the day in order", () => {
+    const { engine, state } = engineAt();
+    const recent = new RecentMarket(engine);
+    const step = 10_000; // 10 s ticks: 8,641 in 24 h, more than twice the first room; 60 h of them wrap the ring
+    for (let ts = 0; ts <= 60 * H; ts += step) {
+      state.ts = ts;
+      state.equity = ts / step; // a different value at each tick, to see which tick each field came from
+      recent.record();
+    }
+    const ticks = recent.ticks();
+    expect(ticks.length).toBe(24 * 360 + 1);
+    expect(ticks[0].ts).toBe(36 * H);
+    expect(ticks.every((t, k) => t.ts === 36 * H + k * step && t.equity === t.ts / step)).toBe(true);
+    expect(recent.ticks(60 * H - 2 * step).map((t) => t.ts)).toEqual([60 * H - 2 * step, 60 * H - step, 60 * H]);
+    expect(recent.ticks(-Infinity, 2).map((t) => t.ts)).toEqual([60 * H - step, 60 * H]);
+  });
+
+  test("a field the tick did not have reads back as null, not NaN or 0", () => {
+    const { engine, state } = engineAt();
+    const recent = new RecentMarket(engine);
+    state.ts = H;
+    recent.record();
+    // engineAt's status: no decision (no bid, no ask), mid 100, inventory 0.5, equity 0
+    expect(recent.ticks()).toEqual([{ ts: H, mid: 100, bid: null, ask: null, equity: 0, inventoryRatio: 0.5 }]);
   });
 });
