@@ -87,7 +87,7 @@ describe("engine cycle", () => {
     // the ladder of the test above: bids 99.90 / 99.80 / 99.70, asks 100.11 / 100.21 / 100.31. From minute 12 the book
     // is 101.00 / 101.01, mid 101.005: raw bid 100.903995 → 100.90, × 0.999 = 100.8031 → 100.80, × 0.998 = 100.7022 →
     // 100.70; raw ask 101.106005 → 101.11, × 1.001 = 101.2071 → 101.21, × 1.002 = 101.3082 → 101.31
-    const { clock, exchange, cfg, make } = setup(
+    const { clock, exchange, cfg } = setup(
       flat(T0, 30, (i) => (i < 12 ? 100 : 101)),
       10,
       "strategy.levels=3",
