@@ -24,6 +24,7 @@ const SEED = [
   "strategy.inventory_scalar=1",
   "strategy.natr_period=30",
   "strategy.fee_floor=false",
+  "strategy.levels=1", // one level a side, as before natr_macd shipped three: the same workload as earlier figures
 ];
 const config = buildConfig({ sets: SEED });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

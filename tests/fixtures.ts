@@ -20,6 +20,10 @@ export const SEED = [
   "strategy.max_inventory_deviation=0.3",
   "strategy.inventory_skew=0",
   "strategy.inventory_size_shape=0",
+  // one level a side (lib/core/levels.ts), as DESIGN §4's seed
+  "strategy.levels=1",
+  "strategy.level_step_natr=0",
+  "strategy.level_amount_scale=1",
 ];
 
 /** A config from defaults with the seed values, plus `key.path=value` overrides. */

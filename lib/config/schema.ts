@@ -118,20 +118,21 @@ export const SCHEMA = {
       "size of each quote in quote currency, amount = this / price (0: off, order_amount applies; not both)",
       { min: 0, max: 1e12 },
     ),
-    // natr_macd's NATR period, spread multipliers, shift, inventory scalar and inventory control (max_inventory_deviation,
-    // inventory_skew, inventory_size_shape) were chosen by `optimize --mirror` on the development data (README →
-    // Optimize); the seed values were 30, 120 / 60, 0.5, 1, 0.3, 0 (off) and 0 (off)
-    natr_period: int(20, "NATR / ATR period in 1m candles (as: also σ's, the 1m log returns' deviation)", {
+    // natr_macd's NATR period, spread multipliers, shift, inventory scalar, inventory control (max_inventory_deviation,
+    // inventory_skew, inventory_size_shape) and levels (levels, level_step_natr, level_amount_scale) were chosen by
+    // `optimize --mirror` on the development data (README → Optimize); the seed values were 30, 120 / 60, 0.5, 1, 0.3,
+    // 0 (off), 0 (off) and one level
+    natr_period: int(22, "NATR / ATR period in 1m candles (as: also σ's, the 1m log returns' deviation)", {
       min: 2,
       max: 1000,
     }),
     bid_spread_multiplier: num(
-      364.906,
+      347.243,
       "bid spread = natr × this / 10000 (natr in percent). At most 1e6: a spread of 100 × natr, far past any use",
       MULTIPLIER_BOUNDS,
     ),
     ask_spread_multiplier: num(
-      322.551,
+      355.308,
       "ask spread = natr × this / 10000 (natr in percent). At most 1e6, as bid_spread_multiplier",
       MULTIPLIER_BOUNDS,
     ),
@@ -153,29 +154,29 @@ export const SCHEMA = {
       min: -1,
       max: 1,
     }),
-    shift_multiplier: num(0.734538, "max_shift = this × natr / 100 (fraction of mid)", { min: 0, max: 100 }),
-    inventory_scalar: num(2.13402, "weight of the inventory shift relative to max_shift", { min: 0, max: 100 }),
+    shift_multiplier: num(1.31623, "max_shift = this × natr / 100 (fraction of mid)", { min: 0, max: 100 }),
+    inventory_scalar: num(2.42554, "weight of the inventory shift relative to max_shift", { min: 0, max: 100 }),
     target_base_ratio: num(0.5, "wanted share of equity held in base (spot) / neutral position (perp)", {
       above: 0,
       below: 1,
     }),
-    max_inventory_deviation: num(0.17191, "past |ratio − target| > this, quote only the side that reduces it", {
+    max_inventory_deviation: num(0.117991, "past |ratio − target| > this, quote only the side that reduces it", {
       above: 0,
       max: 1,
     }),
     // inventory control, levels and the as profile: formulas in lib/core/inventory.ts, levels.ts, avellaneda.ts
-    inventory_skew: num(0.669545, "reference shift toward target, mean half-spreads at the band (0: off)", {
+    inventory_skew: num(0.0702026, "reference shift toward target, mean half-spreads at the band (0: off)", {
       min: 0,
       max: 10,
     }),
-    inventory_size_shape: num(0.192634, "adding side sized × exp(−this × share of band used) (0: off)", {
+    inventory_size_shape: num(2.509, "adding side sized × exp(−this × share of band used) (0: off)", {
       min: 0,
       max: 20,
     }),
-    levels: int(1, "quotes a side; level k sits k steps beyond level 0", { min: 1, max: 10 }),
+    levels: int(3, "quotes a side; level k sits k steps beyond level 0", { min: 1, max: 10 }),
     level_step_bps: num(10, "step between levels, bps (when level_step_natr is 0)", { above: 0, max: 1000 }),
-    level_step_natr: num(0, "step between levels, NATR multiples (0: level_step_bps)", { min: 0, max: 100 }),
-    level_amount_scale: num(1, "level k's size = the order size × this^k", { above: 0, max: 10 }),
+    level_step_natr: num(1.37923, "step between levels, NATR multiples (0: level_step_bps)", { min: 0, max: 100 }),
+    level_amount_scale: num(0.799374, "level k's size = the order size × this^k", { above: 0, max: 10 }),
     as_gamma: num(1, "as: risk aversion γ; reservation r = mid × (1 − q γ σ² τ)", { above: 0, max: 100 }),
     as_kappa: num(2000, "as: arrival intensity κ; spread γσ²τ + (2/γ)ln(1 + γ/κ)", { above: 0, max: 1e7 }),
     as_tau_min: num(60, "as: horizon τ in minutes", { above: 0, max: 10_080 }),

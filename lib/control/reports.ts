@@ -144,10 +144,10 @@ export function ordersText(orders: readonly Order[], m: MarketGrid): string {
   if (!orders.length) return "No open orders.";
   return [
     `📋 ${orders.length} open order(s)`,
-    ...orders.map((o) =>
+    ...[...orders].sort((a, b) => a.side.localeCompare(b.side) || (a.level ?? 0) - (b.level ?? 0)).map((o) =>
       `${o.side === "buy" ? "BUY " : "SELL"} ${onLot(o.amount, m.lot_size)} ${base} @ ${onTick(o.price, m.tick_size)}${
         o.filled ? ` (filled ${onLot(o.filled, m.lot_size)})` : ""
-      } · ${o.clientOrderId}`
+      } · level ${o.level ?? 0} · ${o.clientOrderId}`
     ),
   ].join("\n");
 }

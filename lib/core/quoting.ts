@@ -286,7 +286,7 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
     for (let k = 1; k < p.levels; k++) {
       const l = levelQuote(p, q.side, k, raw, q.amount, step, rules.tickSize, rules.lotSize);
       if (sideCheck(q.side, l.price, l.amount, before)) break;
-      out.push({ side: q.side, ...l });
+      out.push({ side: q.side, ...l, level: k });
       before = { notional: before.notional + l.price * l.amount, amount: before.amount + l.amount };
     }
     return out;

@@ -54,6 +54,8 @@ export interface Quote {
   side: Side;
   price: number;
   amount: number;
+  /** `strategy.levels`: which quote of its side, 0-based from the nearest (lib/core/levels.ts); absent: level 0 */
+  level?: number;
 }
 
 /** An order resting (or once resting) at the venue. */
@@ -67,6 +69,8 @@ export interface Order {
   status: "open" | "filled" | "cancelled" | "rejected";
   /** placement time, ms (exchange clock) */
   ts: number;
+  /** the level of the quote it was placed for (absent: 0); the engine's, a venue's listing does not carry it */
+  level?: number;
 }
 
 /** One execution of one of our orders. */

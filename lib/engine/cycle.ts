@@ -264,6 +264,7 @@ export class Cycle {
         this.#emit({ type: "order_rejected", ts, side: q.side, reason: code, message });
         continue;
       }
+      if (q.level) p = { ...p, level: q.level }; // the venue does not know it; the ledger and status show it
       run.orders.placed(p);
       this.#accounts.placed(p.clientOrderId, mid);
       this.#emit({ type: "order_placed", ts, order: p });

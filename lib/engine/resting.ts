@@ -21,10 +21,21 @@ export class RestingOrders {
   #confirmed = false;
   #error: string | null = null;
   #unansweredTs = -Infinity;
+  /** the level of each order of ours placed deeper than level 0, by client id: the venue's listing does not carry it */
+  #levels = new Map<string, number>();
 
   /** our orders at the venue as last listed, kept or placed (while standing aside: those still resting) */
   get open(): readonly Order[] {
     return this.#open;
+  }
+
+  /** The same, each with the level it was placed for (for the screens: a copy only when some level is deeper than 0). */
+  get openWithLevels(): readonly Order[] {
+    if (!this.#levels.size) return this.#open;
+    return this.#open.map((o) => {
+      const level = this.#levels.get(o.clientOrderId);
+      return level === undefined || o.level === level ? o : { ...o, level };
+    });
   }
 
   /** orders whose cancel failed while standing aside: retried every tick */
@@ -57,15 +68,17 @@ export class RestingOrders {
     this.#open = kept;
     if (this.#stuck.length) this.#stuck = [];
     this.#confirmed = true;
+    this.#forgetLevels(kept);
   }
 
   placed(order: Order): void {
     this.#open.push(order);
+    if (order.level) this.#levels.set(order.clientOrderId, order.level);
   }
 
   /** A placement without an answer: it counts as ours until the venue says otherwise. */
   unanswered(order: Order, nowMs: number): void {
-    this.#open.push(order);
+    this.placed(order);
     this.#unansweredTs = nowMs;
   }
 
@@ -79,6 +92,7 @@ export class RestingOrders {
     const error = p.error === null ? null : scrub(p.error);
     this.#stuck = p.resting;
     this.#open = p.resting;
+    this.#forgetLevels(p.resting);
     this.#confirmed = p.confirmed;
     this.#error = error;
     return { cancelled: p.cancelled.length, resting: p.resting, confirmed: p.confirmed, error, allGone };
@@ -90,5 +104,13 @@ export class RestingOrders {
     if (!left && this.#confirmed) return null;
     const what = left ? `${left} order(s) still resting` : "cannot tell what rests";
     return `pausing: ${what}, last error ${this.#error}; ${detail}`;
+  }
+
+  /** Levels of orders no longer resting are forgotten (a few entries: at most `levels` a side were placed). */
+  #forgetLevels(resting: readonly Order[]): void {
+    if (!this.#levels.size) return;
+    for (const id of this.#levels.keys()) {
+      if (!resting.some((o) => o.clientOrderId === id)) this.#levels.delete(id);
+    }
   }
 }

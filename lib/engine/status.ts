@@ -164,7 +164,7 @@ export function projectStatus(
     inventoryRatio: f.inventory && mid !== null
       ? inventoryRatio(f.inventory, mid, cfg.market.type, cfg.strategy)
       : null,
-    openOrders: f.orders.open,
+    openOrders: f.orders.openWithLevels,
     pnl: p && mid !== null
       ? {
         ...summarize(p, mid, f.initialEquity),

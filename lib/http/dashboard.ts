@@ -55,6 +55,10 @@ const $ = (id) => document.getElementById(id);
 const f = (x, d = 2) => (x === null || x === undefined || !isFinite(x) ? "–" : Number(x).toFixed(d));
 const esc = (s) => String(s).replace(/[&<>]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[c]);
 const time = (ts) => new Date(ts).toISOString().slice(11, 19);
+// levels 1, 2, … of each side (strategy.levels), after level 0's bid and ask
+const deeper = (q) => (q.bids || []).length > 1 || (q.asks || []).length > 1
+  ? '<br><span id="levels">deeper levels: bids ' + q.bids.slice(1).map((x) => f(x.price)).join(", ") + " · asks " + q.asks.slice(1).map((x) => f(x.price)).join(", ") + "</span>"
+  : "";
 
 function chart(candles, quotes, fills) {
   const svg = $("chart");
@@ -114,7 +118,7 @@ async function refresh() {
     $("mid").textContent = f(s.mid);
     const q = s.decision && s.decision.action === "quote" ? s.decision : null;
     $("quotes").innerHTML = q
-      ? "bid <b>" + f(q.bid && q.bid.price) + "</b> (" + f(q.figures.bidDistanceBps, 1) + " bp) · ask <b>" + f(q.ask && q.ask.price) + "</b> (" + f(q.figures.askDistanceBps, 1) + " bp)<br>reference " + f(q.figures.reference) + ", trend " + f(q.figures.trend, 3)
+      ? "bid <b>" + f(q.bid && q.bid.price) + "</b> (" + f(q.figures.bidDistanceBps, 1) + " bp) · ask <b>" + f(q.ask && q.ask.price) + "</b> (" + f(q.figures.askDistanceBps, 1) + " bp)" + deeper(q) + "<br>reference " + f(q.figures.reference) + ", trend " + f(q.figures.trend, 3)
       : "not quoting";
     const inv = s.inventory || {};
     $("balances").innerHTML = s.marketType === "perp"
@@ -130,8 +134,8 @@ async function refresh() {
       : "–";
     const ind = s.indicators;
     $("indicators").innerHTML = "NATR <b>" + f(ind.natr, 4) + "</b> %<br>RSI " + f(ind.rsi, 1) + "<br>MACD hist " + f(ind.macd && ind.macd.histogram, 4) + "<br>warm-up " + ind.count + "/" + ind.required;
-    $("orders").innerHTML = "<tr><th>side</th><th>price</th><th>amount</th><th>filled</th></tr>" +
-      s.openOrders.map((o) => '<tr><td class="' + o.side + '">' + o.side + "</td><td>" + f(o.price) + "</td><td>" + o.amount + "</td><td>" + o.filled + "</td></tr>").join("");
+    $("orders").innerHTML = "<tr><th>side</th><th>level</th><th>price</th><th>amount</th><th>filled</th></tr>" +
+      s.openOrders.slice().sort((a, b) => a.side.localeCompare(b.side) || (a.level || 0) - (b.level || 0)).map((o) => '<tr><td class="' + o.side + '">' + o.side + "</td><td>" + (o.level || 0) + "</td><td>" + f(o.price) + "</td><td>" + o.amount + "</td><td>" + o.filled + "</td></tr>").join("");
     $("fills").innerHTML = "<tr><th>time</th><th>side</th><th>price</th><th>amount</th><th>fee</th></tr>" +
       d.fills.slice(-8).reverse().map((x) => "<tr><td>" + time(x.ts) + '</td><td class="' + x.side + '">' + x.side + "</td><td>" + f(x.price) + "</td><td>" + x.amount + "</td><td>" + f(x.feeQuote, 4) + "</td></tr>").join("");
     chart(d.candles, d.quotes, d.fills);

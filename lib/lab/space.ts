@@ -37,7 +37,17 @@ const INVENTORY_CONTROL = [
   "strategy.inventory_size_shape=0:3",
 ];
 
-/** The default space of each profile: its spread terms, the shifts of the reference and inventory control. */
+/**
+ * Levels (lib/core/levels.ts): how many quotes a side, the step between them and how size grows with depth. A deeper
+ * level catches a wick that reverts; the adaptive profiles step in NATR multiples (their spreads are NATR multiples
+ * too, so a level stays as deep in calm and wild markets alike), `fixed` in bps. Last in every space: the seeded
+ * points of the keys before them are those of a space without them (the hypercube draws one axis after another).
+ */
+const levelsBy = (step: string) => ["strategy.levels=1:4", step, "strategy.level_amount_scale=0.5:3"];
+const LEVELS_NATR = levelsBy("strategy.level_step_natr=0.5:6");
+const LEVELS_BPS = levelsBy("strategy.level_step_bps=5:100");
+
+/** The default space of each profile: its spread terms, the shifts of the reference, inventory control and levels. */
 export const DEFAULT_SPACES: Record<Profile, string[]> = {
   natr_macd: [
     "strategy.bid_spread_multiplier=20:400",
@@ -46,6 +56,7 @@ export const DEFAULT_SPACES: Record<Profile, string[]> = {
     "strategy.inventory_scalar=0:3",
     "strategy.natr_period=10:120",
     ...INVENTORY_CONTROL,
+    ...LEVELS_NATR,
   ],
   natr_rsi: [
     "strategy.bid_spread_multiplier=20:400",
@@ -55,6 +66,7 @@ export const DEFAULT_SPACES: Record<Profile, string[]> = {
     "strategy.trend_scalar=-1:1",
     "strategy.rsi_period=7:60",
     ...INVENTORY_CONTROL,
+    ...LEVELS_NATR,
   ],
   fixed: [
     "strategy.fixed_bid_spread_bps=2:60",
@@ -62,6 +74,7 @@ export const DEFAULT_SPACES: Record<Profile, string[]> = {
     "strategy.shift_multiplier=0:2",
     "strategy.inventory_scalar=0:3",
     ...INVENTORY_CONTROL,
+    ...LEVELS_BPS,
   ],
   as: [
     "strategy.as_gamma=0.05:10",
@@ -69,6 +82,7 @@ export const DEFAULT_SPACES: Record<Profile, string[]> = {
     "strategy.as_tau_min=5:240",
     "strategy.natr_period=10:120",
     ...INVENTORY_CONTROL,
+    ...LEVELS_NATR,
   ],
 };
 

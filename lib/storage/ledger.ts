@@ -182,11 +182,11 @@ export class Ledger {
 
   recordOrder(accountId: number, o: Order, ts: number): void {
     this.#sql(
-      `INSERT INTO orders (client_order_id, venue_order_id, account_id, side, price, amount, filled, status, created_ts, updated_ts)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO orders (client_order_id, venue_order_id, account_id, side, price, amount, filled, status, created_ts,
+         updated_ts, level) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (client_order_id) DO UPDATE SET venue_order_id = excluded.venue_order_id,
          filled = excluded.filled, status = excluded.status, updated_ts = excluded.updated_ts`,
-    ).run(o.clientOrderId, o.venueOrderId, accountId, o.side, o.price, o.amount, o.filled, o.status, o.ts, ts);
+    ).run(...rowMaps.orderRow(accountId, o, ts));
   }
 
   setOrderStatus(clientOrderId: string, status: Order["status"], ts: number): void {

@@ -65,5 +65,7 @@ export const MIGRATIONS: string[] = [
   // `abandoned`, not `closed` (ccxt's word for filled)
   `UPDATE orders SET status = 'cancelled' WHERE status = 'canceled';
    UPDATE orders SET status = 'abandoned' WHERE status = 'closed';`,
+  // 5: levels (strategy.levels): which quote of its side an order was placed for, 0 the nearest; older rows were 0
+  `ALTER TABLE orders ADD COLUMN level INTEGER NOT NULL DEFAULT 0;`,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,8 +1,8 @@
-/** Row mappings beside the ledger: funding payments (perpetuals, unique per account on their id) and fill columns. */
+/** Row mappings beside the ledger: funding payments (perpetuals, unique per account on their id), order and fill columns. */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { applyFunding, type Portfolio } from "../core/accounting.ts";
 import type { FundingPayment } from "../core/funding.ts";
-import type { Fill } from "../core/types.ts";
+import type { Fill, Order } from "../core/types.ts";
 
 export type { FundingPayment };
 
@@ -65,5 +65,22 @@ export function fillRow(accountId: number, f: Fill, spreadCaptureBps: number | n
     spreadCaptureBps,
     f.feeAsset ?? null,
     f.feeAmount ?? null,
+  ] as const;
+}
+
+/** An order's columns in the order recordOrder inserts them (`ts`: when recorded; the level 0 unless placed deeper). */
+export function orderRow(accountId: number, o: Order, ts: number) {
+  return [
+    o.clientOrderId,
+    o.venueOrderId,
+    accountId,
+    o.side,
+    o.price,
+    o.amount,
+    o.filled,
+    o.status,
+    o.ts,
+    ts,
+    o.level ?? 0,
   ] as const;
 }

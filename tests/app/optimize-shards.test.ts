@@ -54,7 +54,7 @@ describe("optimize over shards", () => {
     const body = (p: string) => readFileSync(p, "utf8").split("\n").filter((l) => !l.includes("chosen by")).join("\n");
     expect(body(join(dir, "m.yml"))).toBe(body(join(dir, "one.yml")));
     expect(merged.stdout).toContain(`best (candidate ${one.best.candidate})`);
-  });
+  }, 60_000); // five optimize processes: seconds each, more on a loaded machine
 
   test("with --mirror (another objective) too: the parts carry it and the merge reports as the mirrored run", () => {
     const mirror = [...SEARCH, "--mirror"];
@@ -65,7 +65,7 @@ describe("optimize over shards", () => {
     expect(one.objective.mirror).toBe(true);
     expect(one.best.holdout.edge_pct).toBeNumber(); // scored mirrored, not plain
     expect(choice(m)).toEqual(choice(one));
-  });
+  }, 60_000); // five optimize processes, each run and mirror
 
   test("parts of different searches are refused with what differs; a missing shard too", () => {
     ok(optimize([...SEARCH, "--min-fills", "2", "--shard", "1/2", "--json", join(dir, "other-1.json")]));

@@ -254,3 +254,29 @@ describe("one way of printing a price on the tick", () => {
       expect(at(ordersText([order], cfg.market))).toBe("3003.50");
     }));
 });
+
+describe("/orders", () => {
+  test("every order with its level, bids first, each side from level 0 outwards (no level: 0)", () => {
+    const o = (id: string, side: "buy" | "sell", price: number, level?: number) => ({
+      clientOrderId: id,
+      venueOrderId: `v-${id}`,
+      side,
+      price,
+      amount: 0.01,
+      filled: 0,
+      status: "open" as const,
+      ts: TS,
+      ...(level === undefined ? {} : { level }),
+    });
+    const listed = [o("s1", "sell", 3006.01, 1), o("b2", "buy", 2991, 2), o("b0", "buy", 2997), o("s0", "sell", 3003)];
+    listed.push(o("b1", "buy", 2994, 1));
+    expect(ordersText(listed, config().market)).toBe([
+      "📋 5 open order(s)",
+      "BUY  0.01 ETH @ 2997.00 · level 0 · b0",
+      "BUY  0.01 ETH @ 2994.00 · level 1 · b1",
+      "BUY  0.01 ETH @ 2991.00 · level 2 · b2",
+      "SELL 0.01 ETH @ 3003.00 · level 0 · s0",
+      "SELL 0.01 ETH @ 3006.01 · level 1 · s1",
+    ].join("\n"));
+  });
+});

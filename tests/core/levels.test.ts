@@ -25,6 +25,9 @@ describe("levels: k steps further from the reference, size × scale^k", () => {
     expect(prices(d.bids)).toEqual([[2997, 0.01], [2994, 0.02], [2991, 0.04]]);
     expect(prices(d.asks)).toEqual([[3003, 0.01], [3006.01, 0.02], [3009.01, 0.04]]);
     expect(d.bid).toEqual(d.bids[0]); // level 0 is the one quote of a single level
+    // each quote says which level it is (level 0 says nothing: one level is as it always was)
+    expect(d.bids.map((q) => q.level)).toEqual([undefined, 1, 2]);
+    expect(d.asks.map((q) => q.level)).toEqual([undefined, 1, 2]);
   });
 
   test("the step as a NATR multiple: 2 × NATR 0.05 % = 10 bps, the same ladder", () => {

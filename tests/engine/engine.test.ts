@@ -8,6 +8,11 @@ import type { Candle } from "../../lib/core/types.ts";
 import { PaperExchange } from "../../lib/venues/paper.ts";
 import { ReplayFeed } from "../../lib/venues/replay-feed.ts";
 import { bar, engineConfig, flat } from "../fixtures.ts";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Ledger } from "../../lib/storage/ledger.ts";
+import { recorder } from "../../lib/storage/recorder.ts";
 
 const T0 = Date.UTC(2024, 0, 1, 0, 0);
 const MIN = 60_000;
@@ -77,6 +82,83 @@ describe("engine cycle", () => {
       expect(resting.filter((o) => o.side === "sell").length).toBeLessThanOrEqual(3);
     }
     expect(engine.status().state).toBe("quoting");
+  });
+
+  test("levels: the ledger and the status hold each order's level, 0, 1, 2 a side, through a moved ladder", async () => {
+    // the ladder of the test above: bids 99.90 / 99.80 / 99.70, asks 100.11 / 100.21 / 100.31. From minute 12 the book
+    // is 101.00 / 101.01, mid 101.005: raw bid 100.903995 → 100.90, × 0.999 = 100.8031 → 100.80, × 0.998 = 100.7022 →
+    // 100.70; raw ask 101.106005 → 101.11, × 1.001 = 101.2071 → 101.21, × 1.002 = 101.3082 → 101.31
+    const { clock, exchange, cfg } = setup(
+      flat(T0, 30, (i) => (i < 12 ? 100 : 101)),
+      10,
+      "strategy.levels=3",
+      "strategy.level_step_bps=10",
+      "risk.max_natr_pct=10",
+    );
+    const ledger = Ledger.open(join(mkdtempSync(join(tmpdir(), "mmbot-levels-")), "ledger.sqlite"));
+    const account = ledger.openAccount({
+      created_ts: T0,
+      mode: "paper",
+      symbol: cfg.market.symbol,
+      initial_base: 1,
+      initial_quote: 100,
+      initial_mid: 100,
+    });
+    const record = recorder(ledger, account, { replay: false, prefix: "mmbot-", equityNow: () => null });
+    const engine = new Engine({ config: cfg, exchange, clock, record });
+    await engine.start();
+    await engine.tick();
+    const rows = () =>
+      (ledger.db.prepare("SELECT side, price, level, status FROM orders ORDER BY rowid").all() as {
+        side: string;
+        price: number;
+        level: number;
+        status: string;
+      }[]).map((r) => [r.side, r.price, r.level, r.status]);
+    expect(rows()).toEqual([
+      ["buy", 99.9, 0, "open"],
+      ["buy", 99.8, 1, "open"],
+      ["buy", 99.7, 2, "open"],
+      ["sell", 100.11, 0, "open"],
+      ["sell", 100.21, 1, "open"],
+      ["sell", 100.31, 2, "open"],
+    ]);
+    const shown = () => engine.status().openOrders.map((o) => [o.side, o.price, o.level ?? 0]);
+    expect(shown()).toEqual(rows().map(([side, price, level]) => [side, price, level]));
+    // the next tick keeps them all; the venue's listing carries no level, the status still shows each one
+    clock.set(T0 + 10 * MIN + 15_000);
+    await engine.tick();
+    const first = [
+      ["buy", 99.9, 0],
+      ["buy", 99.8, 1],
+      ["buy", 99.7, 2],
+      ["sell", 100.11, 0],
+      ["sell", 100.21, 1],
+      ["sell", 100.31, 2],
+    ];
+    expect(shown()).toEqual(first);
+    clock.set(T0 + 12 * MIN + 5_000); // the price moved to 101: a new ladder, recorded with its levels
+    await engine.tick();
+    const moved = [
+      ["buy", 100.9, 0],
+      ["buy", 100.8, 1],
+      ["buy", 100.7, 2],
+      ["sell", 101.11, 0],
+      ["sell", 101.21, 1],
+      ["sell", 101.31, 2],
+    ];
+    expect(rows().filter((r) => r[3] === "open").map(([side, price, level]) => [side, price, level])).toEqual(moved);
+    expect(shown()).toEqual(moved);
+    // the old ladder: the price rose through every ask (filled), the bids were cancelled, each row keeps its level
+    expect(rows().slice(0, 6).map(([side, , level, status]) => [side, level, status])).toEqual([
+      ["buy", 0, "cancelled"],
+      ["buy", 1, "cancelled"],
+      ["buy", 2, "cancelled"],
+      ["sell", 0, "filled"],
+      ["sell", 1, "filled"],
+      ["sell", 2, "filled"],
+    ]);
+    ledger.close();
   });
 
   test("warming up: no orders until the indicators are stable", async () => {

@@ -16,7 +16,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 describe("dashboard in headless Chromium", () => {
   test("a running paper bot's page shows live values and the chart; screenshot saved", async () => {
     const ledger = join(mkdtempSync(join(tmpdir(), "mmbot-dash-")), "ledger.sqlite");
-    const bot = start(["--set", "feed.speed=120", "--set", `storage.path=${ledger}`]);
+    // three levels a side, so that the order list has to show every level, not only level 0
+    const bot = start(["--set", "feed.speed=120", "--set", `storage.path=${ledger}`, "--set", "strategy.levels=3"]);
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -51,6 +52,18 @@ describe("dashboard in headless Chromium", () => {
       expect(await page.textContent("#balances")).toMatch(/base \d+\.\d{4}/);
       expect(await page.textContent("#indicators")).toMatch(/NATR \d+\.\d{4}/);
       expect(await page.locator("#chart polyline.quote-bid").count()).toBe(1);
+      // the order list: side and level of each row; at some refresh all six rest (a fill takes one away for a tick)
+      await page.waitForFunction(
+        () => {
+          const rows = [...document.querySelectorAll("#orders tr")].slice(1).map((r) =>
+            [...r.querySelectorAll("td")].slice(0, 2).map((td) => td.textContent).join(" ")
+          );
+          return rows.join(",") === "buy 0,buy 1,buy 2,sell 0,sell 1,sell 2";
+        },
+        null,
+        { timeout: 15_000 },
+      );
+      expect(await page.textContent("#levels")).toMatch(/^deeper levels: bids \d+\.\d\d, \d+\.\d\d · asks /);
       // live: the mid moves as the replay advances
       await page.waitForFunction((m) => Number(document.getElementById("mid")!.textContent) !== m, mid, {
         timeout: 15_000,

@@ -300,6 +300,45 @@ describe("default spaces and the fee floor", () => {
     // a space on the command line is taken as given
     expect(spaceFor(config("strategy.profile=fixed"), ["strategy.fixed_bid_spread_bps=3:5"])[0].lo).toBe(3);
   });
+
+  test("every profile's default space tunes levels: how many, the step (NATR multiples; fixed: bps), the size scale", () => {
+    const ranges = (profile: string) =>
+      Object.fromEntries(
+        spaceFor(config(`strategy.profile=${profile}`), [])
+          .filter((d) => d.key.startsWith("strategy.level"))
+          .map((d) => [d.key, [d.lo, d.hi, d.integer]]),
+      );
+    for (const profile of ["natr_macd", "natr_rsi", "as"]) {
+      expect(ranges(profile)).toEqual({
+        "strategy.levels": [1, 4, true],
+        "strategy.level_step_natr": [0.5, 6, false],
+        "strategy.level_amount_scale": [0.5, 3, false],
+      });
+    }
+    expect(ranges("fixed")).toEqual({
+      "strategy.levels": [1, 4, true],
+      "strategy.level_step_bps": [5, 100, false],
+      "strategy.level_amount_scale": [0.5, 3, false],
+    });
+  });
+
+  test("levels come last: the other keys' seeded points are those of the space without them", () => {
+    const space = spaceFor(config(), []);
+    const without = space.filter((d) => !d.key.startsWith("strategy.level"));
+    expect(space.slice(0, without.length)).toEqual(without);
+    const a = sampleCandidates(space, 40, 7), b = sampleCandidates(without, 40, 7);
+    for (let i = 0; i < 40; i++) {
+      for (const d of without) expect(a[i][d.key]).toBe(b[i][d.key]);
+      expect(Number.isInteger(a[i]["strategy.levels"])).toBe(true);
+    }
+    // rounded to whole levels, one point in each 40th of 1…4: 1 takes u < 1/6 (slices 0–5, and slice 6 straddles
+    // 1/6), 2 takes slices 7–19 (and maybe 6), 3 slices 20–32 (and maybe 33, which straddles 5/6), 4 slices 34–39
+    const count = (n: number) => a.filter((c) => c["strategy.levels"] === n).length;
+    const counts = [1, 2, 3, 4].map(count);
+    expect(counts[0] + counts[1]).toBe(20);
+    expect(counts[2] + counts[3]).toBe(20);
+    for (const [n, lo] of [[0, 6], [1, 13], [2, 13], [3, 6]]) expect(counts[n] - lo).toBeOneOf([0, 1]);
+  });
 });
 
 describe("candidates of a configuration sized in quote", () => {

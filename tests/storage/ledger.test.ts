@@ -202,7 +202,7 @@ describe("schema", () => {
     expect(Number((ledger.db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version)).toBe(
       SCHEMA_VERSION,
     );
-    expect(SCHEMA_VERSION).toBe(4);
+    expect(SCHEMA_VERSION).toBe(5);
     expect(ledger.fills(1)).toEqual([{
       ...fill("old-1", "buy", 90, 1, 0.09, 1000),
       clientOrderId: "mmbot-x",
@@ -237,6 +237,32 @@ describe("schema", () => {
     ]);
     expect(ledger.openOrderIds(1)).toEqual(["mmbot-4"]);
   });
+
+  test("order rows from before levels read as level 0; new rows keep the level they were placed for", () => {
+    const path = tmp();
+    const old = new DatabaseSync(path);
+    for (const m of MIGRATIONS.slice(0, 4)) old.exec(m);
+    old.exec("PRAGMA user_version = 4");
+    old.exec("INSERT INTO accounts VALUES (1, 0, 'paper', 'ETH/USDT', 1, 1000, 100)");
+    old.exec("INSERT INTO orders VALUES ('mmbot-1', 'v-1', 1, 'buy', 90, 1, 0, 'cancelled', 1000, 1000)");
+    old.close();
+    const ledger = Ledger.open(path);
+    const order = (id: string, level?: number) => ({
+      clientOrderId: id,
+      venueOrderId: `v-${id}`,
+      side: "sell" as const,
+      price: 110,
+      amount: 1,
+      filled: 0,
+      status: "open" as const,
+      ts: 2000,
+      ...(level === undefined ? {} : { level }),
+    });
+    ledger.recordOrder(1, order("mmbot-2"), 2000);
+    ledger.recordOrder(1, order("mmbot-3", 2), 2000);
+    const rows = ledger.db.prepare("SELECT client_order_id, level FROM orders ORDER BY client_order_id").all();
+    expect(rows.map((r) => [r.client_order_id, r.level])).toEqual([["mmbot-1", 0], ["mmbot-2", 0], ["mmbot-3", 2]]);
+  });
 });
 
 describe("bad conditions stop the bot and leave the data alone", () => {
@@ -256,7 +282,7 @@ describe("bad conditions stop the bot and leave the data alone", () => {
     db.exec("PRAGMA user_version = 99");
     db.close();
     const before = readFileSync(path);
-    expect(refused(path)).toContain("schema version 99, newer than this mmbot understands (4)");
+    expect(refused(path)).toContain("schema version 99, newer than this mmbot understands (5)");
     expect(readFileSync(path).equals(before)).toBe(true);
   });
 
