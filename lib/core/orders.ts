@@ -25,28 +25,31 @@ export function planOrders(
 }
 
 const NONE: readonly Quote[] = Object.freeze([]);
-/** kept[i]: the order kept for level i of the side being planned (reused: this runs every tick) */
-const kept: (Order | null)[] = [];
+/** kept[i]: the order kept for level i of the side being planned; a fixed scratch (levels ≤ 10 by the schema, and
+ * more grow it), reset per side: this runs every tick and allocates nothing */
+const kept: (Order | null)[] = new Array(16).fill(null);
 
+/** One side: each of our orders of that side, oldest first, is kept for the first level not kept yet it matches. */
 function planSide(plan: OrderPlan, open: readonly Order[], side: Side, quotes: readonly Quote[], tolBps: number) {
-  kept.length = 0;
-  for (let i = 0; i < quotes.length; i++) kept.push(null);
+  const n = quotes.length;
+  for (let i = 0; i < n; i++) kept[i] = null;
   for (const o of open) {
     if (o.side !== side) continue;
-    let i = 0; // the first level not kept yet that this order matches
-    for (; i < quotes.length; i++) {
+    let i = 0;
+    for (; i < n; i++) {
       const q = quotes[i];
       if (
         kept[i] === null && Math.abs(o.price - q.price) / q.price * 10_000 <= tolBps + 1e-9 &&
         Math.abs(o.amount - o.filled - q.amount) <= q.amount * 1e-9
       ) break;
     }
-    if (i < quotes.length) kept[i] = o;
+    if (i < n) kept[i] = o;
     else plan.cancel.push(o);
   }
-  for (let i = 0; i < quotes.length; i++) {
-    if (kept[i]) plan.keep.push(kept[i]!);
+  for (let i = 0; i < n; i++) {
+    const k = kept[i];
+    if (k) plan.keep.push(k);
     else plan.place.push(quotes[i]);
+    kept[i] = null; // hold no order past the call
   }
-  kept.length = 0;
 }

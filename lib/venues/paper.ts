@@ -176,12 +176,24 @@ export class PaperExchange implements ExchangePort {
       ts: now,
     };
     this.#orders.push(order);
-    return { ...order }; // the caller's copy: fills change ours
+    // the caller's copy (fills change ours), written out: a spread copy costs more on every placement
+    return {
+      clientOrderId: order.clientOrderId,
+      venueOrderId: order.venueOrderId,
+      side: order.side,
+      price: order.price,
+      amount: order.amount,
+      filled: 0,
+      status: "open",
+      ts: now,
+    };
   }
 
   cancel(order: Order): void {
     this.#advance(); // fills that happened before the cancel still count
-    const i = this.#find(order.clientOrderId);
+    // most cancels are of the order openOrders() handed out: found by identity before comparing id strings
+    let i = this.#orders.indexOf(order);
+    if (i < 0) i = this.#find(order.clientOrderId);
     if (i >= 0) {
       this.#orders[i].status = "cancelled";
       this.#orders.splice(i, 1);
