@@ -1,6 +1,7 @@
 /** Replay feed: bundled or user-supplied 1m candles served as a top of book and candle history. */
 import { CandleSeries, DataError } from "./candles.ts";
 import { readCandleFile } from "./candle-files.ts";
+import type { CandleColumns } from "../core/candle-columns.ts";
 import { type Candle, CANDLE_MS, type Side, type TopOfBook } from "../core/types.ts";
 import { floorToStep } from "../core/steps.ts";
 import type { MarketFeed } from "./feed.ts";
@@ -13,7 +14,7 @@ export function loadCandleFile(path: string): Candle[] {
 /** A one-tick-wide book around the candle path: bid = price rounded down to the tick, ask one tick up. */
 export class ReplayFeed implements MarketFeed {
   readonly series: CandleSeries;
-  constructor(candles: Candle[], readonly tickSize: number) {
+  constructor(candles: readonly Candle[] | CandleColumns, readonly tickSize: number) {
     this.series = new CandleSeries(candles);
   }
 
@@ -25,7 +26,7 @@ export class ReplayFeed implements MarketFeed {
     const start = this.series.firstTs + warmupCandles * CANDLE_MS;
     if (start >= this.series.endTs) {
       throw new DataError(
-        `${where}: ${this.series.candles.length} candles are not enough; the indicators alone need ${warmupCandles}`,
+        `${where}: ${this.series.length} candles are not enough; the indicators alone need ${warmupCandles}`,
       );
     }
     return start;
