@@ -29,7 +29,8 @@ export interface SourceStamp {
 
 export function stampOf(path: string): SourceStamp {
   const s = statSync(path);
-  return { size: s.size, mtimeMs: s.mtimeMs };
+  // whole ms: Deno gives them, Bun adds the fraction; one cache must serve both
+  return { size: s.size, mtimeMs: s.mtime.getTime() };
 }
 
 /** The cached candles of a source with this stamp, or null: no cache, another source's, or damaged. */

@@ -78,6 +78,13 @@ describe("the candle cache beside a data file", () => {
     expect(readCandleColumns(path, { cache: true }).candles()).toEqual(naive(text));
   });
 
+  test("the stamp is in whole ms, so that Deno (whole ms) and Bun (with the fraction) share one cache", () => {
+    const path = scratch(text);
+    const t = 1_700_000_000.1234567; // s, with a fraction of a ms
+    utimesSync(path, t, t);
+    expect(stampOf(path).mtimeMs).toBe(1_700_000_000_123);
+  });
+
   test("without `cache` nothing is written", () => {
     const path = scratch(text);
     readCandleColumns(path);
