@@ -63,19 +63,32 @@ export class CandleSeries {
 
   /** Price at time t and the time it is current as of (earlier than t inside a gap); null before the data. */
   priceAt(t: number): { price: number; asOf: number } | null {
+    const price = this.price(t);
+    return Number.isNaN(price) ? null : { price, asOf: this.asOf };
+  }
+
+  /** priceAt without an object (every tick asks): the price, NaN before the data; its time is left in `asOf`. */
+  price(t: number): number {
     const i = this.indexAt(t);
-    if (i < 0) return null;
+    if (i < 0) return NaN;
     const c = this.columns;
-    if (t >= c.ts[i] + CANDLE_MS) return { price: c.close[i], asOf: c.ts[i] + CANDLE_MS };
+    if (t >= c.ts[i] + CANDLE_MS) {
+      this.asOf = c.ts[i] + CANDLE_MS;
+      return c.close[i];
+    }
+    this.asOf = t;
     const p = path(c, i);
     for (let k = 2; k < 8; k += 2) {
       if (t <= p[k]) {
         const t0 = p[k - 2], p0 = p[k - 1], t1 = p[k], p1 = p[k + 1];
-        return { price: p0 + (p1 - p0) * (t - t0) / (t1 - t0), asOf: t };
+        return p0 + (p1 - p0) * (t - t0) / (t1 - t0);
       }
     }
-    return { price: c.close[i], asOf: t };
+    return c.close[i];
   }
+
+  /** After `price`: the time the price is current as of. */
+  asOf = 0;
 
   /** Closed candles (ended by `now`) with open time > sinceTs, at most the newest `limit`, as objects. */
   closedBefore(now: number, sinceTs: number | null, limit: number): Candle[] {

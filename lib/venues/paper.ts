@@ -17,7 +17,7 @@
  *   It is checked with the position held when a look begins and again after that look's fills.
  * Perp accounting is cash-style: `base` is the signed position, `quote` the cash balance.
  */
-import type { Candle, Clock, Fill, Inventory, MarketRules, Order, PlaceOrder, TopOfBook } from "../core/types.ts";
+import type { Candle, Clock, Fill, Inventory, MarketRules, Order, PlaceOrder, Side, TopOfBook } from "../core/types.ts";
 import type { Config } from "../config/schema.ts";
 import { type ExchangePort, OrderRejected } from "./port.ts";
 import { floorToStep, midOf } from "../core/steps.ts";
@@ -157,12 +157,12 @@ export class PaperExchange implements ExchangePort {
         );
       }
     } else {
-      const free = this.#free();
-      if (req.side === "buy" && req.price * req.amount * (1 + Math.max(0, this.#feeRate)) > free.quote) {
-        return reject("insufficient_funds", `buy needs ${req.price * req.amount} quote, ${free.quote} free`);
+      const free = this.#free(req.side);
+      if (req.side === "buy" && req.price * req.amount * (1 + Math.max(0, this.#feeRate)) > free) {
+        return reject("insufficient_funds", `buy needs ${req.price * req.amount} quote, ${free} free`);
       }
-      if (req.side === "sell" && req.amount > free.base) {
-        return reject("insufficient_funds", `sell needs ${req.amount} base, ${free.base} free`);
+      if (req.side === "sell" && req.amount > free) {
+        return reject("insufficient_funds", `sell needs ${req.amount} base, ${free} free`);
       }
     }
     const order: Order = {
@@ -220,15 +220,15 @@ export class PaperExchange implements ExchangePort {
     return -1;
   }
 
-  /** Funds not reserved by open orders (spot). */
-  #free(): PaperAccount {
-    let base = this.account.base, quote = this.account.quote;
+  /** Funds not reserved by open orders (spot): quote for a buy, base for a sell (a number: no object a placement). */
+  #free(side: Side): number {
+    let free = side === "buy" ? this.account.quote : this.account.base;
     for (const o of this.#orders) {
+      if (o.side !== side) continue;
       const rest = o.amount - o.filled;
-      if (o.side === "buy") quote -= o.price * rest * (1 + Math.max(0, this.#feeRate));
-      else base -= rest;
+      free -= side === "buy" ? o.price * rest * (1 + Math.max(0, this.#feeRate)) : rest;
     }
-    return { base, quote };
+    return free;
   }
 
   /** Applies fills (and a perp liquidation) for the market action since the last call; returns now. */

@@ -35,9 +35,10 @@ export class ReplayFeed implements MarketFeed {
   topOfBook(now: number): TopOfBook | null {
     // asked several times a tick (the engine, a placement's post-only check): the same moment, the same book
     if (now === this.#lastNow) return this.#lastTop;
-    const p = this.series.priceAt(now);
-    const bestBid = p ? floorToStep(p.price, this.tickSize) : 0;
-    const top = p ? { ts: p.asOf, bestBid, bestAsk: floorToStep(bestBid + this.tickSize * 1.5, this.tickSize) } : null;
+    const price = this.series.price(now);
+    const bestBid = Number.isNaN(price) ? 0 : floorToStep(price, this.tickSize);
+    const bestAsk = floorToStep(bestBid + this.tickSize * 1.5, this.tickSize);
+    const top = Number.isNaN(price) ? null : { ts: this.series.asOf, bestBid, bestAsk };
     this.#lastNow = now;
     return this.#lastTop = top;
   }
