@@ -117,7 +117,11 @@ export async function openBot(base: Config, opts: OpenOptions): Promise<RunningB
       lastTradeId: connected.lastTradeId,
       funding: connected.funding,
       portfolio,
-      initialEquity: account.initial_base * account.initial_mid + account.initial_quote,
+      held: {
+        base: account.initial_base,
+        quote: account.initial_quote,
+        equity: account.initial_base * account.initial_mid + account.initial_quote,
+      },
     });
     if (ledger.paused) {
       notes.push(

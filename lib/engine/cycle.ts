@@ -90,8 +90,8 @@ export class Cycle {
     this.#accounts.open(p, resuming ? undefined : fills);
     run.portfolio = p; // the status reads it; accounts.ts alone changes it
     if (resuming) this.#takeFills(fills);
-    run.initialEquity = this.#opts.initialEquity ?? equityOf(p, mid);
-    run.held = { base: p.base, quote: p.quote, equity: equityOf(p, mid) }; // the kill switch's strategy basis
+    run.held = this.#opts.held ?? { base: p.base, quote: p.quote, equity: equityOf(p, mid) }; // strategy basis
+    run.initialEquity = run.held.equity;
     this.#pauses.startPeak(run.initialEquity, equityOf(p, mid)); // the kept peak survives restarts (a crash loop)
     run.state = this.#pauses.paused ? this.#pauses.state : "warming_up";
     const cancelledLeftovers = c.cancelled.length, lastTradeId = this.#accounts.lastTradeId;

@@ -1,5 +1,6 @@
 /** What an engine is built from: the venue, the clock, and where its state is kept and recorded. */
 import type { Portfolio } from "../core/accounting.ts";
+import type { HeldBalances } from "../core/risk.ts";
 import type { Clock } from "../core/types.ts";
 import type { Config } from "../config/schema.ts";
 import type { ExchangePort } from "../venues/port.ts";
@@ -27,8 +28,13 @@ export interface EngineOptions {
   lastTradeId?: string | null;
   /** the portfolio so far (rebuilt from the ledger); absent, it opens from the venue's balances at start */
   portfolio?: Portfolio;
-  /** what PnL is measured against (the account's starting equity); absent, the equity at start */
-  initialEquity?: number;
+  /**
+   * The account's starting balances and their value at its start: what PnL and the kill switch's strategy basis
+   * (risk.drawdown_basis) are measured against, so a restart measures on from the same origin (re-based at a restart,
+   * the market's move while the account ran would read as the strategy's loss or gain against the kept peak);
+   * absent, the balances at start.
+   */
+  held?: HeldBalances;
   /** perp: where funding comes from (rates, or the venue's payments); absent, none is booked */
   funding?: FundingOptions;
 }

@@ -88,7 +88,7 @@ export interface RunState {
   /** our portfolio: the engine sets it at start, accounts.ts alone changes it (fills, funding) */
   portfolio: Portfolio | null;
   initialEquity: number;
-  /** the balances at start, held: the strategy basis of the kill switch (lib/core/risk.ts) */
+  /** the account's starting balances, held: the strategy basis of the kill switch (lib/core/risk.ts) */
   held: HeldBalances | null;
   breaker: Breaker;
   loopMs: number | null;

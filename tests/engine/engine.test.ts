@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { ManualClock } from "../../lib/engine/clock.ts";
 import { Engine } from "../../lib/engine/engine.ts";
+import { memoryPauses } from "../../lib/engine/pause.ts";
 import type { EngineEvent } from "../../lib/core/events.ts";
 import type { ExchangePort } from "../../lib/venues/port.ts";
 import type { Candle } from "../../lib/core/types.ts";
@@ -179,6 +180,35 @@ describe("engine cycle", () => {
       expect(kills[0].equity).toBeCloseTo(199.50551, 9);
       expect(kills[0].drawdownPct).toBeCloseTo(pct, 8);
     } else expect(engine.status().pnl!.drawdownPct).toBeCloseTo(0.249738756, 8);
+  });
+
+  test.each([
+    // A restart after the market fell: the account started with 1 base + 100 quote at mid 100.005 (200.005, the kept
+    // peak); the bot comes back at mid 95.005 with the same balances, equity 195.005. On the strategy basis, measured
+    // from the account's starting balances, 200.005 + 195.005 − (1 × 95.005 + 100) = 200.005: 0 % down, it quotes.
+    // Re-based at the restart (or on the equity basis) 195.005 would be 2.5 % below the kept peak: the kill switch.
+    ["strategy", 2, 0],
+    ["equity", 0, 1],
+  ])("after a restart, the %p basis measures from the account's starting balances", async (
+    basis: string,
+    orders: number,
+    trips: number,
+  ) => {
+    const prices = (i: number) => (i < 12 ? 100 : 95);
+    const cfg = engineConfig("risk.max_drawdown_pct=1", "risk.max_natr_pct=10", `risk.drawdown_basis=${basis}`);
+    const clock = new ManualClock(T0 + 13 * MIN + 5_000);
+    const exchange = new PaperExchange(new ReplayFeed(flat(T0, 30, prices), 0.01), clock, cfg);
+    const pauses = memoryPauses();
+    pauses.peakEquity = 200.005;
+    const held = { base: 1, quote: 100, equity: 200.005 };
+    const engine = new Engine({ config: cfg, exchange, clock, pauses, held });
+    const events: EngineEvent[] = [];
+    engine.on((e) => events.push(e));
+    await engine.start();
+    await engine.tick();
+    expect(await open(exchange)).toHaveLength(orders);
+    expect(events.filter((e) => e.type === "kill_switch")).toHaveLength(trips);
+    expect(engine.status().pnl!.initialEquity).toBe(200.005);
   });
 
   test("kill switch: a drawdown past the limit cancels everything and stays until resumed", async () => {
