@@ -211,7 +211,6 @@ export async function optimizeCommand(argv: string[]): Promise<number> {
     }
     config = loadConfig(opts.configPath, opts.symbol ? [`market.symbol=${opts.symbol}`, ...opts.sets] : opts.sets);
     space = spaceFor(config, opts.space);
-    // from the candle cache beside each file when it is current (lib/venues/candle-cache.ts), as `backtest` does
     for (const path of opts.data) files.push({ name: path, candles: readCandleFile(path, { cache: true }) });
     if (opts.from !== undefined) {
       const range = rangeProblem(opts.from, opts.to, Date.now());
