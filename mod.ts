@@ -7,6 +7,8 @@ import { runBacktest } from "./lib/lab/backtest.ts";
 import { runMirroredBacktest } from "./lib/lab/mirror.ts";
 import { summaryTable } from "./lib/lab/summary.ts";
 import { DataError } from "./lib/venues/candles.ts";
+import { CandleColumns } from "./lib/core/candle-columns.ts";
+import type { Candle } from "./lib/core/types.ts";
 import { KeyRefused } from "./lib/venues/port.ts";
 import { backtestSvg } from "./lib/lab/chart.ts";
 import { type CliOptions, loadConfig, parseCli, USAGE } from "./lib/config/cli.ts";
@@ -28,7 +30,7 @@ import { EXIT_ORDERS_LEFT, leftoverReport, type Shutdown, shutdown } from "./lib
 import { within } from "./lib/core/sleep.ts";
 import { runLoop } from "./lib/engine/loop.ts";
 import type { Telegram } from "./lib/control/telegram.ts";
-import { readCandleFiles } from "./lib/venues/candle-files.ts";
+import { readCandleData } from "./lib/venues/candle-files.ts";
 import { rangeProblem } from "./lib/config/dates.ts";
 import { progressBar } from "./lib/lab/progress.ts";
 import { loadFundingFile } from "./lib/venues/funding-file.ts";
@@ -251,11 +253,12 @@ async function backtest(config: Config, cli: CliOptions): Promise<void> {
   if (cli.funding && config.market.type !== "perp") {
     throw new ConfigError([`--funding ${cli.funding}: funding applies to perpetuals; set market.type=perp`]);
   }
-  let candles, fundingRates = cli.funding ? loadFundingFile(cli.funding) : undefined;
+  let candles: Candle[] | CandleColumns, fundingRates = cli.funding ? loadFundingFile(cli.funding) : undefined;
   if (cli.data.length) {
-    const data = readCandleFiles(cli.data);
+    // one file: as columns, from the cache beside it when that is current (lib/venues/candle-cache.ts)
+    const data = readCandleData(cli.data, { cache: true });
     for (const note of data.notes) console.log(`mmbot: ${note}`);
-    candles = data.candles;
+    candles = data.columns;
   } else {
     // the download folder, fetching what is missing (ccxt loads only then)
     const range = rangeProblem(cli.from, cli.to, Date.now());
@@ -275,7 +278,7 @@ async function backtest(config: Config, cli: CliOptions): Promise<void> {
   const sizing = sizeWarning(
     config.strategy,
     { tickSize, lotSize, minNotional },
-    candles[0].open,
+    candles instanceof CandleColumns ? candles.open[0] : candles[0].open,
     currencies(config.market.symbol)[1],
   );
   if (sizing) console.log(`mmbot: ${sizing}`);

@@ -12,7 +12,7 @@ import { CONFIG_OPTIONS, DATA_OPTIONS, dataSourceProblem, loadConfig } from "../
 import { ConfigError } from "../config/validate.ts";
 import type { Config } from "../config/schema.ts";
 import { DataError } from "../venues/candles.ts";
-import { loadCandleFile } from "../venues/replay-feed.ts";
+import { readCandleFile } from "../venues/candle-files.ts";
 import { DEFAULT_OBJECTIVE, type Figures, type ObjectiveOptions } from "../lab/objective.ts";
 import { optimize, type OptimizeResult } from "../lab/optimize.ts";
 import { WorkerPool } from "../lab/pool.ts";
@@ -198,7 +198,7 @@ export function resultText(r: OptimizeResult): string {
 /** Runs `optimize` with its argv (after the verb); returns the exit code. */
 export async function optimizeCommand(argv: string[]): Promise<number> {
   let opts: OptimizeOptions, config: Config, space: Dimension[];
-  const files: { name: string; candles: ReturnType<typeof loadCandleFile> }[] = [];
+  const files: { name: string; candles: ReturnType<typeof readCandleFile> }[] = [];
   try {
     opts = parseOptimizeArgs(argv);
     if (opts.help) {
@@ -211,7 +211,7 @@ export async function optimizeCommand(argv: string[]): Promise<number> {
     }
     config = loadConfig(opts.configPath, opts.symbol ? [`market.symbol=${opts.symbol}`, ...opts.sets] : opts.sets);
     space = spaceFor(config, opts.space);
-    for (const path of opts.data) files.push({ name: path, candles: loadCandleFile(path) });
+    for (const path of opts.data) files.push({ name: path, candles: readCandleFile(path, { cache: true }) });
     if (opts.from !== undefined) {
       const range = rangeProblem(opts.from, opts.to, Date.now());
       if ("problem" in range) throw new UsageError(range.problem);
@@ -264,7 +264,7 @@ export async function optimizeCommand(argv: string[]): Promise<number> {
   return writeOutputs(argv, opts, config, space, dataReport(files, result.windows), result, started, pool.size);
 }
 
-export type Files = { name: string; candles: ReturnType<typeof loadCandleFile> }[];
+export type Files = { name: string; candles: ReturnType<typeof readCandleFile> }[];
 
 /** The report's `data`: each file with its windows' dates. */
 const dataReport = (files: Files, windows: Window[][]) =>

@@ -1,5 +1,5 @@
 /** Order planning: from what rests at the venue and what we want resting, the cancels and placements. */
-import type { Order, Quote } from "./types.ts";
+import type { Order, Quote, Side } from "./types.ts";
 
 export interface OrderPlan {
   cancel: Order[];
@@ -19,27 +19,37 @@ export function planOrders(
   toleranceBps: number,
 ): OrderPlan {
   const plan: OrderPlan = { cancel: [], place: [], keep: [] };
-  for (const side of ["buy", "sell"] as const) {
-    const one = side === "buy" ? want.bid : want.ask;
-    const quotes = (side === "buy" ? want.bids : want.asks) ?? (one ? [one] : []);
-    const kept: (Order | null)[] = new Array(quotes.length).fill(null);
-    for (const o of open) {
-      if (o.side !== side) continue;
-      let i = 0; // the first level not kept yet that this order matches (plain loops: this runs every tick)
-      for (; i < quotes.length; i++) {
-        const q = quotes[i];
-        if (
-          kept[i] === null && Math.abs(o.price - q.price) / q.price * 10_000 <= toleranceBps + 1e-9 &&
-          Math.abs(o.amount - o.filled - q.amount) <= q.amount * 1e-9
-        ) break;
-      }
-      if (i < quotes.length) kept[i] = o;
-      else plan.cancel.push(o);
-    }
-    for (let i = 0; i < quotes.length; i++) {
-      if (kept[i]) plan.keep.push(kept[i]!);
-      else plan.place.push(quotes[i]);
-    }
-  }
+  planSide(plan, open, "buy", want.bids ?? (want.bid ? [want.bid] : NONE), toleranceBps);
+  planSide(plan, open, "sell", want.asks ?? (want.ask ? [want.ask] : NONE), toleranceBps);
   return plan;
+}
+
+const NONE: readonly Quote[] = Object.freeze([]);
+/** kept[i]: the order kept for level i of the side being planned; a fixed scratch (levels ≤ 10 by the schema, and
+ * more grow it), reset per side: this runs every tick and allocates nothing */
+const kept: (Order | null)[] = new Array(16).fill(null);
+
+/** One side: each of our orders of that side, oldest first, is kept for the first level not kept yet it matches. */
+function planSide(plan: OrderPlan, open: readonly Order[], side: Side, quotes: readonly Quote[], tolBps: number) {
+  const n = quotes.length;
+  for (let i = 0; i < n; i++) kept[i] = null;
+  for (const o of open) {
+    if (o.side !== side) continue;
+    let i = 0;
+    for (; i < n; i++) {
+      const q = quotes[i];
+      if (
+        kept[i] === null && Math.abs(o.price - q.price) / q.price * 10_000 <= tolBps + 1e-9 &&
+        Math.abs(o.amount - o.filled - q.amount) <= q.amount * 1e-9
+      ) break;
+    }
+    if (i < n) kept[i] = o;
+    else plan.cancel.push(o);
+  }
+  for (let i = 0; i < n; i++) {
+    const k = kept[i];
+    if (k) plan.keep.push(k);
+    else plan.place.push(quotes[i]);
+    kept[i] = null; // hold no order past the call
+  }
 }

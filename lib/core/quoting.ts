@@ -7,7 +7,8 @@ import { addingSide, distanceWords, liquidationDistancePct } from "./margin.ts";
 import { orderAmount } from "./sizing.ts";
 import { type AsFigures, avellanedaStoikov, inventoryInOrders } from "./avellaneda.ts";
 import { inventoryControl } from "./inventory.ts";
-import { levelQuote, levelStep } from "./levels.ts";
+import { levelStep } from "./levels.ts";
+import { ladder, sideCheck } from "./quote-guards.ts";
 import type { StrategyParams } from "./params.ts";
 import { ceilToStep, clamp, floorToStep, midOf } from "./steps.ts";
 import { feeFloorBps, modelSpreads } from "./spreads.ts";
@@ -167,7 +168,7 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
   }
   const natr = ind.natr;
   if (natr === null || !Number.isFinite(natr) || natr < 0) return standAside(`bad NATR: ${natr}`);
-  if (![inv.base, inv.quote, inv.position ?? 0].every(Number.isFinite)) {
+  if (!Number.isFinite(inv.base) || !Number.isFinite(inv.quote) || !Number.isFinite(inv.position ?? 0)) {
     return standAside(`bad balances: base ${inv.base}, quote ${inv.quote}, position ${inv.position}`);
   }
 
@@ -206,97 +207,45 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
   const bidAmount = scaled(orderAmount(p, bidPrice, rules), control.bidScale, rules.lotSize);
   const askAmount = scaled(orderAmount(p, askPrice, rules), control.askScale, rules.lotSize);
 
-  const skipped: { bid?: Skip; ask?: Skip } = {};
+  let skipBid: Skip | undefined, skipAsk: Skip | undefined;
   const deviation = ratio - p.target_base_ratio;
   const inventoryLimit: InventoryLimit = deviation > p.max_inventory_deviation
     ? "base_high"
     : -deviation > p.max_inventory_deviation
     ? "base_low"
     : null;
-  if (inventoryLimit === "base_high") {
-    skipped.bid = {
-      reason: "inventory_limit",
-      detail: `inventory ratio ${
-        ratio.toFixed(3)
-      } is above target ${p.target_base_ratio} + ${p.max_inventory_deviation}`,
-    };
-  }
-  if (inventoryLimit === "base_low") {
-    skipped.ask = {
-      reason: "inventory_limit",
-      detail: `inventory ratio ${
-        ratio.toFixed(3)
-      } is below target ${p.target_base_ratio} − ${p.max_inventory_deviation}`,
-    };
+  if (inventoryLimit !== null) {
+    const [where, sign] = inventoryLimit === "base_high" ? ["above", "+"] : ["below", "−"];
+    const detail = `inventory ratio ${
+      ratio.toFixed(3)
+    } is ${where} target ${p.target_base_ratio} ${sign} ${p.max_inventory_deviation}`;
+    if (inventoryLimit === "base_high") skipBid = { reason: "inventory_limit", detail };
+    else skipAsk = { reason: "inventory_limit", detail };
   }
 
   const guard = liquidationGuard(input, mid);
-  if (guard) skipped[guard.side === "buy" ? "bid" : "ask"] ??= guard.skip;
+  if (guard && guard.side === "buy") skipBid ??= guard.skip;
+  if (guard && guard.side === "sell") skipAsk ??= guard.skip;
 
-  const skip = (reason: SkipReason, detail: string): Skip => ({ reason, detail });
-  /** the guards of one quote; `before`: what the side's lower levels already commit (funds, position) */
-  const sideCheck = (side: Side, price: number, amount: number, before = NOTHING): Skip | undefined => {
-    if (!(price > 0)) return skip("bad_price", `price ${price} is not positive`);
-    if (!(amount > 0)) {
-      const size = p.order_value_quote
-        ? `order value ${p.order_value_quote} at ${price}`
-        : `order amount ${p.order_amount}`;
-      return skip("lot_size", `${size} is below the lot size ${rules.lotSize}`);
-    }
-    const notional = price * amount;
-    if (notional < rules.minNotional) {
-      return skip(
-        "min_notional",
-        `order value ${notional.toFixed(2)} is below the minimum notional ${rules.minNotional}`,
-      );
-    }
-    if (input.marketType === "perp") {
-      const position = (inv.position ?? 0) * mid;
-      const added = before.notional + notional;
-      const after = side === "buy" ? position + added : position - added;
-      if (Math.abs(after) > p.max_position_notional && Math.abs(after) > Math.abs(position)) {
-        return skip(
-          "position_limit",
-          `position would reach ${after.toFixed(2)}, past max_position_notional ${p.max_position_notional}`,
-        );
-      }
-      return undefined;
-    }
-    if (side === "buy" && inv.quote < before.notional + notional) {
-      return skip("funds", `quote balance ${inv.quote} is below the order value ${notional.toFixed(2)}`);
-    }
-    if (side === "sell" && inv.base < before.amount + amount) {
-      return skip("funds", `base balance ${inv.base} is below the order amount ${amount}`);
-    }
-    return undefined;
-  };
-  skipped.bid ??= sideCheck("buy", bidPrice, bidAmount);
-  skipped.ask ??= sideCheck("sell", askPrice, askAmount);
-  if (skipped.bid === undefined) delete skipped.bid;
-  if (skipped.ask === undefined) delete skipped.ask;
+  skipBid ??= sideCheck(input, mid, "buy", bidPrice, bidAmount, NOTHING);
+  skipAsk ??= sideCheck(input, mid, "sell", askPrice, askAmount, NOTHING);
+  // only the sides skipped are keys (a plain literal: `delete` would turn the object into a slow dictionary)
+  const skipped: { bid?: Skip; ask?: Skip } = skipBid
+    ? (skipAsk ? { bid: skipBid, ask: skipAsk } : { bid: skipBid })
+    : skipAsk
+    ? { ask: skipAsk }
+    : {};
 
-  const bid = skipped.bid ? null : { side: "buy" as const, price: bidPrice, amount: bidAmount };
-  const ask = skipped.ask ? null : { side: "sell" as const, price: askPrice, amount: askAmount };
+  const bid = skipBid ? null : { side: "buy" as const, price: bidPrice, amount: bidAmount };
+  const ask = skipAsk ? null : { side: "sell" as const, price: askPrice, amount: askAmount };
   // levels (lib/core/levels.ts): more quotes behind level 0, each with the guards; the first that fails ends the side
   const step = p.levels > 1 ? levelStep(p, natr) : 0;
-  const ladder = (q: Quote | null, raw: number): Quote[] => {
-    if (!q) return [];
-    const out = [q];
-    let before = { notional: q.price * q.amount, amount: q.amount };
-    for (let k = 1; k < p.levels; k++) {
-      const l = levelQuote(p, q.side, k, raw, q.amount, step, rules.tickSize, rules.lotSize);
-      if (sideCheck(q.side, l.price, l.amount, before)) break;
-      out.push({ side: q.side, ...l, level: k });
-      before = { notional: before.notional + l.price * l.amount, amount: before.amount + l.amount };
-    }
-    return out;
-  };
   return {
     action: "quote",
     bid,
     ask,
-    bids: ladder(bid, rawBid),
-    asks: ladder(ask, rawAsk),
+    bids: ladder(input, mid, bid, rawBid, step),
+    asks: ladder(input, mid, ask, rawAsk, step),
     skipped,
     inventoryLimit,
     figures: {

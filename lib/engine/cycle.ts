@@ -243,7 +243,9 @@ export class Cycle {
       this.#cancelled(c.cancelled);
       if (c.failed.length) throw c.error;
     }
-    run.orders.quoting([...a.keep]); // listed just now, and the plan cancelled what is not wanted
+    // listed just now, and the plan cancelled what is not wanted; the plan's list is this tick's own (planOrders
+    // makes it fresh and nothing else keeps it), so it is handed over, not copied
+    run.orders.quoting(a.keep as Order[]);
     if (a.quote?.action === "quote" && a.quote.inventoryLimit) run.skips.ticksAtInventoryLimit++;
     let reason = a.reason, detail = a.detail;
     for (const q of a.place) {

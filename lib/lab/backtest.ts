@@ -11,6 +11,7 @@ import { ManualClock } from "../engine/clock.ts";
 import type { Config } from "../config/schema.ts";
 import { Engine } from "../engine/engine.ts";
 import type { Candle, Fill } from "../core/types.ts";
+import type { CandleColumns } from "../core/candle-columns.ts";
 import { requiredCandles } from "../core/indicators.ts";
 import { PaperExchange } from "../venues/paper.ts";
 import { maxDrawdownPct } from "../core/drawdown.ts";
@@ -121,7 +122,7 @@ const NAMED_SKIPS = [
 
 export async function runBacktest(
   config: Config,
-  candles: Candle[],
+  candles: readonly Candle[] | CandleColumns,
   opts: BacktestOptions = {},
 ): Promise<BacktestReport> {
   const feed = new ReplayFeed(candles, config.market.tick_size);

@@ -14,6 +14,7 @@
  */
 import type { Config } from "../config/schema.ts";
 import type { Candle } from "../core/types.ts";
+import { CandleColumns } from "../core/candle-columns.ts";
 import type { FundingRate } from "../venues/funding-file.ts";
 import { type BacktestOptions, type BacktestReport, type BacktestSummary, runBacktest } from "./backtest.ts";
 
@@ -50,16 +51,20 @@ export function edgeSplit(excessPct: number, mirrorExcessPct: number): EdgeSplit
 /** A backtest and its mirror: the run's report with `edge_pct`, `directional_pct` and the mirror's summary added. */
 export async function runMirroredBacktest(
   config: Config,
-  candles: Candle[],
+  candles: readonly Candle[] | CandleColumns,
   opts: BacktestOptions = {},
 ): Promise<BacktestReport & { mirror: BacktestReport }> {
   const half = (f: number) => (done: number) => opts.onProgress?.(f + done / 2);
   const report = await runBacktest(config, candles, { ...opts, onProgress: opts.onProgress && half(0) });
   const mirrored = mirrorConfig(config, opts.fundingRates === undefined);
-  const mirror = await runBacktest(mirrored, mirrorCandles(candles), {
-    fundingRates: opts.fundingRates && mirrorFunding(opts.fundingRates),
-    onProgress: opts.onProgress && half(0.5),
-  });
+  const mirror = await runBacktest(
+    mirrored,
+    mirrorCandles(candles instanceof CandleColumns ? candles.candles() : candles),
+    {
+      fundingRates: opts.fundingRates && mirrorFunding(opts.fundingRates),
+      onProgress: opts.onProgress && half(0.5),
+    },
+  );
   const split = edgeSplit(excessOf(report.summary), excessOf(mirror.summary));
   return { ...report, summary: { ...report.summary, ...split, mirror: mirror.summary }, mirror };
 }

@@ -9,7 +9,9 @@ import { gunzipSync } from "node:zlib";
 import { createRequire } from "node:module";
 import { type Candle, CANDLE_MS } from "../core/types.ts";
 import { isoMinute } from "../core/format.ts";
-import { CSV_HEADER, DataError, parseBinanceKlines, parseCandleCsv } from "./candles.ts";
+import { CSV_HEADER, DataError, parseBinanceKlinesColumns, parseCandleCsvColumns } from "./candles.ts";
+import { CandleColumns } from "../core/candle-columns.ts";
+import { readCache, type SourceStamp, stampOf, writeCache } from "./candle-cache.ts";
 
 /**
  * fflate (zip), loaded only when a .zip is read: a plain CSV, the common case of every backtest, should not pay for
@@ -27,7 +29,31 @@ export interface CandleData {
 }
 
 /** The candles of one file in any of the accepted formats; throws DataError naming the file. */
-export function readCandleFile(path: string): Candle[] {
+export function readCandleFile(path: string, opts: ReadOptions = {}): Candle[] {
+  return readCandleColumns(path, opts).candles();
+}
+
+export interface ReadOptions {
+  /** keep the parsed candles beside the file and read them from there next time (candle-cache.ts) */
+  cache?: boolean;
+}
+
+/** The candles of one file as columns: from its cache when asked and current, else parsed (and cached when asked). */
+export function readCandleColumns(path: string, opts: ReadOptions = {}): CandleColumns {
+  let stamp: SourceStamp | null = null;
+  if (opts.cache) {
+    try {
+      stamp = stampOf(path);
+    } catch { /* unreadable: parsing says why */ }
+    const cached = stamp && readCache(path, stamp);
+    if (cached) return cached;
+  }
+  const columns = parseCandleFile(path);
+  if (stamp) writeCache(path, stamp, columns); // false (a read-only folder): no cache, nothing else changes
+  return columns;
+}
+
+function parseCandleFile(path: string): CandleColumns {
   const compressed = /\.(zip|gz)$/i.test(path);
   let content: string | Uint8Array;
   try {
@@ -36,7 +62,7 @@ export function readCandleFile(path: string): Candle[] {
   } catch (e) {
     throw new DataError(`${path}: cannot read the candle file: ${(e as Error).message}`);
   }
-  if (typeof content === "string") return parseCandleText(content, path);
+  if (typeof content === "string") return parseCandleTextColumns(content, path);
   if (/\.zip$/i.test(path)) {
     let entries: Record<string, Uint8Array>;
     try {
@@ -50,7 +76,7 @@ export function readCandleFile(path: string): Candle[] {
         `${path}: expected one .csv inside the zip (as Binance publishes them), found ${names.length}`,
       );
     }
-    return parseCandleText(new TextDecoder().decode(entries[names[0]]), `${path}:${names[0]}`);
+    return parseCandleTextColumns(new TextDecoder().decode(entries[names[0]]), `${path}:${names[0]}`);
   }
   let text: string;
   try {
@@ -58,14 +84,18 @@ export function readCandleFile(path: string): Candle[] {
   } catch (e) {
     throw new DataError(`${path}: not a readable gzip file (${(e as Error).message})`);
   }
-  return parseCandleText(text, path);
+  return parseCandleTextColumns(text, path);
 }
 
 /** Our CSV when the first line is our header; Binance's dump when it starts with a number or `open_time`. */
 export function parseCandleText(text: string, source: string): Candle[] {
+  return parseCandleTextColumns(text, source).candles();
+}
+
+function parseCandleTextColumns(text: string, source: string): CandleColumns {
   const first = text.slice(0, 200).replace(/^\uFEFF/, "");
-  if (!first.startsWith(CSV_HEADER) && /^(\d|open_time,)/.test(first)) return parseBinanceKlines(text, source);
-  return parseCandleCsv(text, source);
+  if (!first.startsWith(CSV_HEADER) && /^(\d|open_time,)/.test(first)) return parseBinanceKlinesColumns(text, source);
+  return parseCandleCsvColumns(text, source);
 }
 
 /** Gaps listed one by one up to this many; the rest are counted. */
@@ -112,12 +142,26 @@ export function readCandleFiles(paths: string[]): CandleData {
   return { candles, notes: [...notes, ...gapNotes(candles)] };
 }
 
+/**
+ * The `backtest` command's data: one file as columns (from its cache when `opts.cache`), several joined as
+ * readCandleFiles joins them.
+ */
+export function readCandleData(paths: string[], opts: ReadOptions = {}): { columns: CandleColumns; notes: string[] } {
+  if (paths.length !== 1) {
+    const data = readCandleFiles(paths);
+    return { columns: CandleColumns.of(data.candles), notes: data.notes };
+  }
+  const columns = readCandleColumns(paths[0], opts);
+  return { columns, notes: gapNotes(columns) };
+}
+
 /** Missing minutes between consecutive candles, as sentences: where, and how long. */
-export function gapNotes(candles: Candle[]): string[] {
+export function gapNotes(candles: readonly Candle[] | CandleColumns): string[] {
   const gaps: { from: number; minutes: number }[] = [];
+  const tsAt = candles instanceof CandleColumns ? (i: number) => candles.ts[i] : (i: number) => candles[i].ts;
   for (let i = 1; i < candles.length; i++) {
-    const missing = (candles[i].ts - candles[i - 1].ts) / CANDLE_MS - 1;
-    if (missing > 0) gaps.push({ from: candles[i - 1].ts + CANDLE_MS, minutes: missing });
+    const missing = (tsAt(i) - tsAt(i - 1)) / CANDLE_MS - 1;
+    if (missing > 0) gaps.push({ from: tsAt(i - 1) + CANDLE_MS, minutes: missing });
   }
   if (!gaps.length) return [];
   const total = gaps.reduce((s, g) => s + g.minutes, 0);

@@ -1,15 +1,12 @@
 /**
  * Candle data: the text formats (our CSV, Binance's kline dumps: `parseCandleCsv`, `parseBinanceKlines`, one hot loop
- * for both; candle-files.ts finds the text in a file), and the price path assumed inside each 1-minute candle so that
- * 15-second ticks and the paper fill model see a definite price at every moment.
- *
- * Intra-minute path (documented in the README): the price moves in straight lines
- * open (0 s) → first extreme (20 s) → second extreme (40 s) → close (60 s), where the first extreme
- * is the low for a rising candle (close ≥ open) and the high for a falling one. Volume is spread
- * evenly over the minute.
+ * for both, writing columns; candle-files.ts finds the text in a file). The price path inside a candle and the lookup
+ * by time live in candle-series.ts.
  */
 import { readFileSync } from "node:fs";
 import { type Candle, CANDLE_MS } from "../core/types.ts";
+import { CandleColumns } from "../core/candle-columns.ts";
+export { CandleSeries } from "./candle-series.ts";
 
 export const CSV_HEADER = "ts,open,high,low,close,volume";
 
@@ -40,6 +37,11 @@ export const MAX_VOLUME = 1e18;
 
 /** Parses `ts,open,high,low,close,volume` rows; throws DataError naming the first bad line. */
 export function parseCandleCsv(text: string, source: string): Candle[] {
+  return parseCandleCsvColumns(text, source).candles();
+}
+
+/** parseCandleCsv into columns (venues/candle-columns.ts): what the replay and the cache hold. */
+export function parseCandleCsvColumns(text: string, source: string): CandleColumns {
   const firstEnd = text.indexOf("\n") < 0 ? text.length : text.indexOf("\n");
   const header = text.slice(0, firstEnd).trim().replace(/^\uFEFF/, "");
   if (header !== CSV_HEADER) {
@@ -55,6 +57,11 @@ export function parseCandleCsv(text: string, source: string): Candle[] {
  * klines are accepted: a row's close time must be its open time + 59.999 s.
  */
 export function parseBinanceKlines(text: string, source: string): Candle[] {
+  return parseBinanceKlinesColumns(text, source).candles();
+}
+
+/** parseBinanceKlines into columns. */
+export function parseBinanceKlinesColumns(text: string, source: string): CandleColumns {
   let pos = 0, lineNo = 0;
   if (/^\uFEFF?open_time/.test(text)) {
     pos = text.indexOf("\n") < 0 ? text.length : text.indexOf("\n") + 1;
@@ -79,8 +86,9 @@ const MICROSECONDS_FROM = 1e14;
 const NAMES = ["ts", "open", "high", "low", "close", "volume", "close_time"];
 
 /** The rows from `pos` on (line `lineNo` was the one before); the one hot loop every candle file goes through. */
-function parseRows(text: string, pos: number, lineNo: number, source: string, layout: Layout): Candle[] {
-  const candles: Candle[] = [];
+function parseRows(text: string, pos: number, lineNo: number, source: string, layout: Layout): CandleColumns {
+  // written straight into columns: room for a row per 30 characters (ours are ~50), grown by doubling if short
+  let cols6 = CandleColumns.empty(Math.ceil((text.length - pos) / 30) + 1), n = 0;
   const cols = layout.columns;
   // the cells read: ours all six, Binance's the first seven (the close time checks the interval)
   const read = layout.binance ? 7 : 6;
@@ -150,120 +158,18 @@ function parseRows(text: string, pos: number, lineNo: number, source: string, la
     if (volume < 0) throw new DataError(`${source}:${lineNo}: volume ${volume} is negative`);
     if (ts <= prevTs) throw new DataError(`${source}:${lineNo}: ts ${ts} is not after the previous row (${prevTs})`);
     prevTs = ts;
-    candles.push({ ts, open, high, low, close, volume });
+    if (n === cols6.ts.length) cols6 = grown(cols6, n);
+    cols6.ts[n] = ts, cols6.open[n] = open, cols6.high[n] = high;
+    cols6.low[n] = low, cols6.close[n] = close, cols6.volume[n] = volume;
+    n++;
   }
-  if (!candles.length) throw new DataError(`${source}: no candles`);
-  return candles;
+  if (!n) throw new DataError(`${source}: no candles`);
+  return cols6.take(n);
 }
 
-// Path vertices of one candle, written into a reused buffer (this runs several times per tick):
-// [t0, p0, t1, p1, t2, p2, t3, p3].
-const PATH = new Float64Array(8);
-function path(c: Candle): Float64Array {
-  const up = c.close >= c.open;
-  PATH[0] = c.ts, PATH[1] = c.open;
-  PATH[2] = c.ts + 20_000, PATH[3] = up ? c.low : c.high;
-  PATH[4] = c.ts + 40_000, PATH[5] = up ? c.high : c.low;
-  PATH[6] = c.ts + CANDLE_MS, PATH[7] = c.close;
-  return PATH;
-}
-
-/** Candles with fast lookup by time for a clock that mostly moves forward. */
-export class CandleSeries {
-  #cursor = 0;
-  constructor(readonly candles: Candle[]) {}
-
-  get firstTs(): number {
-    return this.candles[0].ts;
-  }
-  /** end of the last candle */
-  get endTs(): number {
-    return this.candles[this.candles.length - 1].ts + CANDLE_MS;
-  }
-
-  /** Index of the last candle with open time ≤ t, or -1. */
-  indexAt(t: number): number {
-    const cs = this.candles;
-    let i = this.#cursor;
-    if (i >= cs.length || cs[i].ts > t) {
-      // jump back (rare): binary search
-      let lo = 0, hi = cs.length - 1;
-      i = -1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        if (cs[mid].ts <= t) (i = mid), (lo = mid + 1);
-        else hi = mid - 1;
-      }
-      if (i < 0) return -1;
-    }
-    while (i + 1 < cs.length && cs[i + 1].ts <= t) i++;
-    this.#cursor = i;
-    return i;
-  }
-
-  /** Price at time t and the time it is current as of (earlier than t inside a gap); null before the data. */
-  priceAt(t: number): { price: number; asOf: number } | null {
-    const i = this.indexAt(t);
-    if (i < 0) return null;
-    const c = this.candles[i];
-    if (t >= c.ts + CANDLE_MS) return { price: c.close, asOf: c.ts + CANDLE_MS };
-    const p = path(c);
-    for (let k = 2; k < 8; k += 2) {
-      if (t <= p[k]) {
-        const t0 = p[k - 2], p0 = p[k - 1], t1 = p[k], p1 = p[k + 1];
-        return { price: p0 + (p1 - p0) * (t - t0) / (t1 - t0), asOf: t };
-      }
-    }
-    return { price: c.close, asOf: t };
-  }
-
-  /** Closed candles (ended by `now`) with open time > sinceTs, at most the newest `limit`. */
-  closedBefore(now: number, sinceTs: number | null, limit: number): Candle[] {
-    const last = this.indexAt(now - CANDLE_MS); // the newest candle that has ended by now
-    if (last < 0) return [];
-    const lowest = Math.max(0, last - limit + 1);
-    let first = last + 1;
-    // walk back from the newest: a running bot asks for the one or two candles since its last
-    while (first > lowest && (sinceTs === null || this.candles[first - 1].ts > sinceTs)) first--;
-    return this.candles.slice(first, last + 1);
-  }
-
-  /**
-   * Volume traded strictly through `price` during (from, to]: for a buy, while the path is below
-   * the price; for a sell, while above. Touching the price counts for nothing.
-   */
-  volumeThrough(side: "buy" | "sell", price: number, from: number, to: number): number {
-    if (to <= from) return 0;
-    let volume = 0, first = Infinity;
-    let i = Math.max(0, this.indexAt(from));
-    for (; i < this.candles.length && this.candles[i].ts < to; i++) {
-      const c = this.candles[i];
-      const p = path(c);
-      let msThrough = 0;
-      for (let k = 2; k < 8; k += 2) {
-        const t0 = p[k - 2], p0 = p[k - 1], t1 = p[k], p1 = p[k + 1];
-        const a = Math.max(t0, from), b = Math.min(t1, to);
-        if (b <= a) continue;
-        // the segment clipped to (a, b]; linear, so the time beyond the price is a fraction of it
-        const pa = p0 + (p1 - p0) * (a - t0) / (t1 - t0);
-        const pb = p0 + (p1 - p0) * (b - t0) / (t1 - t0);
-        const da = side === "buy" ? price - pa : pa - price; // > 0 when beyond our price
-        const db = side === "buy" ? price - pb : pb - price;
-        if (da > 0 && db > 0) {
-          msThrough += b - a;
-          if (c.volume > 0) first = Math.min(first, a);
-        } else if (da > 0 || db > 0) {
-          msThrough += (b - a) * Math.max(da, db) / Math.abs(da - db);
-          // through from the start, or from where the line crosses the price
-          if (c.volume > 0) first = Math.min(first, da > 0 ? a : a + (b - a) * -da / (db - da));
-        }
-      }
-      volume += c.volume * msThrough / CANDLE_MS;
-    }
-    if (volume > 0) this.throughTs = first;
-    return volume;
-  }
-
-  /** After a `volumeThrough` that found volume: the first moment the path went strictly through the price. */
-  throughTs = 0;
+/** The same rows with twice the room. */
+function grown(c: CandleColumns, n: number): CandleColumns {
+  const next = CandleColumns.empty(2 * n);
+  for (const k of ["ts", "open", "high", "low", "close", "volume"] as const) next[k].set(c[k]);
+  return next;
 }

@@ -17,7 +17,7 @@
  *   It is checked with the position held when a look begins and again after that look's fills.
  * Perp accounting is cash-style: `base` is the signed position, `quote` the cash balance.
  */
-import type { Candle, Clock, Fill, Inventory, MarketRules, Order, PlaceOrder, TopOfBook } from "../core/types.ts";
+import type { Candle, Clock, Fill, Inventory, MarketRules, Order, PlaceOrder, Side, TopOfBook } from "../core/types.ts";
 import type { Config } from "../config/schema.ts";
 import { type ExchangePort, OrderRejected } from "./port.ts";
 import { floorToStep, midOf } from "../core/steps.ts";
@@ -157,12 +157,12 @@ export class PaperExchange implements ExchangePort {
         );
       }
     } else {
-      const free = this.#free();
-      if (req.side === "buy" && req.price * req.amount * (1 + Math.max(0, this.#feeRate)) > free.quote) {
-        return reject("insufficient_funds", `buy needs ${req.price * req.amount} quote, ${free.quote} free`);
+      const free = this.#free(req.side);
+      if (req.side === "buy" && req.price * req.amount * (1 + Math.max(0, this.#feeRate)) > free) {
+        return reject("insufficient_funds", `buy needs ${req.price * req.amount} quote, ${free} free`);
       }
-      if (req.side === "sell" && req.amount > free.base) {
-        return reject("insufficient_funds", `sell needs ${req.amount} base, ${free.base} free`);
+      if (req.side === "sell" && req.amount > free) {
+        return reject("insufficient_funds", `sell needs ${req.amount} base, ${free} free`);
       }
     }
     const order: Order = {
@@ -176,12 +176,24 @@ export class PaperExchange implements ExchangePort {
       ts: now,
     };
     this.#orders.push(order);
-    return { ...order }; // the caller's copy: fills change ours
+    // the caller's copy (fills change ours), written out: a spread copy costs more on every placement
+    return {
+      clientOrderId: order.clientOrderId,
+      venueOrderId: order.venueOrderId,
+      side: order.side,
+      price: order.price,
+      amount: order.amount,
+      filled: 0,
+      status: "open",
+      ts: now,
+    };
   }
 
   cancel(order: Order): void {
     this.#advance(); // fills that happened before the cancel still count
-    const i = this.#find(order.clientOrderId);
+    // most cancels are of the order openOrders() handed out: found by identity before comparing id strings
+    let i = this.#orders.indexOf(order);
+    if (i < 0) i = this.#find(order.clientOrderId);
     if (i >= 0) {
       this.#orders[i].status = "cancelled";
       this.#orders.splice(i, 1);
@@ -208,15 +220,15 @@ export class PaperExchange implements ExchangePort {
     return -1;
   }
 
-  /** Funds not reserved by open orders (spot). */
-  #free(): PaperAccount {
-    let base = this.account.base, quote = this.account.quote;
+  /** Funds not reserved by open orders (spot): quote for a buy, base for a sell (a number: no object a placement). */
+  #free(side: Side): number {
+    let free = side === "buy" ? this.account.quote : this.account.base;
     for (const o of this.#orders) {
+      if (o.side !== side) continue;
       const rest = o.amount - o.filled;
-      if (o.side === "buy") quote -= o.price * rest * (1 + Math.max(0, this.#feeRate));
-      else base -= rest;
+      free -= side === "buy" ? o.price * rest * (1 + Math.max(0, this.#feeRate)) : rest;
     }
-    return { base, quote };
+    return free;
   }
 
   /** Applies fills (and a perp liquidation) for the market action since the last call; returns now. */

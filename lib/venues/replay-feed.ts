@@ -1,6 +1,7 @@
 /** Replay feed: bundled or user-supplied 1m candles served as a top of book and candle history. */
 import { CandleSeries, DataError } from "./candles.ts";
 import { readCandleFile } from "./candle-files.ts";
+import type { CandleColumns } from "../core/candle-columns.ts";
 import { type Candle, CANDLE_MS, type Side, type TopOfBook } from "../core/types.ts";
 import { floorToStep } from "../core/steps.ts";
 import type { MarketFeed } from "./feed.ts";
@@ -13,7 +14,7 @@ export function loadCandleFile(path: string): Candle[] {
 /** A one-tick-wide book around the candle path: bid = price rounded down to the tick, ask one tick up. */
 export class ReplayFeed implements MarketFeed {
   readonly series: CandleSeries;
-  constructor(candles: Candle[], readonly tickSize: number) {
+  constructor(candles: readonly Candle[] | CandleColumns, readonly tickSize: number) {
     this.series = new CandleSeries(candles);
   }
 
@@ -25,7 +26,7 @@ export class ReplayFeed implements MarketFeed {
     const start = this.series.firstTs + warmupCandles * CANDLE_MS;
     if (start >= this.series.endTs) {
       throw new DataError(
-        `${where}: ${this.series.candles.length} candles are not enough; the indicators alone need ${warmupCandles}`,
+        `${where}: ${this.series.length} candles are not enough; the indicators alone need ${warmupCandles}`,
       );
     }
     return start;
@@ -34,9 +35,10 @@ export class ReplayFeed implements MarketFeed {
   topOfBook(now: number): TopOfBook | null {
     // asked several times a tick (the engine, a placement's post-only check): the same moment, the same book
     if (now === this.#lastNow) return this.#lastTop;
-    const p = this.series.priceAt(now);
-    const bestBid = p ? floorToStep(p.price, this.tickSize) : 0;
-    const top = p ? { ts: p.asOf, bestBid, bestAsk: floorToStep(bestBid + this.tickSize * 1.5, this.tickSize) } : null;
+    const price = this.series.price(now);
+    const bestBid = Number.isNaN(price) ? 0 : floorToStep(price, this.tickSize);
+    const bestAsk = floorToStep(bestBid + this.tickSize * 1.5, this.tickSize);
+    const top = Number.isNaN(price) ? null : { ts: this.series.asOf, bestBid, bestAsk };
     this.#lastNow = now;
     return this.#lastTop = top;
   }
