@@ -92,7 +92,8 @@ export class Cycle {
     if (resuming) this.#takeFills(fills);
     run.held = this.#opts.held ?? { base: p.base, quote: p.quote, equity: equityOf(p, mid) }; // strategy basis
     run.initialEquity = run.held.equity;
-    this.#pauses.startPeak(run.initialEquity, equityOf(p, mid)); // the kept peak survives restarts (a crash loop)
+    // the kept peak survives restarts (a crash loop); both on the kill switch's basis
+    this.#pauses.startPeak(run.initialEquity, riskEquityOf(this.config, run, mid));
     run.state = this.#pauses.paused ? this.#pauses.state : "warming_up";
     const cancelledLeftovers = c.cancelled.length, lastTradeId = this.#accounts.lastTradeId;
     this.#emit({ type: "start", ts: this.#clock.now(), cancelledLeftovers, lastTradeId });

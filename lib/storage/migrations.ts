@@ -67,5 +67,9 @@ export const MIGRATIONS: string[] = [
    UPDATE orders SET status = 'abandoned' WHERE status = 'closed';`,
   // 5: levels (strategy.levels): which quote of its side an order was placed for, 0 the nearest; older rows were 0
   `ALTER TABLE orders ADD COLUMN level INTEGER NOT NULL DEFAULT 0;`,
+  // 6: the kill switch's strategy basis is now measured from the account's starting balances; peaks kept before were
+  // measured from balances re-based at each start, so against the new basis a market that rose since would read as a
+  // drawdown: the peak is measured afresh (as /resume does); a tripped kill switch stays tripped (its own key)
+  `DELETE FROM state WHERE key LIKE 'peak_equity:%';`,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -269,14 +269,19 @@ describe("engine cycle", () => {
     // peak); the bot comes back at mid 95.005 with the same balances, equity 195.005. On the strategy basis, measured
     // from the account's starting balances, 200.005 + 195.005 − (1 × 95.005 + 100) = 200.005: 0 % down, it quotes.
     // Re-based at the restart (or on the equity basis) 195.005 would be 2.5 % below the kept peak: the kill switch.
-    ["strategy", 2, 0],
-    ["equity", 0, 1],
-  ])("after a restart, the %p basis measures from the account's starting balances", async (
+    // After a rise to mid 105.005: equity 205.005, strategy 200.005 + 205.005 − 205.005 = 200.005, 0 % down again;
+    // a peak taken from the account's equity at the restart (205.005) would read 2.44 % down and trip it.
+    ["strategy", 95, 2, 0],
+    ["equity", 95, 0, 1],
+    ["strategy", 105, 2, 0],
+    ["equity", 105, 2, 0],
+  ])("after a restart, the %p basis at %p measures from the account's starting balances", async (
     basis: string,
+    after: number,
     orders: number,
     trips: number,
   ) => {
-    const prices = (i: number) => (i < 12 ? 100 : 95);
+    const prices = (i: number) => (i < 12 ? 100 : after);
     const cfg = engineConfig("risk.max_drawdown_pct=1", "risk.max_natr_pct=10", `risk.drawdown_basis=${basis}`);
     const clock = new ManualClock(T0 + 13 * MIN + 5_000);
     const exchange = new PaperExchange(new ReplayFeed(flat(T0, 30, prices), 0.01), clock, cfg);

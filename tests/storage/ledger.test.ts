@@ -202,7 +202,7 @@ describe("schema", () => {
     expect(Number((ledger.db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version)).toBe(
       SCHEMA_VERSION,
     );
-    expect(SCHEMA_VERSION).toBe(5);
+    expect(SCHEMA_VERSION).toBe(6);
     expect(ledger.fills(1)).toEqual([{
       ...fill("old-1", "buy", 90, 1, 0.09, 1000),
       clientOrderId: "mmbot-x",
@@ -263,6 +263,19 @@ describe("schema", () => {
     const rows = ledger.db.prepare("SELECT client_order_id, level FROM orders ORDER BY client_order_id").all();
     expect(rows.map((r) => [r.client_order_id, r.level])).toEqual([["mmbot-1", 0], ["mmbot-2", 0], ["mmbot-3", 2]]);
   });
+
+  test("a peak kept before the strategy basis was measured from the account's start is dropped; the rest stays", () => {
+    const path = tmp();
+    const old = new DatabaseSync(path);
+    for (const m of MIGRATIONS.slice(0, 5)) old.exec(m);
+    old.exec("PRAGMA user_version = 5");
+    old.exec("INSERT INTO state VALUES ('peak_equity:1', '6123.5'), ('kill_switch', 'true'), ('paused', 'true')");
+    old.close();
+    const ledger = Ledger.open(path);
+    expect(ledger.peakEquity(1)).toBeNull();
+    expect(ledger.killSwitch).toBe(true);
+    expect(ledger.paused).toBe(true);
+  });
 });
 
 describe("bad conditions stop the bot and leave the data alone", () => {
@@ -282,7 +295,7 @@ describe("bad conditions stop the bot and leave the data alone", () => {
     db.exec("PRAGMA user_version = 99");
     db.close();
     const before = readFileSync(path);
-    expect(refused(path)).toContain("schema version 99, newer than this mmbot understands (5)");
+    expect(refused(path)).toContain("schema version 99, newer than this mmbot understands (6)");
     expect(readFileSync(path).equals(before)).toBe(true);
   });
 

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { CandleColumns } from "../../lib/core/candle-columns.ts";
 import type { Candle } from "../../lib/core/types.ts";
-import { cachePathOf, readCache, stampOf } from "../../lib/venues/candle-cache.ts";
+import { cachePathOf, readCache, stampOf, writeCache } from "../../lib/venues/candle-cache.ts";
 import { readCandleColumns, readCandleData, readCandleFile, readCandleFiles } from "../../lib/venues/candle-files.ts";
 
 const SPOT_10D = "tests/data/binance_spot_ETHUSDT_1m_20240726_10d.csv.gz";
@@ -76,6 +76,23 @@ describe("the candle cache beside a data file", () => {
     expect(cached).not.toBeNull();
     expect(columnsOf(cached!)).toEqual(columnsOf(first));
     expect(readCandleColumns(path, { cache: true }).candles()).toEqual(naive(text));
+  });
+
+  test("a current cache is what the read returns: the file is not parsed again", () => {
+    const path = scratch(text);
+    // other candles than the file's, written as a valid cache under the file's own stamp: a read that re-parsed the
+    // file would return the file's three candles, a read served from the cache returns these two
+    const other = [{ ts: 0, open: 7, high: 8, low: 6, close: 7.5, volume: 1 }, {
+      ts: 60_000,
+      open: 7.5,
+      high: 9,
+      low: 7,
+      close: 8,
+      volume: 2,
+    }];
+    expect(writeCache(path, stampOf(path), CandleColumns.of(other))).toBe(true);
+    expect(readCandleColumns(path, { cache: true }).candles()).toEqual(other);
+    expect(readCandleColumns(path).candles()).toEqual(naive(text)); // without `cache` the file itself
   });
 
   test("the stamp is in whole ms, so that Deno (whole ms) and Bun (with the fraction) share one cache", () => {
