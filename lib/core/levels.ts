@@ -23,17 +23,12 @@ export function levelStep(p: LevelParams, natrPct: number): number {
   return p.level_step_natr > 0 ? p.level_step_natr * natrPct / 100 : p.level_step_bps / 10_000;
 }
 
-/** Price and amount of level k of a side (k ≥ 1), from level 0's raw price and amount. */
-export function levelQuote(
-  p: LevelParams,
-  side: Side,
-  k: number,
-  raw0: number,
-  amount0: number,
-  step: number,
-  tick: number,
-  lot: number,
-): { price: number; amount: number } {
-  const price = side === "buy" ? floorToStep(raw0 * (1 - k * step), tick) : ceilToStep(raw0 * (1 + k * step), tick);
-  return { price, amount: floorToStep(amount0 * p.level_amount_scale ** k, lot) };
+/** Price of level k of a side (k ≥ 1), from level 0's raw price: rounded away from mid. */
+export function levelPrice(side: Side, k: number, raw0: number, step: number, tick: number): number {
+  return side === "buy" ? floorToStep(raw0 * (1 - k * step), tick) : ceilToStep(raw0 * (1 + k * step), tick);
+}
+
+/** Amount of level k (k ≥ 1), from level 0's amount, on the lot. */
+export function levelAmount(p: LevelParams, k: number, amount0: number, lot: number): number {
+  return floorToStep(amount0 * p.level_amount_scale ** k, lot);
 }

@@ -3,20 +3,24 @@
  * position limit) and the levels behind level 0, each guarded (DESIGN §4). Plain functions, not closures made per
  * tick: computeQuotes runs on every tick.
  */
-import { levelQuote } from "./levels.ts";
+import { levelAmount, levelPrice } from "./levels.ts";
 import type { QuoteInput, Skip, SkipReason } from "./quoting.ts";
 import type { Quote, Side } from "./types.ts";
 
 const skip = (reason: SkipReason, detail: string): Skip => ({ reason, detail });
 
-/** The guards of one quote; `before`: what the side's lower levels already commit (funds, position). */
+/**
+ * The guards of one quote; `beforeNotional` / `beforeAmount`: what the side's lower levels already commit (funds,
+ * position), as two numbers (an object for them was made for every level of every tick).
+ */
 export function sideCheck(
   input: QuoteInput,
   mid: number,
   side: Side,
   price: number,
   amount: number,
-  before: Readonly<{ notional: number; amount: number }>,
+  beforeNotional: number,
+  beforeAmount: number,
 ): Skip | undefined {
   const { params: p, rules, inventory: inv } = input;
   if (!(price > 0)) return skip("bad_price", `price ${price} is not positive`);
@@ -35,7 +39,7 @@ export function sideCheck(
   }
   if (input.marketType === "perp") {
     const position = (inv.position ?? 0) * mid;
-    const added = before.notional + notional;
+    const added = beforeNotional + notional;
     const after = side === "buy" ? position + added : position - added;
     if (Math.abs(after) > p.max_position_notional && Math.abs(after) > Math.abs(position)) {
       return skip(
@@ -45,10 +49,10 @@ export function sideCheck(
     }
     return undefined;
   }
-  if (side === "buy" && inv.quote < before.notional + notional) {
+  if (side === "buy" && inv.quote < beforeNotional + notional) {
     return skip("funds", `quote balance ${inv.quote} is below the order value ${notional.toFixed(2)}`);
   }
-  if (side === "sell" && inv.base < before.amount + amount) {
+  if (side === "sell" && inv.base < beforeAmount + amount) {
     return skip("funds", `base balance ${inv.base} is below the order amount ${amount}`);
   }
   return undefined;
@@ -57,13 +61,15 @@ export function sideCheck(
 /** Every level of one side, level 0 first: each with the guards; the first that fails ends the side. */
 export function ladder(input: QuoteInput, mid: number, q: Quote | null, raw: number, step: number): Quote[] {
   if (!q) return [];
-  const p = input.params, rules = input.rules, out = [q];
-  let before = { notional: q.price * q.amount, amount: q.amount };
+  const p = input.params, rules = input.rules, out = [q], side = q.side;
+  let notional = q.price * q.amount, amount = q.amount;
   for (let k = 1; k < p.levels; k++) {
-    const l = levelQuote(p, q.side, k, raw, q.amount, step, rules.tickSize, rules.lotSize);
-    if (sideCheck(input, mid, q.side, l.price, l.amount, before)) break;
-    out.push({ side: q.side, ...l, level: k });
-    before = { notional: before.notional + l.price * l.amount, amount: before.amount + l.amount };
+    const price = levelPrice(side, k, raw, step, rules.tickSize);
+    const size = levelAmount(p, k, q.amount, rules.lotSize);
+    if (sideCheck(input, mid, side, price, size, notional, amount)) break;
+    out.push({ side, price, amount: size, level: k });
+    notional = notional + price * size;
+    amount = amount + size;
   }
   return out;
 }

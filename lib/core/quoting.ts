@@ -114,7 +114,6 @@ const standAside = (detail: string, reason: StandAsideReason = "bad_input"): Quo
   detail,
   figures: null,
 });
-const NOTHING: Readonly<{ notional: number; amount: number }> = Object.freeze({ notional: 0, amount: 0 });
 const positive = (x: number) => Number.isFinite(x) && x > 0;
 
 /** Trend signal s ∈ [-1, 1] by profile; `fixed` has none. */
@@ -227,8 +226,8 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
   if (guard && guard.side === "buy") skipBid ??= guard.skip;
   if (guard && guard.side === "sell") skipAsk ??= guard.skip;
 
-  skipBid ??= sideCheck(input, mid, "buy", bidPrice, bidAmount, NOTHING);
-  skipAsk ??= sideCheck(input, mid, "sell", askPrice, askAmount, NOTHING);
+  skipBid ??= sideCheck(input, mid, "buy", bidPrice, bidAmount, 0, 0);
+  skipAsk ??= sideCheck(input, mid, "sell", askPrice, askAmount, 0, 0);
   // only the sides skipped are keys (a plain literal: `delete` would turn the object into a slow dictionary)
   const skipped: { bid?: Skip; ask?: Skip } = skipBid
     ? (skipAsk ? { bid: skipBid, ask: skipAsk } : { bid: skipBid })

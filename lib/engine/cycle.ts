@@ -15,7 +15,7 @@ import type { Clock, Fill, Inventory, MarketRules, Order, TopOfBook } from "../c
 import type { Config } from "../config/schema.ts";
 import { KeyRefused, OrderRejected } from "../venues/port.ts";
 import type { CandleHistory } from "./candles.ts";
-import { EventBus } from "./events.ts";
+import { EventBus, type EventType } from "./events.ts";
 import type { Accounts } from "./accounts.ts";
 import { OrderDesk, type Placement, type Pulled, type PullResult, Unanswered, unlisted } from "./desk.ts";
 import type { PauseStore } from "./pause.ts";
@@ -189,7 +189,7 @@ export class Cycle {
       run.lastTickTs = now;
       run.loopMs = this.#clock.elapsedMs() - t0;
       // the tick event, when someone records or listens to it
-      if (this.#recording.sink || this.events.tickListeners) this.#emit({ type: "tick", ts: now });
+      if (this.#hears("tick")) this.#emit({ type: "tick", ts: now });
     }
   }
 
@@ -232,7 +232,13 @@ export class Cycle {
     this.#recording.emit(e, this.events, this.#scrub);
   }
 
+  /** Whether an event of this type is recorded or heard: if neither, it is not made (a backtest's orders). */
+  #hears(type: EventType): boolean {
+    return this.#recording.sink !== null || this.events.hears(type);
+  }
+
   #cancelled(orders: readonly Order[]): void {
+    if (!this.#hears("order_cancelled")) return;
     for (const order of orders) this.#emit({ type: "order_cancelled", ts: this.#clock.now(), order });
   }
 
@@ -270,7 +276,7 @@ export class Cycle {
       if (q.level) p = { ...p, level: q.level }; // the venue does not know it; the ledger and status show it
       run.orders.placed(p);
       this.#accounts.placed(p.clientOrderId, mid);
-      this.#emit({ type: "order_placed", ts, order: p });
+      if (this.#hears("order_placed")) this.#emit({ type: "order_placed", ts, order: p });
     }
     run.state = "quoting";
     run.reason = reason;

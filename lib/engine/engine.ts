@@ -15,7 +15,7 @@ import { CandleHistory } from "./candles.ts";
 import { Cycle } from "./cycle.ts";
 import type { PullResult } from "./desk.ts";
 import { drive } from "./drive.ts";
-import type { Listener } from "./events.ts";
+import type { Listener, ListenOptions } from "./events.ts";
 import type { EngineOptions } from "./options.ts";
 import { memoryPauses, PauseStore } from "./pause.ts";
 import { Serial } from "./serial.ts";
@@ -76,8 +76,8 @@ export class Engine {
     return this.#candles.recent();
   }
 
-  /** Subscribes to events (`ticks: false`: all but "tick"); returns the unsubscribe function. */
-  on(listener: Listener, opts?: { ticks?: boolean }): () => void {
+  /** Subscribes to events (`ticks: false`: all but "tick"; `types`: only those); returns the unsubscribe function. */
+  on(listener: Listener, opts?: ListenOptions): () => void {
     return this.#cycle.events.on(listener, opts);
   }
 

@@ -162,7 +162,7 @@ export async function runBacktest(
     } else if (e.type === "kill_switch") {
       trips.push({ ts: new Date(e.ts).toISOString(), drawdown_pct: e.drawdownPct });
     }
-  }, { ticks: false });
+  }, { types: ["fill", "kill_switch"] }); // only these: the tick's order events are then not even made
   await engine.start();
   const portfolio = engine.portfolio as Portfolio;
   const { initial_base, initial_quote } = config.paper;
