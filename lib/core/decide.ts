@@ -6,11 +6,11 @@
  */
 import type { EngineEvent } from "./events.ts";
 import type { IndicatorSnapshot } from "./indicators.ts";
-import { planOrders } from "./orders.ts";
+import { type OrderPlan, planOrders } from "./orders.ts";
 import type { RiskLimits, StrategyParams } from "./params.ts";
 import { computeQuotes, type QuoteDecision } from "./quoting.ts";
-import { drawdownPct, riskGate } from "./risk.ts";
-import { transition, type Transitions } from "./transitions.ts";
+import { drawdownPct, riskGate, type RiskState } from "./risk.ts";
+import { NO_TRANSITIONS, transition, type Transitions } from "./transitions.ts";
 import type { Inventory, MarketRules, MarketType, Order, Quote, TopOfBook } from "./types.ts";
 
 /** Why the engine may not quote whatever the market does: paused, or a ledger that cannot record. */
@@ -80,8 +80,37 @@ const NO_ORDERS: readonly Order[] = Object.freeze([]);
 const NO_EVENTS: readonly EngineEvent[] = Object.freeze([]);
 const NO_QUOTES: readonly Quote[] = Object.freeze([]);
 
+/**
+ * What a caller that decides every tick keeps for `decide` to write into: the actions record and the plan's cancel
+ * and place lists, reused (the cycle holds one for its life: a quoting tick then makes none of them). The record is
+ * still the whole decision, as data; it is good until the next `decide` with the same scratch.
+ */
+export interface DecideScratch {
+  readonly actions: TickActions;
+  readonly plan: OrderPlan;
+}
+
+export const newDecideScratch = (): DecideScratch => ({
+  actions: {
+    state: "warming_up",
+    reason: null,
+    detail: null,
+    quote: null,
+    cancel: NO_ORDERS,
+    keep: NO_ORDERS,
+    place: NO_QUOTES,
+    killSwitch: null,
+    skipBid: null,
+    skipAsk: null,
+    transitions: NO_TRANSITIONS,
+    alerts: NO_EVENTS,
+  },
+  plan: { cancel: [], place: [], keep: [] },
+});
+
 /** Standing aside: everything of ours is cancelled, nothing placed; both sides counted under `reason`. */
 function aside(
+  a: TickActions,
   inp: TickInputs,
   state: TickState,
   reason: string,
@@ -92,42 +121,47 @@ function aside(
   counted = true,
 ): TickActions {
   const skip = counted ? reason : null;
-  return {
-    state,
-    reason,
-    detail,
-    quote: null,
-    cancel: inp.open,
-    keep: NO_ORDERS,
-    place: NO_QUOTES,
-    killSwitch,
-    skipBid: skip,
-    skipAsk: skip,
-    transitions,
-    alerts,
-  };
+  a.state = state;
+  a.reason = reason;
+  a.detail = detail;
+  a.quote = null;
+  a.cancel = inp.open;
+  a.keep = NO_ORDERS;
+  a.place = NO_QUOTES;
+  a.killSwitch = killSwitch;
+  a.skipBid = skip;
+  a.skipAsk = skip;
+  a.transitions = transitions;
+  a.alerts = alerts;
+  return a;
 }
 
-export function decide(inp: TickInputs, st: DecideState): TickActions {
-  const now = inp.nowMs, equity = inp.equity, risk = inp.config.risk;
-  if (inp.paused) return aside(inp, inp.paused.state, inp.paused.reason, inp.paused.detail, st.transitions);
+/** The risk gate's question, one object rewritten each call (the gate reads it and keeps nothing). */
+const gateState: RiskState = { killSwitch: false, nowMs: 0, bookTs: 0, natr: null, equity: 0, peakEquity: 0 };
+
+/** The tick's actions, written into `scratch` (a fresh one when none is given). */
+export function decide(inp: TickInputs, st: DecideState, scratch: DecideScratch = newDecideScratch()): TickActions {
+  const now = inp.nowMs, equity = inp.equity, risk = inp.config.risk, a = scratch.actions;
+  if (inp.paused) return aside(a, inp, inp.paused.state, inp.paused.reason, inp.paused.detail, st.transitions);
 
   const peakEquity = Math.max(st.peakEquity ?? equity, equity);
-  const bookTs = inp.topOfBook.ts, natr = inp.indicators.natr;
-  const gate = riskGate({ killSwitch: st.killSwitch, nowMs: now, bookTs, natr, equity, peakEquity }, risk);
+  const bookTs = inp.topOfBook.ts, natr = inp.indicators.natr, g = gateState;
+  g.killSwitch = st.killSwitch, g.nowMs = now, g.bookTs = bookTs, g.natr = natr, g.equity = equity;
+  g.peakEquity = peakEquity;
+  const gate = riskGate(g, risk);
   if (!gate.ok && gate.reason === "kill_switch") {
     const trip = st.killSwitch
       ? null
       : { type: "kill_switch" as const, ts: now, drawdownPct: drawdownPct(equity, peakEquity), equity, peakEquity };
     // the tick that trips it pauses instead of standing aside: its quotes are counted from the next tick on
-    return aside(inp, "killed", "kill_switch", gate.detail, st.transitions, NO_EVENTS, trip, false);
+    return aside(a, inp, "killed", "kill_switch", gate.detail, st.transitions, NO_EVENTS, trip, false);
   }
   const staleBook = !gate.ok && gate.reason === "stale_book" ? gate.detail : null;
   const why = inp.ledgerFailing ??
     (gate.ok ? null : { state: "standing_aside" as const, reason: gate.reason, detail: gate.detail });
   if (why) {
     const t = transition(st.transitions, now, staleBook);
-    return aside(inp, why.state, why.reason, why.detail, t, t.events);
+    return aside(a, inp, why.state, why.reason, why.detail, t, t.events);
   }
 
   const cfg = inp.config;
@@ -146,25 +180,24 @@ export function decide(inp: TickInputs, st: DecideState): TickActions {
     const stale = decision.reason === "stale_candles" ? decision.detail : undefined;
     const t = transition(st.transitions, now, null, stale);
     const state = inp.indicators.ready ? "standing_aside" : "warming_up";
-    const a = aside(inp, state, decision.reason, decision.detail, t, t.events);
+    aside(a, inp, state, decision.reason, decision.detail, t, t.events);
     a.quote = decision;
     return a;
   }
   const t = transition(st.transitions, now, null, null, decision);
-  const plan = planOrders(inp.open, decision, cfg.strategy.refresh_tolerance_bps);
+  const plan = planOrders(inp.open, decision, cfg.strategy.refresh_tolerance_bps, scratch.plan);
   const { bid, ask } = decision.skipped;
-  return {
-    state: "quoting",
-    reason: bid?.reason ?? ask?.reason ?? null,
-    detail: bid && ask ? `${bid.detail}; ${ask.detail}` : (bid ?? ask)?.detail ?? null,
-    quote: decision,
-    cancel: plan.cancel,
-    keep: plan.keep,
-    place: plan.place,
-    killSwitch: null,
-    skipBid: bid?.reason ?? null,
-    skipAsk: ask?.reason ?? null,
-    transitions: t,
-    alerts: t.events,
-  };
+  a.state = "quoting";
+  a.reason = bid?.reason ?? ask?.reason ?? null;
+  a.detail = bid && ask ? `${bid.detail}; ${ask.detail}` : (bid ?? ask)?.detail ?? null;
+  a.quote = decision;
+  a.cancel = plan.cancel;
+  a.keep = plan.keep;
+  a.place = plan.place;
+  a.killSwitch = null;
+  a.skipBid = bid?.reason ?? null;
+  a.skipAsk = ask?.reason ?? null;
+  a.transitions = t;
+  a.alerts = t.events;
+  return a;
 }

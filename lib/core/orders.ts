@@ -17,8 +17,16 @@ export function planOrders(
   open: readonly Order[],
   want: { bid: Quote | null; ask: Quote | null; bids?: readonly Quote[]; asks?: readonly Quote[] },
   toleranceBps: number,
+  into?: OrderPlan,
 ): OrderPlan {
-  const plan: OrderPlan = { cancel: [], place: [], keep: [] };
+  // `into`: the caller's plan, its cancel and place lists emptied (pop: a write of `length` takes V8's slow path) and
+  // written again, good until its next plan; the keep list is always new: the engine hands it over as what rests
+  const plan: OrderPlan = into ?? { cancel: [], place: [], keep: [] };
+  if (into) {
+    while (into.cancel.length) into.cancel.pop();
+    while (into.place.length) into.place.pop();
+    into.keep = [];
+  }
   planSide(plan, open, "buy", want.bids ?? (want.bid ? [want.bid] : NONE), toleranceBps);
   planSide(plan, open, "sell", want.asks ?? (want.ask ? [want.ask] : NONE), toleranceBps);
   return plan;

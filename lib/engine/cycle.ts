@@ -8,14 +8,14 @@
 import { messageOf } from "../core/format.ts";
 import { equityOf, openPortfolio } from "../core/accounting.ts";
 import { afterFailure, tickSucceeded } from "../core/breaker.ts";
-import { decide, type TickActions } from "../core/decide.ts";
+import type { TickActions } from "../core/decide.ts";
 import type { EngineEvent, PauseSource } from "../core/events.ts";
 import { midOf } from "../core/steps.ts";
 import type { Clock, Fill, Inventory, MarketRules, Order, TopOfBook } from "../core/types.ts";
 import type { Config } from "../config/schema.ts";
 import { KeyRefused, OrderRejected } from "../venues/port.ts";
 import type { CandleHistory } from "./candles.ts";
-import { EventBus, type EventType } from "./events.ts";
+import { EventBus } from "./events.ts";
 import type { Accounts } from "./accounts.ts";
 import { OrderDesk, type Placement, type Pulled, type PullResult, Unanswered, unlisted } from "./desk.ts";
 import type { PauseStore } from "./pause.ts";
@@ -23,6 +23,7 @@ import { Recording } from "./recording.ts";
 import type { EngineOptions } from "./options.ts";
 import type { Work } from "./drive.ts";
 import { rejectionSkip } from "./skips.ts";
+import { TickDecider } from "./decider.ts";
 import { type EngineState, initialRunState, riskEquityOf, type RunState } from "./status.ts";
 
 const NO_ORDERS: readonly Order[] = Object.freeze([]);
@@ -44,17 +45,19 @@ export class Cycle {
   #rules: MarketRules | null = null;
   /** a stop is coming (set by the engine): nothing more is placed, a tick in flight finishes without placing */
   stopping = false;
+  readonly #decider: TickDecider;
 
   constructor(opts: EngineOptions, pauses: PauseStore, accounts: Accounts, candles: CandleHistory) {
     this.#opts = opts;
     this.#clock = opts.clock;
     this.config = opts.config;
-    this.#recording = new Recording(opts.record ?? null);
+    this.#recording = new Recording(opts.record ?? null, this.events);
     this.#scrub = opts.scrub ?? ((t) => t);
     this.#candles = candles;
     this.#pauses = pauses;
     this.#desk = new OrderDesk(opts.exchange, this.#clock);
     this.#accounts = accounts;
+    this.#decider = new TickDecider(opts.config, candles.snapshot());
   }
 
   get run(): Readonly<RunState> {
@@ -149,18 +152,12 @@ export class Cycle {
       this.#pauses.notePeak(equity);
 
       // decide
-      const a = decide({
-        nowMs: now,
-        topOfBook: top,
-        rules: this.#rules!,
-        indicators: this.#candles.snapshot(),
-        inventory: inv,
-        equity,
-        open,
-        paused,
-        ledgerFailing: this.#recording.halt,
-        config: cfg,
-      }, { killSwitch: this.#pauses.killSwitch, peakEquity: this.#pauses.peakEquity, transitions: run.transitions });
+      const d = this.#decider, inp = d.inputs, st = d.held, p = this.#pauses; // rewritten each tick (decider.ts)
+      inp.nowMs = now, inp.topOfBook = top, inp.rules = this.#rules!, inp.indicators = this.#candles.snapshot();
+      inp.inventory = inv, inp.equity = equity, inp.open = open, inp.paused = paused;
+      inp.ledgerFailing = this.#recording.halt, inp.config = cfg;
+      st.killSwitch = p.killSwitch, st.peakEquity = p.peakEquity, st.transitions = run.transitions;
+      const a = d.decide();
 
       // carry out, fold
       if (a.state === "quoting" && listing !== null) throw listing; // quoting needs to know what rests
@@ -189,7 +186,7 @@ export class Cycle {
       run.lastTickTs = now;
       run.loopMs = this.#clock.elapsedMs() - t0;
       // the tick event, when someone records or listens to it
-      if (this.#hears("tick")) this.#emit({ type: "tick", ts: now });
+      if (this.#recording.hears("tick")) this.#emit({ type: "tick", ts: now });
     }
   }
 
@@ -229,16 +226,11 @@ export class Cycle {
 
   /** The durable record first (fail closed when it cannot write), then the listeners. */
   #emit(e: EngineEvent): void {
-    this.#recording.emit(e, this.events, this.#scrub);
-  }
-
-  /** Whether an event of this type is recorded or heard: if neither, it is not made (a backtest's orders). */
-  #hears(type: EventType): boolean {
-    return this.#recording.sink !== null || this.events.hears(type);
+    this.#recording.emit(e, this.#scrub);
   }
 
   #cancelled(orders: readonly Order[]): void {
-    if (!this.#hears("order_cancelled")) return;
+    if (!this.#recording.hears("order_cancelled")) return;
     for (const order of orders) this.#emit({ type: "order_cancelled", ts: this.#clock.now(), order });
   }
 
@@ -246,7 +238,8 @@ export class Cycle {
   *#quote(a: TickActions, mid: number): Work<void> {
     const run = this.#run;
     if (a.cancel.length) {
-      const c = yield* this.#desk.cancel(a.cancel);
+      let c = this.#desk.cancel(a.cancel);
+      if (c instanceof Promise) c = (yield c) as Awaited<typeof c>;
       this.#cancelled(c.cancelled);
       if (c.failed.length) throw c.error;
     }
@@ -276,7 +269,7 @@ export class Cycle {
       if (q.level) p = { ...p, level: q.level }; // the venue does not know it; the ledger and status show it
       run.orders.placed(p);
       this.#accounts.placed(p.clientOrderId, mid);
-      if (this.#hears("order_placed")) this.#emit({ type: "order_placed", ts, order: p });
+      if (this.#recording.hears("order_placed")) this.#emit({ type: "order_placed", ts, order: p });
     }
     run.state = "quoting";
     run.reason = reason;

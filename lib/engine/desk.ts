@@ -84,21 +84,49 @@ export class OrderDesk {
   *reconcile(prefix: string): Work<CancelResult> {
     let leftovers = this.#venue.openOrders(prefix);
     if (leftovers instanceof Promise) leftovers = (yield leftovers) as Order[];
-    return yield* this.cancel(leftovers);
+    const c = this.cancel(leftovers);
+    return c instanceof Promise ? (yield c) as CancelResult : c;
   }
 
-  /** Cancels each order; one failed cancel does not stop the others. */
-  *cancel(orders: readonly Order[]): Work<CancelResult> {
+  /**
+   * Cancels each order; one failed cancel does not stop the others. A venue that answers with values gets a value
+   * back: no generator, as a quoting tick cancels nearly every tick; from the first promise on, the rest waits.
+   */
+  cancel(orders: readonly Order[]): CancelResult | Promise<CancelResult> {
     const r: CancelResult = { cancelled: [], failed: [], error: null };
-    for (const o of orders) {
+    for (let i = 0; i < orders.length; i++) {
+      const waiting = this.#cancelOne(orders[i], r);
+      if (waiting) return this.#cancelRest(orders, i, waiting, r);
+    }
+    return r;
+  }
+
+  /** One cancel, its answer noted in `r`; the promise instead when the venue makes us wait for it. */
+  #cancelOne(o: Order, r: CancelResult): Promise<unknown> | null {
+    try {
+      const cancelling = this.#venue.cancel(o);
+      if (cancelling instanceof Promise) return cancelling;
+      r.cancelled.push(o);
+    } catch (e) {
+      r.failed.push(o);
+      r.error = e;
+    }
+    return null;
+  }
+
+  /** The cancels from orders[i] on, the first answering through `waiting`, each after the one before. */
+  async #cancelRest(orders: readonly Order[], i: number, waiting: Promise<unknown>, r: CancelResult) {
+    let w: Promise<unknown> | null = waiting;
+    while (w) {
       try {
-        const cancelling = this.#venue.cancel(o);
-        if (cancelling instanceof Promise) yield cancelling;
-        r.cancelled.push(o);
+        await w;
+        r.cancelled.push(orders[i]);
       } catch (e) {
-        r.failed.push(o);
+        r.failed.push(orders[i]);
         r.error = e;
       }
+      w = null;
+      while (w === null && ++i < orders.length) w = this.#cancelOne(orders[i], r);
     }
     return r;
   }
@@ -117,7 +145,8 @@ export class OrderDesk {
 
   /** Cancels what a listing just showed: everything of ours. */
   *pullListed(listed: readonly Order[]): Work<Pulled> {
-    const c = yield* this.cancel(listed);
+    let c = this.cancel(listed);
+    if (c instanceof Promise) c = (yield c) as CancelResult;
     const error = c.failed.length ? messageOf(c.error) : null;
     return { cancelled: c.cancelled, resting: c.failed, confirmed: true, error };
   }

@@ -5,7 +5,7 @@
  */
 import { messageOf } from "../core/format.ts";
 import type { EngineEvent } from "../core/events.ts";
-import type { EventBus } from "./events.ts";
+import type { EventBus, EventType } from "./events.ts";
 import type { Halt } from "../core/decide.ts";
 
 export type Sink = (e: EngineEvent) => void;
@@ -14,7 +14,13 @@ export class Recording {
   readonly #backlog: EngineEvent[] = [];
   #error: string | null = null;
 
-  constructor(readonly sink: Sink | null) {}
+  /** `bus`: the listeners that hear an event once it is written (`emit` tells them) */
+  constructor(readonly sink: Sink | null, readonly bus: EventBus) {}
+
+  /** Whether an event of this type is written or heard: if neither, the engine does not make it (a backtest's). */
+  hears(type: EventType): boolean {
+    return this.sink !== null || this.bus.hears(type);
+  }
 
   /** true while events wait to be written: the engine must not quote */
   get failing(): boolean {
@@ -51,12 +57,12 @@ export class Recording {
   }
 
   /** Writes `e`, then tells the listeners; the first write that fails is announced as `ledger_failed`. */
-  emit(e: EngineEvent, listeners: EventBus, scrub: (t: string) => string): void {
+  emit(e: EngineEvent, scrub: (t: string) => string): void {
     const wasFailing = this.failing;
     this.write(e);
-    listeners.emit(e);
+    this.bus.emit(e);
     if (!wasFailing && this.failing) {
-      listeners.emit({ type: "ledger_failed", ts: e.ts, message: scrub(this.#error ?? "") });
+      this.bus.emit({ type: "ledger_failed", ts: e.ts, message: scrub(this.#error ?? "") });
     }
   }
 
