@@ -41,7 +41,8 @@ const kept: (Order | null)[] = new Array(16).fill(null);
 function planSide(plan: OrderPlan, open: readonly Order[], side: Side, quotes: readonly Quote[], tolBps: number) {
   const n = quotes.length;
   for (let i = 0; i < n; i++) kept[i] = null;
-  for (const o of open) {
+  for (let j = 0; j < open.length; j++) {
+    const o = open[j];
     if (o.side !== side) continue;
     let i = 0;
     for (; i < n; i++) {

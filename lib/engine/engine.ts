@@ -97,8 +97,11 @@ export class Engine {
    * Returns a promise only when the venue made it wait (a backtest tick returns at once).
    */
   tick(): void | Promise<void> {
-    return this.#serial.run(() => drive(this.#cycle.tick()));
+    return this.#serial.run(this.#tickWork);
   }
+
+  /** the tick as work for the serial line, made once (not a closure a tick) */
+  readonly #tickWork = () => drive(this.#cycle.tick());
 
   /**
    * Pauses (the operator's word): in the pause store at once — a tick in flight stops placing — then every order

@@ -10,7 +10,7 @@ import { equityOf, type Portfolio } from "../core/accounting.ts";
 import { ManualClock } from "../engine/clock.ts";
 import type { Config } from "../config/schema.ts";
 import { Engine } from "../engine/engine.ts";
-import type { Candle, Fill } from "../core/types.ts";
+import type { Candle, Fill, Inventory } from "../core/types.ts";
 import type { CandleColumns } from "../core/candle-columns.ts";
 import { requiredCandles } from "../core/indicators.ts";
 import { PaperExchange } from "../venues/paper.ts";
@@ -178,6 +178,7 @@ export async function runBacktest(
   const perp = config.market.type === "perp";
   let ticks = 0, lastMid = initialMid, deviationSum = 0;
   const target = config.strategy.target_base_ratio;
+  const held: Inventory = { base: 0, quote: 0, position: undefined }; // the balances each tick, one object rewritten
   for (let t = start; t < end; t += step) {
     clock.set(t);
     const waiting = engine.tick(); // against the paper exchange a tick never waits: no promise, no await
@@ -193,12 +194,8 @@ export async function runBacktest(
     series.equity[ticks] = equity;
     series.hold[ticks] = initial_base * mid + initial_quote;
     series.inventoryRatio[ticks] = perp ? baseValue : baseValue / (baseValue + portfolio.quote);
-    const ratio = inventoryRatio(
-      { base: portfolio.base, quote: portfolio.quote, position: perp ? portfolio.base : undefined },
-      mid,
-      config.market.type,
-      config.strategy,
-    );
+    held.base = portfolio.base, held.quote = portfolio.quote, held.position = perp ? portfolio.base : undefined;
+    const ratio = inventoryRatio(held, mid, config.market.type, config.strategy);
     if (Number.isFinite(ratio)) deviationSum += Math.abs(ratio - target);
     series.spread[ticks] = spreadSum;
     series.fees[ticks] = portfolio.fees;

@@ -46,7 +46,6 @@ export class PaperExchange implements ExchangePort {
   /** open orders, oldest first: a handful at most, so a list beats a Map keyed by fresh id strings */
   #orders: Order[] = [];
   readonly #fills: Fill[] = [];
-  readonly #fillIndex = new Map<string, number>();
   readonly #idPrefix: string;
   #processedTo: number;
   #venueSeq = 0;
@@ -205,13 +204,21 @@ export class PaperExchange implements ExchangePort {
     const n = this.#fills.length;
     if (n === 0 || (afterTradeId !== null && afterTradeId === this.#fills[n - 1].tradeId)) return NO_FILLS;
     // an id this exchange never issued (another run's): everything it has is new
-    const after = afterTradeId === null ? -1 : this.#fillIndex.get(afterTradeId) ?? -1;
+    const after = afterTradeId === null ? -1 : this.#fillAt(afterTradeId);
     return this.#fills.slice(after + 1);
   }
 
   /** A perp funding payment (DESIGN §13), credited to the cash as the venue would. */
   creditFunding(amountQuote: number): void {
     this.account.quote += amountQuote;
+  }
+
+  /** Where the fill with this trade id is (-1: not issued here): an id is the prefix and the fill's place from 1
+   * (#number), read back and checked — no Map insert of each fresh id a fill. */
+  #fillAt(tradeId: string): number {
+    if (!tradeId.startsWith(this.#idPrefix)) return -1;
+    const i = Number(tradeId.slice(this.#idPrefix.length)) - 1;
+    return i >= 0 && i < this.#fills.length && this.#fills[i]?.tradeId === tradeId ? i : -1;
   }
 
   #find(clientOrderId: string): number {
@@ -329,16 +336,13 @@ export class PaperExchange implements ExchangePort {
     const fresh = this.#fills.splice(first).sort((a, b) => a.ts - b.ts);
     for (const f of fresh) {
       f.tradeId = `${this.#idPrefix}${++this.#tradeSeq}`;
-      this.#fillIndex.set(f.tradeId, this.#fills.length);
       this.#fills.push(f);
     }
   }
 }
 
-/**
- * Drops the orders no longer open, in place and in order (splice or filter made an array every cancel or fill; pop,
- * not a write of `length`, which takes V8's slow path).
- */
+/** Drops the orders no longer open, in place and in order (no array made, as splice or filter did; pop, as a write
+ * of `length` takes V8's slow path). */
 function keepOpen(orders: Order[]): void {
   let kept = 0;
   for (let i = 0; i < orders.length; i++) if (orders[i].status === "open") orders[kept++] = orders[i];
