@@ -248,7 +248,8 @@ export class Cycle {
     run.orders.quoting(a.keep as Order[]);
     if (a.quote?.action === "quote" && a.quote.inventoryLimit) run.skips.ticksAtInventoryLimit++;
     let reason = a.reason, detail = a.detail;
-    for (const q of a.place) {
+    for (let i = 0; i < a.place.length; i++) { // indexed: a for-of in a generator keeps an iterator object
+      const q = a.place[i];
       if (this.#pauses.paused || this.stopping || this.#recording.failing) break;
       let p = this.#desk.place(q, this.#prefix);
       if (p instanceof Promise) p = (yield p) as Placement;
