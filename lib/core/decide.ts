@@ -8,7 +8,8 @@ import type { EngineEvent } from "./events.ts";
 import type { IndicatorSnapshot } from "./indicators.ts";
 import { type OrderPlan, planOrders } from "./orders.ts";
 import type { RiskLimits, StrategyParams } from "./params.ts";
-import { computeQuotes, type QuoteDecision } from "./quoting.ts";
+import { computeQuotesInto, type QuoteDecision, type QuoteInput } from "./quoting.ts";
+import { QuoteRecord } from "./quote-record.ts";
 import { drawdownPct, riskGate, type RiskState } from "./risk.ts";
 import { NO_TRANSITIONS, transition, type Transitions } from "./transitions.ts";
 import type { Inventory, MarketRules, MarketType, Order, Quote, TopOfBook } from "./types.ts";
@@ -88,6 +89,9 @@ const NO_QUOTES: readonly Quote[] = Object.freeze([]);
 export interface DecideScratch {
   readonly actions: TickActions;
   readonly plan: OrderPlan;
+  /** the quote decision (quote-record.ts) and the question computeQuotes is asked */
+  readonly quote: QuoteRecord;
+  readonly quoteInput: QuoteInput;
 }
 
 export const newDecideScratch = (): DecideScratch => ({
@@ -106,6 +110,18 @@ export const newDecideScratch = (): DecideScratch => ({
     alerts: NO_EVENTS,
   },
   plan: { cancel: [], place: [], keep: [] },
+  quote: new QuoteRecord(),
+  quoteInput: {
+    nowMs: 0,
+    topOfBook: { bestBid: NaN, bestAsk: NaN, ts: 0 },
+    rules: { tickSize: NaN, lotSize: NaN, minNotional: NaN },
+    indicators: null!,
+    inventory: { base: 0, quote: 0 },
+    marketType: "spot",
+    params: null!,
+    liquidationGuardPct: 0,
+    makerFeeBps: 0,
+  },
 });
 
 /** Standing aside: everything of ours is cancelled, nothing placed; both sides counted under `reason`. */
@@ -164,18 +180,11 @@ export function decide(inp: TickInputs, st: DecideState, scratch: DecideScratch 
     return aside(a, inp, why.state, why.reason, why.detail, t, t.events);
   }
 
-  const cfg = inp.config;
-  const decision = computeQuotes({
-    nowMs: now,
-    topOfBook: inp.topOfBook,
-    rules: inp.rules,
-    indicators: inp.indicators,
-    inventory: inp.inventory,
-    marketType: cfg.market.type,
-    params: cfg.strategy,
-    liquidationGuardPct: risk.liquidation_guard_pct,
-    makerFeeBps: cfg.market.maker_fee_bps,
-  });
+  const cfg = inp.config, q = scratch.quoteInput;
+  q.nowMs = now, q.topOfBook = inp.topOfBook, q.rules = inp.rules, q.indicators = inp.indicators;
+  q.inventory = inp.inventory, q.marketType = cfg.market.type, q.params = cfg.strategy;
+  q.liquidationGuardPct = risk.liquidation_guard_pct, q.makerFeeBps = cfg.market.maker_fee_bps;
+  const decision = computeQuotesInto(q, scratch.quote);
   if (decision.action !== "quote") {
     const stale = decision.reason === "stale_candles" ? decision.detail : undefined;
     const t = transition(st.transitions, now, null, stale);

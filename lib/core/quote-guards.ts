@@ -5,6 +5,7 @@
  */
 import { levelAmount, levelPrice } from "./levels.ts";
 import type { QuoteInput, Skip, SkipReason } from "./quoting.ts";
+import type { QuoteRecord } from "./quote-record.ts";
 import type { Quote, Side } from "./types.ts";
 
 const skip = (reason: SkipReason, detail: string): Skip => ({ reason, detail });
@@ -58,16 +59,29 @@ export function sideCheck(
   return undefined;
 }
 
-/** Every level of one side, level 0 first: each with the guards; the first that fails ends the side. */
-export function ladder(input: QuoteInput, mid: number, q: Quote | null, raw: number, step: number): Quote[] {
-  if (!q) return [];
-  const p = input.params, rules = input.rules, out = [q], side = q.side;
+/**
+ * Every level of one side, level 0 first: each with the guards; the first that fails ends the side. Written into
+ * `record`'s list and quotes for the side (quote-record.ts).
+ */
+export function ladder(
+  input: QuoteInput,
+  mid: number,
+  side: Side,
+  q: Quote | null,
+  raw: number,
+  step: number,
+  record: QuoteRecord,
+): Quote[] {
+  const out = record.levels(side);
+  if (!q) return out;
+  const p = input.params, rules = input.rules;
+  out.push(q);
   let notional = q.price * q.amount, amount = q.amount;
   for (let k = 1; k < p.levels; k++) {
     const price = levelPrice(side, k, raw, step, rules.tickSize);
     const size = levelAmount(p, k, q.amount, rules.lotSize);
     if (sideCheck(input, mid, side, price, size, notional, amount)) break;
-    out.push({ side, price, amount: size, level: k });
+    out.push(record.level(side, k, price, size));
     notional = notional + price * size;
     amount = amount + size;
   }

@@ -9,6 +9,7 @@ import { type AsFigures, avellanedaStoikov, inventoryInOrders } from "./avellane
 import { inventoryControl } from "./inventory.ts";
 import { levelStep } from "./levels.ts";
 import { ladder, sideCheck } from "./quote-guards.ts";
+import { QuoteRecord } from "./quote-record.ts";
 import type { StrategyParams } from "./params.ts";
 import { ceilToStep, clamp, floorToStep, midOf } from "./steps.ts";
 import { feeFloorBps, modelSpreads } from "./spreads.ts";
@@ -141,7 +142,10 @@ export function inventoryRatio(inv: Inventory, mid: number, type: MarketType, p:
 }
 
 /** DESIGN §4: the quotes we want resting now, or why we stand aside. Never throws. */
-export function computeQuotes(input: QuoteInput): QuoteDecision {
+export const computeQuotes = (input: QuoteInput): QuoteDecision => computeQuotesInto(input, new QuoteRecord());
+
+/** The same, a quote decision written into `record` (quote-record.ts: the caller's, kept from tick to tick). */
+export function computeQuotesInto(input: QuoteInput, record: QuoteRecord): QuoteDecision {
   const { topOfBook: top, rules, indicators: ind, inventory: inv, params: p } = input;
 
   // Bad market input: stand aside with a reason rather than quote on garbage.
@@ -235,37 +239,34 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
     ? { ask: skipAsk }
     : {};
 
-  const bid = skipBid ? null : { side: "buy" as const, price: bidPrice, amount: bidAmount };
-  const ask = skipAsk ? null : { side: "sell" as const, price: askPrice, amount: askAmount };
+  const bid = skipBid ? null : record.quote("buy", bidPrice, bidAmount);
+  const ask = skipAsk ? null : record.quote("sell", askPrice, askAmount);
   // levels (lib/core/levels.ts): more quotes behind level 0, each with the guards; the first that fails ends the side
   const step = p.levels > 1 ? levelStep(p, natr) : 0;
-  return {
-    action: "quote",
-    bid,
-    ask,
-    bids: ladder(input, mid, bid, rawBid, step),
-    asks: ladder(input, mid, ask, rawAsk, step),
-    skipped,
-    inventoryLimit,
-    figures: {
-      mid,
-      natr,
-      bidSpreadBps: bidSpread * 10_000,
-      askSpreadBps: askSpread * 10_000,
-      trend: s,
-      maxShift,
-      inventoryRatio: ratio,
-      inventoryDelta: delta,
-      trendShift,
-      inventoryShift,
-      reference,
-      skewShift: control.skewShift,
-      bandUsed: control.bandUsed,
-      as,
-      bidDistanceBps: bid ? (mid - bid.price) / mid * 10_000 : null,
-      askDistanceBps: ask ? (ask.price - mid) / mid * 10_000 : null,
-    },
-  };
+  const d = record.decision, f = record.figures;
+  d.bid = bid;
+  d.ask = ask;
+  d.bids = ladder(input, mid, "buy", bid, rawBid, step, record);
+  d.asks = ladder(input, mid, "sell", ask, rawAsk, step, record);
+  d.skipped = skipped;
+  d.inventoryLimit = inventoryLimit;
+  f.mid = mid;
+  f.natr = natr;
+  f.bidSpreadBps = bidSpread * 10_000;
+  f.askSpreadBps = askSpread * 10_000;
+  f.trend = s;
+  f.maxShift = maxShift;
+  f.inventoryRatio = ratio;
+  f.inventoryDelta = delta;
+  f.trendShift = trendShift;
+  f.inventoryShift = inventoryShift;
+  f.reference = reference;
+  f.skewShift = control.skewShift;
+  f.bandUsed = control.bandUsed;
+  f.as = as;
+  f.bidDistanceBps = bid ? (mid - bid.price) / mid * 10_000 : null;
+  f.askDistanceBps = ask ? (ask.price - mid) / mid * 10_000 : null;
+  return d;
 }
 
 /** An amount shrunk by inventory control, on the lot grid (a factor of 1 keeps it as it is). */

@@ -159,7 +159,7 @@ export function projectStatus(
     topOfBook: f.topOfBook,
     mid,
     indicators,
-    decision: f.decision,
+    decision: f.decision && structuredClone(f.decision), // a copy: the cycle writes the next tick's into the same
     inventory: f.inventory,
     inventoryRatio: f.inventory && mid !== null
       ? inventoryRatio(f.inventory, mid, cfg.market.type, cfg.strategy)
