@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { decide, type DecideState, type TickInputs } from "../../lib/core/decide.ts";
+import { decide, type DecideState, newDecideScratch, type TickInputs } from "../../lib/core/decide.ts";
 import { NO_TRANSITIONS } from "../../lib/core/transitions.ts";
 import type { Order } from "../../lib/core/types.ts";
 import { config, indicators, NOW, quoteInput } from "../fixtures.ts";
@@ -139,5 +139,29 @@ describe("decide: standing aside", () => {
   test("warming up: its own state and reason", () => {
     const a = decide(inputs({ indicators: indicators({ ready: false, count: 3, required: 34 }) }), state());
     expect([a.state, a.reason, a.detail]).toEqual(["warming_up", "warming_up", "warming up (3/34 candles)"]);
+  });
+});
+
+describe("decide: written into the caller's scratch", () => {
+  test("tick after tick the same records, each time the decision a fresh call makes", () => {
+    const scratch = newDecideScratch();
+    const bid = order("buy", BID, "b"), far = order("sell", 3003.9, "a");
+    const ticks: [Partial<TickInputs>, Partial<DecideState>][] = [
+      [{}, {}],
+      [{ open: [bid, far] }, {}],
+      [{ indicators: indicators({ natr: 5 }), open: [bid] }, {}], // volatility cap: stands aside
+      [{ open: [bid, far] }, { peakEquity: 9000 }], // the kill switch trips
+      [{ config: config("strategy.levels=3"), open: [bid] }, {}], // three levels a side
+      [{ open: [far] }, {}],
+    ];
+    let last: ReturnType<typeof decide> | null = null;
+    for (const [over, st] of ticks) {
+      const fresh = decide(inputs(over), state(st));
+      const reused = decide(inputs(over), state(st), scratch);
+      if (last) expect(reused).toBe(last); // the same record, rewritten
+      last = reused;
+      expect(JSON.stringify(reused)).toBe(JSON.stringify(fresh));
+      if (over.config) expect(reused.quote?.action === "quote" && reused.quote.bids.length).toBe(3);
+    }
   });
 });

@@ -48,6 +48,18 @@ describe("engine cycle", () => {
     expect(engine.status()).toMatchObject({ state: "quoting", mid: 100.005, ticks: 1, lastTickTs: clock.now() });
   });
 
+  test("the status keeps the decision it was given: the next tick's is written elsewhere", async () => {
+    const { clock, make } = setup(flat(T0, 30, (i) => (i < 12 ? 100 : 101)), 11, "risk.max_natr_pct=10");
+    const engine = make();
+    await engine.start();
+    await engine.tick();
+    const before = engine.status().decision, copy = JSON.stringify(before);
+    clock.advance(2 * MIN); // the price is 101 now: other quotes
+    await engine.tick();
+    expect(JSON.stringify(before)).toBe(copy);
+    expect(JSON.stringify(engine.status().decision)).not.toBe(copy);
+  });
+
   test("levels: three orders a side, kept while they match, never more than three a side", async () => {
     // book 100.00 / 100.01, mid 100.005; level 0 raw bid 100.005 × 0.999 = 99.905 → 99.90, then 99.905 × 0.999 =
     // 99.805 → 99.80 and × 0.998 = 99.705 → 99.70; raw ask 100.105005 → 100.11, × 1.001 = 100.2051 → 100.21,
