@@ -68,3 +68,17 @@ export class QuoteRecord {
     return list;
   }
 }
+
+/**
+ * A decision to keep: a quote decision written into a record is copied (its quotes, lists and figures; level 0 stays
+ * the first of its list, as made), anything else is returned as it is (made fresh each time).
+ */
+export function keptDecision(d: QuoteDecision | null): QuoteDecision | null {
+  if (d === null || d.action !== "quote") return d;
+  const bids = d.bids.map(copyQuote), asks = d.asks.map(copyQuote);
+  const bid = d.bid && (d.bid === d.bids[0] ? bids[0] : copyQuote(d.bid));
+  const ask = d.ask && (d.ask === d.asks[0] ? asks[0] : copyQuote(d.ask));
+  return { ...d, bid, ask, bids, asks, figures: { ...d.figures } };
+}
+
+const copyQuote = (q: Quote): Quote => ({ ...q });

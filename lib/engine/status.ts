@@ -8,6 +8,7 @@ import type { TickState } from "../core/decide.ts";
 import { NO_TRANSITIONS, type Transitions } from "../core/transitions.ts";
 import type { IndicatorSnapshot } from "../core/indicators.ts";
 import { inventoryRatio, type QuoteDecision } from "../core/quoting.ts";
+import { keptDecision } from "../core/quote-record.ts";
 import { drawdownPct, type HeldBalances, riskEquity } from "../core/risk.ts";
 import { liquidationDistancePct } from "../core/margin.ts";
 import { midOf } from "../core/steps.ts";
@@ -159,7 +160,7 @@ export function projectStatus(
     topOfBook: f.topOfBook,
     mid,
     indicators,
-    decision: f.decision && structuredClone(f.decision), // a copy: the cycle writes the next tick's into the same
+    decision: keptDecision(f.decision), // a copy: the cycle writes the next tick's into the same record
     inventory: f.inventory,
     inventoryRatio: f.inventory && mid !== null
       ? inventoryRatio(f.inventory, mid, cfg.market.type, cfg.strategy)

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { decide, type DecideState, newDecideScratch, type TickInputs } from "../../lib/core/decide.ts";
 import { NO_TRANSITIONS } from "../../lib/core/transitions.ts";
+import { keptDecision } from "../../lib/core/quote-record.ts";
 import type { Order } from "../../lib/core/types.ts";
 import { config, indicators, NOW, quoteInput } from "../fixtures.ts";
 
@@ -163,5 +164,22 @@ describe("decide: written into the caller's scratch", () => {
       expect(JSON.stringify(reused)).toBe(JSON.stringify(fresh));
       if (over.config) expect(reused.quote?.action === "quote" && reused.quote.bids.length).toBe(3);
     }
+  });
+});
+
+describe("keptDecision", () => {
+  test("a quote decision from a record is copied whole (level 0 still the first of its list); others as they are", () => {
+    const scratch = newDecideScratch();
+    const d = decide(inputs({ config: config("strategy.levels=3") }), state(), scratch).quote!;
+    const kept = keptDecision(d)!, json = JSON.stringify(d);
+    expect(JSON.stringify(kept)).toBe(json);
+    if (kept.action !== "quote") throw new Error("quoting expected");
+    expect(kept.bid).toBe(kept.bids[0]);
+    decide(inputs({ topOfBook: { ts: NOW, bestBid: 2900, bestAsk: 2900.1 } }), state(), scratch); // another market
+    expect(JSON.stringify(kept)).toBe(json);
+    expect(JSON.stringify(d)).not.toBe(json);
+    const aside = decide(inputs({ indicators: indicators({ ready: false, count: 3, required: 34 }) }), state()).quote;
+    expect(aside?.action).toBe("stand_aside");
+    expect(keptDecision(aside)).toBe(aside);
   });
 });
