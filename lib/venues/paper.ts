@@ -195,7 +195,7 @@ export class PaperExchange implements ExchangePort {
     if (i < 0) i = this.#find(order.clientOrderId);
     if (i >= 0) {
       this.#orders[i].status = "cancelled";
-      keepOpen(this.#orders);
+      keepOpen(this.#orders, i);
     }
   }
 
@@ -341,10 +341,10 @@ export class PaperExchange implements ExchangePort {
   }
 }
 
-/** Drops the orders no longer open, in place and in order (no array made, as splice or filter did; pop, as a write
- * of `length` takes V8's slow path). */
-function keepOpen(orders: Order[]): void {
-  let kept = 0;
-  for (let i = 0; i < orders.length; i++) if (orders[i].status === "open") orders[kept++] = orders[i];
+/** Drops the orders no longer open (those before `from` are), in place and in order (no array made, as splice or
+ * filter did; pop, as a write of `length` takes V8's slow path). */
+function keepOpen(orders: Order[], from = 0): void {
+  let kept = from;
+  for (let i = from; i < orders.length; i++) if (orders[i].status === "open") orders[kept++] = orders[i];
   while (orders.length > kept) orders.pop();
 }
