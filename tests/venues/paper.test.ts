@@ -87,6 +87,25 @@ describe("fill model", () => {
     expect((await ex.fillsSince(null)).map((f) => f.amount)).toEqual([0.0052, 0.0048]);
   });
 
+  test("fills since a trade id: its own ids are found by their place; any other id gets everything", () => {
+    const clock = new ManualClock(T0 + 5_000);
+    const feed = new ReplayFeed([RISING, bar(T0 + 60_000, 100.2, 100.2, 99.0, 99.0, 600)], 0.01);
+    const ex = new PaperExchange(feed, clock, config("paper.max_volume_share=0.00087", "market.min_notional=0"), {
+      base: 1,
+      quote: 3000,
+    }, "t-");
+    ex.place({ clientOrderId: "mmbot-r", side: "buy", price: 99.6, amount: 0.01 });
+    clock.set(T0 + 60_000);
+    const first = (ex.fillsSince(null) as Fill[]).map((f) => f.tradeId);
+    clock.set(T0 + 120_000);
+    const all = (ex.fillsSince(null) as Fill[]).map((f) => f.tradeId);
+    expect([first, all]).toEqual([["t-1"], ["t-1", "t-2"]]);
+    const since = (id: string) => (ex.fillsSince(id) as Fill[]).map((f) => f.tradeId);
+    expect(since("t-1")).toEqual(["t-2"]);
+    expect(since("t-2")).toEqual([]);
+    for (const other of ["t-01", "t-3", "t-0", "t-", "t-1.0", "x-1", ""]) expect(since(other)).toEqual(all);
+  });
+
   test("max_volume_share scales the fill", async () => {
     const { clock, ex } = setup(T0 + 5_000, "paper.max_volume_share=0.05");
     await ex.place({ clientOrderId: "mmbot-c", side: "buy", price: 99.6, amount: 1 });
