@@ -62,6 +62,7 @@ export function indicators(over: Partial<IndicatorSnapshot> = {}): IndicatorSnap
     macd: { macd: 0, signal: 0, histogram: 0 },
     rsi: 50,
     sigma: 0.0005,
+    move: null,
     ...over,
   };
 }

@@ -20,6 +20,8 @@ export interface IndicatorSnapshot {
   rsi: number | null;
   /** σ: standard deviation of the 1m log returns over natr_period candles, a fraction (the `as` profile) */
   sigma: number | null;
+  /** close_last / close_{move_guard_min candles before} − 1, the fast-move guard's move (lib/core/move-guard.ts) */
+  move: number | null;
 }
 
 type IndicatorParams = Pick<
@@ -36,6 +38,9 @@ export function requiredCandles(p: IndicatorParams): number {
   return natr;
 }
 
+/** What the constructor reads: the periods, and the span of the fast-move guard's move (absent: 1 candle). */
+type IndicatorSetParams = IndicatorParams & Partial<Pick<StrategyParams, "move_guard_min">>;
+
 /** Incremental indicator set; feed it closed candles in order, read `snapshot()`. */
 export class Indicators {
   readonly #atr: ATR;
@@ -50,8 +55,10 @@ export class Indicators {
   readonly #returns: Float64Array;
   #sum = 0;
   #sumSq = 0;
+  /** the last move_guard_min + 1 closes (a ring), for the move */
+  readonly #closes: Float64Array;
 
-  constructor(params: IndicatorParams) {
+  constructor(params: IndicatorSetParams) {
     this.#atr = new ATR(params.natr_period);
     this.#macd = params.profile === "natr_macd"
       ? new MACD(new EMA(params.macd_fast), new EMA(params.macd_slow), new EMA(params.macd_signal))
@@ -59,6 +66,7 @@ export class Indicators {
     this.#rsi = params.profile === "natr_rsi" ? new RSI(params.rsi_period) : null;
     this.#required = requiredCandles(params);
     this.#returns = new Float64Array(params.natr_period);
+    this.#closes = new Float64Array((params.move_guard_min ?? 1) + 1);
   }
 
   /** Adds one closed candle; ignores a candle that is not newer than the last one. */
@@ -67,6 +75,7 @@ export class Indicators {
     this.#atr.add(candle);
     if (this.#count > 0) this.#addReturn(Math.log(candle.close / this.#lastClose));
     this.#lastClose = candle.close;
+    this.#closes[this.#count % this.#closes.length] = candle.close;
     this.#snapshot = null;
     this.#macd?.add(candle.close);
     this.#rsi?.add(candle.close);
@@ -95,6 +104,14 @@ export class Indicators {
     return Math.sqrt(Math.max(0, this.#sumSq / n - mean * mean));
   }
 
+  /** the move over the last move_guard_min candles (fraction), null until there are that many after a first */
+  #move(): number | null {
+    const n = this.#closes.length;
+    if (this.#count < n) return null;
+    const last = this.#closes[(this.#count - 1) % n], first = this.#closes[this.#count % n];
+    return last / first - 1;
+  }
+
   /** open time of the last closed candle added, ms */
   get lastCandleTs(): number | null {
     return this.#lastTs;
@@ -120,6 +137,7 @@ export class Indicators {
       macd: macd ? { macd: macd.macd, signal: macd.signal, histogram: macd.histogram } : null,
       rsi: ready ? this.#rsi?.getResult() ?? null : null,
       sigma: ready ? this.#sigma() : null,
+      move: ready ? this.#move() : null,
     };
   }
 }

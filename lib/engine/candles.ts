@@ -13,7 +13,7 @@ const KEPT = 240;
 const LOADED = 120;
 
 const periodsOf = (s: StrategyParams) =>
-  [s.profile, s.natr_period, s.macd_fast, s.macd_slow, s.macd_signal, s.rsi_period].join();
+  [s.profile, s.natr_period, s.macd_fast, s.macd_slow, s.macd_signal, s.rsi_period, s.move_guard_min].join();
 
 export class CandleHistory {
   #indicators: Indicators;
