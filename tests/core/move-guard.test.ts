@@ -53,7 +53,7 @@ describe("quotes with the fast-move guard", () => {
     expect(d.ask!.price).toBe(3012);
   });
 
-  test("off by default: the same fall leaves today's quotes (2997.00 / 3003.00)", () => {
+  test("off at the seed value 0: the same fall leaves the quotes as they were (2997.00 / 3003.00)", () => {
     expect(config().strategy.move_guard_natr).toBe(0);
     const d = quoted(computeQuotes(quoteInput({ indicators: indicators({ move: -0.003 }) }, ...SETS)));
     expect(d.bid!.price).toBe(2997);
