@@ -70,7 +70,7 @@ export function logToConsole(engine: Engine, grid: () => Grid): void {
     // stamped with the tick's own time, the one the ledger records as the replay position: the clock has moved on
     // by the time the line is printed (at feed.speed=3000 a 7 ms delay is 21 s of replay), and a restart must never
     // resume before a tick the console showed
-    if (e.type === "tick") console.log(tickLine({ ...engine.status(), ts: e.ts }, g));
+    if (e.type === "tick") console.log(tickLine(engine.tickStatus(), g));
     else if (e.type === "fill") {
       const f = e.fill;
       console.log(

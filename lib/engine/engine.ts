@@ -31,6 +31,7 @@ export class Engine {
   readonly #candles: CandleHistory;
   readonly #cycle: Cycle;
   readonly #clock: Clock;
+  #atTick: EngineStatus | null = null;
 
   constructor(opts: EngineOptions) {
     this.#clock = opts.clock;
@@ -151,5 +152,18 @@ export class Engine {
   status(): EngineStatus {
     const cycle = this.#cycle;
     return projectStatus(cycle.config, this.#clock.now(), this.#candles.snapshot(), cycle.run, this.#pauses);
+  }
+
+  /**
+   * The status as of the last tick, stamped with the tick's own time, for listeners of the "tick" event: one
+   * projection a tick however many of them read it (the console line and the quote history each made their own, at
+   * speed 600 forty a second). Between two ticks it is the last tick's view; use status() for the present.
+   */
+  tickStatus(): EngineStatus {
+    const run = this.#cycle.run;
+    if (this.#atTick?.ticks !== run.ticks || this.#atTick.ts !== run.lastTickTs) {
+      this.#atTick = { ...this.status(), ts: run.lastTickTs ?? this.#clock.now() };
+    }
+    return this.#atTick;
   }
 }

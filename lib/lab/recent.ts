@@ -78,6 +78,7 @@ class TickRing {
 export class RecentMarket {
   readonly #ticks = new TickRing();
   readonly #candles = new Map<number, Candle>();
+  #lastCandleTs = -Infinity;
 
   constructor(readonly engine: Engine) {
     engine.on((e) => {
@@ -87,7 +88,7 @@ export class RecentMarket {
 
   /** Takes the engine's state after a tick. */
   record(): void {
-    const s = this.engine.status();
+    const s = this.engine.tickStatus();
     const d = s.decision?.action === "quote" && s.state === "quoting" ? s.decision : null;
     this.#ticks.push(
       s.ts,
@@ -97,7 +98,13 @@ export class RecentMarket {
       s.pnl?.equity ?? NaN,
       s.inventoryRatio ?? NaN,
     );
-    for (const c of this.engine.recentCandles()) this.#candles.set(c.ts, c);
+    // only the candles closed since the last tick, newest backwards: re-setting all 240 each tick boxed every key
+    // afresh (a candle's ts is a double field), ~4 KB of garbage a tick at speed 600
+    const recent = this.engine.recentCandles();
+    let k = recent.length;
+    while (k > 0 && recent[k - 1].ts > this.#lastCandleTs) k--;
+    for (; k < recent.length; k++) this.#candles.set(recent[k].ts, recent[k]);
+    if (recent.length) this.#lastCandleTs = Math.max(this.#lastCandleTs, recent[recent.length - 1].ts);
     const horizon = s.ts - KEEP_MS;
     this.#ticks.dropBefore(horizon);
     for (const ts of this.#candles.keys()) {

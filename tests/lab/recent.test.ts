@@ -3,12 +3,12 @@ import { RecentMarket } from "../../lib/lab/recent.ts";
 import type { Engine } from "../../lib/engine/engine.ts";
 import type { Candle } from "../../lib/core/types.ts";
 
-/** An engine stand-in: status() and recentCandles() as the tick left them. */
+/** An engine stand-in: tickStatus() and recentCandles() as the tick left them. */
 function engineAt() {
   const state = { ts: 0, equity: 0, candles: [] as Candle[] };
   const engine = {
     on: () => () => {},
-    status: () => ({
+    tickStatus: () => ({
       ts: state.ts,
       mid: 100,
       decision: null,
@@ -48,6 +48,20 @@ describe("the last day in memory", () => {
     expect(recent.ticks()[0].ts).toBe(6 * H);
     expect(recent.ticks().length).toBe(24 * 4 + 1);
     expect(recent.candles(0, 31 * H).map((c) => c.ts)[0]).toBe(6 * H + 14 * 60_000);
+  });
+
+  test("the engine's last candles overlap from tick to tick: each is kept once, in time order", () => {
+    const { engine, state } = engineAt();
+    const recent = new RecentMarket(engine);
+    // a tick every 30 s, the engine holding the last three closed minutes: each minute is seen at six ticks
+    for (let ts = 0; ts <= 20 * 60_000; ts += 30_000) {
+      state.ts = ts;
+      const last = Math.floor(ts / 60_000) - 1; // the minute that closed last
+      state.candles = [last - 2, last - 1, last].filter((m) => m >= 0).map((m) => candle(m * 60_000));
+      recent.record();
+    }
+    // minutes 0..19 closed by 20:00 (19 is the last one closed): twenty candles, once each
+    expect(recent.candles(0, H).map((c) => c.ts / 60_000)).toEqual(Array.from({ length: 20 }, (_, m) => m));
   });
 
   test("ticks faster than the ring's first room (4,096): it grows, wraps and keeps every tick of the day in order", () => {
