@@ -24,22 +24,26 @@ export interface IndicatorSnapshot {
   move: number | null;
 }
 
-type IndicatorParams = Pick<
-  StrategyParams,
-  "profile" | "natr_period" | "macd_fast" | "macd_slow" | "macd_signal" | "rsi_period"
->;
+type IndicatorParams =
+  & Pick<StrategyParams, "profile" | "natr_period" | "macd_fast" | "macd_slow" | "macd_signal" | "rsi_period">
+  & Partial<Pick<StrategyParams, "move_guard_natr" | "move_guard_min">>;
 
-/** Candles each indicator needs before its value is stable (trading-signals' own warm-up). */
+/**
+ * Candles each indicator needs before its value is stable (trading-signals' own warm-up); with the fast-move guard on,
+ * also the move's move_guard_min + 1 closes, so that a backtest window and its mirror guard from their first minute.
+ */
 export function requiredCandles(p: IndicatorParams): number {
+  const guard = (p.move_guard_natr ?? 0) > 0 ? (p.move_guard_min ?? 1) + 1 : 0;
+  return Math.max(guard, profileCandles(p));
+}
+
+function profileCandles(p: IndicatorParams): number {
   const natr = p.natr_period; // ATR: WSMA of true range, first value after `period` candles
   if (p.profile === "natr_macd") return Math.max(natr, p.macd_slow + p.macd_signal - 1);
   if (p.profile === "natr_rsi") return Math.max(natr, p.rsi_period + 1);
   if (p.profile === "as") return natr + 1; // σ: natr_period returns need one candle more
   return natr;
 }
-
-/** What the constructor reads: the periods, and the span of the fast-move guard's move (absent: 1 candle). */
-type IndicatorSetParams = IndicatorParams & Partial<Pick<StrategyParams, "move_guard_min">>;
 
 /** Incremental indicator set; feed it closed candles in order, read `snapshot()`. */
 export class Indicators {
@@ -58,7 +62,7 @@ export class Indicators {
   /** the last move_guard_min + 1 closes (a ring), for the move */
   readonly #closes: Float64Array;
 
-  constructor(params: IndicatorSetParams) {
+  constructor(params: IndicatorParams) {
     this.#atr = new ATR(params.natr_period);
     this.#macd = params.profile === "natr_macd"
       ? new MACD(new EMA(params.macd_fast), new EMA(params.macd_slow), new EMA(params.macd_signal))

@@ -152,5 +152,7 @@ export function warmupOf(config: Config, space: Dimension[]): number {
     macd_slow: top("macd_slow"),
     macd_signal: top("macd_signal"),
     rsi_period: top("rsi_period"),
+    move_guard_natr: top("move_guard_natr"),
+    move_guard_min: top("move_guard_min"),
   });
 }

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { computeQuotes, type QuoteDecision } from "../../lib/core/quoting.ts";
 import { moveGuard } from "../../lib/core/move-guard.ts";
-import { Indicators } from "../../lib/core/indicators.ts";
+import { Indicators, requiredCandles } from "../../lib/core/indicators.ts";
 import { config, flat, indicators, quoteInput } from "../fixtures.ts";
 
 type Quoted = Extract<QuoteDecision, { action: "quote" }>;
@@ -82,5 +82,16 @@ describe("the move: close_last / close_{move_guard_min before} − 1", () => {
     expect(ind.snapshot().move).toBeNull();
     ind.add(flat(3 * 60_000, 1, () => 106)[0]);
     expect(ind.snapshot().move).toBeCloseTo(106 / 100 - 1, 12);
+  });
+});
+
+describe("warm-up with the guard on: the move's closes too", () => {
+  test.each([
+    // fixed on NATR 30: 30 candles; a guard over 40 candles needs 41 closes; off, the span does not count
+    [["strategy.move_guard_natr=2", "strategy.move_guard_min=40"], 41],
+    [["strategy.move_guard_natr=2", "strategy.move_guard_min=5"], 30],
+    [["strategy.move_guard_natr=0", "strategy.move_guard_min=40"], 30],
+  ])("%p: %p candles", (sets: string[], n: number) => {
+    expect(requiredCandles(config("strategy.profile=fixed", ...sets).strategy)).toBe(n);
   });
 });
