@@ -198,7 +198,7 @@ export function computeQuotes(input: QuoteInput): QuoteDecision {
   // inventory control (lib/core/inventory.ts): a skew that brings the inventory back, a smaller adding side
   const control = inventoryControl(p, ratio, bidSpread, askSpread);
   // the fast-move guard (lib/core/move-guard.ts), after the skew: it moves one side out, not the reference
-  const guard = moveGuard(p, ind.move ?? null, natr);
+  const guard = moveGuard(p, ind.move, natr);
   bidSpread += guard.bid;
   askSpread += guard.ask;
   const reference = mid * (1 + trendShift) * (1 + inventoryShift) * (1 + control.skewShift);
