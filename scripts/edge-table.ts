@@ -1,7 +1,8 @@
 /**
  * README → Optimize → the shipped defaults: per development file, the mirrored edge and directional parts (%) of a
  * configuration on the tuning windows W0..W2 of `optimize --mirror --folds 3` (in sample: the search chose on them;
- * their mean) and on the holdout W3 (out of sample: no choice looked at it), with the holdout's fills (run + mirror).
+ * their mean, and the mean of optimize's mirrored score there) and on the holdout W3 (out of sample: no choice looked at
+ * it), with the holdout's fills (run + mirror).
  *   deno run -A scripts/edge-table.ts NAME CONFIG "key=value key=value" CSV...
  * WARMUP=120 sets the candles before the first window (default: what the profile's default space needs).
  */
@@ -31,6 +32,8 @@ for (const f of files) {
     "in:",
     x(mean(tune.map((t) => t.edge_pct!))),
     x(mean(tune.map((t) => t.directional_pct!))),
+    "score:",
+    x(mean(tune.map((t) => t.score ?? NaN))),
     "out:",
     x(hold.edge_pct!),
     x(hold.directional_pct!),

@@ -24,6 +24,8 @@ export const SEED = [
   "strategy.levels=1",
   "strategy.level_step_natr=0",
   "strategy.level_amount_scale=1",
+  // no fast-move guard (lib/core/move-guard.ts)
+  "strategy.move_guard_natr=0",
 ];
 
 /** A config from defaults with the seed values, plus `key.path=value` overrides. */
@@ -62,6 +64,7 @@ export function indicators(over: Partial<IndicatorSnapshot> = {}): IndicatorSnap
     macd: { macd: 0, signal: 0, histogram: 0 },
     rsi: 50,
     sigma: 0.0005,
+    move: null,
     ...over,
   };
 }

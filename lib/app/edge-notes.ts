@@ -6,9 +6,9 @@
 import type { Profile } from "../config/schema.ts";
 
 export const EDGE_NOTES: Record<Profile, string> = {
-  natr_macd: "no reliable edge on the development data: mirrored, after the 10 bps fee, −0.08 to +0.10 % (mean " +
-    "+0.01 %) on the six spot holdout quarters, out of sample, −0.13 % in sample; it quotes wide and rarely, three " +
-    "levels a side, the least harmful choice found",
+  natr_macd: "no reliable edge on the development data: mirrored, after the 10 bps fee, −0.05 to +0.12 % (mean " +
+    "+0.03 %) on the six spot holdout quarters, out of sample, −0.08 % in sample; it quotes wide and rarely, three " +
+    "levels a side, and stands further off on the side a fast move runs over; the least harmful choice found",
   fixed: "no edge on the development data: mirrored, after the 10 bps fee, −0.45 to +0.15 % a month on six spot " +
     "months, in sample; the baseline to compare against",
   natr_rsi: "no edge on the development data: mirrored, after the 2 bps fee, −0.03 % on the perpetual holdout " +

@@ -62,6 +62,10 @@ const STEP_BOUNDS = { min: 1e-12, max: 1e6 };
 const MULTIPLIER_BOUNDS = { above: 0, max: 1e6 };
 /** fixed spreads in bps: 10000 bps is 100% of the price */
 const SPREAD_BPS_BOUNDS = { above: 0, max: 10_000 };
+/** factors where 0 turns a tool off (inventory skew and size shape, the fast-move guard) */
+const UP_TO_10 = { min: 0, max: 10 };
+const UP_TO_20 = { min: 0, max: 20 };
+const PERIOD = { min: 2, max: 1000 };
 
 /** The schema: every key, its type, default, bounds and meaning (units in the text). */
 export const SCHEMA = {
@@ -122,10 +126,7 @@ export const SCHEMA = {
     // inventory_skew, inventory_size_shape) and levels (levels, level_step_natr, level_amount_scale) were chosen by
     // `optimize --mirror` on the development data (README → Optimize); the seed values were 30, 120 / 60, 0.5, 1, 0.3,
     // 0 (off), 0 (off) and one level
-    natr_period: int(22, "NATR / ATR period in 1m candles (as: also σ's, the 1m log returns' deviation)", {
-      min: 2,
-      max: 1000,
-    }),
+    natr_period: int(22, "NATR / ATR period in 1m candles (as: also σ's, the 1m log returns' deviation)", PERIOD),
     bid_spread_multiplier: num(
       347.243,
       "bid spread = natr × this / 10000 (natr in percent). At most 1e6: a spread of 100 × natr, far past any use",
@@ -165,14 +166,8 @@ export const SCHEMA = {
       max: 1,
     }),
     // inventory control, levels and the as profile: formulas in lib/core/inventory.ts, levels.ts, avellaneda.ts
-    inventory_skew: num(0.0702026, "reference shift toward target, mean half-spreads at the band (0: off)", {
-      min: 0,
-      max: 10,
-    }),
-    inventory_size_shape: num(2.509, "adding side sized × exp(−this × share of band used) (0: off)", {
-      min: 0,
-      max: 20,
-    }),
+    inventory_skew: num(0.0702026, "reference shift toward target, mean half-spreads at the band (0: off)", UP_TO_10),
+    inventory_size_shape: num(2.509, "adding side sized × exp(−this × share of band used) (0: off)", UP_TO_20),
     levels: int(3, "quotes a side; level k sits k steps beyond level 0", { min: 1, max: 10 }),
     level_step_bps: num(10, "step between levels, bps (when level_step_natr is 0)", { above: 0, max: 1000 }),
     level_step_natr: num(1.37923, "step between levels, NATR multiples (0: level_step_bps)", { min: 0, max: 100 }),
@@ -180,6 +175,11 @@ export const SCHEMA = {
     as_gamma: num(1, "as: risk aversion γ; reservation r = mid × (1 − q γ σ² τ)", { above: 0, max: 100 }),
     as_kappa: num(2000, "as: arrival intensity κ; spread γσ²τ + (2/γ)ln(1 + γ/κ)", { above: 0, max: 1e7 }),
     as_tau_min: num(60, "as: horizon τ in minutes", { above: 0, max: 10_080 }),
+    // the fast-move guard (lib/core/move-guard.ts): off at its seed 0; natr_macd's 2.46 / 5 / 2.41 were chosen by
+    // `optimize --mirror` on the spot tuning windows (README → Optimize); the other profiles set 0
+    move_guard_natr: num(2.45821, "fast-move guard: widen after a move past this × natr / 100 (0: off)", UP_TO_10),
+    move_guard_min: int(5, "fast-move guard: the move is over this many closed 1m candles", { min: 1, max: 60 }),
+    move_guard_widen: num(2.41131, "fast-move guard: the run-over side sits this × |move| further", UP_TO_10),
     max_position_notional: num(
       1000,
       "perp: largest position value in quote, either direction. At most 1e12: more than any account holds",
@@ -190,9 +190,7 @@ export const SCHEMA = {
       min: 0,
       max: 10000,
     }),
-    max_candle_age_s: num(180, "stand aside when the last closed candle ended longer ago than this", {
-      above: 0,
-    }),
+    max_candle_age_s: num(180, "stand aside when the last closed candle ended longer ago than this", { above: 0 }),
     // the fee floor (lib/core/spreads.ts): its own block
     fee_floor: bool(
       true,

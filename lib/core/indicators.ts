@@ -20,15 +20,24 @@ export interface IndicatorSnapshot {
   rsi: number | null;
   /** σ: standard deviation of the 1m log returns over natr_period candles, a fraction (the `as` profile) */
   sigma: number | null;
+  /** close_last / close_{move_guard_min candles before} − 1, the fast-move guard's move (lib/core/move-guard.ts) */
+  move: number | null;
 }
 
-type IndicatorParams = Pick<
-  StrategyParams,
-  "profile" | "natr_period" | "macd_fast" | "macd_slow" | "macd_signal" | "rsi_period"
->;
+type IndicatorParams =
+  & Pick<StrategyParams, "profile" | "natr_period" | "macd_fast" | "macd_slow" | "macd_signal" | "rsi_period">
+  & Partial<Pick<StrategyParams, "move_guard_natr" | "move_guard_min">>;
 
-/** Candles each indicator needs before its value is stable (trading-signals' own warm-up). */
+/**
+ * Candles each indicator needs before its value is stable (trading-signals' own warm-up); with the fast-move guard on,
+ * also the move's move_guard_min + 1 closes, so that a backtest window and its mirror guard from their first minute.
+ */
 export function requiredCandles(p: IndicatorParams): number {
+  const guard = (p.move_guard_natr ?? 0) > 0 ? (p.move_guard_min ?? 1) + 1 : 0;
+  return Math.max(guard, profileCandles(p));
+}
+
+function profileCandles(p: IndicatorParams): number {
   const natr = p.natr_period; // ATR: WSMA of true range, first value after `period` candles
   if (p.profile === "natr_macd") return Math.max(natr, p.macd_slow + p.macd_signal - 1);
   if (p.profile === "natr_rsi") return Math.max(natr, p.rsi_period + 1);
@@ -50,6 +59,8 @@ export class Indicators {
   readonly #returns: Float64Array;
   #sum = 0;
   #sumSq = 0;
+  /** the last move_guard_min + 1 closes (a ring), for the move */
+  readonly #closes: Float64Array;
 
   constructor(params: IndicatorParams) {
     this.#atr = new ATR(params.natr_period);
@@ -59,6 +70,7 @@ export class Indicators {
     this.#rsi = params.profile === "natr_rsi" ? new RSI(params.rsi_period) : null;
     this.#required = requiredCandles(params);
     this.#returns = new Float64Array(params.natr_period);
+    this.#closes = new Float64Array((params.move_guard_min ?? 1) + 1);
   }
 
   /** Adds one closed candle; ignores a candle that is not newer than the last one. */
@@ -67,6 +79,7 @@ export class Indicators {
     this.#atr.add(candle);
     if (this.#count > 0) this.#addReturn(Math.log(candle.close / this.#lastClose));
     this.#lastClose = candle.close;
+    this.#closes[this.#count % this.#closes.length] = candle.close;
     this.#snapshot = null;
     this.#macd?.add(candle.close);
     this.#rsi?.add(candle.close);
@@ -95,6 +108,14 @@ export class Indicators {
     return Math.sqrt(Math.max(0, this.#sumSq / n - mean * mean));
   }
 
+  /** the move over the last move_guard_min candles (fraction), null until there are that many after a first */
+  #move(): number | null {
+    const n = this.#closes.length;
+    if (this.#count < n) return null;
+    const last = this.#closes[(this.#count - 1) % n], first = this.#closes[this.#count % n];
+    return last / first - 1;
+  }
+
   /** open time of the last closed candle added, ms */
   get lastCandleTs(): number | null {
     return this.#lastTs;
@@ -120,6 +141,7 @@ export class Indicators {
       macd: macd ? { macd: macd.macd, signal: macd.signal, histogram: macd.histogram } : null,
       rsi: ready ? this.#rsi?.getResult() ?? null : null,
       sigma: ready ? this.#sigma() : null,
+      move: ready ? this.#move() : null,
     };
   }
 }

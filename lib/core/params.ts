@@ -49,6 +49,12 @@ export interface StrategyParams {
   as_kappa: number;
   /** as: horizon τ, minutes */
   as_tau_min: number;
+  /** fast-move guard: threshold of the move, NATR multiples (0: off; lib/core/move-guard.ts) */
+  move_guard_natr: number;
+  /** fast-move guard: the move is measured over this many closed 1m candles */
+  move_guard_min: number;
+  /** fast-move guard: the side the move runs over is this many moves further out */
+  move_guard_widen: number;
   max_position_notional: number;
   min_spread_bps: number;
   refresh_tolerance_bps: number;

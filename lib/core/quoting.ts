@@ -8,6 +8,7 @@ import { orderAmount } from "./sizing.ts";
 import { type AsFigures, avellanedaStoikov, inventoryInOrders } from "./avellaneda.ts";
 import { inventoryControl } from "./inventory.ts";
 import { levelStep } from "./levels.ts";
+import { moveGuard } from "./move-guard.ts";
 import { ladder, sideCheck } from "./quote-guards.ts";
 import { QuoteRecord } from "./quote-record.ts";
 import type { StrategyParams } from "./params.ts";
@@ -199,6 +200,10 @@ export function computeQuotesInto(input: QuoteInput, record: QuoteRecord): Quote
   }
   // inventory control (lib/core/inventory.ts): a skew that brings the inventory back, a smaller adding side
   const control = inventoryControl(p, ratio, bidSpread, askSpread);
+  // the fast-move guard (lib/core/move-guard.ts), after the skew: it moves one side out, not the reference
+  const guard = moveGuard(p, ind.move, natr);
+  bidSpread += guard.bid;
+  askSpread += guard.ask;
   const reference = mid * (1 + trendShift) * (1 + inventoryShift) * (1 + control.skewShift);
 
   // Guards: outside the top of book, at least min_spread_bps (and the fee floor) from mid, rounded away from mid.
@@ -226,9 +231,9 @@ export function computeQuotesInto(input: QuoteInput, record: QuoteRecord): Quote
     else skipAsk = { reason: "inventory_limit", detail };
   }
 
-  const guard = liquidationGuard(input, mid);
-  if (guard && guard.side === "buy") skipBid ??= guard.skip;
-  if (guard && guard.side === "sell") skipAsk ??= guard.skip;
+  const liquidation = liquidationGuard(input, mid);
+  if (liquidation && liquidation.side === "buy") skipBid ??= liquidation.skip;
+  if (liquidation && liquidation.side === "sell") skipAsk ??= liquidation.skip;
 
   skipBid ??= sideCheck(input, mid, "buy", bidPrice, bidAmount, 0, 0);
   skipAsk ??= sideCheck(input, mid, "sell", askPrice, askAmount, 0, 0);

@@ -13,7 +13,16 @@ const KEPT = 240;
 const LOADED = 120;
 
 const periodsOf = (s: StrategyParams) =>
-  [s.profile, s.natr_period, s.macd_fast, s.macd_slow, s.macd_signal, s.rsi_period].join();
+  [
+    s.profile,
+    s.natr_period,
+    s.macd_fast,
+    s.macd_slow,
+    s.macd_signal,
+    s.rsi_period,
+    s.move_guard_min,
+    s.move_guard_natr > 0,
+  ].join();
 
 export class CandleHistory {
   #indicators: Indicators;

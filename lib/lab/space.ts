@@ -47,6 +47,16 @@ const levelsBy = (step: string) => ["strategy.levels=1:4", step, "strategy.level
 const LEVELS_NATR = levelsBy("strategy.level_step_natr=0.5:6");
 const LEVELS_BPS = levelsBy("strategy.level_step_bps=5:100");
 
+/**
+ * The fast-move guard (lib/core/move-guard.ts) of the adaptive profiles: the threshold in NATR multiples, the span of
+ * the move in candles and how far the run-over side moves out. After the levels, so the points before it stay.
+ */
+const MOVE_GUARD = [
+  "strategy.move_guard_natr=0.5:6",
+  "strategy.move_guard_min=1:15",
+  "strategy.move_guard_widen=0:3",
+];
+
 /** The default space of each profile: its spread terms, the shifts of the reference, inventory control and levels. */
 export const DEFAULT_SPACES: Record<Profile, string[]> = {
   natr_macd: [
@@ -57,6 +67,7 @@ export const DEFAULT_SPACES: Record<Profile, string[]> = {
     "strategy.natr_period=10:120",
     ...INVENTORY_CONTROL,
     ...LEVELS_NATR,
+    ...MOVE_GUARD,
   ],
   natr_rsi: [
     "strategy.bid_spread_multiplier=20:400",
@@ -67,6 +78,7 @@ export const DEFAULT_SPACES: Record<Profile, string[]> = {
     "strategy.rsi_period=7:60",
     ...INVENTORY_CONTROL,
     ...LEVELS_NATR,
+    ...MOVE_GUARD,
   ],
   fixed: [
     "strategy.fixed_bid_spread_bps=2:60",
@@ -140,5 +152,7 @@ export function warmupOf(config: Config, space: Dimension[]): number {
     macd_slow: top("macd_slow"),
     macd_signal: top("macd_signal"),
     rsi_period: top("rsi_period"),
+    move_guard_natr: top("move_guard_natr"),
+    move_guard_min: top("move_guard_min"),
   });
 }
