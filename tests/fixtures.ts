@@ -3,7 +3,8 @@ import { buildConfig, ConfigError } from "../lib/config/validate.ts";
 import type { Config } from "../lib/config/schema.ts";
 import type { Candle } from "../lib/core/types.ts";
 import type { IndicatorSnapshot } from "../lib/core/indicators.ts";
-import type { QuoteInput } from "../lib/core/quoting.ts";
+import type { QuoteDecision, QuoteInput } from "../lib/core/quoting.ts";
+import type { Quoted } from "../lib/core/quote-record.ts";
 
 /**
  * The seed values of DESIGN §4 that the worked numbers in the tests are computed with (multipliers 120 / 60,
@@ -70,6 +71,17 @@ export function indicators(over: Partial<IndicatorSnapshot> = {}): IndicatorSnap
 }
 
 /** Mid 3000 with a 2-cent book, tick 0.01, lot 0.0001, min notional 5, balanced spot inventory. */
+/** Fixed 10 / 10 bps with no seed shift: at quoteInput's mid 3000 (book 2999.99 / 3000.01) bid 2997.00, ask 3003.00. */
+export const FIXED_10_10 = [
+  "strategy.profile=fixed",
+  "strategy.fixed_bid_spread_bps=10",
+  "strategy.fixed_ask_spread_bps=10",
+  "strategy.shift_multiplier=0",
+];
+
+/** A decision the test expects to quote, typed as one. */
+export const quoted = (d: QuoteDecision) => d as Quoted;
+
 export function quoteInput(over: Partial<QuoteInput> = {}, ...sets: string[]): QuoteInput {
   const c = config(...sets);
   return {

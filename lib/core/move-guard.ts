@@ -1,7 +1,8 @@
 /**
  * The fast-move guard (`strategy.move_guard_*`, off at 0, its seed; the schema default is the shipped natr_macd's):
- * after a fast move, the side the move would run over stands further off. A resting bid fills when the price falls through it; if the fall goes on, the fill is the
- * loss the backtest reports as markout (adverse selection). The guard reads the move of the last closed candles,
+ * after a fast move, the side the move would run over stands further off. A resting bid fills when the price falls
+ * through it; if the fall goes on, the fill is the loss the backtest reports as markout (adverse selection). The guard
+ * reads the move of the last closed candles,
  *
  *   move = close_last / close_{move_guard_min candles before} − 1          (a fraction; Indicators.snapshot().move)
  *

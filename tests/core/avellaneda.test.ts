@@ -1,10 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { avellanedaStoikov, inventoryInOrders } from "../../lib/core/avellaneda.ts";
-import { computeQuotes, type QuoteDecision } from "../../lib/core/quoting.ts";
+import { computeQuotes } from "../../lib/core/quoting.ts";
+import type { Quoted } from "../../lib/core/quote-record.ts";
 import { Indicators } from "../../lib/core/indicators.ts";
 import { indicators, quoteInput } from "../fixtures.ts";
 
-type Quoted = Extract<QuoteDecision, { action: "quote" }>;
 const AS = ["strategy.profile=as", "strategy.as_gamma=0.5", "strategy.as_kappa=1000", "strategy.as_tau_min=30"];
 
 describe("Avellaneda–Stoikov (profile as)", () => {

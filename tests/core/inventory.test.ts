@@ -1,19 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import { computeQuotes, type QuoteDecision } from "../../lib/core/quoting.ts";
+import { computeQuotes } from "../../lib/core/quoting.ts";
 import { inventoryControl } from "../../lib/core/inventory.ts";
-import { quoteInput } from "../fixtures.ts";
-
-type Quoted = Extract<QuoteDecision, { action: "quote" }>;
-const quoted = (d: QuoteDecision) => d as Quoted;
+import { FIXED_10_10, quoted, quoteInput } from "../fixtures.ts";
 
 // fixed 10 / 10 bps at mid 3000 (book 2999.99 / 3000.01), no seed shift (shift_multiplier 0), band 0.2
-const SETS = [
-  "strategy.profile=fixed",
-  "strategy.fixed_bid_spread_bps=10",
-  "strategy.fixed_ask_spread_bps=10",
-  "strategy.shift_multiplier=0",
-  "strategy.max_inventory_deviation=0.2",
-];
+const SETS = [...FIXED_10_10, "strategy.max_inventory_deviation=0.2"];
 
 describe("inventoryControl: u = clamp((ratio − target) / band, −1, 1)", () => {
   const p = { target_base_ratio: 0.5, max_inventory_deviation: 0.2, inventory_skew: 1, inventory_size_shape: 2 };

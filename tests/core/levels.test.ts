@@ -1,16 +1,13 @@
 import { describe, expect, test } from "bun:test";
-import { computeQuotes, type QuoteDecision } from "../../lib/core/quoting.ts";
+import { computeQuotes } from "../../lib/core/quoting.ts";
+import type { Quoted } from "../../lib/core/quote-record.ts";
 import { planOrders } from "../../lib/core/orders.ts";
 import type { Order } from "../../lib/core/types.ts";
-import { indicators, quoteInput } from "../fixtures.ts";
+import { FIXED_10_10, indicators, quoteInput } from "../fixtures.ts";
 
-type Quoted = Extract<QuoteDecision, { action: "quote" }>;
 // fixed 10 / 10 bps at mid 3000 (book 2999.99 / 3000.01), no shifts, no fee: level 0 is bid 2997.00, ask 3003.00
 const SETS = [
-  "strategy.profile=fixed",
-  "strategy.fixed_bid_spread_bps=10",
-  "strategy.fixed_ask_spread_bps=10",
-  "strategy.shift_multiplier=0",
+  ...FIXED_10_10,
   "strategy.levels=3",
   "strategy.level_step_bps=10",
   "strategy.level_amount_scale=2",

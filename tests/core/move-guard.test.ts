@@ -1,19 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import { computeQuotes, type QuoteDecision } from "../../lib/core/quoting.ts";
+import { computeQuotes } from "../../lib/core/quoting.ts";
 import { moveGuard } from "../../lib/core/move-guard.ts";
 import { Indicators, requiredCandles } from "../../lib/core/indicators.ts";
-import { config, flat, indicators, quoteInput } from "../fixtures.ts";
-
-type Quoted = Extract<QuoteDecision, { action: "quote" }>;
-const quoted = (d: QuoteDecision) => d as Quoted;
+import { config, FIXED_10_10, flat, indicators, quoted, quoteInput } from "../fixtures.ts";
 
 // fixed 10 / 10 bps at mid 3000 (book 2999.99 / 3000.01), no seed shift; NATR 0.05 % (the fixture's)
-const SETS = [
-  "strategy.profile=fixed",
-  "strategy.fixed_bid_spread_bps=10",
-  "strategy.fixed_ask_spread_bps=10",
-  "strategy.shift_multiplier=0",
-];
+const SETS = FIXED_10_10;
 const GUARD = ["strategy.move_guard_natr=2", "strategy.move_guard_widen=1"];
 
 describe("moveGuard: past move_guard_natr × natr / 100, the run-over side gets move_guard_widen × |move|", () => {
