@@ -153,8 +153,7 @@ export class Engine {
   }
 
   status(): EngineStatus {
-    const cycle = this.#cycle;
-    return projectStatus(cycle.config, this.#clock.now(), this.#candles.snapshot(), cycle.run, this.#pauses);
+    return this.#project(this.#clock.now());
   }
 
   /**
@@ -165,8 +164,14 @@ export class Engine {
   tickStatus(): EngineStatus {
     const run = this.#cycle.run;
     if (this.#atTick?.ticks !== run.ticks || this.#atTick.ts !== run.lastTickTs) {
-      this.#atTick = { ...this.status(), ts: run.lastTickTs ?? this.#clock.now() };
+      this.#atTick = this.#project(run.lastTickTs ?? this.#clock.now());
     }
     return this.#atTick;
+  }
+
+  /** The status projection stamped `ts` (the one thing the time changes in it). */
+  #project(ts: number): EngineStatus {
+    const cycle = this.#cycle;
+    return projectStatus(cycle.config, ts, this.#candles.snapshot(), cycle.run, this.#pauses);
   }
 }

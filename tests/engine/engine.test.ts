@@ -60,6 +60,25 @@ describe("engine cycle", () => {
     expect(JSON.stringify(engine.status().decision)).not.toBe(copy);
   });
 
+  test("tickStatus: the tick's view stamped with the tick's time, the same until the next tick", async () => {
+    const { clock, make } = setup(flat(T0, 30, (i) => (i < 12 ? 100 : 101)), 11, "risk.max_natr_pct=10");
+    const engine = make();
+    await engine.start();
+    const tickTs = clock.now();
+    await engine.tick();
+    clock.advance(15_000); // the clock moves on after the tick: status() says now, tickStatus() the tick's moment
+    const at = engine.tickStatus();
+    expect(at.ts).toBe(tickTs);
+    expect(engine.status().ts).toBe(tickTs + 15_000);
+    expect(engine.tickStatus()).toBe(at); // one projection a tick, whoever asks
+    clock.advance(MIN); // the price is 101 by the next tick
+    await engine.tick();
+    const next = engine.tickStatus();
+    expect(next.ts).toBe(tickTs + 15_000 + MIN);
+    expect(next.ticks).toBe(2);
+    expect(next.mid).toBe(101.005);
+  });
+
   test("levels: three orders a side, kept while they match, never more than three a side", async () => {
     // book 100.00 / 100.01, mid 100.005; level 0 raw bid 100.005 × 0.999 = 99.905 → 99.90, then 99.905 × 0.999 =
     // 99.805 → 99.80 and × 0.998 = 99.705 → 99.70; raw ask 100.105005 → 100.11, × 1.001 = 100.2051 → 100.21,
