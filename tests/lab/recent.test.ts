@@ -50,11 +50,12 @@ describe("the last day in memory", () => {
     expect(recent.candles(0, 31 * H).map((c) => c.ts)[0]).toBe(6 * H + 14 * 60_000);
   });
 
-  test("the engine's last candles overlap from tick to tick, and several close between two ticks: each is kept once", () => {
+  test("overlapping candles from tick to tick, several closing between two ticks: each is kept once", () => {
     const { engine, state } = engineAt();
     const recent = new RecentMarket(engine);
-    // a tick every 30 s, the engine holding the last five closed minutes (each is seen at up to ten ticks); no tick
-    // from 8:00 to 11:30 (a stall): the tick at 12:00 brings minutes 7..10 at once, so keeping only the newest loses 7..9
+    // a tick every 30 s, the engine holding the last five closed minutes (each is seen at up to ten ticks); no
+    // tick from 8:00 to 11:30 (a stall): the tick at 12:00 brings minutes 7..10 at once, so keeping only the
+    // newest would lose 7..9
     for (let ts = 0; ts <= 20 * 60_000; ts += 30_000) {
       if (ts >= 8 * 60_000 && ts < 12 * 60_000) continue;
       state.ts = ts;
