@@ -37,20 +37,47 @@ const hasBun = await new Promise<boolean>((resolve) => {
   p.on("exit", (code) => resolve(code === 0));
 });
 
-/** Runs a command to its end; wall time, peak RSS (VmHWM, polled) and stdout. */
-function run(cmd: string, args: string[]): Promise<{ wallMs: number; peakMb: number; out: string; code: number }> {
+interface Ran {
+  wallMs: number;
+  /** CPU time of the process, all its threads (workers too), as last polled before it exited */
+  cpuMs: number;
+  peakMb: number;
+  out: string;
+  code: number;
+}
+
+/** Runs a command to its end; wall time, CPU time and peak RSS (VmHWM) polled from /proc, and stdout. */
+function run(cmd: string, args: string[]): Promise<Ran> {
   return new Promise((resolve) => {
     const t0 = performance.now();
     const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "", peakKb = 0;
+    let out = "", peakKb = 0, cpuMs = 0;
     child.stdout!.on("data", (d) => (out += d));
     child.stderr!.on("data", () => {});
-    const poll = setInterval(() => (peakKb = Math.max(peakKb, procKb(child.pid!, "VmHWM"))), 5);
+    const poll = setInterval(() => {
+      peakKb = Math.max(peakKb, procKb(child.pid!, "VmHWM"));
+      cpuMs = Math.max(cpuMs, procCpuMs(child.pid!));
+    }, 5);
     child.on("exit", (code) => {
       clearInterval(poll);
-      resolve({ wallMs: performance.now() - t0, peakMb: peakKb / 1024, out, code: code ?? -1 });
+      resolve({ wallMs: performance.now() - t0, cpuMs, peakMb: peakKb / 1024, out, code: code ?? -1 });
     });
   });
+}
+
+/**
+ * User + system CPU time of a process and all its threads from /proc/PID/stat (fields 14 and 15, in clock ticks of
+ * 1/100 s on Linux). Wall time on this shared machine moves with the other sessions' load; CPU time much less, so
+ * two figures taken at different loads are compared by it (the optimizer's --mirror once read 3.5 × plain by wall
+ * time, taken at load 4.7 against 2.6; by CPU time it is the 2 × its twice as many backtests make).
+ */
+function procCpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" "); // after the command's name
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime: fields 14 and 15 counted from the pid
+  } catch {
+    return 0; // exited between two polls
+  }
 }
 
 function procKb(pid: number, field: "VmHWM" | "VmRSS"): number {
@@ -183,7 +210,11 @@ if (argv.includes("--soak")) {
 
 const rows: [string, string, Partial<Record<Runtime, string>>][] = [];
 const cpu = os.cpus();
-console.log(`mmbot bench: ${cpu.length} × ${cpu[0]?.model ?? "?"}, Deno ${Deno.version.deno}${hasBun ? ", Bun" : ""}`);
+const loadText = () => os.loadavg().map((x) => x.toFixed(2)).join(" ");
+console.log(
+  `mmbot bench: ${cpu.length} × ${cpu[0]?.model ?? "?"}, Deno ${Deno.version.deno}${hasBun ? ", Bun" : ""}; ` +
+    `load average ${loadText()} (1, 5, 15 min: wall times move with it)`,
+);
 const runtimes = RUNTIMES.filter((rt) => rt === "deno" || hasBun);
 
 for (const rt of runtimes) {
@@ -222,8 +253,10 @@ for (const rt of runtimes) {
 // drawn) tune on the first of each, ~15 + ~17 days. Plain, then --mirror (every window also run mirrored: twice the
 // backtests; DESIGN §11: ≤ 30 s and ≤ 60 s).
 if (!argv.includes("--skip-optimizer")) {
+  const cpuOf: Record<string, Partial<Record<Runtime, number>>> = {};
   for (const [label, extra] of [["optimizer", []], ["optimizer --mirror", ["--mirror"]]] as const) {
     for (const rt of runtimes) {
+      const load = os.loadavg()[0];
       const out = join(mkdtempSync(join(os.tmpdir(), "mmbot-bench-")), "opt.json");
       const [cmd, args] = command(rt, "mod.ts", [
         "optimize",
@@ -247,8 +280,15 @@ if (!argv.includes("--skip-optimizer")) {
       let row = rows.find((x) => x[0] === name);
       if (!row) rows.push(row = [name, extra.length ? "≤ 60 s" : "≤ 30 s", {}]);
       row[2][rt] = `${(r.wallMs / 1000).toFixed(1)} s`;
+      let cpuRow = rows.find((x) => x[0] === `  ${label}: CPU time / load at start`);
+      if (!cpuRow) rows.push(cpuRow = [`  ${label}: CPU time / load at start`, "—", {}]);
+      cpuRow[2][rt] = `${(r.cpuMs / 1000).toFixed(0)} s / ${load.toFixed(1)}`;
+      (cpuOf[label] ??= {})[rt] = r.cpuMs;
     }
   }
+  const ratio: Partial<Record<Runtime, string>> = {};
+  for (const rt of runtimes) ratio[rt] = `${(cpuOf["optimizer --mirror"][rt]! / cpuOf.optimizer[rt]!).toFixed(2)} ×`;
+  rows.push(["  --mirror ÷ plain, by CPU time", "≈ 2 ×", ratio]);
 }
 
 // 4. the default paper run: first quote, then memory over the minutes (both runtimes at once: one core each)
@@ -281,6 +321,7 @@ if (!argv.includes("--skip-live")) {
   rows.push(["live spot bot vs local Binance: steady RSS", "≤ 100 MB", steady], ["  peak RSS", "≤ 120 MB", peak]);
 }
 
+console.log(`load average at the end: ${loadText()}`);
 const w = Math.max(...rows.map((r) => r[0].length));
 console.log(`${"figure".padEnd(w)}  ${"target".padEnd(9)}  ${"Deno".padStart(10)}  ${"Bun".padStart(10)}`);
 for (const [name, target, v] of rows) {
