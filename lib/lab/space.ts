@@ -49,12 +49,14 @@ const LEVELS_BPS = levelsBy("strategy.level_step_bps=5:100");
 
 /**
  * The fast-move guard (lib/core/move-guard.ts) of the adaptive profiles: the threshold in NATR multiples, the span of
- * the move in candles and how far the run-over side moves out. After the levels, so the points before it stay.
+ * the move in candles and how far the run-over side and the other side move out. After the levels, so the points before
+ * it stay.
  */
 const MOVE_GUARD = [
   "strategy.move_guard_natr=0.5:6",
   "strategy.move_guard_min=1:15",
   "strategy.move_guard_widen=0:3",
+  "strategy.move_guard_away=0:3",
 ];
 
 /**

@@ -327,11 +327,12 @@ describe("default spaces and the fee floor", () => {
       "strategy.move_guard_natr": [0.5, 6, false],
       "strategy.move_guard_min": [1, 15, true],
       "strategy.move_guard_widen": [0, 3, false],
+      "strategy.move_guard_away": [0, 3, false],
     };
     for (const profile of ["natr_macd", "natr_rsi"]) {
       const space = spaceFor(config(`strategy.profile=${profile}`), []);
-      expect(Object.fromEntries(space.slice(-6, -3).map((d) => [d.key, [d.lo, d.hi, d.integer]]))).toEqual(guard);
-      expect(space[space.length - 7].key).toBe("strategy.level_amount_scale");
+      expect(Object.fromEntries(space.slice(-7, -3).map((d) => [d.key, [d.lo, d.hi, d.integer]]))).toEqual(guard);
+      expect(space[space.length - 8].key).toBe("strategy.level_amount_scale");
     }
     for (const profile of ["fixed", "as"]) {
       expect(spaceFor(config(`strategy.profile=${profile}`), []).some((d) => d.key.includes("move_guard"))).toBe(false);
@@ -347,7 +348,7 @@ describe("default spaces and the fee floor", () => {
     for (const profile of ["natr_macd", "natr_rsi"]) {
       const space = spaceFor(config(`strategy.profile=${profile}`), []);
       expect(Object.fromEntries(space.slice(-3).map((d) => [d.key, [d.lo, d.hi, d.integer]]))).toEqual(calm);
-      expect(space[space.length - 4].key).toBe("strategy.move_guard_widen");
+      expect(space[space.length - 4].key).toBe("strategy.move_guard_away");
     }
     for (const profile of ["fixed", "as"]) {
       expect(spaceFor(config(`strategy.profile=${profile}`), []).some((d) => d.key.includes("range_guard"))).toBe(

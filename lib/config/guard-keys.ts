@@ -1,10 +1,18 @@
 /**
- * The calm filter's keys (lib/core/range-guard.ts), in their own block because schema.ts is at its size limit. Off at
- * 0, so no profile's quotes change unless it sets them; `optimize` tunes them in the adaptive profiles' default space.
+ * The newer guards' keys, in their own block because schema.ts is at its size limit: the fast-move guard's other side
+ * (lib/core/move-guard.ts) and the calm filter (lib/core/range-guard.ts). Off at 0, so no profile's quotes change unless
+ * it sets them; `optimize` tunes them in the adaptive profiles' default space.
  */
 import type { NumberField } from "./schema.ts";
 
-export const CALM_KEYS = {
+export const GUARD_KEYS = {
+  move_guard_away: {
+    kind: "number",
+    default: 0,
+    doc: "fast-move guard: the side the move runs away from (the bid after a rise) sits this × |move| further (0: off)",
+    min: 0,
+    max: 10,
+  },
   range_guard_natr: {
     kind: "number",
     default: 0,
