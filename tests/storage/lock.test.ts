@@ -179,7 +179,11 @@ describe("in one process", () => {
   });
 
   test("the lock holds when the caller keeps no reference to it", async () => {
-    const path = tmp();
+    // the dropped lock is held until the process ends, so its ledger stays too: deleted, its inode could be reused by
+    // a later test's ledger, which the held inode lock would then refuse as "this very process"
+    const dir = mkdtempSync(join(tmpdir(), "mmbot-lock-"));
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, "ledger.sqlite");
     acquireInstanceLock(path); // dropped on purpose; a collected connection would drop the OS lock
     for (let i = 0; i < 3; i++) {
       bunGc(true);
