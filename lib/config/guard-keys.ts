@@ -1,7 +1,7 @@
 /**
- * The newer guards' keys, in their own block because schema.ts is at its size limit: the fast-move guard's other side
- * (lib/core/move-guard.ts) and the calm filter (lib/core/range-guard.ts). Off at 0, so no profile's quotes change unless
- * it sets them; `optimize` tunes them in the adaptive profiles' default space.
+ * The newer guards' keys, in their own block because schema.ts is at its size limit: the fast-move guard's other
+ * side (lib/core/move-guard.ts) and the calm filter (lib/core/range-guard.ts). Off at 0, so no profile's quotes change
+ * unless it sets them; `optimize` tunes them in the adaptive profiles' default space.
  */
 import type { NumberField } from "./schema.ts";
 

@@ -12,10 +12,10 @@
  *   the side it runs away from (the ask after a fall, the bid after a rise):     move_guard_away × |move|
  *
  * until the move is older than `move_guard_min` candles. The first is against a move that goes on; the second
- * against the sharp turn after a spike (on the perpetual tuning windows, a buy that filled after a rise of 3 mean
- * 1m ranges or more over 5 minutes was 6–9 bps under water 1–5 minutes later, one after a fall of 1–3 was 2–3 above). A fall and
- * the same rise mirrored (p → P0² / p) widen the opposite sides by the same amounts, so the guard takes no view on
- * direction. `move_guard_natr` 0 turns it off; so do `move_guard_widen` and `move_guard_away` both 0.
+ * against the sharp turn after a spike (on the perpetual tuning windows, a buy that filled after a rise of 3 mean 1m
+ * ranges or more over 5 minutes was 6–9 bps under water 1–5 minutes later; one after a fall of 1–3 was 2–3 bps up).
+ * A fall and the same rise mirrored (p → P0² / p) widen the opposite sides by the same amounts, so the guard takes no
+ * view on direction. `move_guard_natr` 0 turns it off; so do `move_guard_widen` and `move_guard_away` both 0.
  */
 import type { StrategyParams } from "./params.ts";
 
