@@ -66,6 +66,7 @@ export function indicators(over: Partial<IndicatorSnapshot> = {}): IndicatorSnap
     rsi: 50,
     sigma: 0.0005,
     move: null,
+    range: null,
     ...over,
   };
 }

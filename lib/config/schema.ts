@@ -6,11 +6,12 @@
  * Secrets never live here; they come from the environment (lib/config/secrets.ts).
  */
 import { PROFILES, type RiskLimits, type StrategyParams } from "../core/params.ts";
+import { GUARD_KEYS } from "./guard-keys.ts";
 
 export { PROFILES };
 export type { Profile } from "../core/params.ts";
 
-type NumberField = {
+export type NumberField = {
   kind: "number" | "integer";
   default: number;
   doc: string;
@@ -180,6 +181,7 @@ export const SCHEMA = {
     move_guard_natr: num(2.45821, "fast-move guard: widen after a move past this × natr / 100 (0: off)", UP_TO_10),
     move_guard_min: int(5, "fast-move guard: the move is over this many closed 1m candles", { min: 1, max: 60 }),
     move_guard_widen: num(2.41131, "fast-move guard: the run-over side sits this × |move| further", UP_TO_10),
+    ...GUARD_KEYS,
     max_position_notional: num(
       1000,
       "perp: largest position value in quote, either direction. At most 1e12: more than any account holds",

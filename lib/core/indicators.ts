@@ -22,19 +22,23 @@ export interface IndicatorSnapshot {
   sigma: number | null;
   /** close_last / close_{move_guard_min candles before} − 1, the fast-move guard's move (lib/core/move-guard.ts) */
   move: number | null;
+  /** the largest ln(high / low) of the last range_guard_min closed candles, the calm filter's (core/range-guard.ts) */
+  range: number | null;
 }
 
 type IndicatorParams =
   & Pick<StrategyParams, "profile" | "natr_period" | "macd_fast" | "macd_slow" | "macd_signal" | "rsi_period">
-  & Partial<Pick<StrategyParams, "move_guard_natr" | "move_guard_min">>;
+  & Partial<Pick<StrategyParams, "move_guard_natr" | "move_guard_min" | "range_guard_natr" | "range_guard_min">>;
 
 /**
  * Candles each indicator needs before its value is stable (trading-signals' own warm-up); with the fast-move guard on,
- * also the move's move_guard_min + 1 closes, so that a backtest window and its mirror guard from their first minute.
+ * also the move's move_guard_min + 1 closes, so that a backtest window and its mirror guard from their first minute;
+ * with the calm filter on, its range_guard_min candles.
  */
 export function requiredCandles(p: IndicatorParams): number {
   const guard = (p.move_guard_natr ?? 0) > 0 ? (p.move_guard_min ?? 1) + 1 : 0;
-  return Math.max(guard, profileCandles(p));
+  const calm = (p.range_guard_natr ?? 0) > 0 ? p.range_guard_min ?? 1 : 0;
+  return Math.max(guard, calm, profileCandles(p));
 }
 
 function profileCandles(p: IndicatorParams): number {
@@ -61,6 +65,8 @@ export class Indicators {
   #sumSq = 0;
   /** the last move_guard_min + 1 closes (a ring), for the move */
   readonly #closes: Float64Array;
+  /** the last range_guard_min candles' ln(high / low) (a ring), for the range */
+  readonly #ranges: Float64Array;
 
   constructor(params: IndicatorParams) {
     this.#atr = new ATR(params.natr_period);
@@ -71,6 +77,7 @@ export class Indicators {
     this.#required = requiredCandles(params);
     this.#returns = new Float64Array(params.natr_period);
     this.#closes = new Float64Array((params.move_guard_min ?? 1) + 1);
+    this.#ranges = new Float64Array(params.range_guard_min ?? 1);
   }
 
   /** Adds one closed candle; ignores a candle that is not newer than the last one. */
@@ -80,6 +87,7 @@ export class Indicators {
     if (this.#count > 0) this.#addReturn(Math.log(candle.close / this.#lastClose));
     this.#lastClose = candle.close;
     this.#closes[this.#count % this.#closes.length] = candle.close;
+    this.#ranges[this.#count % this.#ranges.length] = Math.log(candle.high / candle.low);
     this.#snapshot = null;
     this.#macd?.add(candle.close);
     this.#rsi?.add(candle.close);
@@ -116,6 +124,14 @@ export class Indicators {
     return last / first - 1;
   }
 
+  /** the widest of the last range_guard_min candles (ln(high / low)), null until there are that many */
+  #range(): number | null {
+    if (this.#count < this.#ranges.length) return null;
+    let widest = 0;
+    for (const r of this.#ranges) if (r > widest) widest = r;
+    return widest;
+  }
+
   /** open time of the last closed candle added, ms */
   get lastCandleTs(): number | null {
     return this.#lastTs;
@@ -142,6 +158,7 @@ export class Indicators {
       rsi: ready ? this.#rsi?.getResult() ?? null : null,
       sigma: ready ? this.#sigma() : null,
       move: ready ? this.#move() : null,
+      range: ready ? this.#range() : null,
     };
   }
 }

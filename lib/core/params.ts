@@ -55,6 +55,14 @@ export interface StrategyParams {
   move_guard_min: number;
   /** fast-move guard: the side the move runs over is this many moves further out */
   move_guard_widen: number;
+  /** fast-move guard: the side the move runs away from is this many moves further out */
+  move_guard_away: number;
+  /** calm filter: threshold of the widest recent candle, NATR multiples (0: off; lib/core/range-guard.ts) */
+  range_guard_natr: number;
+  /** calm filter: the widest of this many closed 1m candles */
+  range_guard_min: number;
+  /** calm filter: both sides sit this × ln(high / low) of that candle further out */
+  range_guard_widen: number;
   max_position_notional: number;
   min_spread_bps: number;
   refresh_tolerance_bps: number;

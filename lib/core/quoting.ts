@@ -9,6 +9,7 @@ import { type AsFigures, avellanedaStoikov, inventoryInOrders } from "./avellane
 import { inventoryControl } from "./inventory.ts";
 import { levelStep } from "./levels.ts";
 import { moveGuard } from "./move-guard.ts";
+import { rangeGuard } from "./range-guard.ts";
 import { ladder, sideCheck } from "./quote-guards.ts";
 import { QuoteRecord } from "./quote-record.ts";
 import type { StrategyParams } from "./params.ts";
@@ -202,8 +203,10 @@ export function computeQuotesInto(input: QuoteInput, record: QuoteRecord): Quote
   const control = inventoryControl(p, ratio, bidSpread, askSpread);
   // the fast-move guard (lib/core/move-guard.ts), after the skew: it moves one side out, not the reference
   const guard = moveGuard(p, ind.move, natr);
-  bidSpread += guard.bid;
-  askSpread += guard.ask;
+  // the calm filter (lib/core/range-guard.ts): both sides further off while a wide candle is recent
+  const calm = rangeGuard(p, ind.range, natr);
+  bidSpread += guard.bid + calm;
+  askSpread += guard.ask + calm;
   const reference = mid * (1 + trendShift) * (1 + inventoryShift) * (1 + control.skewShift);
 
   // Guards: outside the top of book, at least min_spread_bps (and the fee floor) from mid, rounded away from mid.

@@ -22,6 +22,8 @@ const periodsOf = (s: StrategyParams) =>
     s.rsi_period,
     s.move_guard_min,
     s.move_guard_natr > 0,
+    s.range_guard_min,
+    s.range_guard_natr > 0,
   ].join();
 
 export class CandleHistory {

@@ -49,12 +49,24 @@ const LEVELS_BPS = levelsBy("strategy.level_step_bps=5:100");
 
 /**
  * The fast-move guard (lib/core/move-guard.ts) of the adaptive profiles: the threshold in NATR multiples, the span of
- * the move in candles and how far the run-over side moves out. After the levels, so the points before it stay.
+ * the move in candles and how far the run-over side and the other side move out. After the levels, so the points before
+ * it stay.
  */
 const MOVE_GUARD = [
   "strategy.move_guard_natr=0.5:6",
   "strategy.move_guard_min=1:15",
   "strategy.move_guard_widen=0:3",
+  "strategy.move_guard_away=0:3",
+];
+
+/**
+ * The calm filter (lib/core/range-guard.ts) of the adaptive profiles: the threshold of the widest recent candle in
+ * NATR multiples, how many candles it looks back and how far both sides move out. Last, so the points before it stay.
+ */
+const CALM = [
+  "strategy.range_guard_natr=0.5:8",
+  "strategy.range_guard_min=1:15",
+  "strategy.range_guard_widen=0:3",
 ];
 
 /** The default space of each profile: its spread terms, the shifts of the reference, inventory control and levels. */
@@ -68,6 +80,7 @@ export const DEFAULT_SPACES: Record<Profile, string[]> = {
     ...INVENTORY_CONTROL,
     ...LEVELS_NATR,
     ...MOVE_GUARD,
+    ...CALM,
   ],
   natr_rsi: [
     "strategy.bid_spread_multiplier=20:400",
@@ -79,6 +92,7 @@ export const DEFAULT_SPACES: Record<Profile, string[]> = {
     ...INVENTORY_CONTROL,
     ...LEVELS_NATR,
     ...MOVE_GUARD,
+    ...CALM,
   ],
   fixed: [
     "strategy.fixed_bid_spread_bps=2:60",
@@ -154,5 +168,7 @@ export function warmupOf(config: Config, space: Dimension[]): number {
     rsi_period: top("rsi_period"),
     move_guard_natr: top("move_guard_natr"),
     move_guard_min: top("move_guard_min"),
+    range_guard_natr: top("range_guard_natr"),
+    range_guard_min: top("range_guard_min"),
   });
 }

@@ -9,7 +9,7 @@ const SETS = FIXED_10_10;
 const GUARD = ["strategy.move_guard_natr=2", "strategy.move_guard_widen=1"];
 
 describe("moveGuard: past move_guard_natr × natr / 100, the run-over side gets move_guard_widen × |move|", () => {
-  const p = { move_guard_natr: 2, move_guard_widen: 1.5 };
+  const p = { move_guard_natr: 2, move_guard_widen: 1.5, move_guard_away: 0 };
   test.each([
     // move, natr %, extra bid, extra ask: threshold 2 × 0.05 / 100 = 0.001
     [-0.003, 0.05, 0.0045, 0], // a 30 bps fall: the bid 1.5 × 30 = 45 bps further out
@@ -23,10 +23,38 @@ describe("moveGuard: past move_guard_natr × natr / 100, the run-over side gets 
     expect(g.ask).toBeCloseTo(ask, 12);
   });
 
-  test("off: threshold 0, widen 0, or no move yet", () => {
+  test("off: threshold 0, widen and away 0, or no move yet", () => {
     expect(moveGuard({ ...p, move_guard_natr: 0 }, -0.05, 0.05)).toEqual({ bid: 0, ask: 0 });
     expect(moveGuard({ ...p, move_guard_widen: 0 }, -0.05, 0.05)).toEqual({ bid: 0, ask: 0 });
     expect(moveGuard(p, null, 0.05)).toEqual({ bid: 0, ask: 0 });
+  });
+});
+
+describe("moveGuard's other side: the side the move runs away from gets move_guard_away × |move|", () => {
+  const p = { move_guard_natr: 2, move_guard_widen: 1.5, move_guard_away: 0.5 };
+  test.each([
+    // threshold 2 × 0.05 / 100 = 0.001; a 30 bps move: the run-over side 45 bps, the other 15 bps
+    [-0.003, 0.0045, 0.0015], // a fall: the bid runs over, the ask is the side it runs away from
+    [0.003, 0.0015, 0.0045], // the same rise (the mirror): the other way round
+    [-0.0009, 0, 0], // under the threshold: neither
+  ])("move %p: bid + %p, ask + %p", (move: number, bid: number, ask: number) => {
+    const g = moveGuard(p, move, 0.05);
+    expect(g.bid).toBeCloseTo(bid, 12);
+    expect(g.ask).toBeCloseTo(ask, 12);
+  });
+
+  test("on with widen 0: only the side the move runs away from (after a 30 bps rise the bid, 15 bps)", () => {
+    const g = moveGuard({ ...p, move_guard_widen: 0 }, 0.003, 0.05);
+    expect(g.bid).toBeCloseTo(0.0015, 12);
+    expect(g.ask).toBe(0);
+  });
+
+  test("quotes after a 30 bps rise with away 1 and widen 0: bid 2988.00, ask 3003.00", () => {
+    // bid spread 0.001 + 1 × 0.003 = 0.004 → 3000 × 0.996 = 2988.00; the ask stays 3003.00
+    const sets = [...SETS, "strategy.move_guard_natr=2", "strategy.move_guard_widen=0", "strategy.move_guard_away=1"];
+    const d = quoted(computeQuotes(quoteInput({ indicators: indicators({ move: 0.003 }) }, ...sets)));
+    expect(d.bid!.price).toBe(2988);
+    expect(d.ask!.price).toBe(3003);
   });
 });
 

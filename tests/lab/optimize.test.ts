@@ -327,20 +327,39 @@ describe("default spaces and the fee floor", () => {
       "strategy.move_guard_natr": [0.5, 6, false],
       "strategy.move_guard_min": [1, 15, true],
       "strategy.move_guard_widen": [0, 3, false],
+      "strategy.move_guard_away": [0, 3, false],
     };
     for (const profile of ["natr_macd", "natr_rsi"]) {
       const space = spaceFor(config(`strategy.profile=${profile}`), []);
-      expect(Object.fromEntries(space.slice(-3).map((d) => [d.key, [d.lo, d.hi, d.integer]]))).toEqual(guard);
-      expect(space[space.length - 4].key).toBe("strategy.level_amount_scale");
+      expect(Object.fromEntries(space.slice(-7, -3).map((d) => [d.key, [d.lo, d.hi, d.integer]]))).toEqual(guard);
+      expect(space[space.length - 8].key).toBe("strategy.level_amount_scale");
     }
     for (const profile of ["fixed", "as"]) {
       expect(spaceFor(config(`strategy.profile=${profile}`), []).some((d) => d.key.includes("move_guard"))).toBe(false);
     }
   });
 
+  test("natr_macd and natr_rsi tune the calm filter last, after the fast-move guard (fixed and as do not)", () => {
+    const calm = {
+      "strategy.range_guard_natr": [0.5, 8, false],
+      "strategy.range_guard_min": [1, 15, true],
+      "strategy.range_guard_widen": [0, 3, false],
+    };
+    for (const profile of ["natr_macd", "natr_rsi"]) {
+      const space = spaceFor(config(`strategy.profile=${profile}`), []);
+      expect(Object.fromEntries(space.slice(-3).map((d) => [d.key, [d.lo, d.hi, d.integer]]))).toEqual(calm);
+      expect(space[space.length - 4].key).toBe("strategy.move_guard_away");
+    }
+    for (const profile of ["fixed", "as"]) {
+      expect(spaceFor(config(`strategy.profile=${profile}`), []).some((d) => d.key.includes("range_guard"))).toBe(
+        false,
+      );
+    }
+  });
+
   test("levels come last: the other keys' seeded points are those of the space without them", () => {
-    // the fast-move guard's keys come after the levels, so they are left out as the levels are
-    const space = spaceFor(config(), []).filter((d) => !d.key.startsWith("strategy.move_guard"));
+    // the fast-move guard's and the calm filter's keys come after the levels, so they are left out as the levels are
+    const space = spaceFor(config(), []).filter((d) => !/^strategy\.(move|range)_guard/.test(d.key));
     const without = space.filter((d) => !d.key.startsWith("strategy.level"));
     expect(space.slice(0, without.length)).toEqual(without);
     const a = sampleCandidates(space, 40, 7), b = sampleCandidates(without, 40, 7);
