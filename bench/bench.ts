@@ -209,6 +209,12 @@ if (argv.includes("--soak")) {
 }
 
 const rows: [string, string, Partial<Record<Runtime, string>>][] = [];
+/** Sets `rt`'s figure in the row `name` (added, with its target, the first time). */
+function put(rt: Runtime, name: string, target: string, value: string): void {
+  let row = rows.find((r) => r[0] === name);
+  if (!row) rows.push(row = [name, target, {}]);
+  row[2][rt] = value;
+}
 const cpu = os.cpus();
 const loadText = () => os.loadavg().map((x) => x.toFixed(2)).join(" ");
 console.log(
@@ -221,18 +227,23 @@ for (const rt of runtimes) {
   // 1. the backtest core and the tick, in-process
   const [cmd, args] = command(rt, "bench/core.ts", []);
   const core = JSON.parse((await run(cmd, [...args])).out);
-  const put = (name: string, target: string, value: string) => {
-    let row = rows.find((r) => r[0] === name);
-    if (!row) rows.push(row = [name, target, {}]);
-    row[2][rt] = value;
-  };
-  put(`backtest core: 30 days, 15 s ticks, ${core.fills} fills`, "≤ 0.2 s", `${(core.backtestMs / 1000).toFixed(3)} s`);
+  put(
+    rt,
+    `backtest core: 30 days, 15 s ticks, ${core.fills} fills`,
+    "≤ 0.2 s",
+    `${(core.backtestMs / 1000).toFixed(3)} s`,
+  );
   const k = (n: number) => `${(n / 1000).toFixed(0)}k`;
-  put("  workload: ticks quoting / standing aside", "all quote", `${k(core.ticks - core.aside)} / ${k(core.aside)}`);
-  put("  ticks per second", "≥ 1 M", `${(core.ticks / core.backtestMs / 1000).toFixed(2)} M`);
-  put("  the same, shipped defaults (fewer fills)", "≤ 0.2 s", `${(core.shippedMs / 1000).toFixed(3)} s`);
-  put("tick compute p50", "—", `${core.tickP50Us.toFixed(1)} µs`);
-  put("tick compute p99", "≤ 50 µs", `${core.tickP99Us.toFixed(1)} µs`);
+  put(
+    rt,
+    "  workload: ticks quoting / standing aside",
+    "all quote",
+    `${k(core.ticks - core.aside)} / ${k(core.aside)}`,
+  );
+  put(rt, "  ticks per second", "≥ 1 M", `${(core.ticks / core.backtestMs / 1000).toFixed(2)} M`);
+  put(rt, "  the same, shipped defaults (fewer fills)", "≤ 0.2 s", `${(core.shippedMs / 1000).toFixed(3)} s`);
+  put(rt, "tick compute p50", "—", `${core.tickP50Us.toFixed(1)} µs`);
+  put(rt, "tick compute p99", "≤ 50 µs", `${core.tickP99Us.toFixed(1)} µs`);
 
   // 2. the backtest command, whole process, on a 35-day CSV (median of 5)
   {
@@ -242,9 +253,14 @@ for (const rt of runtimes) {
     const first = await run(bc, [...ba]);
     const runs = [];
     for (let i = 0; i < 5; i++) runs.push(await run(bc, [...ba]));
-    put("backtest command, 35-day CSV (wall)", "≤ 0.6 s", `${(median(runs.map((r) => r.wallMs)) / 1000).toFixed(2)} s`);
-    put("  peak RSS", "≤ 150 MB", `${median(runs.map((r) => r.peakMb)).toFixed(0)} MB`);
-    put("  the first run, no candle cache yet", "≤ 0.6 s", `${(first.wallMs / 1000).toFixed(2)} s`);
+    put(
+      rt,
+      "backtest command, 35-day CSV (wall)",
+      "≤ 0.6 s",
+      `${(median(runs.map((r) => r.wallMs)) / 1000).toFixed(2)} s`,
+    );
+    put(rt, "  peak RSS", "≤ 150 MB", `${median(runs.map((r) => r.peakMb)).toFixed(0)} MB`);
+    put(rt, "  the first run, no candle cache yet", "≤ 0.6 s", `${(first.wallMs / 1000).toFixed(2)} s`);
   }
 }
 
@@ -277,12 +293,8 @@ if (!argv.includes("--skip-optimizer")) {
       const report = JSON.parse(readFileSync(out, "utf8"));
       const days = report.data[0].windows[0].candles / 1440;
       const name = `${label}: ${report.candidates} candidates × ${days.toFixed(0)} days`;
-      let row = rows.find((x) => x[0] === name);
-      if (!row) rows.push(row = [name, extra.length ? "≤ 60 s" : "≤ 30 s", {}]);
-      row[2][rt] = `${(r.wallMs / 1000).toFixed(1)} s`;
-      let cpuRow = rows.find((x) => x[0] === `  ${label}: CPU time / load at start`);
-      if (!cpuRow) rows.push(cpuRow = [`  ${label}: CPU time / load at start`, "—", {}]);
-      cpuRow[2][rt] = `${(r.cpuMs / 1000).toFixed(0)} s / ${load.toFixed(1)}`;
+      put(rt, name, extra.length ? "≤ 60 s" : "≤ 30 s", `${(r.wallMs / 1000).toFixed(1)} s`);
+      put(rt, `  ${label}: CPU time / load at start`, "—", `${(r.cpuMs / 1000).toFixed(0)} s / ${load.toFixed(1)}`);
       (cpuOf[label] ??= {})[rt] = r.cpuMs;
     }
   }
@@ -295,14 +307,10 @@ if (!argv.includes("--skip-optimizer")) {
 const paper = argv.includes("--skip-paper") ? [] : await Promise.all(runtimes.map((rt) => paperRun(rt, paperMinutes)));
 paper.forEach(({ firstQuoteMs, rssMb }, i) => {
   const rt = runtimes[i];
-  const put = (name: string, target: string, value: string) => {
-    let row = rows.find((r) => r[0] === name);
-    if (!row) rows.push(row = [name, target, {}]);
-    row[2][rt] = value;
-  };
-  put("time to first quote (paper run)", "≤ 1 s", `${(firstQuoteMs / 1000).toFixed(2)} s`);
-  put("paper run RSS at minute 1 (speed 600)", "≤ 100 MB", `${rssMb[0].toFixed(0)} MB`);
+  put(rt, "time to first quote (paper run)", "≤ 1 s", `${(firstQuoteMs / 1000).toFixed(2)} s`);
+  put(rt, "paper run RSS at minute 1 (speed 600)", "≤ 100 MB", `${rssMb[0].toFixed(0)} MB`);
   put(
+    rt,
     `  growth minute 1 → ${paperMinutes}`,
     "≤ +10 MB",
     `${rssMb.at(-1)! - rssMb[0] >= 0 ? "+" : ""}${(rssMb.at(-1)! - rssMb[0]).toFixed(0)} MB`,
