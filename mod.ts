@@ -29,6 +29,7 @@ import { pauseDetail } from "./lib/core/pause.ts";
 import { EXIT_ORDERS_LEFT, leftoverReport, type Shutdown, shutdown } from "./lib/app/shutdown.ts";
 import { within } from "./lib/core/sleep.ts";
 import { runLoop } from "./lib/engine/loop.ts";
+import { HeapTrim } from "./lib/engine/heap-trim.ts";
 import type { Telegram } from "./lib/control/telegram.ts";
 import { readCandleData } from "./lib/venues/candle-files.ts";
 import { rangeProblem } from "./lib/config/dates.ts";
@@ -181,11 +182,13 @@ async function run(config: Config, cli: CliOptions, secrets: Secrets): Promise<n
     starting.catch(() => {}); // a start that fails after a signal: the shutdown reports what is left
     await Promise.race([starting, stopping]);
     if (started) {
+      const heapTrim = new HeapTrim();
       const loop = runLoop(engine, clock, {
         refreshMs: bot.config.strategy.refresh_s * 1000,
         signal: controller.signal,
         endTs: bot.endTs,
         beforeTick: () => bot.beforeTick(),
+        afterTick: () => heapTrim.afterTick(),
       });
       loop.catch(() => {}); // after a signal nobody waits for it; before one, the race below rethrows
       // a signal does not wait for the tick in flight: the shutdown's bound counts from the signal

@@ -10,6 +10,8 @@ export interface LoopOptions {
   endTs?: number;
   /** runs before each tick (e.g. picking up a pause set from another process) */
   beforeTick?: () => Promise<void>;
+  /** runs after each tick, before the sleep: the idle gap (e.g. a heap trim, see heap-trim.ts) */
+  afterTick?: () => void;
 }
 
 export type LoopEnd = "stopped" | "data_ended";
@@ -20,6 +22,7 @@ export async function runLoop(engine: Engine, clock: Clock, opts: LoopOptions): 
     if (opts.endTs !== undefined && clock.now() >= opts.endTs) return "data_ended";
     await opts.beforeTick?.();
     await engine.tick();
+    opts.afterTick?.();
     next += opts.refreshMs;
     // a slow tick does not queue up ticks: skip to the next period still ahead
     while (next <= clock.now()) next += opts.refreshMs;

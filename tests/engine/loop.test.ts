@@ -53,3 +53,25 @@ describe("runLoop", () => {
     expect(live).toBe(0);
   });
 });
+
+describe("runLoop: afterTick", () => {
+  test("runs once after each tick, before that tick's sleep", async () => {
+    const events: string[] = [];
+    const ctrl = new AbortController();
+    let t = 0, ticks = 0;
+    const c: Clock = {
+      now: () => t,
+      elapsedMs: () => t,
+      sleep: (ms: number) => (events.push("sleep"), (t += ms), Promise.resolve()),
+    };
+    const engine = { tick: () => (events.push("tick"), ++ticks === 3 ? ctrl.abort() : undefined) } as unknown as Engine;
+    const end = await runLoop(engine, c, {
+      refreshMs: 15_000,
+      signal: ctrl.signal,
+      afterTick: () => events.push("after"),
+    });
+    expect(end).toBe("stopped");
+    // the third tick aborts: its afterTick still runs, its sleep is skipped
+    expect(events).toEqual(["tick", "after", "sleep", "tick", "after", "sleep", "tick", "after"]);
+  });
+});
