@@ -77,7 +77,7 @@ describe("optimize over shards", () => {
     refused(optimize(["--merge", join(dir, "part-0.json"), join(dir, "mirror-1.json")]), '"mirror":true');
     refused(optimize(["--merge", join(dir, "part-0.json")]), "missing shard 1/2");
     refused(optimize(["--merge", join(dir, "nope.json")]), "nope.json: not readable as an optimize part");
-  });
+  }, 60_000); // six optimize processes, two of them searches (~1.5 s each idle; it ran past 5 s under load)
 
   test("bad --shard and --merge arguments: exit 2, one line naming what is allowed", () => {
     refused(optimize([...SEARCH, "--shard", "2/2", "--json", join(dir, "x.json")]), "must be I/N with 0 ≤ I < N");
@@ -85,5 +85,5 @@ describe("optimize over shards", () => {
     refused(optimize(["--merge"]), "--merge needs the part files");
     refused(optimize(["--merge", join(dir, "part-0.json"), ...SEARCH]), "--merge takes part files only");
     refused(optimize([...SEARCH, "stray.json"]), 'unexpected argument "stray.json"');
-  });
+  }, 30_000); // five processes refused at start (~0.5 s each idle)
 });
