@@ -44,8 +44,12 @@ let scrub: (text: string) => string = scrubUrls;
 /** Prints one clear message for an error that stopped the bot; returns the exit code (2: bad input). */
 function failure(e: unknown): number {
   if (e instanceof ConfigError) {
-    console.error(`mmbot: configuration rejected (${e.problems.length} problem${e.problems.length > 1 ? "s" : ""}):`);
-    for (const p of e.problems) console.error(`  - ${p}`);
+    // one problem, one line; several, a list under a heading
+    if (e.problems.length === 1) console.error(`mmbot: configuration rejected: ${e.problems[0]}`);
+    else {
+      console.error(`mmbot: configuration rejected (${e.problems.length} problems):`);
+      for (const p of e.problems) console.error(`  - ${p}`);
+    }
     return 2;
   }
   if (e instanceof KeyRefused) {

@@ -47,5 +47,22 @@ export function coherenceProblems(c: Config): string[] {
         )} %): every position would open at or past its liquidation price and the paper venue would liquidate it at once`,
     );
   }
+  const guardPct = c.risk.liquidation_guard_pct;
+  if (perp && c.market.margin_mode === "isolated" && guardPct > 0) {
+    // an isolated position opens this far from its liquidation price, whatever the collateral: a short at entry E is
+    // liquidated at E (1 + 1/L) / (1 + mmr), the nearer of the two sides (a long: E (1 − 1/L) / (1 − mmr))
+    const mmr = c.paper.maintenance_margin_pct / 100;
+    const atEntryPct = 100 * (1 / c.market.leverage - mmr) / (1 + mmr);
+    if (atEntryPct <= guardPct) {
+      const highest = 1 / (guardPct / 100 * (1 + mmr) + mmr);
+      problems.push(
+        `risk.liquidation_guard_pct (${guardPct}) must be below the liquidation distance at entry of market.leverage (${c.market.leverage}× isolated: ${
+          atEntryPct.toFixed(2)
+        } %, with paper.maintenance_margin_pct ${c.paper.maintenance_margin_pct} %): the guard would stop the side that adds from the first fill, so the position could never grow past one order; lower market.leverage below ${
+          highest.toFixed(2)
+        } or risk.liquidation_guard_pct below ${atEntryPct.toFixed(2)} (0: off)`,
+      );
+    }
+  }
   return problems;
 }

@@ -12,13 +12,19 @@ import YAML from "yaml";
 const MAX_CONFIG_BYTES = 256 * 1024;
 const MAX_CONFIG_LINES = 4000;
 const MAX_CONFIG_DEPTH = 16;
+/**
+ * At most this many `:` outside comments: every key needs one, so this bounds the keys in any spelling (block,
+ * one-line flow mapping, JSON) before the parser's quadratic duplicate-key check sees them (2,000 keys in one mapping:
+ * ~40 ms; 33,000 on one line under the size limit took 12 s). A URL's or a time's colons count too: still far below.
+ */
+const MAX_CONFIG_COLONS = 2000;
 
 /** Why the text is too large or too deep to be a configuration, or null; linear in its length. */
 export function shapeProblem(text: string): string | null {
   if (text.length > MAX_CONFIG_BYTES) {
     return `${text.length} characters is too large for a configuration (at most ${MAX_CONFIG_BYTES}); refused unread`;
   }
-  let lines = 1, depth = 0, deepest = 0, indentDeepest = 0, col = 0, atStart = true;
+  let lines = 1, depth = 0, deepest = 0, indentDeepest = 0, col = 0, atStart = true, colons = 0;
   for (let i = 0; i < text.length; i++) {
     const ch = text.charCodeAt(i);
     if (ch === 10) {
@@ -34,11 +40,15 @@ export function shapeProblem(text: string): string | null {
       while (i + 1 < text.length && text.charCodeAt(i + 1) !== 10) i++;
       continue;
     }
-    if (ch === 91 || ch === 123) deepest = Math.max(deepest, ++depth); // [ {
+    if (ch === 58) colons++; // :
+    else if (ch === 91 || ch === 123) deepest = Math.max(deepest, ++depth); // [ {
     else if (ch === 93 || ch === 125) depth = Math.max(0, depth - 1); // ] }
   }
   if (lines > MAX_CONFIG_LINES) {
     return `${lines} lines is too large for a configuration (at most ${MAX_CONFIG_LINES}); refused unread`;
+  }
+  if (colons > MAX_CONFIG_COLONS) {
+    return `${colons} colons (one a key) is more keys than a configuration has (at most ${MAX_CONFIG_COLONS}); refused unread`;
   }
   if (deepest > MAX_CONFIG_DEPTH || indentDeepest > 2 * MAX_CONFIG_DEPTH) {
     return `nested deeper than a configuration can be (at most ${MAX_CONFIG_DEPTH} levels); refused unread`;

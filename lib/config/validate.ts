@@ -76,7 +76,7 @@ export function checkValue(path: string, field: Field, value: unknown): string |
       if (value !== 0 && Math.abs(value) < SMALLEST) {
         return `${path}: ${
           show(value)
-        } is not allowed; too small to compute with (its notional or reciprocal is not a finite number): must be 0 or at least ${SMALLEST}, and ${
+        } is not allowed; too small to compute with (far enough below 1e-12 a notional underflows to 0 and a reciprocal to Infinity): must be 0 or at least ${SMALLEST}, and ${
           allowed(field)
         }`;
       }

@@ -17,6 +17,9 @@ function cleanRefusal(r: ReturnType<typeof mmbot>, line: string) {
   expect(r.error).toBeUndefined();
   expect({ status: r.status, stderr: r.stderr }).toMatchObject({ status: 2 });
   expect(r.stderr).toContain(line);
+  // one line, whatever was wrong (beside Deno's own notice about -P, which only its -q hides)
+  expect(r.stderr.trim().split("\n").filter((l) => !l.includes("Permissions in the config file")), r.stderr)
+    .toHaveLength(1);
   expect(r.stderr).not.toMatch(/^\s+at /m);
   expect(r.stdout).not.toContain("| bid ");
 }

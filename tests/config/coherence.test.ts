@@ -63,6 +63,19 @@ describe("coherence of settings (checked at start)", () => {
     ]);
     expect(problems(...PERP, "market.leverage=125", "paper.maintenance_margin_pct=0.79")).toEqual([]);
   });
+
+  test("isolated perp: the liquidation guard must be nearer than where a position opens (10× with the 10 % guard is not)", () => {
+    // a short at 10×, mmr 0.4 %: liquidated at E × 1.1 / 1.004, 9.5618 % above its entry: the guard (10 %) would hold
+    // the adding side from the first fill; at 9× it is 10.6684 % (1.1111 / 1.004 − 1): accepted
+    const iso = [...PERP, "market.margin_mode=isolated"];
+    expect(problems(...iso, "market.leverage=10")).toEqual([
+      "risk.liquidation_guard_pct (10) must be below the liquidation distance at entry of market.leverage (10× isolated: 9.56 %, with paper.maintenance_margin_pct 0.4 %): the guard would stop the side that adds from the first fill, so the position could never grow past one order; lower market.leverage below 9.58 or risk.liquidation_guard_pct below 9.56 (0: off)",
+    ]);
+    expect(problems(...iso, "market.leverage=9")).toEqual([]);
+    expect(problems(...iso, "market.leverage=10", "risk.liquidation_guard_pct=9.5")).toEqual([]);
+    expect(problems(...iso, "market.leverage=20", "risk.liquidation_guard_pct=0")).toEqual([]); // off
+    expect(problems(...PERP, "market.leverage=20")).toEqual([]); // cross: the collateral sets the distance
+  });
 });
 
 describe("coherence on /set: the change that would break the pair is refused, the config unchanged", () => {

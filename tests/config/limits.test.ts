@@ -19,6 +19,18 @@ describe("a config file too large or too deep is refused before it is parsed", (
     );
   });
 
+  test("25,000 keys as one flow mapping, under the size and line limits, are refused unread (they took 12 s)", () => {
+    const text = `{${Array.from({ length: 25_000 }, (_, i) => `${i}: 1`).join(",")}}`;
+    expect(text.length).toBeLessThan(256 * 1024);
+    expect(problems(text)).toEqual([
+      "test.yml: 25000 colons (one a key) is more keys than a configuration has (at most 2000); refused unread",
+    ]);
+    // JSON is YAML: its keys are counted the same way
+    expect(problems(JSON.stringify(Object.fromEntries(Array.from({ length: 2001 }, (_, i) => [`k${i}`, i]))))).toEqual([
+      "test.yml: 2001 colons (one a key) is more keys than a configuration has (at most 2000); refused unread",
+    ]);
+  });
+
   test("nesting deeper than 16 levels (flow or block) is refused unread; comments' brackets do not count", () => {
     const deep = "[".repeat(5000) + "]".repeat(5000);
     expect(problems(`strategy: ${deep}`)).toEqual([
@@ -65,7 +77,7 @@ describe("numbers too small to compute with", () => {
   test("order_amount 1e-320 (a subnormal: its notional underflows, its reciprocal is Infinity) is refused", () => {
     expect(1 / 1e-320).toBe(Infinity); // why: the arithmetic itself breaks down
     const why =
-      "strategy.order_amount: 1e-320 is not allowed; too small to compute with (its notional or reciprocal is not a finite number): must be 0 or at least 1e-12, and a number > 0 and ≤ 1e9";
+      "strategy.order_amount: 1e-320 is not allowed; too small to compute with (far enough below 1e-12 a notional underflows to 0 and a reciprocal to Infinity): must be 0 or at least 1e-12, and a number > 0 and ≤ 1e9";
     expect(problems("strategy:\n  order_amount: 1e-320\n")).toEqual([why]);
     expect(problems("", "strategy.order_amount=1e-320")).toEqual([why]);
     expect(() => withValue(buildConfig({}), "strategy.order_amount", "1e-320")).toThrow(why);

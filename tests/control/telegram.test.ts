@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openBot, type RunningBot } from "../../lib/app/open.ts";
@@ -118,6 +118,11 @@ describe("Telegram commands (grammY against a fake Bot API server)", () => {
     // 1 ETH and 3000 USDT at mid ≈ 3000: about half the equity in base
     expect(text).toMatch(/Inventory ratio: 0\.[45]\d\d \(target 0\.5\)/);
     expect(text).toContain("Open orders: 2");
+    // the process line carries this process's own resident memory (read independently from /proc, Linux) and uptime
+    const rssMb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync("/proc/self/status", "utf8"))![1]) / 1024;
+    const shown = /\nProcess: (\d+) MB resident \(heap \d+ MB\), up \d/.exec(text);
+    expect(shown, text).not.toBeNull();
+    expect(Math.abs(Number(shown![1]) - rssMb)).toBeLessThan(32);
     // no fills yet: PnL is the starting 1 ETH revalued, mid − initial mid
     const pnl = mid - bot.account.initial_mid;
     expect(text).toContain(`PnL total: ${pnl >= 0 ? "+" : ""}${pnl.toFixed(2)} USDT (0 fills)`);
