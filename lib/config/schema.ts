@@ -177,7 +177,8 @@ export const SCHEMA = {
     as_kappa: num(2000, "as: arrival intensity κ; spread γσ²τ + (2/γ)ln(1 + γ/κ)", { above: 0, max: 1e7 }),
     as_tau_min: num(60, "as: horizon τ in minutes", { above: 0, max: 10_080 }),
     // the fast-move guard (lib/core/move-guard.ts): off at its seed 0; natr_macd's 2.46 / 5 / 2.41 were chosen by
-    // `optimize --mirror` on the spot tuning windows (README → Optimize); the other profiles set 0
+    // `optimize --mirror` on the spot tuning windows (README → Optimize); natr_rsi sets its own (1.8 / 9 / 2.34),
+    // as and fixed 0
     move_guard_natr: num(2.45821, "fast-move guard: widen after a move past this × natr / 100 (0: off)", UP_TO_10),
     move_guard_min: int(5, "fast-move guard: the move is over this many closed 1m candles", { min: 1, max: 60 }),
     move_guard_widen: num(2.41131, "fast-move guard: the run-over side sits this × |move| further", UP_TO_10),

@@ -231,8 +231,13 @@ describe("shipped configuration", () => {
       natr_period: 30,
       // chosen by optimize (README → Optimize)
       rsi_period: 42,
-      bid_spread_multiplier: 232.164,
-      ask_spread_multiplier: 225.444,
+      bid_spread_multiplier: 202,
+      ask_spread_multiplier: 201,
+      trend_scalar: 0.001,
+      // the fast-move guard of search (9b) (README → Optimize)
+      move_guard_natr: 1.8,
+      move_guard_min: 9,
+      move_guard_widen: 2.34,
       refresh_s: 15,
       order_value_quote: 25, // sized in quote: 0.01 ETH falls below Binance's 20 USDT minimum under 2000
       target_base_ratio: 0.5,
