@@ -1,7 +1,8 @@
 /**
  * The newer guards' keys, in their own block because schema.ts is at its size limit: the fast-move guard's other
- * side (lib/core/move-guard.ts) and the calm filter (lib/core/range-guard.ts). Off at 0, so no profile's quotes change
- * unless it sets them; `optimize` tunes them in the adaptive profiles' default space.
+ * side (lib/core/move-guard.ts), the calm filter (lib/core/range-guard.ts) and the perp unwind of a losing position
+ * (lib/core/unwind.ts). Off at 0, so no profile's quotes change unless it sets them; `optimize` tunes them in the
+ * adaptive profiles' default space.
  */
 import type { NumberField } from "./schema.ts";
 
@@ -35,5 +36,21 @@ export const GUARD_KEYS = {
     doc: "calm filter: each side's spread grows by this × that candle's ln(high / low) (0: off)",
     min: 0,
     max: 10,
+  },
+  unwind_natr: {
+    kind: "number",
+    default: 0,
+    doc:
+      "perp unwind: while the position is under water by more than this × natr / 100 (ln of entry over mid), the " +
+      "side that adds stands aside and the side that reduces sits near the mid (0: off)",
+    min: 0,
+    max: 100,
+  },
+  unwind_offset_natr: {
+    kind: "number",
+    default: 0.5,
+    doc: "perp unwind: the reducing side sits this × natr / 100 from the mid, when nearer than its own quote",
+    min: 0,
+    max: 100,
   },
 } as const satisfies Record<string, NumberField>;

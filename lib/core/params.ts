@@ -63,6 +63,10 @@ export interface StrategyParams {
   range_guard_min: number;
   /** calm filter: both sides sit this × ln(high / low) of that candle further out */
   range_guard_widen: number;
+  /** unwind: a perp position under water by more than this × natr / 100 is handed back (0: off; lib/core/unwind.ts) */
+  unwind_natr: number;
+  /** unwind: the reducing side sits this × natr / 100 from the mid (when nearer than its own quote) */
+  unwind_offset_natr: number;
   max_position_notional: number;
   min_spread_bps: number;
   refresh_tolerance_bps: number;

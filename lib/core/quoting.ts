@@ -10,6 +10,7 @@ import { inventoryControl } from "./inventory.ts";
 import { levelStep } from "./levels.ts";
 import { moveGuard } from "./move-guard.ts";
 import { rangeGuard } from "./range-guard.ts";
+import { unwind } from "./unwind.ts";
 import { ladder, sideCheck } from "./quote-guards.ts";
 import { QuoteRecord } from "./quote-record.ts";
 import type { StrategyParams } from "./params.ts";
@@ -67,7 +68,8 @@ export type SkipReason =
   | "lot_size"
   | "funds"
   | "bad_price"
-  | "liquidation_guard";
+  | "liquidation_guard"
+  | "unwind";
 
 /** A side not quoted: the code and the sentence for the user. */
 export interface Skip {
@@ -208,11 +210,16 @@ export function computeQuotesInto(input: QuoteInput, record: QuoteRecord): Quote
   bidSpread += guard.bid + calm;
   askSpread += guard.ask + calm;
   const reference = mid * (1 + trendShift) * (1 + inventoryShift) * (1 + control.skewShift);
+  // the unwind (lib/core/unwind.ts): a perp position under water; the reducing side near the mid, the other aside
+  const out = input.marketType === "perp" ? unwind(p, inv.position ?? 0, inv.entryPrice, mid, natr) : null;
+  let modelBid = reference * (1 - bidSpread), modelAsk = reference * (1 + askSpread);
+  if (out !== null && out.adding === "sell") modelBid = Math.max(modelBid, mid * (1 - out.offset));
+  if (out !== null && out.adding === "buy") modelAsk = Math.min(modelAsk, mid * (1 + out.offset));
 
   // Guards: outside the top of book, at least min_spread_bps (and the fee floor) from mid, rounded away from mid.
   const minSpread = Math.max(p.min_spread_bps, feeFloorBps(p, input.makerFeeBps)) / 10_000;
-  const rawBid = Math.min(reference * (1 - bidSpread), top.bestBid, mid * (1 - minSpread));
-  const rawAsk = Math.max(reference * (1 + askSpread), top.bestAsk, mid * (1 + minSpread));
+  const rawBid = Math.min(modelBid, top.bestBid, mid * (1 - minSpread));
+  const rawAsk = Math.max(modelAsk, top.bestAsk, mid * (1 + minSpread));
   const bidPrice = floorToStep(rawBid, rules.tickSize);
   const askPrice = ceilToStep(rawAsk, rules.tickSize);
   const bidAmount = scaled(orderAmount(p, bidPrice, rules), control.bidScale, rules.lotSize);
@@ -237,6 +244,8 @@ export function computeQuotesInto(input: QuoteInput, record: QuoteRecord): Quote
   const liquidation = liquidationGuard(input, mid);
   if (liquidation && liquidation.side === "buy") skipBid ??= liquidation.skip;
   if (liquidation && liquidation.side === "sell") skipAsk ??= liquidation.skip;
+  if (out !== null && out.adding === "buy") skipBid ??= unwindSkip(out);
+  if (out !== null && out.adding === "sell") skipAsk ??= unwindSkip(out);
 
   skipBid ??= sideCheck(input, mid, "buy", bidPrice, bidAmount, 0, 0);
   skipAsk ??= sideCheck(input, mid, "sell", askPrice, askAmount, 0, 0);
@@ -283,6 +292,16 @@ const scaled = (
   factor: number,
   lot: number,
 ) => (factor === 1 ? amount : floorToStep(amount * factor, lot));
+
+/** The adding side of a position under water (lib/core/unwind.ts): the code and the sentence. */
+const unwindSkip = (u: NonNullable<ReturnType<typeof unwind>>): Skip => ({
+  reason: "unwind",
+  detail: `the ${u.adding === "buy" ? "long" : "short"} is ${(u.loss * 10_000).toFixed(1)} bps under water (unwind ${
+    (u.threshold * 10_000).toFixed(1)
+  } bps): not adding to it, the ${u.adding === "buy" ? "ask" : "bid"} ${
+    (u.offset * 10_000).toFixed(1)
+  } bps from mid hands it back`,
+});
 
 /** The liquidation guard (perp): the side that adds to the position, while the mid is too near liquidation. */
 function liquidationGuard(input: QuoteInput, mid: number): { side: Side; skip: Skip } | null {

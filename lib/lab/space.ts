@@ -69,6 +69,13 @@ const CALM = [
   "strategy.range_guard_widen=0:3",
 ];
 
+/**
+ * The perp unwind of a losing position (lib/core/unwind.ts) of the adaptive profiles: how far under water, in NATR
+ * multiples, before the adding side stands aside, and how near the mid the reducing side then sits. Last, after the
+ * calm filter, so the points before it stay (on spot it does nothing: no position entry).
+ */
+const UNWIND = ["strategy.unwind_natr=0.5:8", "strategy.unwind_offset_natr=0:3"];
+
 /** The default space of each profile: its spread terms, the shifts of the reference, inventory control and levels. */
 export const DEFAULT_SPACES: Record<Profile, string[]> = {
   natr_macd: [
@@ -81,6 +88,7 @@ export const DEFAULT_SPACES: Record<Profile, string[]> = {
     ...LEVELS_NATR,
     ...MOVE_GUARD,
     ...CALM,
+    ...UNWIND,
   ],
   natr_rsi: [
     "strategy.bid_spread_multiplier=20:400",
@@ -93,6 +101,7 @@ export const DEFAULT_SPACES: Record<Profile, string[]> = {
     ...LEVELS_NATR,
     ...MOVE_GUARD,
     ...CALM,
+    ...UNWIND,
   ],
   fixed: [
     "strategy.fixed_bid_spread_bps=2:60",

@@ -331,15 +331,16 @@ describe("default spaces and the fee floor", () => {
     };
     for (const profile of ["natr_macd", "natr_rsi"]) {
       const space = spaceFor(config(`strategy.profile=${profile}`), []);
-      expect(Object.fromEntries(space.slice(-7, -3).map((d) => [d.key, [d.lo, d.hi, d.integer]]))).toEqual(guard);
-      expect(space[space.length - 8].key).toBe("strategy.level_amount_scale");
+      // then the calm filter (3 keys) and the unwind (2 keys)
+      expect(Object.fromEntries(space.slice(-9, -5).map((d) => [d.key, [d.lo, d.hi, d.integer]]))).toEqual(guard);
+      expect(space[space.length - 10].key).toBe("strategy.level_amount_scale");
     }
     for (const profile of ["fixed", "as"]) {
       expect(spaceFor(config(`strategy.profile=${profile}`), []).some((d) => d.key.includes("move_guard"))).toBe(false);
     }
   });
 
-  test("natr_macd and natr_rsi tune the calm filter last, after the fast-move guard (fixed and as do not)", () => {
+  test("natr_macd and natr_rsi tune the calm filter after the fast-move guard (fixed and as do not)", () => {
     const calm = {
       "strategy.range_guard_natr": [0.5, 8, false],
       "strategy.range_guard_min": [1, 15, true],
@@ -347,8 +348,9 @@ describe("default spaces and the fee floor", () => {
     };
     for (const profile of ["natr_macd", "natr_rsi"]) {
       const space = spaceFor(config(`strategy.profile=${profile}`), []);
-      expect(Object.fromEntries(space.slice(-3).map((d) => [d.key, [d.lo, d.hi, d.integer]]))).toEqual(calm);
-      expect(space[space.length - 4].key).toBe("strategy.move_guard_away");
+      // then the unwind (2 keys)
+      expect(Object.fromEntries(space.slice(-5, -2).map((d) => [d.key, [d.lo, d.hi, d.integer]]))).toEqual(calm);
+      expect(space[space.length - 6].key).toBe("strategy.move_guard_away");
     }
     for (const profile of ["fixed", "as"]) {
       expect(spaceFor(config(`strategy.profile=${profile}`), []).some((d) => d.key.includes("range_guard"))).toBe(
@@ -357,9 +359,25 @@ describe("default spaces and the fee floor", () => {
     }
   });
 
+  test("natr_macd and natr_rsi tune the perp unwind last, after the calm filter (fixed and as do not)", () => {
+    const unwind = { "strategy.unwind_natr": [0.5, 8, false], "strategy.unwind_offset_natr": [0, 3, false] };
+    for (const profile of ["natr_macd", "natr_rsi"]) {
+      const space = spaceFor(config(`strategy.profile=${profile}`), []);
+      expect(Object.fromEntries(space.slice(-2).map((d) => [d.key, [d.lo, d.hi, d.integer]]))).toEqual(unwind);
+      expect(space[space.length - 3].key).toBe("strategy.range_guard_widen");
+      // appended: the points of every key before them are those of the space without them
+      const without = space.slice(0, -2);
+      const a = sampleCandidates(space, 30, 5), b = sampleCandidates(without, 30, 5);
+      for (let i = 0; i < 30; i++) for (const d of without) expect(a[i][d.key]).toBe(b[i][d.key]);
+    }
+    for (const profile of ["fixed", "as"]) {
+      expect(spaceFor(config(`strategy.profile=${profile}`), []).some((d) => d.key.includes("unwind"))).toBe(false);
+    }
+  });
+
   test("levels come last: the other keys' seeded points are those of the space without them", () => {
     // the fast-move guard's and the calm filter's keys come after the levels, so they are left out as the levels are
-    const space = spaceFor(config(), []).filter((d) => !/^strategy\.(move|range)_guard/.test(d.key));
+    const space = spaceFor(config(), []).filter((d) => !/^strategy\.((move|range)_guard|unwind)/.test(d.key));
     const without = space.filter((d) => !d.key.startsWith("strategy.level"));
     expect(space.slice(0, without.length)).toEqual(without);
     const a = sampleCandidates(space, 40, 7), b = sampleCandidates(without, 40, 7);
