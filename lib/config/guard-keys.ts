@@ -40,8 +40,7 @@ export const GUARD_KEYS = {
   unwind_natr: {
     kind: "number",
     default: 0,
-    doc:
-      "perp unwind: while the position is under water by more than this × natr / 100 (ln of entry over mid), the " +
+    doc: "perp unwind: while the position is under water by more than this × natr / 100 (ln of entry over mid), the " +
       "side that adds stands aside and the side that reduces sits near the mid (0: off)",
     min: 0,
     max: 100,
