@@ -4,7 +4,8 @@
  * their mean, and the mean of optimize's mirrored score there) and on the holdout W3 (out of sample: no choice looked at
  * it), with the holdout's fills (run + mirror).
  *   deno run -A scripts/edge-table.ts NAME CONFIG "key=value key=value" CSV...
- * WARMUP=120 sets the candles before the first window (default: what the profile's default space needs).
+ * WARMUP=120 sets the candles before the first window (default: what the profile's default space needs); DIGITS=4 prints
+ * four decimals instead of two.
  */
 import { loadConfig } from "../lib/config/cli.ts";
 import { loadCandleFile } from "../lib/venues/replay-feed.ts";
@@ -18,6 +19,8 @@ const config = loadConfig(cfgPath, sets);
 const optimized = loadConfig(cfgPath, sets);
 const warmup = Deno.env.get("WARMUP") ? Number(Deno.env.get("WARMUP")) : warmupOf(optimized, spaceFor(optimized, []));
 const o = { drawdownWeight: 0.5, minFills: 0, mirror: true };
+// DIGITS=4: more decimals (default 2)
+const digits = Number(Deno.env.get("DIGITS") ?? 2);
 for (const f of files) {
   const candles = loadCandleFile(f);
   const [ws] = splitWindows([candles.length], [f], 3, warmup);
@@ -25,7 +28,7 @@ for (const f of files) {
   for (const w of ws) figs.push(await evaluateWindow(config, candles, w, o));
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const tune = figs.slice(0, 3), hold = figs[3];
-  const x = (v: number) => (v >= 0 ? "+" : "") + v.toFixed(2);
+  const x = (v: number) => (v >= 0 ? "+" : "") + v.toFixed(digits);
   console.log([
     name,
     f.split("/").pop()!.replace(/^binance_|_1m|\.csv$/g, ""),
