@@ -11,9 +11,9 @@ export const EDGE_NOTES: Record<Profile, string> = {
     "levels a side, and stands further off on the side a fast move runs over; the least harmful choice found",
   fixed: "no edge on the development data: mirrored, after the 10 bps fee, −0.45 to +0.15 % a month on six spot " +
     "months, in sample; the baseline to compare against",
-  natr_rsi: "no edge on the development data: it loses. Mirrored, after the 2 bps fee, −0.03 % a window on the " +
-    "perpetual holdout windows, out of sample (−0.04 % in sample); a tight inventory band, a calm filter and a " +
-    "fast-move guard, no RSI lean: the least harmful choice the tuning found",
+  natr_rsi: "no edge on the development data: it loses. Mirrored, after the 2 bps fee, −0.035 % a window on the " +
+    "perpetual holdout windows, out of sample (−0.037 % in sample); a tight inventory band, a calm filter, a " +
+    "fast-move guard and the unwind of a losing position, no RSI lean: the best in-sample choice the tuning found",
   as: "no edge on the development data: mirrored, after the 2 bps fee, −0.10 % on the perpetual holdout windows, " +
     "out of sample; the least harmful choice found",
 };

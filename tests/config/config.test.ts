@@ -238,6 +238,9 @@ describe("shipped configuration", () => {
       move_guard_natr: 1.8,
       move_guard_min: 9,
       move_guard_widen: 2.34,
+      // the unwind of a losing position of search (10) (README → Optimize)
+      unwind_natr: 1.47258,
+      unwind_offset_natr: 1.80405,
       refresh_s: 15,
       order_value_quote: 25, // sized in quote: 0.01 ETH falls below Binance's 20 USDT minimum under 2000
       target_base_ratio: 0.5,

@@ -22,11 +22,12 @@ describe("unwind: loss = sign(position) × ln(entry / mid); past unwind_natr × 
     [-0.1, 3010, 3000, null], // a short in profit
     [0, 3010, 3000, null], // flat
     [0.1, null, 3000, null], // no entry price
-  ])("position %p from %p at mid %p: adding side %p", (position, entry, mid, adding) => {
-    expect(unwind(p, position as number, entry as number | null, mid as number, 0.05)?.adding ?? null).toBe(
-      adding as string | null,
-    );
-  });
+  ] as [number, number | null, number, string | null][])(
+    "position %p from %p at mid %p: adding side %p",
+    (position: number, entry: number | null, mid: number, adding: string | null) => {
+      expect(unwind(p, position, entry, mid, 0.05)?.adding ?? null).toBe(adding);
+    },
+  );
 
   test("the figures: loss, threshold and the reducing side's offset, fractions", () => {
     const u = unwind(p, 0.1, 3010, 3000, 0.05)!;
