@@ -267,10 +267,12 @@ export class Cycle {
         this.#emit({ type: "order_rejected", ts, side: q.side, reason: code, message });
         continue;
       }
-      if (q.level) p = { ...p, level: q.level }; // the venue does not know it; the ledger and status show it
-      run.orders.placed(p);
+      run.orders.placed(p, q.level ?? 0); // the venue does not know the level; the ledger and status show it
       this.#accounts.placed(p.clientOrderId, mid);
-      if (this.#recording.hears("order_placed")) this.#emit({ type: "order_placed", ts, order: p });
+      if (this.#recording.hears("order_placed")) {
+        // a copy: the record may keep it (a backlog while the ledger fails) and the venue's order changes with fills
+        this.#emit({ type: "order_placed", ts, order: q.level ? { ...p, level: q.level } : { ...p } });
+      }
     }
     run.state = "quoting";
     run.reason = reason;

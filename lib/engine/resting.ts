@@ -74,14 +74,15 @@ export class RestingOrders {
     this.#forgetLevels(kept);
   }
 
-  placed(order: Order): void {
+  /** An order placed for `level` (the venue's order: it does not carry the level). */
+  placed(order: Order, level: number): void {
     this.#open.push(order);
-    if (order.level) this.#levelIds.push(order.clientOrderId), this.#levels.push(order.level);
+    if (level) this.#levelIds.push(order.clientOrderId), this.#levels.push(level);
   }
 
   /** A placement without an answer: it counts as ours until the venue says otherwise. */
   unanswered(order: Order, nowMs: number): void {
-    this.placed(order);
+    this.placed(order, order.level ?? 0);
     this.#unansweredTs = nowMs;
   }
 
