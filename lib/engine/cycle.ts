@@ -55,7 +55,7 @@ export class Cycle {
     this.#scrub = opts.scrub ?? ((t) => t);
     this.#candles = candles;
     this.#pauses = pauses;
-    this.#desk = new OrderDesk(opts.exchange, this.#clock);
+    this.#desk = new OrderDesk(opts.exchange, this.#clock, opts.runId);
     this.#accounts = accounts;
     this.#decider = new TickDecider(opts.config, candles.snapshot());
   }
