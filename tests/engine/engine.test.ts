@@ -495,6 +495,22 @@ describe("engine cycle", () => {
     expect(placed).not.toBe(venueBid);
   });
 
+  test("client ids: a run id in each unless the engine is told none; never without one on a ledger", async () => {
+    const { cfg, clock, exchange } = setup(flat(T0, 30, () => 100), 10);
+    const live = new Engine({ config: cfg, exchange, clock });
+    await live.start();
+    await live.tick();
+    expect((await open(exchange)).map((o) => o.clientOrderId)).toEqual([
+      expect.stringMatching(/^mmbot-[0-9a-z]{7}-1$/),
+      expect.stringMatching(/^mmbot-[0-9a-z]{7}-2$/),
+    ]);
+    const bt = new Engine({ config: cfg, exchange, clock, runId: "" });
+    await bt.start(); // cancels the leftovers of the run before
+    await bt.tick();
+    expect((await open(exchange)).map((o) => o.clientOrderId)).toEqual(["mmbot-1", "mmbot-2"]);
+    expect(() => new Engine({ config: cfg, exchange, clock, runId: "", record: () => {} })).toThrow("needs a run id");
+  });
+
   test("stop cancels every order of ours", async () => {
     const { exchange, events, make } = setup(flat(T0, 30, () => 100), 10);
     const engine = make();
