@@ -267,12 +267,10 @@ export class Cycle {
         this.#emit({ type: "order_rejected", ts, side: q.side, reason: code, message });
         continue;
       }
-      run.orders.placed(p, q.level ?? 0); // the venue does not know the level; the ledger and status show it
+      run.orders.placed(p, q.level ?? 0); // the venue knows no level; the ledger and status show it
       this.#accounts.placed(p.clientOrderId, mid);
-      if (this.#recording.hears("order_placed")) {
-        // a copy: the record may keep it (a backlog while the ledger fails) and the venue's order changes with fills
-        this.#emit({ type: "order_placed", ts, order: q.level ? { ...p, level: q.level } : { ...p } });
-      }
+      const copy = this.#recording.hears("order_placed") && (q.level ? { ...p, level: q.level } : { ...p });
+      if (copy) this.#emit({ type: "order_placed", ts, order: copy }); // copied: a backlog may keep it past fills
     }
     run.state = "quoting";
     run.reason = reason;
