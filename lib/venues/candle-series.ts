@@ -23,6 +23,21 @@ function path(c: CandleColumns, i: number): Float64Array {
   return PATH;
 }
 
+/**
+ * Whether candle i's path cannot go strictly beyond `price` (a buy's: below it; a sell's: above it), read from the
+ * candle's extremes without walking the path: then the candle adds nothing, exactly as the walk finds. A point of a
+ * segment, p0 + (p1 − p0) × (a − t0) / (t1 − t0) in doubles, stays within a few units in the last place of [min, max]
+ * of its ends when p1 − p0 is exact — it is (Sterbenz) while the candle's high is at most twice its low; a wider
+ * candle (bad data) is walked — so a price beyond the extremes by REACH_MARGIN (≈ 9 units) is out of reach.
+ */
+function outOfReach(c: CandleColumns, i: number, side: "buy" | "sell", price: number): boolean {
+  const open = c.open[i], close = c.close[i], high = c.high[i], low = c.low[i];
+  const lo = Math.min(open, low, high, close), hi = Math.max(open, low, high, close);
+  if (!(lo > 0 && hi <= 2 * lo)) return false;
+  return side === "buy" ? price < lo * (1 - REACH_MARGIN) : price > hi * (1 + REACH_MARGIN);
+}
+const REACH_MARGIN = 1e-15;
+
 export class CandleSeries {
   #cursor = 0;
   readonly columns: CandleColumns;
@@ -107,13 +122,11 @@ export class CandleSeries {
    */
   volumeThrough(side: "buy" | "sell", price: number, from: number, to: number): number {
     if (to <= from) return 0;
-    // most orders rest away from the market: not strictly beyond the window's range, the price trades nothing
-    this.#range(from, to);
-    if (side === "buy" ? !(price > this.#rangeLow) : !(this.#rangeHigh > price)) return 0;
     const c = this.columns, n = c.length;
     let volume = 0, first = Infinity;
     let i = Math.max(0, this.indexAt(from));
     for (; i < n && c.ts[i] < to; i++) {
+      if (outOfReach(c, i, side, price)) continue; // most orders rest away from the market: no walk
       const p = path(c, i), candleVolume = c.volume[i];
       let msThrough = 0;
       for (let k = 2; k < 8; k += 2) {
@@ -142,33 +155,4 @@ export class CandleSeries {
 
   /** After a `volumeThrough` that found volume: the first moment the path went strictly through the price. */
   throughTs = 0;
-
-  /**
-   * The lowest and highest price of the path during (from, to], from the same clipped segment ends volumeThrough
-   * computes (so a price not strictly beyond them makes every one of its `da`, `db` ≤ 0: nothing, exactly). Kept for
-   * the last window asked: the paper exchange asks for each of its orders over the same window, and the path is
-   * walked once for all of them, not once an order.
-   */
-  #range(from: number, to: number): void {
-    if (from === this.#rangeFrom && to === this.#rangeTo) return;
-    const c = this.columns, n = c.length;
-    let low = Infinity, high = -Infinity;
-    for (let i = Math.max(0, this.indexAt(from)); i < n && c.ts[i] < to; i++) {
-      const p = path(c, i);
-      for (let k = 2; k < 8; k += 2) {
-        const t0 = p[k - 2], p0 = p[k - 1], t1 = p[k], p1 = p[k + 1];
-        const a = Math.max(t0, from), b = Math.min(t1, to);
-        if (b <= a) continue;
-        const pa = p0 + (p1 - p0) * (a - t0) / (t1 - t0);
-        const pb = p0 + (p1 - p0) * (b - t0) / (t1 - t0);
-        low = Math.min(low, pa, pb);
-        high = Math.max(high, pa, pb);
-      }
-    }
-    this.#rangeFrom = from, this.#rangeTo = to, this.#rangeLow = low, this.#rangeHigh = high;
-  }
-  #rangeFrom = NaN;
-  #rangeTo = NaN;
-  #rangeLow = Infinity;
-  #rangeHigh = -Infinity;
 }

@@ -74,6 +74,11 @@ describe("candle CSV", () => {
     expect(s.volumeThrough("buy", 97, 15_000, 35_000)).toBeCloseTo(7.5, 9);
     expect(s.volumeThrough("sell", 100, 15_000, 35_000)).toBeCloseTo(5, 9); // above 100 from 30 s
     expect(s.volumeThrough("buy", 97, 5_000, 15_000)).toBe(0); // and the first window again
+    // just inside the candle's extremes: traded through near the low (17.5 s → 21.25 s) and the high (38.75 s → 45 s)
+    expect(s.volumeThrough("buy", 96.5, 15_000, 25_000)).toBeCloseTo(3.75, 9);
+    expect(s.volumeThrough("sell", 103.5, 35_000, 45_000)).toBeCloseTo(6.25, 9);
+    expect(s.volumeThrough("buy", 96, 0, 60_000)).toBe(0); // at the low, the high: touched only
+    expect(s.volumeThrough("sell", 104, 0, 60_000)).toBe(0);
     // across two candles: above 101 from 32.5 s to the first one's end (27.5 s), and the whole second one at 102
     expect(s.volumeThrough("sell", 101, 30_000, 120_000)).toBeCloseTo(87.5, 9);
   });
