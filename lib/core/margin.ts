@@ -96,10 +96,27 @@ export function checkMargin(
   leverage: number,
 ): MarginCheck {
   let buys = 0, sells = 0;
-  for (const o of [...open, order]) {
+  for (const o of open) {
     if (o.side === "buy") buys += o.amount;
     else sells += o.amount;
   }
+  return checkMarginOf(a, buys, sells, order, markPrice, leverage);
+}
+
+/**
+ * checkMargin with the open orders' amounts already summed by side, in their order (the paper exchange sums what
+ * rests of its own orders: no list and no object an order a placement).
+ */
+export function checkMarginOf(
+  a: Pick<MarginAccount, "position" | "cash">,
+  openBuys: number,
+  openSells: number,
+  order: { side: Side; amount: number },
+  markPrice: number,
+  leverage: number,
+): MarginCheck {
+  const buys = order.side === "buy" ? openBuys + order.amount : openBuys;
+  const sells = order.side === "buy" ? openSells : openSells + order.amount;
   const worst = Math.max(Math.abs(a.position + buys), Math.abs(a.position - sells));
   const requiredQuote = initialMarginQuote(worst * markPrice, leverage);
   const equityQuote = a.position * markPrice + a.cash;

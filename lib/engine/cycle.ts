@@ -55,7 +55,7 @@ export class Cycle {
     this.#scrub = opts.scrub ?? ((t) => t);
     this.#candles = candles;
     this.#pauses = pauses;
-    this.#desk = new OrderDesk(opts.exchange, this.#clock);
+    this.#desk = new OrderDesk(opts.exchange, this.#clock, opts.runId);
     this.#accounts = accounts;
     this.#decider = new TickDecider(opts.config, candles.snapshot());
   }
@@ -267,10 +267,10 @@ export class Cycle {
         this.#emit({ type: "order_rejected", ts, side: q.side, reason: code, message });
         continue;
       }
-      if (q.level) p = { ...p, level: q.level }; // the venue does not know it; the ledger and status show it
-      run.orders.placed(p);
+      run.orders.placed(p, q.level ?? 0); // the venue knows no level; the ledger and status show it
       this.#accounts.placed(p.clientOrderId, mid);
-      if (this.#recording.hears("order_placed")) this.#emit({ type: "order_placed", ts, order: p });
+      const copy = this.#recording.hears("order_placed") && (q.level ? { ...p, level: q.level } : { ...p });
+      if (copy) this.#emit({ type: "order_placed", ts, order: copy }); // copied: a backlog may keep it past fills
     }
     run.state = "quoting";
     run.reason = reason;

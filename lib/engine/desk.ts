@@ -44,19 +44,24 @@ export interface PullResult extends Omit<Pulled, "cancelled"> {
 export class OrderDesk {
   readonly #venue: ExchangePort;
   readonly #clock: Clock;
-  /** client ids never repeat across restarts: a random run id, then a sequence */
-  readonly #runId = [...crypto.getRandomValues(new Uint8Array(7))].map((b) => (b % 36).toString(36)).join("");
+  /** client ids never repeat across restarts: the run id (EngineOptions.runId), then a sequence */
+  readonly #runId: string;
   #seq = 0;
   #idPrefix = "";
   #idBase = "";
 
-  constructor(venue: ExchangePort, clock: Clock) {
+  constructor(venue: ExchangePort, clock: Clock, runId: string = randomRunId()) {
     this.#venue = venue;
     this.#clock = clock;
+    this.#runId = runId;
   }
 
+  /** `${prefix}${runId}-${seq}`; without a run id (a backtest's) `${prefix}${seq}`. */
   nextClientOrderId(prefix: string): string {
-    if (prefix !== this.#idPrefix) (this.#idPrefix = prefix), (this.#idBase = `${prefix}${this.#runId}-`);
+    if (prefix !== this.#idPrefix) {
+      this.#idPrefix = prefix;
+      this.#idBase = this.#runId ? `${prefix}${this.#runId}-` : prefix;
+    }
     return this.#idBase + ++this.#seq;
   }
 
@@ -162,6 +167,9 @@ export class OrderDesk {
     }
   }
 }
+
+/** Seven random characters of [0-9a-z]: a run's ids differ from every other run's. */
+const randomRunId = () => [...crypto.getRandomValues(new Uint8Array(7))].map((b) => (b % 36).toString(36)).join("");
 
 /** A listing that failed: what we knew is taken to rest, unconfirmed. */
 export const unlisted = (e: unknown, lastKnown: readonly Order[]): Pulled => ({

@@ -34,6 +34,8 @@ export class Engine {
   #atTick: EngineStatus | null = null;
 
   constructor(opts: EngineOptions) {
+    // ids without a run id repeat from one run to the next: never on an account a ledger keeps (DESIGN §12)
+    if (opts.runId === "" && opts.record) throw new Error("engine: a run recorded in a ledger needs a run id");
     this.#clock = opts.clock;
     this.#pauses = new PauseStore(opts.pauses ?? memoryPauses(opts.paused, opts.killSwitch));
     this.#accounts = new Accounts(

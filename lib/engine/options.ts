@@ -37,4 +37,12 @@ export interface EngineOptions {
   held?: HeldBalances;
   /** perp: where funding comes from (rates, or the venue's payments); absent, none is booked */
   funding?: FundingOptions;
+  /**
+   * Written into every client order id after the prefix, so that ids never repeat across restarts on one account
+   * and one ledger (DESIGN §12; the ledger keys orders by client id); absent, a fresh random one. A backtest passes
+   * "": its paper exchange and its orders live and die with it, no ledger or venue outlives it, and its ids
+   * (`mmbot-1`, `mmbot-2`, …) then stay short enough (< 13 characters) for V8 and JavaScriptCore to make them flat
+   * strings rather than concatenations, which every comparison of ids reads faster.
+   */
+  runId?: string;
 }

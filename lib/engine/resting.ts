@@ -21,11 +21,13 @@ export class RestingOrders {
   #confirmed = false;
   #error: string | null = null;
   #unansweredTs = -Infinity;
-  /** the level of each order of ours placed deeper than level 0 (the venue's listing does not carry it): client ids
-   * and levels side by side, a few entries scanned — a Map keyed by a fresh id string a placement cost a fifth of a
-   * quoting backtest at three levels */
-  readonly #levelIds: string[] = [];
-  readonly #levels: number[] = [];
+  /** levels[i]: the level #open[i] was placed for (the venue's listing does not carry it), beside it; rebuilt into
+   * the spare when #open is replaced, matching the orders by identity (the paper exchange lists the very orders it
+   * handed out) before client ids (a live venue lists fresh objects): no string compared, nothing allocated a tick */
+  #levels: number[] = [];
+  #spare: number[] = [];
+  /** how many of #levels are deeper than 0: none (one level a side), and there is nothing to match */
+  #deeper = 0;
 
   /** our orders at the venue as last listed, kept or placed (while standing aside: those still resting) */
   get open(): readonly Order[] {
@@ -34,10 +36,10 @@ export class RestingOrders {
 
   /** The same, each with the level it was placed for (for the screens: a copy only when some level is deeper than 0). */
   get openWithLevels(): readonly Order[] {
-    if (!this.#levels.length) return this.#open;
-    return this.#open.map((o) => {
-      const level = this.#levelOf(o.clientOrderId);
-      return level === undefined || o.level === level ? o : { ...o, level };
+    if (!this.#deeper) return this.#open;
+    return this.#open.map((o, i) => {
+      const level = this.#levels[i];
+      return !level || o.level === level ? o : { ...o, level };
     });
   }
 
@@ -68,20 +70,21 @@ export class RestingOrders {
 
   /** Quoting: the venue listed what rests, the plan kept `kept` (placements are added as they are answered). */
   quoting(kept: Order[]): void {
-    this.#open = kept;
+    this.#replaceOpen(kept);
     if (this.#stuck.length) this.#stuck = [];
     this.#confirmed = true;
-    this.#forgetLevels(kept);
   }
 
-  placed(order: Order): void {
+  /** An order placed for `level` (the venue's order: it does not carry the level). */
+  placed(order: Order, level: number): void {
     this.#open.push(order);
-    if (order.level) this.#levelIds.push(order.clientOrderId), this.#levels.push(order.level);
+    this.#levels.push(level);
+    if (level) this.#deeper++;
   }
 
   /** A placement without an answer: it counts as ours until the venue says otherwise. */
   unanswered(order: Order, nowMs: number): void {
-    this.placed(order);
+    this.placed(order, order.level ?? 0);
     this.#unansweredTs = nowMs;
   }
 
@@ -94,8 +97,7 @@ export class RestingOrders {
     const allGone = this.#stuck.length > 0 && !p.resting.length && p.confirmed;
     const error = p.error === null ? null : scrub(p.error);
     this.#stuck = p.resting;
-    this.#open = p.resting;
-    this.#forgetLevels(p.resting);
+    this.#replaceOpen(p.resting);
     this.#confirmed = p.confirmed;
     this.#error = error;
     return { cancelled: p.cancelled.length, resting: p.resting, confirmed: p.confirmed, error, allGone };
@@ -109,28 +111,25 @@ export class RestingOrders {
     return `pausing: ${what}, last error ${this.#error}; ${detail}`;
   }
 
-  /** Levels of orders no longer resting are forgotten (a few entries: at most `levels` a side were placed). */
-  #forgetLevels(resting: readonly Order[]): void {
-    const ids = this.#levelIds, levels = this.#levels;
-    let kept = 0;
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i];
-      if (!isListed(resting, id)) continue;
-      ids[kept] = id;
-      levels[kept++] = levels[i];
+  /** What rests now is `orders`: each keeps the level it was placed for, those gone are forgotten. */
+  #replaceOpen(orders: Order[]): void {
+    const old = this.#open, levels = this.#levels, next = this.#spare;
+    while (next.length) next.pop(); // not a write of `length`: V8's slow path
+    let deeper = 0;
+    for (let j = 0; j < orders.length; j++) {
+      const level = this.#deeper ? levelIn(old, levels, orders[j]) : 0;
+      next.push(level);
+      if (level) deeper++;
     }
-    while (ids.length > kept) ids.pop(), levels.pop(); // not a write of `length`: V8's slow path
-  }
-
-  /** The level an order was placed for, if deeper than 0. */
-  #levelOf(clientOrderId: string): number | undefined {
-    const ids = this.#levelIds;
-    for (let i = ids.length - 1; i >= 0; i--) if (ids[i] === clientOrderId) return this.#levels[i];
-    return undefined;
+    this.#open = orders;
+    this.#levels = next, this.#spare = levels, this.#deeper = deeper;
   }
 }
 
-function isListed(orders: readonly Order[], clientOrderId: string): boolean {
-  for (let i = 0; i < orders.length; i++) if (orders[i].clientOrderId === clientOrderId) return true;
-  return false;
+/** The level `o` was placed for, from the orders and levels known before (0: not among them). */
+function levelIn(orders: readonly Order[], levels: readonly number[], o: Order): number {
+  for (let i = 0; i < orders.length; i++) if (orders[i] === o) return levels[i];
+  const id = o.clientOrderId;
+  for (let i = 0; i < orders.length; i++) if (orders[i].clientOrderId === id) return levels[i];
+  return 0;
 }

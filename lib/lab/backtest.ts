@@ -138,6 +138,7 @@ export async function runBacktest(
     exchange,
     clock,
     funding: { source: { kind: "rates", rateAt }, afterTs: null, credit },
+    runId: "", // client ids without a run id: unique within the run, and nothing outlives it (options.ts)
   });
   const fills: ReportFill[] = [];
   const trips: BacktestSummary["kill_switch_trips"] = [];

@@ -23,6 +23,21 @@ function path(c: CandleColumns, i: number): Float64Array {
   return PATH;
 }
 
+/**
+ * Whether candle i's path cannot go strictly beyond `price` (a buy's: below it; a sell's: above it), read from the
+ * candle's extremes without walking the path: then the candle adds nothing, exactly as the walk finds. A point of a
+ * segment, p0 + (p1 − p0) × (a − t0) / (t1 − t0) in doubles, stays within a few units in the last place of [min, max]
+ * of its ends when p1 − p0 is exact — it is (Sterbenz) while the candle's high is at most twice its low; a wider
+ * candle (bad data) is walked — so a price beyond the extremes by REACH_MARGIN (≈ 9 units) is out of reach.
+ */
+function outOfReach(c: CandleColumns, i: number, side: "buy" | "sell", price: number): boolean {
+  const open = c.open[i], close = c.close[i], high = c.high[i], low = c.low[i];
+  const lo = Math.min(open, low, high, close), hi = Math.max(open, low, high, close);
+  if (!(lo > 0 && hi <= 2 * lo)) return false;
+  return side === "buy" ? price < lo * (1 - REACH_MARGIN) : price > hi * (1 + REACH_MARGIN);
+}
+const REACH_MARGIN = 1e-15;
+
 export class CandleSeries {
   #cursor = 0;
   readonly columns: CandleColumns;
@@ -111,6 +126,7 @@ export class CandleSeries {
     let volume = 0, first = Infinity;
     let i = Math.max(0, this.indexAt(from));
     for (; i < n && c.ts[i] < to; i++) {
+      if (outOfReach(c, i, side, price)) continue; // most orders rest away from the market: no walk
       const p = path(c, i), candleVolume = c.volume[i];
       let msThrough = 0;
       for (let k = 2; k < 8; k += 2) {

@@ -22,7 +22,7 @@ import type { Config } from "../config/schema.ts";
 import { type ExchangePort, OrderRejected } from "./port.ts";
 import { floorToStep, midOf } from "../core/steps.ts";
 import {
-  checkMargin,
+  checkMarginOf,
   entryAfterFill,
   LIQUIDATION_ORDER_PREFIX,
   liquidationPrice,
@@ -144,9 +144,13 @@ export class PaperExchange implements ExchangePort {
       );
     }
     if (this.#perp) {
-      const open = [...this.#orders.values()].map((o) => ({ side: o.side, amount: o.amount - o.filled }));
+      let buys = 0, sells = 0; // what rests of the open orders, by side, summed in order as checkMargin does
+      for (const o of this.#orders) {
+        if (o.side === "buy") buys += o.amount - o.filled;
+        else sells += o.amount - o.filled;
+      }
       const account = { position: this.account.base, cash: this.account.quote };
-      const m = checkMargin(account, open, req, midOf(top), this.#margin.leverage);
+      const m = checkMarginOf(account, buys, sells, req, midOf(top), this.#margin.leverage);
       if (!m.ok) {
         return reject(
           "insufficient_funds",
@@ -175,17 +179,10 @@ export class PaperExchange implements ExchangePort {
       ts: now,
     };
     this.#orders.push(order);
-    // the caller's copy (fills change ours), written out: a spread copy costs more on every placement
-    return {
-      clientOrderId: order.clientOrderId,
-      venueOrderId: order.venueOrderId,
-      side: order.side,
-      price: order.price,
-      amount: order.amount,
-      filled: 0,
-      status: "open",
-      ts: now,
-    };
+    // handed out as it rests here, as openOrders() hands it out: fills change it, and the engine reads the venue's
+    // word anyway (a copy a placement cost more than anything the caller did with it; whoever keeps an order past
+    // the tick, the ledger's record, copies it)
+    return order;
   }
 
   cancel(order: Order): void {

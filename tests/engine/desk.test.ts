@@ -45,3 +45,22 @@ describe("order desk: cancels", () => {
     expect((done.error as Error).message).toBe("timeout");
   });
 });
+
+describe("order desk: client order ids", () => {
+  const venue = {} as ExchangePort;
+  test("live and paper: the prefix, the run's random id, a sequence; another run (a restart) has other ids", () => {
+    const a = new OrderDesk(venue, new ManualClock(0)), b = new OrderDesk(venue, new ManualClock(0));
+    const first = a.nextClientOrderId("mmbot-");
+    expect(first).toMatch(/^mmbot-[0-9a-z]{7}-1$/);
+    expect(a.nextClientOrderId("mmbot-")).toBe(`${first.slice(0, -1)}2`);
+    expect(b.nextClientOrderId("mmbot-")).not.toBe(first); // 36^7 run ids: a repeat once in ~8e10 restarts
+  });
+
+  test("without a run id (a backtest's): the prefix and the sequence, unique within the run, short", () => {
+    const d = new OrderDesk(venue, new ManualClock(0), "");
+    const ids = Array.from({ length: 200_000 }, () => d.nextClientOrderId("mmbot-"));
+    expect(ids.slice(0, 3)).toEqual(["mmbot-1", "mmbot-2", "mmbot-3"]);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.at(-1)).toBe("mmbot-200000"); // 12 characters: a flat string, not a concatenation (options.ts)
+  });
+});

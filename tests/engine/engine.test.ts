@@ -476,6 +476,41 @@ describe("engine cycle", () => {
     expect(engine.status().pnl!.fees).toBeCloseTo(99.9 * 0.1 * 0.001, 12);
   });
 
+  test("the record's placement is the order as placed, though the paper exchange's own order fills after", async () => {
+    // the paper exchange hands out the order it keeps (fills change it); a record kept past the tick (the ledger's
+    // backlog) must still say what was placed: the engine copies it for the event
+    const candles = flat(T0, 30, () => 100);
+    candles[11] = bar(T0 + 11 * MIN, 100, 100, 99.8, 100, 100); // through our 99.90 bid
+    const { clock, cfg, exchange } = setup(candles, 10);
+    const kept: EngineEvent[] = [];
+    const engine = new Engine({ config: cfg, exchange, clock, record: (e) => void kept.push(e) });
+    await engine.start();
+    await engine.tick();
+    const venueBid = (await open(exchange)).find((o) => o.side === "buy")!;
+    clock.set(T0 + 12 * MIN);
+    await engine.tick();
+    expect(venueBid).toMatchObject({ filled: 0.1, status: "filled" }); // the venue's order filled
+    const placed = kept.filter((e) => e.type === "order_placed").map((e) => e.order).find((o) => o.side === "buy")!;
+    expect(placed).toMatchObject({ clientOrderId: venueBid.clientOrderId, price: 99.9, filled: 0, status: "open" });
+    expect(placed).not.toBe(venueBid);
+  });
+
+  test("client ids: a run id in each unless the engine is told none; never without one on a ledger", async () => {
+    const { cfg, clock, exchange } = setup(flat(T0, 30, () => 100), 10);
+    const live = new Engine({ config: cfg, exchange, clock });
+    await live.start();
+    await live.tick();
+    expect((await open(exchange)).map((o) => o.clientOrderId)).toEqual([
+      expect.stringMatching(/^mmbot-[0-9a-z]{7}-1$/),
+      expect.stringMatching(/^mmbot-[0-9a-z]{7}-2$/),
+    ]);
+    const bt = new Engine({ config: cfg, exchange, clock, runId: "" });
+    await bt.start(); // cancels the leftovers of the run before
+    await bt.tick();
+    expect((await open(exchange)).map((o) => o.clientOrderId)).toEqual(["mmbot-1", "mmbot-2"]);
+    expect(() => new Engine({ config: cfg, exchange, clock, runId: "", record: () => {} })).toThrow("needs a run id");
+  });
+
   test("stop cancels every order of ours", async () => {
     const { exchange, events, make } = setup(flat(T0, 30, () => 100), 10);
     const engine = make();

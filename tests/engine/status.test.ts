@@ -95,8 +95,8 @@ describe("projectStatus", () => {
       ts: NOW,
     }));
     const run = running();
-    run.orders.placed(open[0]);
-    run.orders.placed(open[1]);
+    run.orders.placed(open[0], 0);
+    run.orders.placed(open[1], 0);
     const s = projectStatus(config(), NOW, indicators(), run, pause({ paused: true, detail: "paused from telegram" }));
     expect([s.state, s.reason, s.detail]).toEqual([
       "pausing",

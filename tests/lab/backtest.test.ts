@@ -7,6 +7,8 @@ import { runBacktest, sharpe } from "../../lib/lab/backtest.ts";
 import { parseCandleCsv } from "../../lib/venues/candles.ts";
 import { loadCandleFile } from "../../lib/venues/replay-feed.ts";
 import { config } from "../fixtures.ts";
+import { PaperExchange } from "../../lib/venues/paper.ts";
+import type { PlaceOrder } from "../../lib/core/types.ts";
 
 // ten days of real 1m candles each, bundled gzipped (tests/data/README.md)
 const SPOT_10D = "tests/data/binance_spot_ETHUSDT_1m_20240726_10d.csv.gz";
@@ -119,5 +121,26 @@ describe("report", () => {
   test("a data file that is too short is refused clearly", async () => {
     const candles = parseCandleCsv("ts,open,high,low,close,volume\n0,1,1,1,1,1\n60000,1,1,1,1,1\n", "short.csv");
     await expect(runBacktest(config(), candles)).rejects.toThrow("the indicators alone need 34");
+  });
+});
+
+describe("client order ids in a backtest", () => {
+  test("without the run id: the prefix and a sequence, unique within the run; two runs place the same ids", async () => {
+    const candles = loadCandleFile(SPOT_10D).slice(0, 2_000);
+    const place = PaperExchange.prototype.place, seen: string[] = [];
+    PaperExchange.prototype.place = function (this: PaperExchange, req: PlaceOrder) {
+      seen.push(req.clientOrderId);
+      return place.call(this, req);
+    };
+    try {
+      await runBacktest(config(), candles);
+      const first = seen.splice(0);
+      await runBacktest(config(), candles);
+      expect(first.length).toBeGreaterThan(100);
+      expect(first.every((id, i) => id === `mmbot-${i + 1}`)).toBe(true);
+      expect(seen).toEqual(first); // live ids carry a random run id (desk.test.ts); a backtest's need none
+    } finally {
+      PaperExchange.prototype.place = place;
+    }
   });
 });

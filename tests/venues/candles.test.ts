@@ -61,6 +61,28 @@ describe("candle CSV", () => {
     expect(s.closedBefore(180_000, 60_000, 10).map((c) => c.ts)).toEqual([120_000]);
   });
 
+  test("volume through a price: strictly beyond the window's part of the path, each window on its own", () => {
+    // a rising candle: 100 (0 s) → 96 (20 s) → 104 (40 s) → 102 (60 s); 60 a minute, so volume = seconds through
+    const s = new CandleSeries(parseCandleCsv(`${H}\n0,100,104,96,102,60\n60000,102,102,102,102,60`, "x.csv"));
+    // (5 s, 15 s]: 99 → 97, so 97 and 99 are touched, not traded through
+    expect(s.volumeThrough("buy", 97, 5_000, 15_000)).toBe(0);
+    expect(s.volumeThrough("sell", 99, 5_000, 15_000)).toBe(0);
+    expect(s.volumeThrough("buy", 97.5, 5_000, 15_000)).toBeCloseTo(2.5, 9); // below 97.5 from 12.5 s
+    expect(s.throughTs).toBeCloseTo(12_500, 6);
+    expect(s.volumeThrough("sell", 98.5, 5_000, 15_000)).toBeCloseTo(2.5, 9); // above 98.5 until 7.5 s
+    // the next window reaches the low: the same 97 now trades through, 15 s → 20 s (96) → 22.5 s
+    expect(s.volumeThrough("buy", 97, 15_000, 35_000)).toBeCloseTo(7.5, 9);
+    expect(s.volumeThrough("sell", 100, 15_000, 35_000)).toBeCloseTo(5, 9); // above 100 from 30 s
+    expect(s.volumeThrough("buy", 97, 5_000, 15_000)).toBe(0); // and the first window again
+    // just inside the candle's extremes: traded through near the low (17.5 s → 21.25 s) and the high (38.75 s → 45 s)
+    expect(s.volumeThrough("buy", 96.5, 15_000, 25_000)).toBeCloseTo(3.75, 9);
+    expect(s.volumeThrough("sell", 103.5, 35_000, 45_000)).toBeCloseTo(6.25, 9);
+    expect(s.volumeThrough("buy", 96, 0, 60_000)).toBe(0); // at the low, the high: touched only
+    expect(s.volumeThrough("sell", 104, 0, 60_000)).toBe(0);
+    // across two candles: above 101 from 32.5 s to the first one's end (27.5 s), and the whole second one at 102
+    expect(s.volumeThrough("sell", 101, 30_000, 120_000)).toBeCloseTo(87.5, 9);
+  });
+
   describe("absurd values are refused (issue 12)", () => {
     test.each([
       ["price 1e308", `${H}\n0,1,1e308,1,1,1`, "x.csv:2: high 1e308 is above the largest accepted price, 1e12"],
