@@ -12,20 +12,9 @@ import { CANDLE_MS } from "../lib/core/types.ts";
 import { requiredCandles } from "../lib/core/indicators.ts";
 import { PaperExchange } from "../lib/venues/paper.ts";
 import { loadCandleFile, ReplayFeed } from "../lib/venues/replay-feed.ts";
-import { benchCsv, MONTH } from "./data.ts";
+import { benchCsv, MONTH, SEED } from "./data.ts";
 
 const MONTH_CSV = benchCsv(MONTH);
-// The seed parameters (the shipped defaults until `optimize` chose wider ones, which fill about 15 times less): the
-// same work as the figures of earlier sessions, and a busy book (2,546 fills on this month).
-const SEED = [
-  "strategy.bid_spread_multiplier=120",
-  "strategy.ask_spread_multiplier=60",
-  "strategy.shift_multiplier=0.5",
-  "strategy.inventory_scalar=1",
-  "strategy.natr_period=30",
-  "strategy.fee_floor=false",
-  "strategy.levels=1", // one level a side, as before natr_macd shipped three: the same workload as earlier figures
-];
 const config = buildConfig({ sets: SEED });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 

@@ -11,17 +11,8 @@ import process from "node:process";
 import { runBacktest } from "../lib/lab/backtest.ts";
 import { buildConfig } from "../lib/config/validate.ts";
 import { loadCandleFile } from "../lib/venues/replay-feed.ts";
-import { benchCsv, MONTH } from "./data.ts";
+import { benchCsv, MONTH, SEED } from "./data.ts";
 
-const SEED = [
-  "strategy.bid_spread_multiplier=120",
-  "strategy.ask_spread_multiplier=60",
-  "strategy.shift_multiplier=0.5",
-  "strategy.inventory_scalar=1",
-  "strategy.natr_period=30",
-  "strategy.fee_floor=false",
-  "strategy.levels=1",
-];
 const runs = Number(process.argv.at(-1)) || 3;
 const candles = loadCandleFile(benchCsv(MONTH));
 const cpuMs = () => {
