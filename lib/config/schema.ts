@@ -1,7 +1,6 @@
 /**
- * The configuration schema: every key with its type, default, bounds and meaning (units in the
- * text). Types, --set parsing, error texts and config.yml's comments all follow from it.
- *
+ * The configuration schema: every key with its type, default, bounds and meaning (units in the text).
+ * Types, --set parsing, error texts and config.yml's comments all follow from it.
  * Layers, later wins: schema defaults → config file (YAML) → `--set key.path=value` (lib/config/validate.ts).
  * Secrets never live here; they come from the environment (lib/config/secrets.ts).
  */
