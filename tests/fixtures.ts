@@ -1,7 +1,7 @@
 /** Shared builders for tests: configs, indicator snapshots, quoting inputs. */
 import { buildConfig, ConfigError } from "../lib/config/validate.ts";
 import type { Config } from "../lib/config/schema.ts";
-import type { Candle } from "../lib/core/types.ts";
+import type { Candle, Order } from "../lib/core/types.ts";
 import type { IndicatorSnapshot } from "../lib/core/indicators.ts";
 import type { QuoteDecision, QuoteInput } from "../lib/core/quoting.ts";
 import type { Quoted } from "../lib/core/quote-record.ts";
@@ -137,3 +137,15 @@ export function configProblems(yamlText: string | undefined, ...sets: string[]):
     throw e;
   }
 }
+
+/** An open order of 0.01 base, nothing filled, at `ts` (0 unless given). */
+export const openOrder = (id: string, side: Order["side"], price: number, ts = 0): Order => ({
+  clientOrderId: id,
+  venueOrderId: `v-${id}`,
+  side,
+  price,
+  amount: 0.01,
+  filled: 0,
+  status: "open",
+  ts,
+});

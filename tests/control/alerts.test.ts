@@ -4,7 +4,7 @@ import type { Config } from "../../lib/config/schema.ts";
 import type { EngineEvent } from "../../lib/core/events.ts";
 import type { Fill } from "../../lib/core/types.ts";
 import { fillsText, ordersText } from "../../lib/control/reports.ts";
-import { config } from "../fixtures.ts";
+import { config, openOrder } from "../fixtures.ts";
 
 const TS = Date.UTC(2024, 4, 1, 12, 0);
 
@@ -258,14 +258,7 @@ describe("one way of printing a price on the tick", () => {
 describe("/orders", () => {
   test("every order with its level, bids first, each side from level 0 outwards (no level: 0)", () => {
     const o = (id: string, side: "buy" | "sell", price: number, level?: number) => ({
-      clientOrderId: id,
-      venueOrderId: `v-${id}`,
-      side,
-      price,
-      amount: 0.01,
-      filled: 0,
-      status: "open" as const,
-      ts: TS,
+      ...openOrder(id, side, price, TS),
       ...(level === undefined ? {} : { level }),
     });
     const listed = [o("s1", "sell", 3006.01, 1), o("b2", "buy", 2991, 2), o("b0", "buy", 2997), o("s0", "sell", 3003)];
