@@ -86,28 +86,10 @@ export interface MarginCheck {
 /**
  * Whether the account can carry one more order, as a one-way USDT-M venue checks it: the initial margin of the
  * position as it would be if every open order on one side filled (the worse side, this order included), at the
- * mark price, must not exceed the equity. Orders that reduce the position need no margin of their own.
+ * mark price, must not exceed the equity. Orders that reduce the position need no margin of their own. `openBuys`,
+ * `openSells`: what rests of the open orders, base, summed by side (no list and no object an order a placement).
  */
 export function checkMargin(
-  a: Pick<MarginAccount, "position" | "cash">,
-  open: readonly { side: Side; amount: number }[],
-  order: { side: Side; amount: number },
-  markPrice: number,
-  leverage: number,
-): MarginCheck {
-  let buys = 0, sells = 0;
-  for (const o of open) {
-    if (o.side === "buy") buys += o.amount;
-    else sells += o.amount;
-  }
-  return checkMarginOf(a, buys, sells, order, markPrice, leverage);
-}
-
-/**
- * checkMargin with the open orders' amounts already summed by side, in their order (the paper exchange sums what
- * rests of its own orders: no list and no object an order a placement).
- */
-export function checkMarginOf(
   a: Pick<MarginAccount, "position" | "cash">,
   openBuys: number,
   openSells: number,

@@ -22,7 +22,7 @@ import type { Config } from "../config/schema.ts";
 import { type ExchangePort, OrderRejected } from "./port.ts";
 import { floorToStep, midOf } from "../core/steps.ts";
 import {
-  checkMarginOf,
+  checkMargin,
   entryAfterFill,
   LIQUIDATION_ORDER_PREFIX,
   liquidationPrice,
@@ -144,13 +144,13 @@ export class PaperExchange implements ExchangePort {
       );
     }
     if (this.#perp) {
-      let buys = 0, sells = 0; // what rests of the open orders, by side, summed in order as checkMargin does
+      let buys = 0, sells = 0; // what rests of the open orders, by side, base
       for (const o of this.#orders) {
         if (o.side === "buy") buys += o.amount - o.filled;
         else sells += o.amount - o.filled;
       }
       const account = { position: this.account.base, cash: this.account.quote };
-      const m = checkMarginOf(account, buys, sells, req, midOf(top), this.#margin.leverage);
+      const m = checkMargin(account, buys, sells, req, midOf(top), this.#margin.leverage);
       if (!m.ok) {
         return reject(
           "insufficient_funds",

@@ -65,23 +65,23 @@ describe("initial margin check", () => {
   test("5× on 1000 USDT carries 2.5 ETH at 2000, not 2.6", () => {
     expect(initialMarginQuote(5000, 5)).toBe(1000);
     const flat = { position: 0, cash: 1000 };
-    expect(checkMargin(flat, [], { side: "buy", amount: 2.5 }, 2000, 5)).toEqual({
+    expect(checkMargin(flat, 0, 0, { side: "buy", amount: 2.5 }, 2000, 5)).toEqual({
       ok: true,
       requiredQuote: 1000,
       equityQuote: 1000,
     });
-    expect(checkMargin(flat, [], { side: "buy", amount: 2.6 }, 2000, 5).ok).toBe(false);
+    expect(checkMargin(flat, 0, 0, { side: "buy", amount: 2.6 }, 2000, 5).ok).toBe(false);
   });
 
   test("resting orders on the same side count; the worse side decides", () => {
     const flat = { position: 0, cash: 1000 };
     // 2 ETH of bids rest: one more ETH of bids needs 3 × 2000 / 5 = 1200 > 1000
-    expect(checkMargin(flat, [{ side: "buy", amount: 2 }], { side: "buy", amount: 1 }, 2000, 5)).toMatchObject({
+    expect(checkMargin(flat, 2, 0, { side: "buy", amount: 1 }, 2000, 5)).toMatchObject({
       ok: false,
       requiredQuote: 1200,
     });
     // an ask beside 2 ETH of bids: the worse side is still 2 ETH (800)
-    expect(checkMargin(flat, [{ side: "buy", amount: 2 }], { side: "sell", amount: 1 }, 2000, 5)).toMatchObject({
+    expect(checkMargin(flat, 2, 0, { side: "sell", amount: 1 }, 2000, 5)).toMatchObject({
       ok: true,
       requiredQuote: 800,
     });
@@ -90,8 +90,8 @@ describe("initial margin check", () => {
   test("an order that only reduces the position is always accepted", () => {
     // long 3 ETH, cash −5800 (equity at 2000: 200, less than its 1200 margin), selling 1 reduces it
     const a = { position: 3, cash: -5800 };
-    expect(checkMargin(a, [], { side: "sell", amount: 1 }, 2000, 5).ok).toBe(true);
-    expect(checkMargin(a, [], { side: "buy", amount: 0.1 }, 2000, 5).ok).toBe(false);
+    expect(checkMargin(a, 0, 0, { side: "sell", amount: 1 }, 2000, 5).ok).toBe(true);
+    expect(checkMargin(a, 0, 0, { side: "buy", amount: 0.1 }, 2000, 5).ok).toBe(false);
   });
 });
 
