@@ -4,6 +4,7 @@ import type { Config } from "../lib/config/schema.ts";
 import type { Candle, Order } from "../lib/core/types.ts";
 import type { IndicatorSnapshot } from "../lib/core/indicators.ts";
 import type { QuoteDecision, QuoteInput } from "../lib/core/quoting.ts";
+import type { BacktestSummary } from "../lib/lab/backtest.ts";
 import type { Quoted } from "../lib/core/quote-record.ts";
 
 /**
@@ -149,3 +150,43 @@ export const openOrder = (id: string, side: Order["side"], price: number, ts = 0
   status: "open",
   ts,
 });
+
+/** A backtest summary with worked figures (PnL 12 = spread 9.5 + inventory 3.3 − fees 0.3 + funding −0.5). */
+export const BACKTEST_SUMMARY: BacktestSummary = {
+  start: "2024-05-01T03:34:00.000Z",
+  end: "2024-05-02T03:34:00.000Z",
+  ticks: 5760,
+  initial_base: 1,
+  initial_quote: 3000,
+  initial_mid: 3000,
+  final_mid: 3030,
+  initial_equity_quote: 6000,
+  final_equity_quote: 6012,
+  pnl_quote: 12,
+  return_pct: 0.2,
+  hold_equity_quote: 6030,
+  hold_return_pct: 0.5,
+  sharpe: 1.234,
+  max_drawdown_pct: 0.75,
+  fills: 10,
+  buys: 4,
+  sells: 6,
+  volume_quote: 300.5,
+  // 12 = 9.5 + 3.3 − 0.3 − 0.5
+  spread_pnl_quote: 9.5,
+  inventory_pnl_quote: 3.3,
+  fees_quote: 0.3,
+  funding_quote: -0.5,
+  realized_pnl_quote: 5,
+  unrealized_pnl_quote: 7.3,
+  spread_capture_bps_avg: 3,
+  markout_1m_bps: null,
+  markout_5m_bps: null,
+  skipped: {},
+  liquidations: 0,
+  inventory_limit_time_pct: 0,
+  inventory_deviation_avg: 0.02,
+  kill_switch_trips: [],
+  final_base: 0.98,
+  final_quote: 3072.6,
+};

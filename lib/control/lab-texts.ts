@@ -2,6 +2,7 @@
 import type { PnlSummary } from "../core/accounting.ts";
 import { currencies, signed } from "../core/format.ts";
 import type { BacktestSummary } from "../lab/backtest.ts";
+import { perFillBps } from "../lab/summary.ts";
 import type { DaySummary } from "../storage/ledger.ts";
 
 export interface BacktestAsked {
@@ -41,14 +42,14 @@ export function backtestText(s: BacktestSummary, a: BacktestAsked): string {
       s.fees_quote.toFixed(2)
     } ${quote}`,
   );
-  const capture = s.spread_capture_bps_avg, m1 = s.markout_1m_bps, m5 = s.markout_5m_bps;
-  // where a loss came from: the fee (capture under it), adverse selection (markout eating it), or inventory
-  if (capture !== null && s.volume_quote > 0) {
-    const bps = (x: number | null) => (x === null ? "n/a" : x.toFixed(1));
+  // what a fill was worth 5 minutes on (its spread at the fill − the markout − the fee; summary.ts): a loss from fees,
+  // from adverse selection, or (the PnL line's inventory) from holding
+  if (s.fills > 0) {
+    const p = perFillBps(s), bps = (x: number | null) => (x === null ? "n/a" : x.toFixed(1));
     lines.push(
-      `Per fill: capture ${bps(capture)} bps · fee ${bps(s.fees_quote / s.volume_quote * 10_000)} bps · markout 1m ${
-        bps(m1)
-      } / 5m ${bps(m5)} bps`,
+      `Per fill: ${bps(p.netBps)} bps by 5 min = at the fill ${bps(p.spreadBps)} − markout ${bps(p.markoutBps)} − fee ${
+        bps(p.feeBps)
+      } · markout 1 min ${bps(s.markout_1m_bps)} · quoted ${bps(s.spread_capture_bps_avg)} bps from the mid`,
     );
   }
   lines.push(`At the inventory limit: ${s.inventory_limit_time_pct.toFixed(1)} % of the time`);

@@ -1,14 +1,31 @@
 /**
  * The backtest summary as the aligned two-column table the `backtest` command prints. With --mirror it leads with
- * the edge (what quoting earned whichever way the market went) and the directional part; then, per fill, what the
- * quote captured against the fee it paid and the markouts, so a loss says whether it came from fees (capture under
- * the fee), adverse selection (markout eating the capture) or inventory (the inventory line of the split).
+ * the edge (what quoting earned whichever way the market went) and the directional part; then, per fill, what a fill
+ * was worth five minutes on: its spread against the mid at the fill, less how far the mid went on against it (the
+ * markout), less the fee — so a loss says whether it came from fees, adverse selection or inventory (the inventory
+ * line of the split). The distance from the mid at placement ("capture") is shown beside it, not in the sum: a
+ * resting quote fills only once the price has travelled to it, and that distance comes back only as far as the mid
+ * does, which the markout measures.
  */
 import type { BacktestSummary } from "./backtest.ts";
 
 /** Per fill, bps of the fill's value: the fee paid (volume-weighted, so the same as the maker fee on every fill). */
 export const feePerFillBps = (s: Pick<BacktestSummary, "fees_quote" | "volume_quote">) =>
   s.volume_quote > 0 ? s.fees_quote / s.volume_quote * 10_000 : null;
+
+/**
+ * What a fill was worth 5 minutes after it traded, bps: its spread against the mid of its moment (volume-weighted, as
+ * the fee) − the 5-minute markout (the mean over fills) − the fee. Null parts: no fills, or no fill 5 minutes before
+ * the end (no markout, so no sum).
+ */
+export function perFillBps(
+  s: Pick<BacktestSummary, "spread_pnl_quote" | "fees_quote" | "volume_quote" | "markout_5m_bps">,
+): { spreadBps: number | null; markoutBps: number | null; feeBps: number | null; netBps: number | null } {
+  if (!(s.volume_quote > 0)) return { spreadBps: null, markoutBps: s.markout_5m_bps, feeBps: null, netBps: null };
+  const spreadBps = s.spread_pnl_quote / s.volume_quote * 10_000, feeBps = feePerFillBps(s)!;
+  const m = s.markout_5m_bps;
+  return { spreadBps, markoutBps: m, feeBps, netBps: m === null ? null : spreadBps - m - feeBps };
+}
 
 export function summaryTable(s: BacktestSummary, quote: string): string {
   // no "-0.00": a value that rounds to zero prints as zero
@@ -30,12 +47,7 @@ export function summaryTable(s: BacktestSummary, quote: string): string {
   ];
   const rows: [string, string][] = [
     ...lead,
-    [
-      "per fill",
-      `capture ${f(s.spread_capture_bps_avg)} bps vs fee ${f(feePerFillBps(s))} bps vs markout 1m ${
-        f(s.markout_1m_bps)
-      } / 5m ${f(s.markout_5m_bps)} bps`,
-    ],
+    ["per fill", perFillText(s, (x) => f(x))],
     ["period", `${s.start.slice(0, 16)} → ${s.end.slice(0, 16)} (${s.ticks} ticks)`],
     ["initial equity", `${f(s.initial_equity_quote)} ${quote} (${s.initial_base} base + ${s.initial_quote} ${quote})`],
     ["final equity", `${f(s.final_equity_quote)} ${quote}`],
@@ -66,4 +78,12 @@ export function summaryTable(s: BacktestSummary, quote: string): string {
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join("\n");
+}
+
+/** "-11.22 bps by 5 min = at the fill 0.00 − markout 9.22 − fee 2.00 (…)": the sum, then what it leaves out. */
+function perFillText(s: BacktestSummary, f: (x: number | null) => string): string {
+  const p = perFillBps(s);
+  return `${f(p.netBps)} bps by 5 min = at the fill ${f(p.spreadBps)} − markout ${f(p.markoutBps)} − fee ${
+    f(p.feeBps)
+  } (markout 1 min ${f(s.markout_1m_bps)}; quoted ${f(s.spread_capture_bps_avg)} bps from the mid)`;
 }

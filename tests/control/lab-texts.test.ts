@@ -1,45 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { backtestText, dailyText } from "../../lib/control/lab-texts.ts";
 import type { BacktestSummary } from "../../lib/lab/backtest.ts";
+import { BACKTEST_SUMMARY } from "../fixtures.ts";
 
-const summary: BacktestSummary = {
-  start: "2024-05-01T03:34:00.000Z",
-  end: "2024-05-02T03:34:00.000Z",
-  ticks: 5760,
-  initial_base: 1,
-  initial_quote: 3000,
-  initial_mid: 3000,
-  final_mid: 3030,
-  initial_equity_quote: 6000,
-  final_equity_quote: 6012,
-  pnl_quote: 12,
-  return_pct: 0.2,
-  hold_equity_quote: 6030,
-  hold_return_pct: 0.5,
-  sharpe: 1.234,
-  max_drawdown_pct: 0.75,
-  fills: 10,
-  buys: 4,
-  sells: 6,
-  volume_quote: 300.5,
-  // 12 = 9.5 + 3.3 − 0.3 − 0.5
-  spread_pnl_quote: 9.5,
-  inventory_pnl_quote: 3.3,
-  fees_quote: 0.3,
-  funding_quote: -0.5,
-  realized_pnl_quote: 5,
-  unrealized_pnl_quote: 7.3,
-  spread_capture_bps_avg: 3,
-  markout_1m_bps: null,
-  markout_5m_bps: null,
-  skipped: {},
-  liquidations: 0,
-  inventory_limit_time_pct: 0,
-  inventory_deviation_avg: 0.02,
-  kill_switch_trips: [],
-  final_base: 0.98,
-  final_quote: 3072.6,
-};
+const summary = BACKTEST_SUMMARY;
 const asked = { days: 1, profile: "fixed", symbol: "ETH/USDT", where: "the replay data x.csv", ms: 1234 };
 
 describe("/backtest's answer", () => {
@@ -50,8 +14,9 @@ describe("/backtest's answer", () => {
       "Return: +0.200 % · hold: +0.500 % · vs hold: -0.300 %",
       "PnL: +12.00 USDT = spread +9.50 + inventory +3.30 − fees 0.30 + funding -0.50",
       "Fills: 10 (4 buys, 6 sells) · volume 300.50 USDT · fees 0.30 USDT",
-      // fee per fill 0.3 / 300.5 × 10000 = 9.98 bps; no markouts in this report
-      "Per fill: capture 3.0 bps · fee 10.0 bps · markout 1m n/a / 5m n/a bps",
+      // fee per fill 0.3 / 300.5 × 10000 = 9.98 bps;
+      // no markouts in this report, so no 5-minute sum: at the fill 9.5 / 300.5 × 10000 = 316.1 bps
+      "Per fill: n/a bps by 5 min = at the fill 316.1 − markout n/a − fee 10.0 · markout 1 min n/a · quoted 3.0 bps from the mid",
       "At the inventory limit: 0.0 % of the time",
       "Max drawdown: 0.75 % · Sharpe: 1.23",
       "Computed in 1.2 s beside the running bot",
@@ -73,7 +38,10 @@ describe("/backtest's answer, mirrored", () => {
       asked,
     ).split("\n");
     expect(text[2]).toBe("Edge: -0.250 % · directional: -0.050 % (run and its mirror)");
-    expect(text[6]).toBe("Per fill: capture 3.0 bps · fee 10.0 bps · markout 1m 1.3 / 5m 4.0 bps");
+    // 316.14 − 4 − 9.98 = 302.16 bps: the distance at placement (3.0) is not in the sum
+    expect(text[6]).toBe(
+      "Per fill: 302.2 bps by 5 min = at the fill 316.1 − markout 4.0 − fee 10.0 · markout 1 min 1.3 · quoted 3.0 bps from the mid",
+    );
     expect(text[7]).toBe("At the inventory limit: 12.3 % of the time");
   });
 });
