@@ -33,15 +33,19 @@ function snap(steps: number, step: number): number {
 // time cost ~5 % of a backtest)
 let stepA = NaN, scaleA = 1, stepB = NaN, scaleB = 1;
 
-// A tiny tolerance so that 2000.03 / 0.01 = 200002.99999999997 still counts as 200003 steps.
-const STEP_EPSILON = 1e-9;
+// A tiny tolerance so that 2000.03 / 0.01 = 200002.99999999997 still counts as 200003 steps. The error of x / step
+// grows with the number of steps (a few units in the last place: 300000.04 / 0.01 = 30000003.999999996), so the
+// tolerance does too: 1e-9 of a step, plus 1e-12 of the count (far above the error, far below a step up to 1e11 steps).
+const STEP_EPSILON = 1e-9, RELATIVE_EPSILON = 1e-12;
 
 /** Rounds down to a multiple of `step` (bids, amounts): never more aggressive than asked. */
 export function floorToStep(x: number, step: number): number {
-  return snap(Math.floor(x / step + STEP_EPSILON), step);
+  const steps = x / step;
+  return snap(Math.floor(steps + (STEP_EPSILON + Math.abs(steps) * RELATIVE_EPSILON)), step);
 }
 
 /** Rounds up to a multiple of `step` (asks). */
 export function ceilToStep(x: number, step: number): number {
-  return snap(Math.ceil(x / step - STEP_EPSILON), step);
+  const steps = x / step;
+  return snap(Math.ceil(steps - (STEP_EPSILON + Math.abs(steps) * RELATIVE_EPSILON)), step);
 }

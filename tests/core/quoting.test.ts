@@ -381,6 +381,11 @@ describe("step rounding", () => {
     [2000.031, 0.01, 2000.03, 2000.04],
     [0.0123, 0.001, 0.012, 0.013],
     [17, 5, 15, 20],
+    // 30 million steps and more: x / step is off by a few units in the last place either way
+    [300000.03, 0.01, 300000.03, 300000.03], // / 0.01 = 30000003.000000004 (ceil took it a tick up)
+    [300000.04, 0.01, 300000.04, 300000.04], // / 0.01 = 30000003.999999996 (floor took it a tick down)
+    [300000.045, 0.01, 300000.04, 300000.05], // off the grid: rounded as asked
+    [123456789.01, 0.01, 123456789.01, 123456789.01], // 12,345,678,901 steps
   ])("%p on step %p: floor %p, ceil %p", (x: number, step: number, down: number, up: number) => {
     expect(floorToStep(x, step)).toBe(down);
     expect(ceilToStep(x, step)).toBe(up);
