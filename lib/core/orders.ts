@@ -19,13 +19,13 @@ export function planOrders(
   toleranceBps: number,
   into?: OrderPlan,
 ): OrderPlan {
-  // `into`: the caller's plan, its lists emptied (pop: a write of `length` takes V8's slow path) and written again,
-  // good until its next plan (the engine copies the keep list as what rests)
+  // `into`: the caller's plan, its cancel and place lists emptied (pop: a write of `length` takes V8's slow path) and
+  // written again, good until its next plan; the keep list is always new: the engine hands it over as what rests
   const plan: OrderPlan = into ?? { cancel: [], place: [], keep: [] };
   if (into) {
     while (into.cancel.length) into.cancel.pop();
     while (into.place.length) into.place.pop();
-    while (into.keep.length) into.keep.pop();
+    into.keep = [];
   }
   planSide(plan, open, "buy", want.bids ?? (want.bid ? [want.bid] : NONE), toleranceBps);
   planSide(plan, open, "sell", want.asks ?? (want.ask ? [want.ask] : NONE), toleranceBps);

@@ -17,7 +17,7 @@ import { KeyRefused } from "../venues/port.ts";
 import type { CandleHistory } from "./candles.ts";
 import { EventBus } from "./events.ts";
 import type { Accounts } from "./accounts.ts";
-import { type CancelResult, OrderDesk, type Placement, type Pulled, type PullResult, unlisted } from "./desk.ts";
+import { OrderDesk, type Placement, type Pulled, type PullResult, unlisted } from "./desk.ts";
 import type { PauseStore } from "./pause.ts";
 import { Recording } from "./recording.ts";
 import type { EngineOptions } from "./options.ts";
@@ -112,14 +112,13 @@ export class Cycle {
     });
   }
 
-  /** the ticks as one generator for the cycle's life, a round each (drive.ts), and the quoting tick's cancels' result
-   * (desk.ts): not a generator object nor a result a tick */
+  /** the ticks as one generator for the cycle's life, a round each (drive.ts): not a generator object a tick */
   #ticks: Work<void> | null = null;
-  readonly #cancels: CancelResult = { cancelled: [], failed: [], error: null };
 
   *#tickLoop(): Work<void> {
     for (;;) {
-      const t0 = this.#clock.elapsedMs(), now = this.#clock.now();
+      const t0 = this.#clock.elapsedMs();
+      const now = this.#clock.now();
       const cfg = this.config, ex = this.#opts.exchange, run = this.#run;
       try {
         this.#flushRecord(now);
@@ -163,7 +162,7 @@ export class Cycle {
         if (a.state === "quoting" && listing !== null) throw listing; // quoting needs to know what rests
         if (a.state === "quoting") {
           if (a.cancel.length) {
-            let c = this.#desk.cancel(a.cancel, this.#cancels);
+            let c = this.#desk.cancel(a.cancel);
             if (c instanceof Promise) c = (yield c) as Awaited<typeof c>;
             this.#cancelled(c.cancelled);
             if (c.failed.length) throw c.error;
@@ -204,17 +203,18 @@ export class Cycle {
 
   /** The breaker's count after a tick that gathered everything: a recovery is told. */
   #recovered(now: number): void {
-    const run = this.#run, consecutive = run.breaker.failures, max = this.config.risk.max_consecutive_errors;
-    const { breaker, recovered } = tickSucceeded(run.breaker, max);
+    const run = this.#run, consecutive = run.breaker.failures;
+    const { breaker, recovered } = tickSucceeded(run.breaker, this.config.risk.max_consecutive_errors);
     if (recovered) this.#emit({ type: "error_breaker", ts: now, state: "recovered", consecutive });
     run.breaker = breaker;
   }
 
   /** The pure decision on what was gathered (decider.ts), and what of it the run state takes at once. */
   #decide(now: number, top: TopOfBook, inv: Inventory, open: readonly Order[]): TickActions {
-    const run = this.#run, cfg = this.config, p = this.#pauses, d = this.#decider, inp = d.inputs, st = d.held;
-    const equity = riskEquityOf(cfg, run, midOf(top)), paused = p.halt; // risk.drawdown_basis
-    p.notePeak(equity); // inputs and held state: rewritten each tick (decider.ts)
+    const run = this.#run, cfg = this.config;
+    const equity = riskEquityOf(cfg, run, midOf(top)), paused = this.#pauses.halt; // risk.drawdown_basis
+    this.#pauses.notePeak(equity);
+    const d = this.#decider, inp = d.inputs, st = d.held, p = this.#pauses; // rewritten each tick (decider.ts)
     inp.nowMs = now, inp.topOfBook = top, inp.rules = this.#rules!, inp.indicators = this.#candles.snapshot();
     inp.inventory = inv, inp.equity = equity, inp.open = open, inp.paused = paused;
     inp.ledgerFailing = this.#recording.halt, inp.config = cfg;

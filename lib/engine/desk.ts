@@ -94,13 +94,11 @@ export class OrderDesk {
   }
 
   /**
-   * Cancels each order; one failed cancel does not stop the others (`into`: see below). A venue that answers with values gets a value
+   * Cancels each order; one failed cancel does not stop the others. A venue that answers with values gets a value
    * back: no generator, as a quoting tick cancels nearly every tick; from the first promise on, the rest waits.
    */
-  cancel(orders: readonly Order[], into?: CancelResult): CancelResult | Promise<CancelResult> {
-    // `into`: the caller's result, emptied and written again (the quoting tick's, which reads it at once and keeps
-    // nothing of it); a pull's result is kept as what rests, so it gets a new one
-    const r: CancelResult = into ? emptied(into) : { cancelled: [], failed: [], error: null };
+  cancel(orders: readonly Order[]): CancelResult | Promise<CancelResult> {
+    const r: CancelResult = { cancelled: [], failed: [], error: null };
     for (let i = 0; i < orders.length; i++) {
       const waiting = this.#cancelOne(orders[i], r);
       if (waiting) return this.#cancelRest(orders, i, waiting, r);
@@ -163,18 +161,11 @@ export class OrderDesk {
     try {
       const listed = this.#venue.openOrders(prefix);
       const resting = listed instanceof Promise ? (yield listed) as Order[] : listed;
-      return { ...last, resting: [...resting], confirmed: true }; // kept as what rests: the venue's list copied
+      return { ...last, resting, confirmed: true };
     } catch (e) {
       return { ...last, confirmed: false, error: messageOf(e) };
     }
   }
-}
-
-function emptied(r: CancelResult): CancelResult {
-  while (r.cancelled.length) r.cancelled.pop(); // not a write of `length`: V8's slow path
-  while (r.failed.length) r.failed.pop();
-  r.error = null;
-  return r;
 }
 
 /** Seven random characters of [0-9a-z]: a run's ids differ from every other run's. */

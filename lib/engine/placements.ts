@@ -6,7 +6,7 @@
  */
 import type { TickActions } from "../core/decide.ts";
 import type { EngineEvent } from "../core/events.ts";
-import type { Clock, Quote } from "../core/types.ts";
+import type { Clock, Order, Quote } from "../core/types.ts";
 import { OrderRejected } from "../venues/port.ts";
 import type { Accounts } from "./accounts.ts";
 import { type Placement, Unanswered } from "./desk.ts";
@@ -29,12 +29,13 @@ export class Placements {
   ) {}
 
   /**
-   * After the plan's cancels: what rests is what was listed just now less what the plan cancelled, the plan's keep
-   * list (resting.ts copies it). `mid`: what the placements' fills are measured from.
+   * After the plan's cancels: what rests is what was listed just now less what the plan cancelled. The plan's keep
+   * list is this tick's own (planOrders makes it fresh and nothing else keeps it), so it is handed over, not copied.
+   * `mid`: what the placements' fills are measured from.
    */
   begin(a: TickActions, mid: number): void {
     const run = this.run;
-    run.orders.quoting(a.keep);
+    run.orders.quoting(a.keep as Order[]);
     if (a.quote?.action === "quote" && a.quote.inventoryLimit) run.skips.ticksAtInventoryLimit++;
     this.#reason = a.reason;
     this.#detail = a.detail;

@@ -14,10 +14,7 @@ import type { Pulled, PullResult } from "./desk.ts";
 const UNANSWERED_MS = 120_000;
 
 export class RestingOrders {
-  /** what rests, in a list of its own (and the spare it is rewritten into): the lists it is given are the plan's
-   * and the venue's, rewritten on their next tick, and a fresh list each tick was stored into this long-lived state */
   #open: Order[] = [];
-  #openSpare: Order[] = [];
   #stuck: Order[] = [];
   /** false until the venue has answered a listing: the first tick after the start asks (an order of an earlier run
    * may land after the start-up reconcile), and so does every tick after a listing that failed */
@@ -37,9 +34,9 @@ export class RestingOrders {
     return this.#open;
   }
 
-  /** The same, each with the level it was placed for (for the screens: a copy, as the list is rewritten each tick). */
+  /** The same, each with the level it was placed for (for the screens: a copy only when some level is deeper than 0). */
   get openWithLevels(): readonly Order[] {
-    if (!this.#deeper) return [...this.#open];
+    if (!this.#deeper) return this.#open;
     return this.#open.map((o, i) => {
       const level = this.#levels[i];
       return !level || o.level === level ? o : { ...o, level };
@@ -72,7 +69,7 @@ export class RestingOrders {
   }
 
   /** Quoting: the venue listed what rests, the plan kept `kept` (placements are added as they are answered). */
-  quoting(kept: readonly Order[]): void {
+  quoting(kept: Order[]): void {
     this.#replaceOpen(kept);
     if (this.#stuck.length) this.#stuck = [];
     this.#confirmed = true;
@@ -114,19 +111,17 @@ export class RestingOrders {
     return `pausing: ${what}, last error ${this.#error}; ${detail}`;
   }
 
-  /** What rests now is `orders` (copied): each keeps the level it was placed for, those gone are forgotten. */
-  #replaceOpen(orders: readonly Order[]): void {
-    const old = this.#open, levels = this.#levels, next = this.#spare, open = this.#openSpare;
+  /** What rests now is `orders`: each keeps the level it was placed for, those gone are forgotten. */
+  #replaceOpen(orders: Order[]): void {
+    const old = this.#open, levels = this.#levels, next = this.#spare;
     while (next.length) next.pop(); // not a write of `length`: V8's slow path
-    while (open.length) open.pop();
     let deeper = 0;
     for (let j = 0; j < orders.length; j++) {
       const level = this.#deeper ? levelIn(old, levels, orders[j]) : 0;
-      open.push(orders[j]);
       next.push(level);
       if (level) deeper++;
     }
-    this.#open = open, this.#openSpare = old;
+    this.#open = orders;
     this.#levels = next, this.#spare = levels, this.#deeper = deeper;
   }
 }

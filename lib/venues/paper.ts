@@ -115,15 +115,12 @@ export class PaperExchange implements ExchangePort {
     return liquidationPrice({ position, cash, entryPrice: entry ?? 0 }, mode, leverage, maintenanceRate);
   }
 
-  /** Our orders resting here, in a list rewritten each call (#listed: a new one each tick was kept by the engine). */
   openOrders(prefix: string): Order[] {
     this.#advance();
-    const mine = this.#listed, orders = this.#orders;
-    while (mine.length) mine.pop(); // (pop: a write of `length` takes V8's slow path)
-    for (let i = 0; i < orders.length; i++) if (orders[i].clientOrderId.startsWith(prefix)) mine.push(orders[i]);
+    const mine: Order[] = [];
+    for (const o of this.#orders) if (o.clientOrderId.startsWith(prefix)) mine.push(o);
     return mine;
   }
-  readonly #listed: Order[] = [];
 
   place(req: PlaceOrder): Order | OrderRejected {
     const now = this.#advance();

@@ -40,10 +40,7 @@ export interface ExchangePort {
   closedCandles(sinceTs: number | null, limit: number): Awaitable<Candle[]>;
   /** spot: base and quote totals; perp: quote and signed position */
   balances(): Awaitable<Inventory>;
-  /**
-   * our open orders (those whose client id starts with `prefix`); the list may be one the venue rewrites on its next
-   * call (the paper exchange's is): whoever keeps it past that copies it
-   */
+  /** our open orders (those whose client id starts with `prefix`) */
   openOrders(prefix: string): Awaitable<Order[]>;
   /** a post-only limit order, or the venue's refusal (throws only when the venue could not be asked or answer) */
   place(order: PlaceOrder): Awaitable<Order | OrderRejected>;

@@ -21,20 +21,6 @@ const desk = (answer: (id: string) => void | Promise<void>) =>
 const ids = (r: { cancelled: Order[]; failed: Order[] }) =>
   [r.cancelled, r.failed].map((os) => os.map((o) => o.clientOrderId));
 
-describe("order desk: what rests", () => {
-  test("the stop's final query keeps a copy of the venue's list (a venue may rewrite its list on the next call)", () => {
-    const listed = [order("a"), order("b")]; // the paper exchange answers with one list it rewrites
-    const d = new OrderDesk({ openOrders: () => listed } as unknown as ExchangePort, new ManualClock(0));
-    const work = d.confirm("mmbot-", { cancelled: [], resting: [], confirmed: false, error: "timeout" });
-    const r = work.next();
-    expect(r.done).toBe(true);
-    const pulled = r.value as { resting: Order[]; confirmed: boolean };
-    listed.pop();
-    expect(pulled.resting.map((o) => o.clientOrderId)).toEqual(["a", "b"]);
-    expect(pulled.confirmed).toBe(true);
-  });
-});
-
 describe("order desk: cancels", () => {
   test("a venue that answers with values gets a value back, a failure noted and the rest cancelled", () => {
     const r = desk((id) => {
@@ -42,19 +28,6 @@ describe("order desk: cancels", () => {
     }).cancel(orders);
     expect(r instanceof Promise).toBe(false);
     expect(ids(r as Exclude<typeof r, Promise<unknown>>)).toEqual([["a", "c", "d"], ["b"]]);
-  });
-
-  test("a result to write into (the quoting tick's): emptied of the last call's, then written", () => {
-    const into = { cancelled: [order("old")], failed: [order("older")], error: new Error("last tick") as unknown };
-    const r = desk((id) => {
-      if (id === "c") throw new Error("no such order");
-    }).cancel(orders, into);
-    expect(r).toBe(into);
-    expect(ids(into)).toEqual([["a", "b", "d"], ["c"]]);
-    expect((into.error as Error).message).toBe("no such order");
-    expect(desk(() => {}).cancel(orders.slice(0, 1), into)).toBe(into);
-    expect(ids(into)).toEqual([["a"], []]);
-    expect(into.error).toBeNull();
   });
 
   test("from the first promise on, each cancel waits for the one before; a rejection fails only its order", async () => {
