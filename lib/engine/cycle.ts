@@ -23,6 +23,7 @@ import { Recording } from "./recording.ts";
 import type { EngineOptions } from "./options.ts";
 import { driveRound, ROUND_END, type Work } from "./drive.ts";
 import { Placements } from "./placements.ts";
+import { keepBalances, keepBook, newBook } from "./gathered.ts";
 import { TickDecider } from "./decider.ts";
 import { type EngineState, initialRunState, riskEquityOf, type RunState } from "./status.ts";
 
@@ -84,8 +85,8 @@ export class Cycle {
     if (top instanceof Promise) top = (yield top) as TopOfBook;
     let inv = ex.balances();
     if (inv instanceof Promise) inv = (yield inv) as Inventory;
-    run.topOfBook = top;
-    run.inventory = inv;
+    run.topOfBook = keepBook(this.#book, top);
+    run.inventory = keepBalances(this.#balances, inv);
     const mid = midOf(top);
     const p = this.#opts.portfolio ?? openPortfolio(inv.position ?? inv.base, inv.quote, mid);
     // given the last fill recorded, the fills missed while down are taken; else the venue's fills are history
@@ -107,18 +108,17 @@ export class Cycle {
   /** One cycle. Never throws: failures are counted, reported, pull our quotes and may trip the breaker. */
   tick(): void | Promise<void> {
     const ticks = this.#ticks ??= this.#tickLoop();
-    return driveRound(ticks, () => {
-      if (this.#ticks === ticks) this.#ticks = null; // ended by an error past #onError: the next tick starts anew
-    });
+    // a loop ended by an error past #onError is dropped: the next tick makes a new one
+    return driveRound(ticks, () => this.#ticks === ticks && (this.#ticks = null));
   }
 
-  /** the ticks as one generator for the cycle's life, a round each (drive.ts): not a generator object a tick */
-  #ticks: Work<void> | null = null;
+  #ticks: Work<void> | null = null; // one generator for the cycle's life, a round a tick: not a generator a tick
+  readonly #book = newBook(); // the book and balances as the engine keeps them (gathered.ts)
+  readonly #balances: Inventory = { base: NaN, quote: NaN };
 
   *#tickLoop(): Work<void> {
     for (;;) {
-      const t0 = this.#clock.elapsedMs();
-      const now = this.#clock.now();
+      const t0 = this.#clock.elapsedMs(), now = this.#clock.now();
       const cfg = this.config, ex = this.#opts.exchange, run = this.#run;
       try {
         this.#flushRecord(now);
@@ -138,8 +138,8 @@ export class Cycle {
         }
         let inv = ex.balances();
         if (inv instanceof Promise) inv = (yield inv) as Inventory;
-        run.topOfBook = top;
-        run.inventory = inv;
+        run.topOfBook = top = keepBook(this.#book, top); // the engine's own records from here on
+        run.inventory = inv = keepBalances(this.#balances, inv);
         if (run.breaker.failures) this.#recovered(now);
         // renew the venue's cancel-all countdown where it has one (Binance USDT-M)
         const arming = cfg.risk.dead_man_s > 0 && ex.armDeadMan?.(cfg.risk.dead_man_s);
