@@ -13,16 +13,17 @@ import type { EngineEvent, PauseSource } from "../core/events.ts";
 import { midOf } from "../core/steps.ts";
 import type { Clock, Fill, Inventory, MarketRules, Order, TopOfBook } from "../core/types.ts";
 import type { Config } from "../config/schema.ts";
-import { KeyRefused, OrderRejected } from "../venues/port.ts";
+import { KeyRefused } from "../venues/port.ts";
 import type { CandleHistory } from "./candles.ts";
 import { EventBus } from "./events.ts";
 import type { Accounts } from "./accounts.ts";
-import { OrderDesk, type Placement, type Pulled, type PullResult, Unanswered, unlisted } from "./desk.ts";
+import { OrderDesk, type Placement, type Pulled, type PullResult, unlisted } from "./desk.ts";
 import type { PauseStore } from "./pause.ts";
 import { Recording } from "./recording.ts";
 import type { EngineOptions } from "./options.ts";
-import type { Work } from "./drive.ts";
-import { rejectionSkip } from "./skips.ts";
+import { driveRound, ROUND_END, type Work } from "./drive.ts";
+import { Placements } from "./placements.ts";
+import { keepBalances, keepBook, newBook } from "./gathered.ts";
 import { TickDecider } from "./decider.ts";
 import { type EngineState, initialRunState, riskEquityOf, type RunState } from "./status.ts";
 
@@ -46,6 +47,7 @@ export class Cycle {
   /** a stop is coming (set by the engine): nothing more is placed, a tick in flight finishes without placing */
   stopping = false;
   readonly #decider: TickDecider;
+  readonly #placements: Placements;
 
   constructor(opts: EngineOptions, pauses: PauseStore, accounts: Accounts, candles: CandleHistory) {
     this.#opts = opts;
@@ -58,6 +60,7 @@ export class Cycle {
     this.#desk = new OrderDesk(opts.exchange, this.#clock, opts.runId);
     this.#accounts = accounts;
     this.#decider = new TickDecider(opts.config, candles.snapshot());
+    this.#placements = new Placements(this.#run, accounts, this.#clock, this.#recording, (e) => this.#emit(e));
   }
 
   get run(): Readonly<RunState> {
@@ -82,8 +85,8 @@ export class Cycle {
     if (top instanceof Promise) top = (yield top) as TopOfBook;
     let inv = ex.balances();
     if (inv instanceof Promise) inv = (yield inv) as Inventory;
-    run.topOfBook = top;
-    run.inventory = inv;
+    run.topOfBook = keepBook(this.#book, top);
+    run.inventory = keepBalances(this.#balances, inv);
     const mid = midOf(top);
     const p = this.#opts.portfolio ?? openPortfolio(inv.position ?? inv.base, inv.quote, mid);
     // given the last fill recorded, the fills missed while down are taken; else the venue's fills are history
@@ -103,91 +106,126 @@ export class Cycle {
   }
 
   /** One cycle. Never throws: failures are counted, reported, pull our quotes and may trip the breaker. */
-  *tick(): Work<void> {
-    const t0 = this.#clock.elapsedMs();
-    const now = this.#clock.now();
-    const cfg = this.config, ex = this.#opts.exchange, run = this.#run;
-    try {
-      this.#flushRecord(now);
-      // gather
-      let fills = ex.fillsSince(this.#accounts.lastTradeId);
-      if (fills instanceof Promise) fills = (yield fills) as Fill[];
-      this.#takeFills(fills);
-      let top = ex.topOfBook();
-      if (top instanceof Promise) top = (yield top) as TopOfBook;
-      const loading = this.#candles.update(ex, now);
-      if (loading instanceof Promise) yield loading;
-      if (this.#accounts.fundingDue(now)) { // perp funding (funding.ts): a source that fails is reported, the tick goes on
-        const settled = yield* this.#accounts.settleFunding(now, fills, this.#candles.recent());
-        this.tell(settled.events);
-        const failure = settled.failure && this.#scrub(`funding: ${settled.failure}`);
-        if (failure) this.#emit({ type: "error", ts: now, message: failure, consecutive: run.breaker.failures });
-      }
-      let inv = ex.balances();
-      if (inv instanceof Promise) inv = (yield inv) as Inventory;
-      run.topOfBook = top;
-      run.inventory = inv;
-      if (run.breaker.failures) {
-        const { breaker, recovered } = tickSucceeded(run.breaker, cfg.risk.max_consecutive_errors);
-        const consecutive = run.breaker.failures;
-        if (recovered) this.#emit({ type: "error_breaker", ts: now, state: "recovered", consecutive });
-        run.breaker = breaker;
-      }
-      // renew the venue's cancel-all countdown where it has one (Binance USDT-M)
-      const arming = cfg.risk.dead_man_s > 0 && ex.armDeadMan?.(cfg.risk.dead_man_s);
-      if (arming instanceof Promise) yield arming;
-      // our orders at the venue, unless nothing of ours can rest; a listing that fails stands aside on what we knew
-      let open = NO_ORDERS, listing: unknown = null;
-      const asked = run.orders.mayRest(now);
-      if (asked) {
-        try {
-          const listed = ex.openOrders(this.#prefix);
-          open = listed instanceof Promise ? (yield listed) as Order[] : listed;
-        } catch (e) {
-          listing = e;
-          open = run.orders.lastKnown;
+  tick(): void | Promise<void> {
+    const ticks = this.#ticks ??= this.#tickLoop();
+    // a loop ended by an error past #onError is dropped: the next tick makes a new one
+    return driveRound(ticks, () => this.#ticks === ticks && (this.#ticks = null));
+  }
+
+  #ticks: Work<void> | null = null; // one generator for the cycle's life, a round a tick: not a generator a tick
+  readonly #book = newBook(); // the book and balances as the engine keeps them (gathered.ts)
+  readonly #balances: Inventory = { base: NaN, quote: NaN };
+
+  *#tickLoop(): Work<void> {
+    for (;;) {
+      const t0 = this.#clock.elapsedMs(), now = this.#clock.now();
+      const cfg = this.config, ex = this.#opts.exchange, run = this.#run;
+      try {
+        this.#flushRecord(now);
+        // gather
+        let fills = ex.fillsSince(this.#accounts.lastTradeId);
+        if (fills instanceof Promise) fills = (yield fills) as Fill[];
+        this.#takeFills(fills);
+        let top = ex.topOfBook();
+        if (top instanceof Promise) top = (yield top) as TopOfBook;
+        const loading = this.#candles.update(ex, now);
+        if (loading instanceof Promise) yield loading;
+        if (this.#accounts.fundingDue(now)) { // perp funding (funding.ts): a source that fails is reported, the tick goes on
+          const settled = yield* this.#accounts.settleFunding(now, fills, this.#candles.recent());
+          this.tell(settled.events);
+          const failure = settled.failure && this.#scrub(`funding: ${settled.failure}`);
+          if (failure) this.#emit({ type: "error", ts: now, message: failure, consecutive: run.breaker.failures });
         }
-      }
-      const equity = riskEquityOf(cfg, run, midOf(top)), paused = this.#pauses.halt; // risk.drawdown_basis
-      this.#pauses.notePeak(equity);
+        let inv = ex.balances();
+        if (inv instanceof Promise) inv = (yield inv) as Inventory;
+        run.topOfBook = top = keepBook(this.#book, top); // the engine's own records from here on
+        run.inventory = inv = keepBalances(this.#balances, inv);
+        if (run.breaker.failures) this.#recovered(now);
+        // renew the venue's cancel-all countdown where it has one (Binance USDT-M)
+        const arming = cfg.risk.dead_man_s > 0 && ex.armDeadMan?.(cfg.risk.dead_man_s);
+        if (arming instanceof Promise) yield arming;
+        // our orders at the venue, unless nothing of ours can rest; a listing that fails stands aside on what we knew
+        let open = NO_ORDERS, listing: unknown = null;
+        const asked = run.orders.mayRest(now);
+        if (asked) {
+          try {
+            const listed = ex.openOrders(this.#prefix);
+            open = listed instanceof Promise ? (yield listed) as Order[] : listed;
+          } catch (e) {
+            listing = e;
+            open = run.orders.lastKnown;
+          }
+        }
+        const a = this.#decide(now, top, inv, open);
 
-      // decide
-      const d = this.#decider, inp = d.inputs, st = d.held, p = this.#pauses; // rewritten each tick (decider.ts)
-      inp.nowMs = now, inp.topOfBook = top, inp.rules = this.#rules!, inp.indicators = this.#candles.snapshot();
-      inp.inventory = inv, inp.equity = equity, inp.open = open, inp.paused = paused;
-      inp.ledgerFailing = this.#recording.halt, inp.config = cfg;
-      st.killSwitch = p.killSwitch, st.peakEquity = p.peakEquity, st.transitions = run.transitions;
-      const a = d.decide();
-
-      // carry out, fold
-      if (a.state === "quoting" && listing !== null) throw listing; // quoting needs to know what rests
-      run.transitions = a.transitions;
-      this.tell(a.alerts);
-      run.decision = a.quote;
-      if (a.skipBid) run.skips.add(a.skipBid, 1);
-      if (a.skipAsk) run.skips.add(a.skipAsk, 1);
-      if (a.state === "quoting") return yield* this.#quote(a, midOf(top));
-      const tripped = a.state === "killed" && !paused;
-      if (tripped) { // the pause is written before it acts: first the kill switch and the pause, then the cancels
-        if (a.killSwitch) this.#emit(a.killSwitch);
-        this.#pauses.pause("kill_switch", a.detail!);
+        // carry out, fold
+        if (a.state === "quoting" && listing !== null) throw listing; // quoting needs to know what rests
+        if (a.state === "quoting") {
+          if (a.cancel.length) {
+            let c = this.#desk.cancel(a.cancel);
+            if (c instanceof Promise) c = (yield c) as Awaited<typeof c>;
+            this.#cancelled(c.cancelled);
+            if (c.failed.length) throw c.error;
+          }
+          this.#placements.begin(a, midOf(top));
+          for (let i = 0; i < a.place.length && this.#mayPlace(); i++) { // indexed: a for-of keeps an iterator
+            let p = this.#desk.place(a.place[i], this.#prefix);
+            if (p instanceof Promise) p = (yield p) as Placement;
+            this.#placements.placed(a.place[i], p);
+          }
+          this.#placements.end();
+        } else {
+          const paused = this.#decider.inputs.paused, tripped = a.state === "killed" && !paused;
+          if (tripped) { // the pause is written before it acts: first the kill switch and the pause, then the cancels
+            if (a.killSwitch) this.#emit(a.killSwitch);
+            this.#pauses.pause("kill_switch", a.detail!);
+          }
+          const pulled = !asked
+            ? null
+            : listing !== null
+            ? unlisted(listing, run.orders.lastKnown)
+            : yield* this.#desk.pullListed(a.cancel);
+          if (!tripped) this.#aside(a.state, a.reason!, a.detail!, pulled);
+          else this.#paused("kill_switch", pulled ?? { cancelled: [], resting: [], confirmed: true, error: null });
+        }
+      } catch (e) {
+        yield* this.#onError(now, e);
+      } finally {
+        run.ticks++;
+        run.lastTickTs = now;
+        run.loopMs = this.#clock.elapsedMs() - t0;
+        // the tick event, when someone records or listens to it
+        if (this.#recording.hears("tick")) this.#emit({ type: "tick", ts: now });
       }
-      const pulled = !asked
-        ? null
-        : listing !== null
-        ? unlisted(listing, run.orders.lastKnown)
-        : yield* this.#desk.pullListed(a.cancel);
-      if (!tripped) this.#aside(a.state, a.reason!, a.detail!, pulled);
-      else this.#paused("kill_switch", pulled ?? { cancelled: [], resting: [], confirmed: true, error: null });
-    } catch (e) {
-      yield* this.#onError(now, e);
-    } finally {
-      run.ticks++;
-      run.lastTickTs = now;
-      run.loopMs = this.#clock.elapsedMs() - t0;
-      // the tick event, when someone records or listens to it
-      if (this.#recording.hears("tick")) this.#emit({ type: "tick", ts: now });
+      yield ROUND_END;
     }
+  }
+
+  /** The breaker's count after a tick that gathered everything: a recovery is told. */
+  #recovered(now: number): void {
+    const run = this.#run, consecutive = run.breaker.failures;
+    const { breaker, recovered } = tickSucceeded(run.breaker, this.config.risk.max_consecutive_errors);
+    if (recovered) this.#emit({ type: "error_breaker", ts: now, state: "recovered", consecutive });
+    run.breaker = breaker;
+  }
+
+  /** The pure decision on what was gathered (decider.ts), and what of it the run state takes at once. */
+  #decide(now: number, top: TopOfBook, inv: Inventory, open: readonly Order[]): TickActions {
+    const run = this.#run, cfg = this.config;
+    const equity = riskEquityOf(cfg, run, midOf(top)), paused = this.#pauses.halt; // risk.drawdown_basis
+    this.#pauses.notePeak(equity);
+    const d = this.#decider, inp = d.inputs, st = d.held, p = this.#pauses; // rewritten each tick (decider.ts)
+    inp.nowMs = now, inp.topOfBook = top, inp.rules = this.#rules!, inp.indicators = this.#candles.snapshot();
+    inp.inventory = inv, inp.equity = equity, inp.open = open, inp.paused = paused;
+    inp.ledgerFailing = this.#recording.halt, inp.config = cfg;
+    st.killSwitch = p.killSwitch, st.peakEquity = p.peakEquity, st.transitions = run.transitions;
+    const a = d.decide();
+    run.transitions = a.transitions;
+    this.tell(a.alerts);
+    run.decision = a.quote;
+    if (a.skipBid) run.skips.add(a.skipBid, 1);
+    if (a.skipAsk) run.skips.add(a.skipAsk, 1);
+    return a;
   }
 
   /**
@@ -234,47 +272,9 @@ export class Cycle {
     for (const order of orders) this.#emit({ type: "order_cancelled", ts: this.#clock.now(), order });
   }
 
-  /** Quoting: cancel what the plan drops, keep what is close enough, place the rest until a pause or stop. */
-  *#quote(a: TickActions, mid: number): Work<void> {
-    const run = this.#run;
-    if (a.cancel.length) {
-      let c = this.#desk.cancel(a.cancel);
-      if (c instanceof Promise) c = (yield c) as Awaited<typeof c>;
-      this.#cancelled(c.cancelled);
-      if (c.failed.length) throw c.error;
-    }
-    // listed just now, and the plan cancelled what is not wanted; the plan's list is this tick's own (planOrders
-    // makes it fresh and nothing else keeps it), so it is handed over, not copied
-    run.orders.quoting(a.keep as Order[]);
-    if (a.quote?.action === "quote" && a.quote.inventoryLimit) run.skips.ticksAtInventoryLimit++;
-    let reason = a.reason, detail = a.detail;
-    for (let i = 0; i < a.place.length; i++) { // indexed: a for-of in a generator keeps an iterator object
-      const q = a.place[i];
-      if (this.#pauses.paused || this.stopping || this.#recording.failing) break;
-      let p = this.#desk.place(q, this.#prefix);
-      if (p instanceof Promise) p = (yield p) as Placement;
-      const ts = this.#clock.now();
-      if (p instanceof Unanswered) {
-        run.orders.unanswered(p.order, ts);
-        throw p.error;
-      }
-      if (p instanceof OrderRejected) {
-        // refused for this tick only (post-only cross, funds): skip the side
-        const { reason: code, message } = p, skip = rejectionSkip(code);
-        run.skips.add(skip, 1);
-        reason ??= skip;
-        detail = (detail ? `${detail}; ` : "") + `${q.side} rejected: ${message}`;
-        this.#emit({ type: "order_rejected", ts, side: q.side, reason: code, message });
-        continue;
-      }
-      run.orders.placed(p, q.level ?? 0); // the venue knows no level; the ledger and status show it
-      this.#accounts.placed(p.clientOrderId, mid);
-      const copy = this.#recording.hears("order_placed") && (q.level ? { ...p, level: q.level } : { ...p });
-      if (copy) this.#emit({ type: "order_placed", ts, order: copy }); // copied: a backlog may keep it past fills
-    }
-    run.state = "quoting";
-    run.reason = reason;
-    run.detail = detail;
+  /** Places go on until a pause, a stop or a ledger that cannot record. */
+  #mayPlace(): boolean {
+    return !(this.#pauses.paused || this.stopping || this.#recording.failing);
   }
 
   /**

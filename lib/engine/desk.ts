@@ -4,6 +4,7 @@
  * happened as data. It holds no run state and calls nothing back: the engine decides, the desk does, the engine folds.
  */
 import { messageOf } from "../core/format.ts";
+import { IdSequence } from "../core/id-sequence.ts";
 import type { Clock, Order, Quote } from "../core/types.ts";
 import { type ExchangePort, OrderRejected } from "../venues/port.ts";
 import type { Work } from "./drive.ts";
@@ -46,9 +47,8 @@ export class OrderDesk {
   readonly #clock: Clock;
   /** client ids never repeat across restarts: the run id (EngineOptions.runId), then a sequence */
   readonly #runId: string;
-  #seq = 0;
   #idPrefix = "";
-  #idBase = "";
+  #ids = new IdSequence("");
 
   constructor(venue: ExchangePort, clock: Clock, runId: string = randomRunId()) {
     this.#venue = venue;
@@ -58,11 +58,11 @@ export class OrderDesk {
 
   /** `${prefix}${runId}-${seq}`; without a run id (a backtest's) `${prefix}${seq}`. */
   nextClientOrderId(prefix: string): string {
-    if (prefix !== this.#idPrefix) {
+    if (prefix !== this.#idPrefix) { // the sequence goes on
       this.#idPrefix = prefix;
-      this.#idBase = this.#runId ? `${prefix}${this.#runId}-` : prefix;
+      this.#ids = new IdSequence(this.#runId ? `${prefix}${this.#runId}-` : prefix, this.#ids.last);
     }
-    return this.#idBase + ++this.#seq;
+    return this.#ids.next();
   }
 
   /**

@@ -34,3 +34,47 @@ async function finish<T>(work: Work<T>, pending: Promise<unknown>): Promise<T> {
     pending = r.value as Promise<unknown>;
   }
 }
+
+/** Where a long-lived work loop (the cycle's ticks) ends one round: it yields this, and `driveRound` returns. */
+export const ROUND_END: unique symbol = Symbol("round end");
+
+/**
+ * Runs one round of `loop`, a generator made once that yields ROUND_END at the end of each round: synchronously
+ * until it yields a promise, asynchronously from there on, as `drive` runs work. A round then makes no generator
+ * object (nor the register file each one carries): a backtest's tick made two a tick, a third of what it allocated.
+ * When the loop ends or throws it cannot run again: `lost` is called (its owner makes a new one), and the error
+ * propagates.
+ */
+export function driveRound(loop: Work<void>, lost: () => void): void | Promise<void> {
+  try {
+    let r = loop.next();
+    while (r.value !== ROUND_END) {
+      if (r.done) return lost();
+      if (r.value instanceof Promise) return finishRound(loop, r.value, lost);
+      r = loop.next(r.value);
+    }
+  } catch (e) {
+    lost();
+    throw e;
+  }
+}
+
+async function finishRound(loop: Work<void>, pending: Promise<unknown>, lost: () => void): Promise<void> {
+  try {
+    for (;;) {
+      let r: IteratorResult<unknown, void>;
+      try {
+        r = loop.next(await pending);
+      } catch (e) {
+        r = loop.throw(e); // the rejection surfaces at the yield, where the loop can catch it
+      }
+      while (r.value !== ROUND_END && !r.done && !(r.value instanceof Promise)) r = loop.next(r.value);
+      if (r.value === ROUND_END) return;
+      if (r.done) return lost();
+      pending = r.value as Promise<unknown>;
+    }
+  } catch (e) {
+    lost();
+    throw e;
+  }
+}

@@ -104,7 +104,7 @@ export class Engine {
   }
 
   /** the tick as work for the serial line, made once (not a closure a tick) */
-  readonly #tickWork = () => drive(this.#cycle.tick());
+  readonly #tickWork = () => this.#cycle.tick();
 
   /**
    * Pauses (the operator's word): in the pause store at once — a tick in flight stops placing — then every order

@@ -157,11 +157,11 @@ export function projectStatus(
     lastTickTs: f.lastTickTs,
     ticks: f.ticks,
     warmup: { count: indicators.count, required: indicators.required },
-    topOfBook: f.topOfBook,
+    topOfBook: f.topOfBook && { ...f.topOfBook }, // copies: the cycle rewrites its records each tick (gathered.ts)
     mid,
     indicators,
     decision: keptDecision(f.decision), // a copy: the cycle writes the next tick's into the same record
-    inventory: f.inventory,
+    inventory: f.inventory && { ...f.inventory },
     inventoryRatio: f.inventory && mid !== null
       ? inventoryRatio(f.inventory, mid, cfg.market.type, cfg.strategy)
       : null,

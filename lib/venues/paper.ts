@@ -21,6 +21,7 @@ import type { Candle, Clock, Fill, Inventory, MarketRules, Order, PlaceOrder, Si
 import type { Config } from "../config/schema.ts";
 import { type ExchangePort, OrderRejected } from "./port.ts";
 import { floorToStep, midOf } from "../core/steps.ts";
+import { IdSequence } from "../core/id-sequence.ts";
 import {
   checkMargin,
   entryAfterFill,
@@ -48,7 +49,7 @@ export class PaperExchange implements ExchangePort {
   readonly #fills: Fill[] = [];
   readonly #idPrefix: string;
   #processedTo: number;
-  #venueSeq = 0;
+  readonly #venueIds: IdSequence;
   #tradeSeq = 0;
   readonly #rules: MarketRules;
   readonly #feeRate: number;
@@ -66,6 +67,7 @@ export class PaperExchange implements ExchangePort {
     idPrefix = `paper-${crypto.randomUUID().slice(0, 8)}-`,
   ) {
     this.#idPrefix = idPrefix;
+    this.#venueIds = new IdSequence(`${idPrefix}o`);
     this.#rules = {
       tickSize: config.market.tick_size,
       lotSize: config.market.lot_size,
@@ -170,7 +172,7 @@ export class PaperExchange implements ExchangePort {
     }
     const order: Order = {
       clientOrderId: req.clientOrderId,
-      venueOrderId: `${this.#idPrefix}o${++this.#venueSeq}`,
+      venueOrderId: this.#venueIds.next(),
       side: req.side,
       price: req.price,
       amount: req.amount,

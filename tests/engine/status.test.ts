@@ -69,6 +69,14 @@ describe("projectStatus", () => {
     expect([s.consecutiveErrors, s.lastError]).toEqual([2, "timeout"]);
   });
 
+  test("the book and balances are copies: the cycle rewrites its records next tick, a status taken keeps its own", () => {
+    const run = running();
+    const s = projectStatus(config(), NOW, indicators(), run, pause());
+    run.topOfBook!.bestBid = 2990, run.inventory!.base = 0.7; // the next tick, written into the same records
+    expect(s.topOfBook).toEqual({ ts: NOW - 500, bestBid: 2999, bestAsk: 3001 });
+    expect(s.inventory).toEqual({ base: 0.5, quote: 3000 });
+  });
+
   test("config and run fields pass through", () => {
     const run = running({ state: "paused", reason: "paused", detail: "paused from the command line" });
     const s = projectStatus(config(), NOW, indicators(), run, pause({ paused: true }));
