@@ -21,7 +21,7 @@ import { OrderDesk, type Placement, type Pulled, type PullResult, unlisted } fro
 import type { PauseStore } from "./pause.ts";
 import { Recording } from "./recording.ts";
 import type { EngineOptions } from "./options.ts";
-import { driveRound, ROUND_END, type Work } from "./drive.ts";
+import { ROUND_END, Rounds, type Work } from "./drive.ts";
 import { Placements } from "./placements.ts";
 import { keepBalances, keepBook, newBook } from "./gathered.ts";
 import { TickDecider } from "./decider.ts";
@@ -105,14 +105,13 @@ export class Cycle {
     this.#emit({ type: "start", ts: this.#clock.now(), cancelledLeftovers, lastTradeId });
   }
 
-  /** One cycle. Never throws: failures are counted, reported, pull our quotes and may trip the breaker. */
+  /** One cycle, a round of the tick loop (drive.ts `Rounds`: one generator, never re-entered). Failures are counted,
+   * reported, pull our quotes and may trip the breaker; what escapes that (a bug) throws, and a new loop follows. */
   tick(): void | Promise<void> {
-    const ticks = this.#ticks ??= this.#tickLoop();
-    // a loop ended by an error past #onError is dropped: the next tick makes a new one
-    return driveRound(ticks, () => this.#ticks === ticks && (this.#ticks = null));
+    return this.#ticks.run();
   }
 
-  #ticks: Work<void> | null = null; // one generator for the cycle's life, a round a tick: not a generator a tick
+  readonly #ticks = new Rounds(() => this.#tickLoop());
   readonly #book = newBook(); // the book and balances as the engine keeps them (gathered.ts)
   readonly #balances: Inventory = { base: NaN, quote: NaN };
 

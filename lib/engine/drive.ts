@@ -35,46 +35,66 @@ async function finish<T>(work: Work<T>, pending: Promise<unknown>): Promise<T> {
   }
 }
 
-/** Where a long-lived work loop (the cycle's ticks) ends one round: it yields this, and `driveRound` returns. */
+/** Where a long-lived work loop (the cycle's ticks) ends one round: it yields this, and `Rounds.run` returns. */
 export const ROUND_END: unique symbol = Symbol("round end");
 
 /**
- * Runs one round of `loop`, a generator made once that yields ROUND_END at the end of each round: synchronously
- * until it yields a promise, asynchronously from there on, as `drive` runs work. A round then makes no generator
- * object (nor the register file each one carries): a backtest's tick made two a tick, a third of what it allocated.
- * When the loop ends or throws it cannot run again: `lost` is called (its owner makes a new one), and the error
- * propagates.
+ * A long-lived work loop (the cycle's ticks): one generator, made when first needed, that yields ROUND_END at the end
+ * of each round. `run` drives one round, synchronously until it yields a promise and asynchronously from there on, as
+ * `drive` runs work; a round then makes no generator object (nor the register file each one carries: a backtest's
+ * tick made two a tick, a third of what it allocated). A loop that ends or throws is dropped (the error propagates)
+ * and the next round makes a new one. Never re-entered: a second `run` while a round waits for a promise would resume
+ * that round with the wrong answer, so it throws instead.
  */
-export function driveRound(loop: Work<void>, lost: () => void): void | Promise<void> {
-  try {
-    let r = loop.next();
-    while (r.value !== ROUND_END) {
-      if (r.done) return lost();
-      if (r.value instanceof Promise) return finishRound(loop, r.value, lost);
-      r = loop.next(r.value);
-    }
-  } catch (e) {
-    lost();
-    throw e;
-  }
-}
+export class Rounds {
+  #loop: Work<void> | null = null;
+  #inRound = false;
+  readonly #make: () => Work<void>;
 
-async function finishRound(loop: Work<void>, pending: Promise<unknown>, lost: () => void): Promise<void> {
-  try {
-    for (;;) {
-      let r: IteratorResult<unknown, void>;
-      try {
-        r = loop.next(await pending);
-      } catch (e) {
-        r = loop.throw(e); // the rejection surfaces at the yield, where the loop can catch it
+  constructor(make: () => Work<void>) {
+    this.#make = make;
+  }
+
+  run(): void | Promise<void> {
+    if (this.#inRound) throw new Error("a round is already running: rounds run one at a time");
+    const loop = this.#loop ??= this.#make();
+    this.#inRound = true;
+    try {
+      let r = loop.next();
+      while (r.value !== ROUND_END) {
+        if (r.done) return this.#drop();
+        if (r.value instanceof Promise) return this.#finish(loop, r.value);
+        r = loop.next(r.value);
       }
-      while (r.value !== ROUND_END && !r.done && !(r.value instanceof Promise)) r = loop.next(r.value);
-      if (r.value === ROUND_END) return;
-      if (r.done) return lost();
-      pending = r.value as Promise<unknown>;
+      this.#inRound = false;
+    } catch (e) {
+      this.#drop();
+      throw e;
     }
-  } catch (e) {
-    lost();
-    throw e;
+  }
+
+  #drop(): void {
+    this.#loop = null;
+    this.#inRound = false;
+  }
+
+  async #finish(loop: Work<void>, pending: Promise<unknown>): Promise<void> {
+    try {
+      for (;;) {
+        let r: IteratorResult<unknown, void>;
+        try {
+          r = loop.next(await pending);
+        } catch (e) {
+          r = loop.throw(e); // the rejection surfaces at the yield, where the loop can catch it
+        }
+        while (r.value !== ROUND_END && !r.done && !(r.value instanceof Promise)) r = loop.next(r.value);
+        if (r.value === ROUND_END) return void (this.#inRound = false);
+        if (r.done) return this.#drop();
+        pending = r.value as Promise<unknown>;
+      }
+    } catch (e) {
+      this.#drop();
+      throw e;
+    }
   }
 }

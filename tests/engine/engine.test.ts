@@ -48,6 +48,40 @@ describe("engine cycle", () => {
     expect(engine.status()).toMatchObject({ state: "quoting", mid: 100.005, ticks: 1, lastTickTs: clock.now() });
   });
 
+  test("a failure past the tick's own handling (the scrub throws) fails that tick only: the next one gathers, counts and quotes", async () => {
+    const { cfg, clock, exchange } = setup(flat(T0, 30, () => 100), 10);
+    let scrubFails = 0, balancesFail = 0;
+    const scrub = (t: string) => {
+      if (scrubFails-- > 0) throw new Error("scrub broke");
+      return t;
+    };
+    const balances = () => {
+      if (balancesFail-- > 0) throw new Error("503 on balances");
+      return exchange.balances();
+    };
+    const venue = new Proxy(exchange, { // the paper exchange, its balances failing on demand
+      get: (
+        t,
+        k,
+      ) => (k === "balances"
+        ? balances
+        : typeof t[k as keyof PaperExchange] === "function"
+        ? (t[k as keyof PaperExchange] as (...a: unknown[]) => unknown).bind(t)
+        : t[k as keyof PaperExchange]),
+    });
+    const engine = new Engine({ config: cfg, exchange: venue, clock, scrub });
+    await engine.start();
+    await engine.tick();
+    expect(engine.status()).toMatchObject({ state: "quoting", ticks: 1 });
+    balancesFail = 1, scrubFails = 1; // the tick fails, and reporting its failure fails too
+    clock.advance(1_000);
+    expect(() => engine.tick()).toThrow("scrub broke");
+    clock.advance(1_000);
+    await engine.tick(); // a new tick loop: it gathers again and the tick is counted (a dead loop would do nothing)
+    expect(engine.status()).toMatchObject({ state: "quoting", ticks: 3, lastTickTs: clock.now() });
+    expect((await open(exchange)).length).toBe(2);
+  });
+
   test("the status keeps the decision it was given: the next tick's is written elsewhere", async () => {
     const { clock, make } = setup(flat(T0, 30, (i) => (i < 12 ? 100 : 101)), 11, "risk.max_natr_pct=10");
     const engine = make();
