@@ -23,12 +23,7 @@ export function drive<T>(work: Work<T>): T | Promise<T> {
 
 async function finish<T>(work: Work<T>, pending: Promise<unknown>): Promise<T> {
   for (;;) {
-    let r: IteratorResult<unknown, T>;
-    try {
-      r = work.next(await pending);
-    } catch (e) {
-      r = work.throw(e); // the rejection surfaces at the yield, where the work can catch it
-    }
+    let r = await resumed(work, pending);
     while (!r.done && !(r.value instanceof Promise)) r = work.next(r.value);
     if (r.done) return r.value;
     pending = r.value as Promise<unknown>;
@@ -81,12 +76,7 @@ export class Rounds {
   async #finish(loop: Work<void>, pending: Promise<unknown>): Promise<void> {
     try {
       for (;;) {
-        let r: IteratorResult<unknown, void>;
-        try {
-          r = loop.next(await pending);
-        } catch (e) {
-          r = loop.throw(e); // the rejection surfaces at the yield, where the loop can catch it
-        }
+        let r = await resumed(loop, pending);
         while (r.value !== ROUND_END && !r.done && !(r.value instanceof Promise)) r = loop.next(r.value);
         if (r.value === ROUND_END) return void (this.#inRound = false);
         if (r.done) return this.#drop();
@@ -96,5 +86,14 @@ export class Rounds {
       this.#drop();
       throw e;
     }
+  }
+}
+
+/** `work` resumed with what `pending` settles to: a rejection surfaces at the yield, where the work can catch it. */
+async function resumed<T>(work: Work<T>, pending: Promise<unknown>): Promise<IteratorResult<unknown, T>> {
+  try {
+    return work.next(await pending);
+  } catch (e) {
+    return work.throw(e);
   }
 }
