@@ -25,4 +25,14 @@ describe("the book and balances as the engine keeps them", () => {
     expect(kept.entryPrice ?? null).toBeNull();
     expect(kept.liquidationPrice ?? null).toBeNull();
   });
+
+  test("a live perp venue's unrealized PnL is kept, and not carried into an answer without it", () => {
+    const kept: Inventory = { base: NaN, quote: NaN };
+    keepBalances(kept, { base: 0, quote: 2900, position: 0.5, entryPrice: 2000, unrealizedQuote: -12.5 });
+    expect(kept.unrealizedQuote).toBe(-12.5);
+    keepBalances(kept, { base: 0, quote: 2900, position: 0.5, entryPrice: 2000, unrealizedQuote: 4 });
+    expect(kept.unrealizedQuote).toBe(4);
+    keepBalances(kept, { base: 0, quote: 2904 }); // closed: the venue says nothing of it any more
+    expect(kept.unrealizedQuote ?? null).toBeNull();
+  });
 });
