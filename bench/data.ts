@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import os from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
+import { DESIGN_SEED } from "../tests/fixtures.ts";
 
 /** The spot ETH/USDT month the backtest core and the paper run use (a busy book: the bot quotes every tick). */
 export const MONTH = "binance_spot_ETHUSDT_1m_20240726_20240825.csv";
@@ -28,11 +29,7 @@ export function benchCsv(name: string): string {
 // The seed parameters (the shipped defaults until `optimize` chose wider ones, which fill about 15 times less): the
 // same work as the figures of earlier sessions, and a busy book (2,546 fills on this month).
 export const SEED = [
-  "strategy.bid_spread_multiplier=120",
-  "strategy.ask_spread_multiplier=60",
-  "strategy.shift_multiplier=0.5",
-  "strategy.inventory_scalar=1",
-  "strategy.natr_period=30",
+  ...DESIGN_SEED,
   "strategy.fee_floor=false",
   "strategy.levels=1", // one level a side, as before natr_macd shipped three: the same workload as earlier figures
 ];

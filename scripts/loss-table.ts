@@ -10,10 +10,8 @@
 import { loadConfig } from "../lib/config/cli.ts";
 import { loadCandleFile } from "../lib/venues/replay-feed.ts";
 import { spaceFor, warmupOf } from "../lib/lab/space.ts";
-import { splitWindows, windowInput } from "../lib/lab/walk-forward.ts";
+import { mirroredWindowInput, splitWindows, windowInput } from "../lib/lab/walk-forward.ts";
 import { type BacktestSummary, runBacktest } from "../lib/lab/backtest.ts";
-import { mirrorCandles, mirrorConfig } from "../lib/lab/mirror.ts";
-import { requiredCandles } from "../lib/core/indicators.ts";
 
 const [cfgPath, setsText, ...files] = Deno.args;
 const sets = setsText ? setsText.split(" ").filter(Boolean) : [];
@@ -51,12 +49,7 @@ for (const f of files) {
   const name = f.split("/").pop()!.replace(/^binance_|_1m|\.csv$/g, "");
   const input = windowInput(config, candles, w);
   const run = (await runBacktest(input.config, input.candles)).summary;
-  const lo = Math.max(0, w.from - requiredCandles(config.strategy));
-  const m = windowInput(mirrorConfig(config, true), mirrorCandles(candles.slice(lo, w.to)), {
-    file: 0,
-    from: w.from - lo,
-    to: w.to - lo,
-  });
+  const m = mirroredWindowInput(config, candles, w);
   const mirror = (await runBacktest(m.config, m.candles)).summary;
   const a = line(name, run), b = line("  mirror", mirror);
   const edge = (a.excess + b.excess) / 2;

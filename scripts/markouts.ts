@@ -10,9 +10,8 @@
  */
 import { loadConfig } from "../lib/config/cli.ts";
 import { loadCandleFile, ReplayFeed } from "../lib/venues/replay-feed.ts";
-import { splitWindows, windowInput } from "../lib/lab/walk-forward.ts";
+import { mirroredWindowInput, splitWindows, windowInput } from "../lib/lab/walk-forward.ts";
 import { runBacktest } from "../lib/lab/backtest.ts";
-import { mirrorCandles, mirrorConfig } from "../lib/lab/mirror.ts";
 import { markoutBps } from "../lib/lab/attribution.ts";
 import { midOf } from "../lib/core/steps.ts";
 
@@ -28,9 +27,7 @@ for (const file of files) {
   const [windows] = splitWindows([all.length], [file], 3, warmup);
   for (const w of windows.slice(0, 3)) {
     for (const mirrored of [false, true]) {
-      const input = windowInput(loadConfig(cfgPath, sets), all, w);
-      const candles = mirrored ? mirrorCandles(input.candles) : input.candles;
-      const config = mirrored ? mirrorConfig(input.config, true) : input.config;
+      const { config, candles } = (mirrored ? mirroredWindowInput : windowInput)(loadConfig(cfgPath, sets), all, w);
       const r = await runBacktest(config, candles);
       const feed = new ReplayFeed(candles, config.market.tick_size); // the mid path the backtest replayed
       const midAt = (t: number) => midOf(feed.topOfBook(t)!);

@@ -47,7 +47,7 @@ export function summaryTable(s: BacktestSummary, quote: string): string {
   ];
   const rows: [string, string][] = [
     ...lead,
-    ["per fill", perFillText(s, (x) => f(x))],
+    ["per fill", perFillText(s, f)],
     ["period", `${s.start.slice(0, 16)} → ${s.end.slice(0, 16)} (${s.ticks} ticks)`],
     ["initial equity", `${f(s.initial_equity_quote)} ${quote} (${s.initial_base} base + ${s.initial_quote} ${quote})`],
     ["final equity", `${f(s.final_equity_quote)} ${quote}`],

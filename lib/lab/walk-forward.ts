@@ -79,13 +79,24 @@ export async function evaluateWindow(
   const { summary, series } = await runBacktest(input.config, input.candles);
   const run = figuresOf(summary, series, objective);
   if (!objective.mirror) return run;
-  // the mirror of the window's own candles (P0: the first of its warm-up), balanced at its own first price
+  const mirrored = mirroredWindowInput(config, candles, w);
+  const m = await runBacktest(mirrored.config, mirrored.candles);
+  return mirroredFigures(run, figuresOf(m.summary, m.series, objective), objective);
+}
+
+/**
+ * What the mirror of one backtest of a window gets (mirror.ts): the window's own candles with the candidate's warm-up,
+ * mirrored about the first of them (P0), and on spot the paper equity balanced at the mirror's own first price.
+ */
+export function mirroredWindowInput(
+  config: Config,
+  candles: Candle[],
+  w: Window,
+): { config: Config; candles: Candle[] } {
   const lo = Math.max(0, w.from - requiredCandles(config.strategy));
-  const mirrored = windowInput(mirrorConfig(config, true), mirrorCandles(candles.slice(lo, w.to)), {
+  return windowInput(mirrorConfig(config, true), mirrorCandles(candles.slice(lo, w.to)), {
     file: w.file,
     from: w.from - lo,
     to: w.to - lo,
   });
-  const m = await runBacktest(mirrored.config, mirrored.candles);
-  return mirroredFigures(run, figuresOf(m.summary, m.series, objective), objective);
 }
